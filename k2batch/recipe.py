@@ -1,0 +1,286 @@
+"""The K2-Think recipe, top to bottom, as plain functions from rows to requests and from results
+to rows. No Beam, no backend: the pipeline composes these in this order.
+
+    triage -> plan (x N) -> generate (x N) -> verify (x N) -> judge (pairs) -> choose
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import string
+from dataclasses import dataclass
+
+from k2batch import prompts
+from k2batch.backends.base import ChatRequest
+from k2batch.config import JobConfig, StageConfig
+from k2batch.extract import answer_part, extract_answer, normalize_answer
+
+STAGES = ("triage", "plan", "generate", "judge")
+
+
+def derive_seed(job_seed: int, problem_id: str, stage: str, index: int) -> int:
+    """A call's seed from (job seed, problem id, stage, sample index): stable across reruns and
+    shards, distinct across samples, independent of row order."""
+    digest = hashlib.sha256(f"{job_seed}\x1f{problem_id}\x1f{stage}\x1f{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+# Replies that must parse are constrained where the backend can (grammar / guided decoding).
+# The judge's verdict comes first so that a reply cut at max_tokens still carries it.
+TRIAGE_SCHEMA = json.dumps(
+    {
+        "type": "object",
+        "properties": {
+            "hard": {"type": "boolean"},
+            "topics": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
+        },
+        "required": ["hard", "topics"],
+    }
+)
+JUDGE_SCHEMA = json.dumps(
+    {
+        "type": "object",
+        "properties": {"better": {"type": "integer", "enum": [1, 2]}, "explanation": {"type": "string"}},
+        "required": ["better", "explanation"],
+    }
+)
+
+
+def _request(
+    cfg: JobConfig, stage: str, messages: list[tuple[str, str]], seed: int, json_schema: str | None = None
+) -> ChatRequest:
+    s: StageConfig = getattr(cfg.stages, stage)
+    return ChatRequest(
+        messages=tuple(messages),
+        max_tokens=s.max_tokens,
+        temperature=s.temperature,
+        top_p=s.top_p,
+        seed=seed,
+        stage=stage,
+        model=cfg.backend.model,
+        json_schema=json_schema,
+    )
+
+
+# 1. Plan-before-you-think ---------------------------------------------------------------------
+
+
+def triage_request(problem: dict, cfg: JobConfig) -> ChatRequest:
+    msgs = [("system", prompts.TRIAGE_SYSTEM), ("user", prompts.TRIAGE_USER.format(**problem))]
+    seed = derive_seed(cfg.seed, problem["id"], "triage", 0)
+    return _request(cfg, "triage", msgs, seed, TRIAGE_SCHEMA)
+
+
+def parse_triage(text: str) -> tuple[bool | None, list[str]]:
+    """(hard, topics) from the triage reply; hard is None when the reply is unusable."""
+    m = re.search(r"\{.*\}", text, flags=re.S)
+    if m:
+        try:
+            data = json.loads(m.group(0))
+            hard = data.get("hard")
+            topics = [str(t) for t in data.get("topics", []) if str(t).strip()][:4]
+            if isinstance(hard, bool):
+                return hard, topics
+        except (json.JSONDecodeError, AttributeError):
+            pass
+    m = re.search(r'"?hard"?\s*:\s*(true|false)', text, flags=re.I)
+    return (m.group(1).lower() == "true" if m else None), []
+
+
+def needs_plan(hard: bool | None, cfg: JobConfig) -> bool:
+    """Plan unless triage clearly said easy (an unusable triage errs on the side of planning)."""
+    return cfg.plan.enabled and (not cfg.plan.triage or hard is not False)
+
+
+def plan_request(problem: dict, sample: int, topics: list[str], cfg: JobConfig) -> ChatRequest:
+    user = prompts.PLAN_USER.format(problem=problem["problem"], topics=", ".join(topics) or "-")
+    msgs = [("system", prompts.PLAN_SYSTEM), ("user", user)]
+    return _request(cfg, "plan", msgs, derive_seed(cfg.seed, problem["id"], "plan", sample))
+
+
+def parse_plan(text: str) -> str | None:
+    """The plan inside <plan> tags (or the whole reply without them); None if empty."""
+    text = answer_part(text) or text
+    m = re.search(r"<plan>(.*?)(?:</plan>|$)", text, flags=re.S)
+    plan = (m.group(1) if m else text).strip()
+    # A plan must not hand the solver an answer: drop lines that box or announce one.
+    lines = [ln for ln in plan.splitlines() if not re.search(r"\\boxed|final answer", ln, re.I)]
+    return "\n".join(lines).strip() or None
+
+
+# 2. Generate ---------------------------------------------------------------------------------
+
+
+def option_letters(choices: list[str] | None) -> str:
+    return string.ascii_uppercase[: len(choices or [])]
+
+
+def solve_request(problem: dict, sample: int, plan: str | None, cfg: JobConfig) -> ChatRequest:
+    domain = problem["domain"]
+    choices = problem.get("choices") or []
+    options = "\n".join(f"{letter}. {c}" for letter, c in zip(option_letters(choices), choices, strict=False))
+    user = prompts.SOLVE_USER.format(
+        problem=problem["problem"],
+        choices=prompts.CHOICES_BLOCK.format(options=options) if choices else "",
+        ideas=prompts.IDEAS_BLOCK.format(plan=plan) if plan else "",
+        instruction=prompts.INSTRUCTIONS.get(domain, prompts.INSTRUCTIONS["math"]),
+    )
+    seed = derive_seed(cfg.seed, problem["id"], "generate", sample)
+    return _request(cfg, "generate", [("user", user)], seed)
+
+
+def make_candidate(
+    sample: int, seed: int, plan: str | None, text: str, finish_reason: str, error: str | None, problem: dict
+) -> dict:
+    """A candidate row (see schemas/solution: candidates), answer extracted, not yet verified."""
+    n = len(problem.get("choices") or []) or None
+    answer, rule = extract_answer(text, problem["domain"], n) if not error else (None, "call failed")
+    return {
+        "sample": sample,
+        "seed": seed,
+        "plan": plan,
+        "response": text,
+        "answer": answer,
+        "verdict": "unverified",
+        "verdict_reason": f"extracted by: {rule}",
+        "finish_reason": finish_reason,
+        "error": error,
+    }
+
+
+# 3. Verify: see k2batch.verify (runs in a process pool, never calls a model) -----------------
+
+
+# 4. Judge (Best-of-N) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    first: int  # sample shown as "Response 1"
+    second: int
+    request: ChatRequest
+
+
+def answer_groups(candidates: list[dict]) -> dict[str, list[int]]:
+    """Samples grouped by normalised final answer (candidates without an answer are left out)."""
+    groups: dict[str, list[int]] = {}
+    for c in sorted(candidates, key=lambda c: c["sample"]):
+        key = normalize_answer(c["answer"])
+        if key is not None:
+            groups.setdefault(key, []).append(c["sample"])
+    return groups
+
+
+def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> list[Comparison]:
+    """Pairwise comparisons between one representative of each distinct answer, in both orders
+    (position bias cancels). Empty when there is nothing to decide."""
+    if not cfg.judge.enabled:
+        return []
+    reps = [samples[0] for samples in answer_groups(candidates).values()]
+    by_sample = {c["sample"]: c for c in candidates}
+    out = []
+    for i, a in enumerate(reps):
+        for b in reps[i + 1 :]:
+            orders = [(a, b), (b, a)] if cfg.judge.both_orders else [(a, b)]
+            for first, second in orders:
+                user = prompts.JUDGE_USER.format(
+                    problem=problem["problem"],
+                    first=answer_part(by_sample[first]["response"], cfg.judge.answer_chars),
+                    second=answer_part(by_sample[second]["response"], cfg.judge.answer_chars),
+                )
+                msgs = [("system", prompts.JUDGE_SYSTEM), ("user", user)]
+                seed = derive_seed(cfg.seed, problem["id"], "judge", len(out))
+                out.append(Comparison(first, second, _request(cfg, "judge", msgs, seed, JUDGE_SCHEMA)))
+    return out
+
+
+def parse_judge(text: str) -> tuple[int | None, str]:
+    """(1 or 2 or None, rationale) from the judge's reply."""
+    body = answer_part(text) or text
+    m = re.search(r"\{.*\}", body, flags=re.S)
+    if m:
+        try:
+            data = json.loads(m.group(0))
+            better = int(data.get("better"))
+            if better in (1, 2):
+                return better, str(data.get("explanation", "")).strip()
+        except (json.JSONDecodeError, TypeError, ValueError, AttributeError):
+            pass
+    m = re.search(r'"?better"?\s*[:=]\s*"?([12])\b', body, flags=re.I)
+    if m:
+        return int(m.group(1)), body.strip()
+    return None, body.strip()
+
+
+def judge_decision(comp: Comparison, text: str, error: str | None) -> dict:
+    """One row of solutions.judge."""
+    if error:
+        return {"first": comp.first, "second": comp.second, "winner": None, "rationale": None, "error": error}
+    better, rationale = parse_judge(text)
+    winner = {1: comp.first, 2: comp.second}.get(better)
+    return {
+        "first": comp.first,
+        "second": comp.second,
+        "winner": winner,
+        "rationale": rationale,
+        "error": None if winner is not None else "unparsable reply",
+    }
+
+
+def choose(candidates: list[dict], decisions: list[dict]) -> tuple[int | None, str]:
+    """(chosen sample, selection rule). The documented rule, judge or no judge:
+    - no candidate has an answer  -> the first sample that did not fail ("no_answer");
+    - one distinct answer         -> its first sample ("single" if only one candidate has an
+                                     answer, "agreement" if several share it);
+    - otherwise the representative with most judge wins; ties (including a judge that failed
+      everywhere) go to the answer more samples agree on, then to the lower sample index."""
+    if not candidates:
+        return None, "error"
+    groups = answer_groups(candidates)
+    if not groups:
+        ok = [c["sample"] for c in candidates if not c["error"]]
+        return (min(ok) if ok else None), ("no_answer" if ok else "error")
+    if len(groups) == 1:
+        samples = next(iter(groups.values()))
+        return samples[0], ("single" if len(samples) == 1 else "agreement")
+    wins = {samples[0]: 0 for samples in groups.values()}
+    votes = {samples[0]: len(samples) for samples in groups.values()}
+    for d in decisions:
+        if d["winner"] in wins:
+            wins[d["winner"]] += 1
+    best = max(wins, key=lambda s: (wins[s], votes[s], -s))
+    return best, "judge"
+
+
+# 5. The solution row -------------------------------------------------------------------------
+
+
+def solution_row(job_id: str, problem: dict, candidates: list[dict], decisions: list[dict]) -> dict:
+    """One row of `solutions`: the choice, its verdict, every candidate and judge decision."""
+    candidates = sorted(candidates, key=lambda c: c["sample"])
+    chosen, selection = choose(candidates, decisions)
+    pick = next((c for c in candidates if c["sample"] == chosen), None)
+    verdicts = [c["verdict"] for c in candidates]
+    verified = all(v in ("correct", "incorrect") for v in verdicts) and verdicts
+    n_correct = sum(v == "correct" for v in verdicts) if verified else None
+    return {
+        "job_id": job_id,
+        "id": problem["id"],
+        "problem": problem["problem"],
+        "domain": problem["domain"],
+        "reference": problem.get("answer"),
+        "triage_hard": problem.get("triage_hard"),
+        "triage_topics": problem.get("triage_topics"),
+        "chosen_sample": chosen,
+        "chosen_answer": pick["answer"] if pick else None,
+        "chosen_response": pick["response"] if pick else None,
+        "status": pick["verdict"] if pick else "error",
+        "selection": selection,
+        "n_correct": n_correct,
+        "pass_at_1": n_correct / len(candidates) if verified else None,
+        "candidates": candidates,
+        "judge": decisions,
+        "extra": problem.get("extra"),
+    }

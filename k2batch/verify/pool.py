@@ -1,0 +1,44 @@
+"""A pool of verifier processes with hard per-task timeouts. A verification that hangs or
+crashes becomes an `error` verdict; the pool replaces the worker and the job goes on."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from pebble import ProcessExpired, ProcessPool
+
+from k2batch.verify import check
+
+
+class VerifierPool:
+    def __init__(self, workers: int = 2, timeout_s: float = 10.0):
+        self.timeout_s = timeout_s
+        # spawn: never fork a process that holds model threads or Beam state.
+        self._pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
+
+    def check_all(self, tasks: list[dict]) -> list[tuple[str, str]]:
+        """(status, reason) per task, in order."""
+        # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
+        futures = [
+            self._pool.schedule(
+                check, args=(t,), timeout=self.timeout_s * (3 if t.get("domain") == "code" else 1)
+            )
+            for t in tasks
+        ]
+        out = []
+        for f in futures:
+            try:
+                out.append(f.result())
+            except FutureTimeout:
+                out.append(("error", f"timeout: verification ran past {self.timeout_s:g}s"))
+            except ProcessExpired as exc:
+                out.append(("error", f"verifier crashed: {exc}"))
+            except Exception as exc:  # a verifier bug is this row's error, not the job's
+                out.append(("error", f"verifier error: {type(exc).__name__}: {exc}"))
+        return out
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join(timeout=10)
+        self._pool.stop()
