@@ -1,0 +1,80 @@
+"""Command line: `k2batch solve INPUT --out OUT [--config JOB.toml] [--limit N] ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from k2batch.config import ConfigError, load_config
+from k2batch.io import InputError
+
+EXIT_USAGE = 2
+
+
+def _solve_parser(sub) -> None:
+    p = sub.add_parser("solve", help="run the K2-Think recipe over a Parquet problem set")
+    p.add_argument("input", help="problem set: a Parquet file path or fsspec URI (s3://, gs://)")
+    p.add_argument("--out", required=True, help="output folder or URI")
+    p.add_argument("--config", help="job file (TOML or YAML)")
+    p.add_argument("--limit", type=int, help="only the first N input rows")
+    p.add_argument("--samples", type=int, help="candidates per problem (default 3)")
+    p.add_argument("--seed", type=int, help="job seed")
+    p.add_argument("--backend", help="backend: llamacpp")
+    p.add_argument("--model", help="model for the backend (llamacpp: a GGUF path)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any job setting, dotted (e.g. stages.generate.max_tokens=512)",
+    )
+    p.add_argument("--no-prefect", action="store_true", help="run the job directly, without the Prefect flow")
+
+
+def _solve(args: argparse.Namespace) -> int:
+    cfg = load_config(
+        args.config,
+        sets=args.set,
+        overrides={
+            "limit": args.limit,
+            "samples": args.samples,
+            "seed": args.seed,
+            "backend.kind": args.backend,
+            "backend.model": args.model,
+        },
+    )
+    from k2batch.job import preflight
+
+    preflight(args.input, args.out, cfg)  # clear errors before any engine or flow starts
+    if args.no_prefect:
+        from k2batch.job import run_solve
+
+        manifest = run_solve(args.input, args.out, cfg)
+    else:
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        from flows.solve import solve
+
+        manifest = solve(args.input, args.out, cfg.model_dump(mode="json"))
+    print(json.dumps({"job_id": manifest["job_id"], "out": args.out, **manifest["counts"]}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="k2batch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _solve_parser(sub)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return {"solve": _solve}[args.command](args)
+    except (InputError, ConfigError, FileNotFoundError, ValueError) as exc:
+        print(f"k2batch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Reading problem sets and writing outputs through fsspec (local paths, s3://, gs://)."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import uuid
+from collections.abc import Iterator
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from k2batch.schemas import to_table
+
+OUTPUTS = ("solutions", "token_stats", "rejects")
+SCHEMA_OF = {"solutions": "solution", "token_stats": "token_stats", "rejects": "rejects"}
+
+
+class InputError(ValueError):
+    """The problem set cannot be read as a whole; the message is for a person."""
+
+
+def join(base: str, *parts: str) -> str:
+    return posixpath.join(base.rstrip("/"), *parts)
+
+
+def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    return fsspec.core.url_to_fs(uri)
+
+
+def inspect_input(uri: str) -> list[tuple[int, int]]:
+    """Check that `uri` is a readable Parquet problem set and return its row groups as
+    (index, first row index). Raises InputError with a clear message otherwise."""
+    try:
+        fs, path = _fs(uri)
+        if not fs.exists(path):
+            raise InputError(f"input not found: {uri}")
+        if fs.isdir(path):
+            raise InputError(f"input is a directory, expected one Parquet file: {uri}")
+        with fs.open(path, "rb") as f:
+            meta = pq.ParquetFile(f).metadata
+            names = set(pq.ParquetFile(f).schema_arrow.names)
+    except InputError:
+        raise
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"input is not a readable Parquet file: {uri} ({exc})") from exc
+    except Exception as exc:  # unknown protocol, bad credentials...
+        raise InputError(f"cannot read input {uri}: {type(exc).__name__}: {exc}") from exc
+    missing = {"id", "problem"} - names
+    if missing:
+        raise InputError(f"input {uri} lacks required column(s): {', '.join(sorted(missing))}")
+    groups, start = [], 0
+    for i in range(meta.num_row_groups):
+        groups.append((i, start))
+        start += meta.row_group(i).num_rows
+    return groups
+
+
+def read_row_group(uri: str, index: int, first_row: int) -> Iterator[dict]:
+    """Rows of one row group as dicts with their input position in `row_index`: a whole problem
+    set never sits in memory at once."""
+    fs, path = _fs(uri)
+    with fs.open(path, "rb") as f:
+        table = pq.ParquetFile(f).read_row_group(index)
+    for offset, row in enumerate(table.to_pylist()):
+        row["row_index"] = first_row + offset
+        yield row
+
+
+def check_writable(uri: str) -> None:
+    """Fail early, with a clear message, when outputs cannot be written under `uri`."""
+    probe = join(uri, f".k2batch-probe-{uuid.uuid4().hex}")
+    try:
+        fs, path = _fs(probe)
+        fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        with fs.open(path, "wb") as f:
+            f.write(b"ok")
+        fs.rm(path)
+    except Exception as exc:
+        raise InputError(f"output location is not writable: {uri} ({type(exc).__name__}: {exc})") from exc
+
+
+def write_part(dir_uri: str, output: str, rows: list[dict]) -> str:
+    """Write rows as one Parquet part of `output` under `dir_uri`; returns the part's URI."""
+    table = to_table(SCHEMA_OF[output], rows)
+    uri = join(dir_uri, output, f"part-{uuid.uuid4().hex}.parquet")
+    fs, path = _fs(uri)
+    fs.makedirs(posixpath.dirname(path), exist_ok=True)
+    with fs.open(path, "wb") as f:
+        pq.write_table(table, f)
+    return uri
+
+
+def list_parts(dir_uri: str, output: str) -> list[str]:
+    fs, path = _fs(join(dir_uri, output))
+    if not fs.exists(path):
+        return []
+    return sorted(p for p in fs.ls(path, detail=False) if p.endswith(".parquet"))
+
+
+def count_rows(dir_uri: str) -> dict[str, int]:
+    """Rows per output staged under `dir_uri`, from the parts' footers."""
+    fs, _ = _fs(dir_uri)
+    counts = {}
+    for output in OUTPUTS:
+        counts[output] = 0
+        for part in list_parts(dir_uri, output):
+            with fs.open(part, "rb") as f:
+                counts[output] += pq.ParquetFile(f).metadata.num_rows
+    return counts
+
+
+def commit(staging_uri: str, out_uri: str, manifest: dict) -> dict:
+    """Move staged parts into place (an empty part where an output has none, so every output
+    reads with its schema) and write manifest.json last: readers trust what it lists."""
+    fs, out_path = _fs(out_uri)
+    listed = {}
+    for output in OUTPUTS:
+        parts = list_parts(staging_uri, output)
+        if not parts:
+            parts = [_fs(write_part(staging_uri, output, []))[1]]
+        target = posixpath.join(out_path, output)
+        if fs.exists(target):
+            fs.rm(target, recursive=True)
+        fs.makedirs(target, exist_ok=True)
+        moved = []
+        for p in parts:
+            dest = posixpath.join(target, posixpath.basename(p))
+            fs.mv(p, dest)
+            moved.append(posixpath.relpath(dest, out_path))
+        listed[output] = moved
+    manifest = {**manifest, "outputs": listed}
+    with fs.open(posixpath.join(out_path, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True)
+    fs.rm(_fs(staging_uri)[1], recursive=True)
+    return manifest

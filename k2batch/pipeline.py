@@ -1,0 +1,328 @@
+"""The Beam pipeline: the recipe's stages as transforms. Model calls go through RunInference with
+one engine per worker process; everything else is the plain functions of `k2batch.recipe`."""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import logging
+from collections.abc import Iterable, Sequence
+
+import apache_beam as beam
+from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+from k2batch import recipe
+from k2batch.backends import ChatRequest, get_backend
+from k2batch.config import BackendConfig, JobConfig
+from k2batch.io import inspect_input, read_row_group, write_part
+from k2batch.validate import json_safe, validate_row
+from k2batch.verify.pool import VerifierPool
+
+
+class _DropBeamMemoryWarning(logging.Filter):
+    """Beam's RunInference warns at every model load that `resource` is unavailable when its
+    optional ModelManager import fails (it is, on Linux); the message is noise, not a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Resource module is not available" not in record.getMessage()
+
+
+logging.getLogger().addFilter(_DropBeamMemoryWarning())
+
+Call = tuple[dict, ChatRequest]  # (context carried to the next stage, request)
+
+
+class ChatModelHandler(ModelHandler):
+    """RunInference adapter: batches of (context, request) to the backend, results paired back."""
+
+    def __init__(self, backend: BackendConfig, batch_size: int):
+        super().__init__()
+        self._backend, self._batch_size = backend, batch_size
+
+    def load_model(self):
+        return get_backend(self._backend)  # one engine per process, shared by every stage
+
+    def run_inference(self, batch: Sequence[Call], model, inference_args=None):
+        results = model.generate([req for _, req in batch])
+        return [PredictionResult(example, result) for example, result in zip(batch, results, strict=True)]
+
+    def batch_elements_kwargs(self):
+        return {"min_batch_size": 1, "max_batch_size": self._batch_size}
+
+
+class CallModel(beam.PTransform):
+    """Calls → (context, request, result), plus one token_stats row per call (tag 'stats')."""
+
+    def __init__(self, cfg: JobConfig, job_id: str):
+        super().__init__()
+        self._cfg, self._job_id = cfg, job_id
+
+    def expand(self, calls):
+        handler = ChatModelHandler(self._cfg.backend, self._cfg.runner.batch_size)
+        done = (
+            calls
+            | "Infer" >> RunInference(handler)
+            | "Unpack" >> beam.Map(lambda pr: (pr.example[0], pr.example[1], pr.inference))
+        )
+        stats = done | "Stats" >> beam.Map(_stats_row, self._job_id)
+        return done, stats
+
+
+def _stats_row(call, job_id: str) -> dict:
+    ctx, req, res = call
+    return {
+        "job_id": job_id,
+        "problem_id": ctx["problem"]["id"],
+        "stage": req.stage,
+        "sample": ctx.get("sample"),
+        "backend": res.backend,
+        "model": res.model,
+        "call_key": req.key(),
+        "seed": req.seed,
+        "prompt_tokens": res.prompt_tokens,
+        "completion_tokens": res.completion_tokens,
+        "latency_s": res.latency_s,
+        "finish_reason": res.finish_reason,
+        "cache_hit": False,
+        "error": res.error,
+    }
+
+
+class ValidateFn(beam.DoFn):
+    def __init__(self, job_id: str):
+        self._job_id = job_id
+
+    def process(self, row: dict):
+        problem, reason = validate_row(row)
+        if problem is not None:
+            yield problem
+        else:
+            yield beam.pvalue.TaggedOutput("rejects", _reject(self._job_id, row, reason))
+
+
+def _reject(job_id: str, row: dict, reason: str, stage: str = "validate") -> dict:
+    raw_id = row.get("id")
+    body = {k: v for k, v in row.items() if k != "row_index"}
+    return {
+        "job_id": job_id,
+        "id": None if raw_id is None else str(raw_id),
+        "row_index": row["row_index"],
+        "stage": stage,
+        "reason": reason,
+        "row": json_safe(body),
+    }
+
+
+def _first_of_id(item, job_id: str):
+    """Keep the first row of each id (input order); later duplicates are rejected."""
+    _, rows = item
+    first, *dupes = sorted(rows, key=lambda r: r["row_index"])
+    yield first
+    for d in dupes:
+        reason = f"duplicate id (first at row {first['row_index']})"
+        yield beam.pvalue.TaggedOutput("rejects", _reject(job_id, d, reason))
+
+
+@functools.cache
+def _verifier_pool(workers: int, timeout_s: float) -> VerifierPool:
+    pool = VerifierPool(workers, timeout_s)  # one per worker process, like the engine
+    atexit.register(pool.close)
+    return pool
+
+
+class VerifyFn(beam.DoFn):
+    """Verify every candidate of a problem in the process pool (hard timeouts)."""
+
+    def __init__(self, cfg: JobConfig):
+        self._cfg = cfg
+
+    def setup(self):
+        self._pool = _verifier_pool(self._cfg.verify.workers, self._cfg.verify.timeout_s)
+
+    def process(self, item):
+        _, pairs = item
+        pairs = sorted(pairs, key=lambda pc: pc[1]["sample"])
+        problem = pairs[0][0]
+        candidates = [c for _, c in pairs]
+        tasks = [
+            {
+                "domain": problem["domain"],
+                "reference": problem.get("answer"),
+                "answer": c["answer"],
+                "tests": problem.get("tests"),
+                "entry_point": problem.get("entry_point"),
+                "prompt": problem["problem"],
+                "choices": problem.get("choices"),
+                "timeout_s": self._cfg.verify.timeout_s,
+            }
+            for c in candidates
+        ]
+        for c, (status, reason) in zip(candidates, self._pool.check_all(tasks), strict=True):
+            c["verdict"] = status
+            c["verdict_reason"] = f"{reason} ({c['verdict_reason']})"
+        yield problem, candidates
+
+
+def _judge_or_decide(item, cfg: JobConfig, job_id: str):
+    problem, candidates = item
+    comparisons = recipe.judge_comparisons(problem, candidates, cfg)
+    if not comparisons:
+        yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, []))
+    for i, comp in enumerate(comparisons):
+        ctx = {
+            "problem": problem,
+            "sample": i,
+            "candidates": candidates,
+            "first": comp.first,
+            "second": comp.second,
+        }
+        yield ctx, comp.request
+
+
+def _decide(item, job_id: str) -> dict:
+    _, judged = item
+    judged = sorted(judged, key=lambda j: j[0]["sample"])
+    ctx = judged[0][0]
+    decisions = [
+        recipe.judge_decision(recipe.Comparison(c["first"], c["second"], req), res.text, res.error)
+        for c, req, res in judged
+    ]
+    return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions)
+
+
+def _with_triage(call) -> dict:
+    ctx, _, res = call
+    hard, topics = recipe.parse_triage(res.text) if not res.error else (None, [])
+    return {**ctx["problem"], "triage_hard": hard, "triage_topics": topics}
+
+
+def _samples(problem: dict, cfg: JobConfig) -> Iterable[dict]:
+    for s in range(cfg.samples):
+        yield {"problem": problem, "sample": s, "plan": None}
+
+
+def _with_plan(call) -> dict:
+    ctx, _, res = call
+    return {**ctx, "plan": recipe.parse_plan(res.text) if not res.error else None}
+
+
+def _candidate(call) -> tuple[str, tuple[dict, dict]]:
+    ctx, req, res = call
+    p = ctx["problem"]
+    cand = recipe.make_candidate(
+        ctx["sample"], req.seed, ctx["plan"], res.text, res.finish_reason, res.error, p
+    )
+    return p["id"], (p, cand)
+
+
+class WriteParts(beam.PTransform):
+    def __init__(self, staging_uri: str, output: str):
+        super().__init__()
+        self._uri, self._output = staging_uri, output
+
+    def expand(self, rows):
+        return (
+            rows
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=2000)
+            | "Write" >> beam.Map(lambda batch: write_part(self._uri, self._output, batch))
+        )
+
+
+def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, job_id: str) -> None:
+    """Wire the recipe into pipeline `p`: read, validate, triage, plan, generate, verify, judge,
+    write."""
+    limit = cfg.limit
+    groups = [g for g in inspect_input(input_uri) if limit is None or g[1] < limit]
+    rows = (
+        p
+        | "RowGroups" >> beam.Create(groups)
+        | "Read" >> beam.FlatMapTuple(lambda i, first: read_row_group(input_uri, i, first))
+        | "Limit" >> beam.Filter(lambda r: limit is None or r["row_index"] < limit)
+    )
+    checked = rows | "Validate" >> beam.ParDo(ValidateFn(job_id)).with_outputs("rejects", main="ok")
+    unique = (
+        checked.ok
+        | "ById" >> beam.WithKeys(lambda r: r["id"])
+        | "GroupIds" >> beam.GroupByKey()
+        | "Dedup" >> beam.FlatMap(_first_of_id, job_id).with_outputs("rejects", main="ok")
+    )
+    stats = []
+
+    # 1. Triage, then a plan per sample where triage did not say easy.
+    problems = unique.ok
+    if cfg.plan.enabled and cfg.plan.triage:
+        triaged, s = (
+            problems
+            | "TriageCalls" >> beam.Map(lambda p: ({"problem": p}, recipe.triage_request(p, cfg)))
+            | "Triage" >> CallModel(cfg, job_id)
+        )
+        stats.append(s)
+        problems = triaged | "ParseTriage" >> beam.Map(_with_triage)
+    samples = problems | "Samples" >> beam.FlatMap(_samples, cfg)
+    to_plan, no_plan = samples | "NeedsPlan" >> beam.Partition(
+        lambda c, n: 0 if recipe.needs_plan(c["problem"].get("triage_hard"), cfg) else 1, 2
+    )
+    planned, s = (
+        to_plan
+        | "PlanCalls"
+        >> beam.Map(
+            lambda c: (
+                c,
+                recipe.plan_request(c["problem"], c["sample"], c["problem"].get("triage_topics") or [], cfg),
+            )
+        )
+        | "Plan" >> CallModel(cfg, job_id)
+    )
+    stats.append(s)
+    ready = (planned | "ParsePlan" >> beam.Map(_with_plan), no_plan) | "AllSamples" >> beam.Flatten()
+
+    # 2. Generate N candidates.
+    generated, s = (
+        ready
+        | "SolveCalls"
+        >> beam.Map(lambda c: (c, recipe.solve_request(c["problem"], c["sample"], c["plan"], cfg)))
+        | "Generate" >> CallModel(cfg, job_id)
+    )
+    stats.append(s)
+
+    # 3. Verify every candidate, per problem.
+    verified = (
+        generated
+        | "Candidates" >> beam.Map(_candidate)
+        | "GroupCandidates" >> beam.GroupByKey()
+        | "Verify" >> beam.ParDo(VerifyFn(cfg))
+    )
+
+    # 4. Judge where candidates disagree; choose.
+    routed = verified | "Route" >> beam.FlatMap(_judge_or_decide, cfg, job_id).with_outputs(
+        "solutions", main="calls"
+    )
+    judged, s = routed.calls | "Judge" >> CallModel(cfg, job_id)
+    stats.append(s)
+    decided = (
+        judged
+        | "ByProblem" >> beam.WithKeys(lambda j: j[0]["problem"]["id"])
+        | "GroupJudged" >> beam.GroupByKey()
+        | "Choose" >> beam.Map(_decide, job_id)
+    )
+
+    # 5. Write.
+    solutions = (routed.solutions, decided) | "AllSolutions" >> beam.Flatten()
+    rejects = (checked.rejects, unique.rejects) | "AllRejects" >> beam.Flatten()
+    token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
+    solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions")
+    rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects")
+    token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats")
+
+
+def run(input_uri: str, staging_uri: str, cfg: JobConfig, job_id: str) -> None:
+    """Build and run the pipeline on the local FnApiRunner (never the Prism download)."""
+    options = PipelineOptions(
+        flags=[],  # never parse sys.argv: the CLI owns it
+        direct_running_mode=cfg.runner.mode,
+        direct_num_workers=cfg.runner.workers,
+    )
+    with beam.Pipeline(runner=FnApiRunner(), options=options) as p:
+        build(p, input_uri, staging_uri, cfg, job_id)
