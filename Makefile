@@ -26,4 +26,4 @@ test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check k2batch flows tests benchmarks data
+	$(VENV)/bin/ruff check .
