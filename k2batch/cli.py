@@ -63,14 +63,31 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_parser(sub) -> None:
+    p = sub.add_parser("verify", help="re-verify an existing solve output without calling a model")
+    p.add_argument("input", help="a solve output folder or URI (holding solutions/)")
+    p.add_argument("--out", required=True, help="where the re-verified solutions go")
+    p.add_argument("--workers", type=int, default=2, help="verifier processes")
+    p.add_argument("--timeout", type=float, help="hard limit per verification, seconds")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from k2batch.reverify import run_verify
+
+    manifest = run_verify(args.input, args.out, args.workers, args.timeout)
+    print(json.dumps({"out": args.out, **manifest["counts"]}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="k2batch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _solve_parser(sub)
+    _verify_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"solve": _solve}[args.command](args)
+        return {"solve": _solve, "verify": _verify}[args.command](args)
     except (InputError, ConfigError, FileNotFoundError, ValueError) as exc:
         print(f"k2batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

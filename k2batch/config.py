@@ -57,6 +57,11 @@ class JudgeConfig(_Strict):
     enabled: bool = True
     both_orders: bool = Field(True, description="Ask each pair in both orders (position bias).")
     answer_chars: int = Field(2000, ge=100, description="Tail of a response shown when it has no </think>.")
+    skip_when_one_verified: bool = Field(
+        False,
+        description="Take the only verified-correct candidate without judging. Uses the reference: "
+        "for building datasets, not for measuring Best-of-N.",
+    )
 
 
 class VerifyConfig(_Strict):

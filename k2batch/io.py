@@ -68,6 +68,36 @@ def read_row_group(uri: str, index: int, first_row: int) -> Iterator[dict]:
         yield row
 
 
+def read_manifest(out_uri: str) -> dict | None:
+    """The manifest of a finished job, or None where there is none."""
+    fs, path = _fs(join(out_uri, "manifest.json"))
+    if not fs.exists(path):
+        return None
+    with fs.open(path, "r") as f:
+        return json.load(f)
+
+
+def output_parts(out_uri: str, output: str) -> list[str]:
+    """URIs of an output's parts: those the manifest lists, else the folder's Parquet files."""
+    manifest = read_manifest(out_uri)
+    if manifest and output in manifest.get("outputs", {}):
+        return [join(out_uri, p) for p in manifest["outputs"][output]]
+    protocol = out_uri.split("://", 1)[0] + "://" if "://" in out_uri else ""
+    return [
+        protocol + p if protocol and not p.startswith(protocol) else p for p in list_parts(out_uri, output)
+    ]
+
+
+def read_parts(uris: list[str]) -> Iterator[list[dict]]:
+    """Rows of Parquet parts, one row group at a time."""
+    for uri in uris:
+        fs, path = _fs(uri)
+        with fs.open(path, "rb") as f:
+            pf = pq.ParquetFile(f)
+            for i in range(pf.num_row_groups):
+                yield pf.read_row_group(i).to_pylist()
+
+
 def check_writable(uri: str) -> None:
     """Fail early, with a clear message, when outputs cannot be written under `uri`."""
     probe = join(uri, f".k2batch-probe-{uuid.uuid4().hex}")
@@ -99,11 +129,11 @@ def list_parts(dir_uri: str, output: str) -> list[str]:
     return sorted(p for p in fs.ls(path, detail=False) if p.endswith(".parquet"))
 
 
-def count_rows(dir_uri: str) -> dict[str, int]:
+def count_rows(dir_uri: str, outputs: tuple[str, ...] = OUTPUTS) -> dict[str, int]:
     """Rows per output staged under `dir_uri`, from the parts' footers."""
     fs, _ = _fs(dir_uri)
     counts = {}
-    for output in OUTPUTS:
+    for output in outputs:
         counts[output] = 0
         for part in list_parts(dir_uri, output):
             with fs.open(part, "rb") as f:
@@ -111,12 +141,12 @@ def count_rows(dir_uri: str) -> dict[str, int]:
     return counts
 
 
-def commit(staging_uri: str, out_uri: str, manifest: dict) -> dict:
+def commit(staging_uri: str, out_uri: str, manifest: dict, outputs: tuple[str, ...] = OUTPUTS) -> dict:
     """Move staged parts into place (an empty part where an output has none, so every output
     reads with its schema) and write manifest.json last: readers trust what it lists."""
     fs, out_path = _fs(out_uri)
     listed = {}
-    for output in OUTPUTS:
+    for output in outputs:
         parts = list_parts(staging_uri, output)
         if not parts:
             parts = [_fs(write_part(staging_uri, output, []))[1]]

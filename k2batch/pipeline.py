@@ -169,7 +169,7 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
     problem, candidates = item
     comparisons = recipe.judge_comparisons(problem, candidates, cfg)
     if not comparisons:
-        yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, []))
+        yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, [], cfg))
     for i, comp in enumerate(comparisons):
         ctx = {
             "problem": problem,
@@ -181,7 +181,7 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
         yield ctx, comp.request
 
 
-def _decide(item, job_id: str) -> dict:
+def _decide(item, cfg: JobConfig, job_id: str) -> dict:
     _, judged = item
     judged = sorted(judged, key=lambda j: j[0]["sample"])
     ctx = judged[0][0]
@@ -189,7 +189,7 @@ def _decide(item, job_id: str) -> dict:
         recipe.judge_decision(recipe.Comparison(c["first"], c["second"], req), res.text, res.error)
         for c, req, res in judged
     ]
-    return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions)
+    return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions, cfg)
 
 
 def _with_triage(call) -> dict:
@@ -305,7 +305,7 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
         judged
         | "ByProblem" >> beam.WithKeys(lambda j: j[0]["problem"]["id"])
         | "GroupJudged" >> beam.GroupByKey()
-        | "Choose" >> beam.Map(_decide, job_id)
+        | "Choose" >> beam.Map(_decide, cfg, job_id)
     )
 
     # 5. Write.

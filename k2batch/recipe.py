@@ -173,10 +173,15 @@ def answer_groups(candidates: list[dict]) -> dict[str, list[int]]:
     return groups
 
 
+def _only_verified(candidates: list[dict], cfg: JobConfig) -> int | None:
+    correct = [c["sample"] for c in candidates if c["verdict"] == "correct"]
+    return correct[0] if cfg.judge.skip_when_one_verified and len(correct) == 1 else None
+
+
 def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> list[Comparison]:
     """Pairwise comparisons between one representative of each distinct answer, in both orders
     (position bias cancels). Empty when there is nothing to decide."""
-    if not cfg.judge.enabled:
+    if not cfg.judge.enabled or _only_verified(candidates, cfg) is not None:
         return []
     reps = [samples[0] for samples in answer_groups(candidates).values()]
     by_sample = {c["sample"]: c for c in candidates}
@@ -229,8 +234,11 @@ def judge_decision(comp: Comparison, text: str, error: str | None) -> dict:
     }
 
 
-def choose(candidates: list[dict], decisions: list[dict]) -> tuple[int | None, str]:
+def choose(
+    candidates: list[dict], decisions: list[dict], cfg: JobConfig | None = None
+) -> tuple[int | None, str]:
     """(chosen sample, selection rule). The documented rule, judge or no judge:
+    - judge.skip_when_one_verified and exactly one candidate verified correct -> it ("verified");
     - no candidate has an answer  -> the first sample that did not fail ("no_answer");
     - one distinct answer         -> its first sample ("single" if only one candidate has an
                                      answer, "agreement" if several share it);
@@ -238,6 +246,8 @@ def choose(candidates: list[dict], decisions: list[dict]) -> tuple[int | None, s
       everywhere) go to the answer more samples agree on, then to the lower sample index."""
     if not candidates:
         return None, "error"
+    if cfg is not None and (only := _only_verified(candidates, cfg)) is not None:
+        return only, "verified"
     groups = answer_groups(candidates)
     if not groups:
         ok = [c["sample"] for c in candidates if not c["error"]]
@@ -257,10 +267,12 @@ def choose(candidates: list[dict], decisions: list[dict]) -> tuple[int | None, s
 # 5. The solution row -------------------------------------------------------------------------
 
 
-def solution_row(job_id: str, problem: dict, candidates: list[dict], decisions: list[dict]) -> dict:
+def solution_row(
+    job_id: str, problem: dict, candidates: list[dict], decisions: list[dict], cfg: JobConfig | None = None
+) -> dict:
     """One row of `solutions`: the choice, its verdict, every candidate and judge decision."""
     candidates = sorted(candidates, key=lambda c: c["sample"])
-    chosen, selection = choose(candidates, decisions)
+    chosen, selection = choose(candidates, decisions, cfg)
     pick = next((c for c in candidates if c["sample"] == chosen), None)
     verdicts = [c["verdict"] for c in candidates]
     verified = all(v in ("correct", "incorrect") for v in verdicts) and verdicts
@@ -271,6 +283,8 @@ def solution_row(job_id: str, problem: dict, candidates: list[dict], decisions: 
         "problem": problem["problem"],
         "domain": problem["domain"],
         "reference": problem.get("answer"),
+        "tests": problem.get("tests"),
+        "choices": problem.get("choices"),
         "triage_hard": problem.get("triage_hard"),
         "triage_topics": problem.get("triage_topics"),
         "chosen_sample": chosen,

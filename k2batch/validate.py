@@ -69,9 +69,9 @@ def validate_row(row: dict) -> tuple[dict | None, str | None]:
             domain = "choice"  # science with options is verified by letter
         extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k != "row_index"}
         if domain == "code" and tests is not None:
-            parse_tests(tests, extra.get("entry_point"))  # raises on a malformed spec
-            if isinstance(tests, dict):
-                tests = json.dumps(tests)
+            # Stored in the project's own format (raises on a malformed spec), entry point inside,
+            # so solutions can be re-verified from themselves alone.
+            tests = json.dumps(parse_tests(tests, extra.get("entry_point")))
         metadata = row.get("metadata")
         if metadata is not None and not isinstance(metadata, str):
             metadata = json_safe(metadata)

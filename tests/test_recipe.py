@@ -129,6 +129,15 @@ def test_choose_rules():
     assert recipe.choose([cand(0, "1"), cand(1, "2")], [{"winner": 0}, {"winner": 1}]) == (0, "judge")
 
 
+def test_only_verified_candidate_skips_the_judge_when_configured():
+    cands = [cand(0, "1"), cand(1, "2"), cand(2, "3")]
+    cands[2]["verdict"] = "correct"
+    assert len(recipe.judge_comparisons(PROBLEM, cands, CFG)) == 6  # default: the judge decides
+    skip = load_config(sets=["judge.skip_when_one_verified=true"])
+    assert recipe.judge_comparisons(PROBLEM, cands, skip) == []
+    assert recipe.choose(cands, [], skip) == (2, "verified")
+
+
 def test_solution_row_counts_verdicts():
     cands = [cand(0, "4"), cand(1, "5")]
     cands[0]["verdict"], cands[1]["verdict"] = "correct", "incorrect"

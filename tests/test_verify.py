@@ -41,6 +41,28 @@ def test_math_near_misses_and_malformed(ref, resp):
     assert not v.correct and v.status in ("incorrect", "error"), v
 
 
+@pytest.mark.parametrize(
+    "ref,resp",
+    [
+        ("12", "\\boxed{12 dollars}"),
+        ("3", "The final answer is three."),
+        ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}"),
+        ("[2, 5)", "\\boxed{x \\in [2,5)}"),
+        ("2, 3", "\\boxed{x = 2 \\text{ or } x = 3}"),
+        ("\\$1,000", "\\boxed{1000}"),
+        ("50\\%", "\\boxed{50}"),
+        ("7", "First \\boxed{5}, no wait: \\boxed{7}"),  # several boxes: the last counts
+    ],
+)
+def test_math_cascade_and_forms_math_verify_alone_misses(ref, resp):
+    v = verify_answer(ref, resp, "math")
+    assert v.correct, v.reason
+
+
+def test_several_boxes_take_the_last_not_any():
+    assert not verify_answer("5", "\\boxed{5} or maybe \\boxed{7}", "math").correct
+
+
 def test_no_reference_is_unverified_not_failed():
     v = verify_answer(None, "\\boxed{3}", "math")
     assert v.status == "unverified" and not v.correct
@@ -109,6 +131,18 @@ def test_pool_turns_hangs_into_error_verdicts():
         assert s2 == "correct"  # the pool recovered from the killed worker
     finally:
         pool.close()
+
+
+def test_pool_turns_crashes_and_bugs_into_error_verdicts():
+    from tests import helpers
+
+    for fn, needle in ((helpers.crash, "crashed"), (helpers.raise_error, "verifier bug")):
+        pool = VerifierPool(workers=1, timeout_s=5, fn=fn)
+        try:
+            [(status, reason)] = pool.check_all([{"domain": "math"}])
+            assert status == "error" and needle in reason
+        finally:
+            pool.close()
 
 
 def test_humaneval_references_pass_in_sandbox(shared_data):

@@ -12,7 +12,7 @@ from k2batch.verify.sandbox import run_python
 PRELUDE = (
     "from typing import *\nimport collections, heapq, bisect, itertools, functools, math, re, string\n"
     "from collections import *\nfrom functools import *\nfrom itertools import *\n"
-    "from heapq import *\nfrom bisect import *\nfrom math import *\n"
+    "from heapq import *\nfrom bisect import *\nfrom math import *\nfrom string import *\n"
 )
 
 

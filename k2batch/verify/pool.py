@@ -12,20 +12,15 @@ from k2batch.verify import check
 
 
 class VerifierPool:
-    def __init__(self, workers: int = 2, timeout_s: float = 10.0):
-        self.timeout_s = timeout_s
+    def __init__(self, workers: int = 2, timeout_s: float = 10.0, fn=check):
+        self.timeout_s, self._fn = timeout_s, fn
         # spawn: never fork a process that holds model threads or Beam state.
         self._pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
 
     def check_all(self, tasks: list[dict]) -> list[tuple[str, str]]:
         """(status, reason) per task, in order."""
         # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
-        futures = [
-            self._pool.schedule(
-                check, args=(t,), timeout=self.timeout_s * (3 if t.get("domain") == "code" else 1)
-            )
-            for t in tasks
-        ]
+        futures = [self._pool.schedule(self._fn, args=(t,), timeout=self._limit(t)) for t in tasks]
         out = []
         for f in futures:
             try:
@@ -37,6 +32,10 @@ class VerifierPool:
             except Exception as exc:  # a verifier bug is this row's error, not the job's
                 out.append(("error", f"verifier error: {type(exc).__name__}: {exc}"))
         return out
+
+    def _limit(self, task: dict) -> float:
+        # Code runs one sandboxed program per stdio case, each under its own timeout.
+        return self.timeout_s * 2 + 5 if task.get("domain") == "code" else self.timeout_s
 
     def close(self) -> None:
         self._pool.close()

@@ -1,0 +1,84 @@
+"""`k2batch verify`: re-verify the candidates of an existing solve output (after a verifier
+upgrade) without calling any model. Answers are re-extracted from the stored responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+
+from k2batch import __version__, recipe
+from k2batch.config import JobConfig
+from k2batch.extract import extract_answer
+from k2batch.io import (
+    InputError,
+    check_writable,
+    commit,
+    join,
+    output_parts,
+    read_manifest,
+    read_parts,
+    write_part,
+)
+from k2batch.verify.pool import VerifierPool
+
+
+def _problem(row: dict) -> dict:
+    return {
+        "id": row["id"], "problem": row["problem"], "domain": row["domain"], "answer": row["reference"],
+        "tests": row.get("tests"), "choices": row.get("choices"), "triage_hard": row["triage_hard"],
+        "triage_topics": row["triage_topics"], "extra": row["extra"],
+    }  # fmt: skip
+
+
+def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple[list[dict], int]:
+    """New solution rows with every candidate re-extracted and re-verified; and how many verdicts
+    changed. The judge's decisions are kept: only the verdicts are recomputed."""
+    tasks, changed, out = [], 0, []
+    for row in rows:
+        n = len(row.get("choices") or []) or None
+        for c in row["candidates"]:
+            c["answer"], rule = extract_answer(c["response"] or "", row["domain"], n)
+            c["_rule"] = rule
+            tasks.append({
+                "domain": row["domain"], "reference": row["reference"], "answer": c["answer"],
+                "tests": row.get("tests"), "prompt": row["problem"], "choices": row.get("choices"),
+                "timeout_s": pool.timeout_s,
+            })  # fmt: skip
+    verdicts = iter(pool.check_all(tasks))
+    for row in rows:
+        for c in row["candidates"]:
+            status, reason = next(verdicts)
+            changed += status != c["verdict"]
+            c["verdict"], c["verdict_reason"] = status, f"{reason} (extracted by: {c.pop('_rule')})"
+        out.append(recipe.solution_row(row["job_id"], _problem(row), row["candidates"], row["judge"], cfg))
+    return out, changed
+
+
+def run_verify(input_uri: str, out_uri: str, workers: int = 2, timeout_s: float | None = None) -> dict:
+    """Re-verify `input_uri`'s solutions into `out_uri`; returns the manifest written there."""
+    parts = output_parts(input_uri, "solutions")
+    if not parts:
+        raise InputError(f"no solutions found under {input_uri}")
+    source = read_manifest(input_uri) or {}
+    cfg = JobConfig.model_validate(source.get("settings", {}))
+    check_writable(out_uri)
+    staging = join(out_uri, "_staging", uuid.uuid4().hex[:12])
+    started, rows_done, changed = time.time(), 0, 0
+    pool = VerifierPool(workers, timeout_s or cfg.verify.timeout_s)
+    try:
+        for rows in read_parts(parts):
+            new_rows, n_changed = reverify_rows(rows, pool, cfg)
+            write_part(staging, "solutions", new_rows)
+            rows_done, changed = rows_done + len(rows), changed + n_changed
+    finally:
+        pool.close()
+    manifest = {
+        "k2batch_version": __version__, "kind": "verify", "source": input_uri,
+        "job_id": source.get("job_id"), "status": "succeeded",
+        "started_at": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
+        "elapsed_s": round(time.time() - started, 3),
+        "counts": {"solutions": rows_done, "verdicts_changed": changed},
+        "settings": cfg.model_dump(mode="json"),
+    }  # fmt: skip
+    return commit(staging, out_uri, manifest, outputs=("solutions",))
