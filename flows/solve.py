@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import os
+
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from k2batch.config import JobConfig
 from k2batch.job import run_solve
 
+KEY_ENV = {"cerebras": "CEREBRAS_API_KEY", "openai": "OPENAI_API_KEY"}
+
+
+def load_api_key(cfg: JobConfig) -> None:
+    """Fill the backend's key variable from a Prefect Secret block, if the job names one and the
+    variable is empty. The key stays in this process's environment: never in settings or logs."""
+    name = cfg.backend.api_key_secret
+    env = cfg.backend.api_key_env or KEY_ENV.get(cfg.backend.kind)
+    if name and env and not os.environ.get(env):
+        from prefect.blocks.system import Secret
+
+        os.environ[env] = Secret.load(name).get()
+
 
 @task(name="run-solve-pipeline")
-def run_pipeline(input_uri: str, out_uri: str, cfg: JobConfig) -> dict:
-    return run_solve(input_uri, out_uri, cfg)
+def run_pipeline(input_uri: str, out_uri: str, cfg: JobConfig, force: bool, break_lock: bool) -> dict:
+    return run_solve(input_uri, out_uri, cfg, force=force, break_lock=break_lock)
 
 
 @task(name="publish-summary")
@@ -23,16 +38,22 @@ def publish_summary(manifest: dict, out_uri: str) -> None:
             f"## k2batch solve `{manifest['job_id']}`\n\n"
             f"- input: `{manifest['input']}`\n- output: `{out_uri}`\n"
             f"- solutions: {counts['solutions']}, rejects: {counts['rejects']}, "
-            f"model calls: {counts['token_stats']}\n- elapsed: {manifest['elapsed_s']} s\n"
+            f"model calls: {counts['token_stats']} ({manifest.get('calls')})\n"
+            f"- elapsed: {manifest['elapsed_s']} s"
+            f"{' (already complete: nothing run)' if manifest.get('noop') else ''}\n"
         ),
         description="k2batch solve summary",
     )
 
 
 @flow(name="solve")
-def solve(input_uri: str, out_uri: str, config: dict | None = None) -> dict:
-    """Solve every problem of `input_uri` into `out_uri` with the K2-Think recipe."""
+def solve(
+    input_uri: str, out_uri: str, config: dict | None = None, force: bool = False, break_lock: bool = False
+) -> dict:
+    """Solve every problem of `input_uri` into `out_uri` with the K2-Think recipe. A rerun reuses
+    every stored model call; a rerun of a finished job does nothing unless `force`."""
     cfg = JobConfig.model_validate(config or {})
-    manifest = run_pipeline(input_uri, out_uri, cfg)
+    load_api_key(cfg)
+    manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
     publish_summary(manifest, out_uri)
     return manifest

@@ -10,6 +10,7 @@ import sys
 
 from k2batch.config import ConfigError, load_config
 from k2batch.io import InputError
+from k2batch.job import JobLocked
 
 EXIT_USAGE = 2
 
@@ -32,6 +33,8 @@ def _solve_parser(sub) -> None:
         help="any job setting, dotted (e.g. stages.generate.max_tokens=512)",
     )
     p.add_argument("--no-prefect", action="store_true", help="run the job directly, without the Prefect flow")
+    p.add_argument("--force", action="store_true", help="recompute everything, even stored model calls")
+    p.add_argument("--break-lock", action="store_true", help="take over OUT from a run that died elsewhere")
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -52,14 +55,18 @@ def _solve(args: argparse.Namespace) -> int:
     if args.no_prefect:
         from k2batch.job import run_solve
 
-        manifest = run_solve(args.input, args.out, cfg)
+        manifest = run_solve(args.input, args.out, cfg, force=args.force, break_lock=args.break_lock)
     else:
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         os.environ.setdefault("DO_NOT_TRACK", "1")
         from flows.solve import solve
 
-        manifest = solve(args.input, args.out, cfg.model_dump(mode="json"))
-    print(json.dumps({"job_id": manifest["job_id"], "out": args.out, **manifest["counts"]}))
+        manifest = solve(args.input, args.out, cfg.model_dump(mode="json"), args.force, args.break_lock)
+    if manifest.get("noop"):
+        print(f"k2batch: job {manifest['job_id']} already complete in {args.out}; --force recomputes it",
+              file=sys.stderr)  # fmt: skip
+    print(json.dumps({"job_id": manifest["job_id"], "out": args.out, **manifest["counts"],
+                      "calls": manifest.get("calls"), "noop": bool(manifest.get("noop"))}))  # fmt: skip
     return 0
 
 
@@ -84,11 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     _solve_parser(sub)
     _verify_parser(sub)
+    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("k2batch").setLevel(args.log_level.upper())  # not every library's debug
     try:
         return {"solve": _solve, "verify": _verify}[args.command](args)
-    except (InputError, ConfigError, FileNotFoundError, ValueError) as exc:
+    except (InputError, ConfigError, JobLocked) as exc:  # a person's mistake: one line, no traceback
         print(f"k2batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -20,17 +20,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class VLLMConfig(_Strict):
+    tensor_parallel_size: int = Field(1, ge=1, description="GPUs per engine (one engine per worker).")
+    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
+    max_model_len: int | None = Field(None, ge=256)
+    dtype: str = "auto"
+    seed: int = 0
+    enforce_eager: bool = False
+    speculative_config: dict[str, Any] | None = Field(
+        None,
+        description='vLLM speculative_config, e.g. {method = "ngram", num_speculative_tokens = 4, '
+        'prompt_lookup_max = 4} or {method = "eagle", model = "...", num_speculative_tokens = 3}.',
+    )
+
+
 class BackendConfig(_Strict):
-    kind: str = Field("llamacpp", description="Backend: llamacpp (embedded CPU default).")
-    model: str | None = Field(None, description="Model path/name; None: the embedded SmolLM2 GGUF.")
+    kind: str = Field("llamacpp", description="llamacpp (embedded CPU default) | vllm | openai | cerebras.")
+    model: str | None = Field(None, description="Model path/name; None with llamacpp: the embedded SmolLM2.")
+    # llamacpp
     n_ctx: int = Field(4096, ge=256, description="Context window (llamacpp).")
     n_threads: int | None = Field(None, ge=1, description="CPU threads (llamacpp); None: all.")
     speculative: Literal["off", "prompt_lookup"] = Field(
         "off", description="llamacpp: prompt-lookup drafts (measured slower on fresh text here)."
     )
+    # HTTP backends (openai, cerebras)
+    base_url: str | None = Field(None, description="Server URL (openai: with /v1; cerebras: without).")
+    api_key_env: str | None = Field(None, description="Variable holding the API key (never the key itself).")
+    api_key_secret: str | None = Field(None, description="Prefect Secret block with the key (flows only).")
+    max_concurrency: int = Field(16, ge=1, description="Requests in flight per worker.")
+    timeout_s: float = Field(600.0, gt=0, description="Per request.")
+    max_retries: int = Field(8, ge=0, description="Retries of transient errors (429, 5xx, timeouts).")
+    rpm: float | None = Field(None, gt=0, description="Requests per minute allowed for the whole job.")
+    tpm: float | None = Field(None, gt=0, description="Tokens per minute (prompt + max_tokens reserved).")
+    quota_share: float = Field(1.0, gt=0, le=1, description="This worker's share of rpm/tpm (1/workers).")
+    json_mode: Literal["json_schema", "json_object", "off"] = Field(
+        "json_schema", description="How constrained replies are asked for (llama.cpp server: json_object)."
+    )
+    vllm: VLLMConfig = Field(default_factory=VLLMConfig)
 
 
 class StageConfig(_Strict):
+    model: str | None = Field(None, description="This stage's model (planner, solver, judge may differ).")
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(1024, ge=1)
@@ -69,10 +99,24 @@ class VerifyConfig(_Strict):
     workers: int = Field(2, ge=1, description="Verifier processes per pipeline worker.")
 
 
+class ResumeConfig(_Strict):
+    flush_s: float = Field(
+        0.2,
+        ge=0.0,
+        description="Finished calls are persisted at least this often: a crash loses the "
+        "calls in flight and at most this long of finished ones (0: every call at once).",
+    )
+
+
 class RunnerConfig(_Strict):
     mode: Literal["in_memory", "multi_threading", "multi_processing"] = "in_memory"
     workers: int = Field(1, ge=1, description="direct_num_workers for the FnApiRunner.")
-    batch_size: int = Field(8, ge=1, description="Max requests per RunInference batch.")
+    batch_size: int | None = Field(
+        None,
+        ge=1,
+        description="Max requests per RunInference batch; None: by backend (llamacpp 8, "
+        "vllm 512, HTTP 4 x max_concurrency).",
+    )
 
 
 class JobConfig(_Strict):
@@ -88,6 +132,12 @@ class JobConfig(_Strict):
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     runner: RunnerConfig = Field(default_factory=RunnerConfig)
+    resume: ResumeConfig = Field(default_factory=ResumeConfig)
+
+    def backend_for(self, stage: str) -> BackendConfig:
+        """The backend settings a stage runs on: the job's, with the stage's model if it names one."""
+        model = getattr(self.stages, stage).model
+        return self.backend.model_copy(update={"model": model}) if model else self.backend
 
 
 def _set_dotted(data: dict, dotted: str, value: Any) -> None:

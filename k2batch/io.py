@@ -142,18 +142,19 @@ def count_rows(dir_uri: str, outputs: tuple[str, ...] = OUTPUTS) -> dict[str, in
 
 
 def commit(staging_uri: str, out_uri: str, manifest: dict, outputs: tuple[str, ...] = OUTPUTS) -> dict:
-    """Move staged parts into place (an empty part where an output has none, so every output
-    reads with its schema) and write manifest.json last: readers trust what it lists."""
+    """Publish a run: move its parts in beside the old ones (names are unique), write
+    manifest.json atomically (temporary name, then rename) listing only the new parts, then
+    delete the old parts and every staging area. A reader that trusts the manifest never sees a
+    half-written job; a plain folder read is consistent once no run is in progress."""
     fs, out_path = _fs(out_uri)
-    listed = {}
+    listed, stale = {}, []
     for output in outputs:
         parts = list_parts(staging_uri, output)
-        if not parts:
+        if not parts:  # an empty part, so every output reads with its schema
             parts = [_fs(write_part(staging_uri, output, []))[1]]
         target = posixpath.join(out_path, output)
-        if fs.exists(target):
-            fs.rm(target, recursive=True)
         fs.makedirs(target, exist_ok=True)
+        stale += [p for p in list_parts(out_uri, output)]
         moved = []
         for p in parts:
             dest = posixpath.join(target, posixpath.basename(p))
@@ -161,7 +162,13 @@ def commit(staging_uri: str, out_uri: str, manifest: dict, outputs: tuple[str, .
             moved.append(posixpath.relpath(dest, out_path))
         listed[output] = moved
     manifest = {**manifest, "outputs": listed}
-    with fs.open(posixpath.join(out_path, "manifest.json"), "w") as f:
+    tmp = posixpath.join(out_path, f".manifest-{uuid.uuid4().hex}.json")
+    with fs.open(tmp, "w") as f:
         json.dump(manifest, f, indent=2, sort_keys=True)
-    fs.rm(_fs(staging_uri)[1], recursive=True)
+    fs.mv(tmp, posixpath.join(out_path, "manifest.json"))
+    for p in stale:
+        fs.rm(p)
+    staging_root = posixpath.join(out_path, "_staging")
+    if fs.exists(staging_root):  # this run's, and any left by runs that died
+        fs.rm(staging_root, recursive=True)
     return manifest

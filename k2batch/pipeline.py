@@ -7,6 +7,7 @@ import atexit
 import functools
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
@@ -15,8 +16,9 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from k2batch import recipe
 from k2batch.backends import ChatRequest, get_backend
-from k2batch.config import BackendConfig, JobConfig
+from k2batch.config import JobConfig
 from k2batch.io import inspect_input, read_row_group, write_part
+from k2batch.store import open_store
 from k2batch.validate import json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
 
@@ -31,21 +33,53 @@ class _DropBeamMemoryWarning(logging.Filter):
 
 logging.getLogger().addFilter(_DropBeamMemoryWarning())
 
-Call = tuple[dict, ChatRequest]  # (context carried to the next stage, request)
+Call = tuple[dict, ChatRequest]
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """Where one run of a job reads and writes."""
+
+    input_uri: str
+    staging_uri: str  # this run's parts, committed by the job when the pipeline succeeds
+    store_uri: str  # the job's result store, shared by every run of the job
+    job_id: str
+    reuse: bool = (
+        True  # False (--force): recompute every call  # (context carried to the next stage, request)
+    )
 
 
 class ChatModelHandler(ModelHandler):
     """RunInference adapter: batches of (context, request) to the backend, results paired back."""
 
-    def __init__(self, backend: BackendConfig, batch_size: int):
+    def __init__(self, cfg: JobConfig, run: JobRun, stage: str):
         super().__init__()
-        self._backend, self._batch_size = backend, batch_size
+        self._backend = cfg.backend_for(stage)
+        # Engines want whole batches (vLLM's continuous batching, HTTP concurrency); llama.cpp
+        # runs one request at a time, so small batches keep results flowing to the store.
+        default = {"vllm": 512, "llamacpp": 8}.get(self._backend.kind, 4 * self._backend.max_concurrency)
+        self._batch_size = cfg.runner.batch_size or default
+        self._store = (run.store_uri, run.reuse, cfg.resume.flush_s)
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
 
     def run_inference(self, batch: Sequence[Call], model, inference_args=None):
-        results = model.generate([req for _, req in batch])
+        """Stored calls are answered from the store; the rest go to the backend in one batch and
+        are stored as each finishes."""
+        store = open_store(*self._store)
+        keys = [req.key() for _, req in batch]
+        results = [store.get(k) for k in keys]
+        todo = [i for i, r in enumerate(results) if r is None]
+        if todo:
+
+            def keep(j: int, result) -> None:
+                store.add(keys[todo[j]], result)
+
+            fresh = model.generate([batch[i][1] for i in todo], on_result=keep)
+            for i, result in zip(todo, fresh, strict=True):
+                results[i] = result
+            store.flush()
         return [PredictionResult(example, result) for example, result in zip(batch, results, strict=True)]
 
     def batch_elements_kwargs(self):
@@ -55,18 +89,18 @@ class ChatModelHandler(ModelHandler):
 class CallModel(beam.PTransform):
     """Calls → (context, request, result), plus one token_stats row per call (tag 'stats')."""
 
-    def __init__(self, cfg: JobConfig, job_id: str):
+    def __init__(self, cfg: JobConfig, run: JobRun, stage: str):
         super().__init__()
-        self._cfg, self._job_id = cfg, job_id
+        self._cfg, self._run, self._stage = cfg, run, stage
 
     def expand(self, calls):
-        handler = ChatModelHandler(self._cfg.backend, self._cfg.runner.batch_size)
+        handler = ChatModelHandler(self._cfg, self._run, self._stage)
         done = (
             calls
             | "Infer" >> RunInference(handler)
             | "Unpack" >> beam.Map(lambda pr: (pr.example[0], pr.example[1], pr.inference))
         )
-        stats = done | "Stats" >> beam.Map(_stats_row, self._job_id)
+        stats = done | "Stats" >> beam.Map(_stats_row, self._run.job_id)
         return done, stats
 
 
@@ -85,7 +119,7 @@ def _stats_row(call, job_id: str) -> dict:
         "completion_tokens": res.completion_tokens,
         "latency_s": res.latency_s,
         "finish_reason": res.finish_reason,
-        "cache_hit": False,
+        "cache_hit": res.cache_hit,
         "error": res.error,
     }
 
@@ -167,6 +201,10 @@ class VerifyFn(beam.DoFn):
 
 def _judge_or_decide(item, cfg: JobConfig, job_id: str):
     problem, candidates = item
+    failed = recipe.all_failed(candidates)
+    if failed:  # no candidate at all: the row is not solved, and rejects says why
+        yield beam.pvalue.TaggedOutput("rejects", _reject(job_id, problem, failed, stage="generate"))
+        return
     comparisons = recipe.judge_comparisons(problem, candidates, cfg)
     if not comparisons:
         yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, [], cfg))
@@ -230,9 +268,10 @@ class WriteParts(beam.PTransform):
         )
 
 
-def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, job_id: str) -> None:
+def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig) -> None:
     """Wire the recipe into pipeline `p`: read, validate, triage, plan, generate, verify, judge,
     write."""
+    input_uri, staging_uri, job_id = run.input_uri, run.staging_uri, run.job_id
     limit = cfg.limit
     groups = [g for g in inspect_input(input_uri) if limit is None or g[1] < limit]
     rows = (
@@ -256,7 +295,7 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
         triaged, s = (
             problems
             | "TriageCalls" >> beam.Map(lambda p: ({"problem": p}, recipe.triage_request(p, cfg)))
-            | "Triage" >> CallModel(cfg, job_id)
+            | "Triage" >> CallModel(cfg, run, "triage")
         )
         stats.append(s)
         problems = triaged | "ParseTriage" >> beam.Map(_with_triage)
@@ -273,7 +312,7 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
                 recipe.plan_request(c["problem"], c["sample"], c["problem"].get("triage_topics") or [], cfg),
             )
         )
-        | "Plan" >> CallModel(cfg, job_id)
+        | "Plan" >> CallModel(cfg, run, "plan")
     )
     stats.append(s)
     ready = (planned | "ParsePlan" >> beam.Map(_with_plan), no_plan) | "AllSamples" >> beam.Flatten()
@@ -283,7 +322,7 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
         ready
         | "SolveCalls"
         >> beam.Map(lambda c: (c, recipe.solve_request(c["problem"], c["sample"], c["plan"], cfg)))
-        | "Generate" >> CallModel(cfg, job_id)
+        | "Generate" >> CallModel(cfg, run, "generate")
     )
     stats.append(s)
 
@@ -297,9 +336,9 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
 
     # 4. Judge where candidates disagree; choose.
     routed = verified | "Route" >> beam.FlatMap(_judge_or_decide, cfg, job_id).with_outputs(
-        "solutions", main="calls"
+        "solutions", "rejects", main="calls"
     )
-    judged, s = routed.calls | "Judge" >> CallModel(cfg, job_id)
+    judged, s = routed.calls | "Judge" >> CallModel(cfg, run, "judge")
     stats.append(s)
     decided = (
         judged
@@ -310,14 +349,14 @@ def build(p: beam.Pipeline, input_uri: str, staging_uri: str, cfg: JobConfig, jo
 
     # 5. Write.
     solutions = (routed.solutions, decided) | "AllSolutions" >> beam.Flatten()
-    rejects = (checked.rejects, unique.rejects) | "AllRejects" >> beam.Flatten()
+    rejects = (checked.rejects, unique.rejects, routed.rejects) | "AllRejects" >> beam.Flatten()
     token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
     solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions")
     rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects")
     token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats")
 
 
-def run(input_uri: str, staging_uri: str, cfg: JobConfig, job_id: str) -> None:
+def run(job: JobRun, cfg: JobConfig) -> None:
     """Build and run the pipeline on the local FnApiRunner (never the Prism download)."""
     options = PipelineOptions(
         flags=[],  # never parse sys.argv: the CLI owns it
@@ -325,4 +364,4 @@ def run(input_uri: str, staging_uri: str, cfg: JobConfig, job_id: str) -> None:
         direct_num_workers=cfg.runner.workers,
     )
     with beam.Pipeline(runner=FnApiRunner(), options=options) as p:
-        build(p, input_uri, staging_uri, cfg, job_id)
+        build(p, job, cfg)

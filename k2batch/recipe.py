@@ -59,7 +59,7 @@ def _request(
         top_p=s.top_p,
         seed=seed,
         stage=stage,
-        model=cfg.backend.model,
+        model=cfg.backend_for(stage).model,
         json_schema=json_schema,
     )
 
@@ -148,6 +148,13 @@ def make_candidate(
         "finish_reason": finish_reason,
         "error": error,
     }
+
+
+def all_failed(candidates: list[dict]) -> str | None:
+    """The reason a problem got no candidate at all (every solver call failed), else None."""
+    if candidates and all(c["error"] for c in candidates):
+        return f"every solver call failed: {candidates[0]['error']}"
+    return None
 
 
 # 3. Verify: see k2batch.verify (runs in a process pool, never calls a model) -----------------

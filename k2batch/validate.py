@@ -13,16 +13,16 @@ from k2batch.verify.code import parse_tests
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
 
 
-def _text(value: Any, name: str, required: bool) -> str | None:
-    """A text field; numbers become text (ids and answers are often numeric), anything else is
-    an error."""
+def _text(value: Any, name: str, required: bool, numbers: bool = False) -> str | None:
+    """A text field; with `numbers`, numbers become text (ids and answers are often numeric).
+    Anything else is an error."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         if required:
             raise ValueError(f"missing {name}")
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} must be text, got bool")
-    if isinstance(value, int | float):
+    if numbers and isinstance(value, int | float):
         return str(value)
     if isinstance(value, bytes):
         raise ValueError(f"{name} must be text, got bytes")
@@ -48,13 +48,13 @@ def validate_row(row: dict) -> tuple[dict | None, str | None]:
     """(problem, None) for a good row, (None, reason) for a bad one. The problem dict holds the
     contract's fields, normalised, plus `extra` (other columns as JSON) and `row_index`."""
     try:
-        pid = _text(row.get("id"), "id", required=True)
+        pid = _text(row.get("id"), "id", required=True, numbers=True)
         text = _text(row.get("problem"), "problem", required=True)
         raw_domain = _text(row.get("domain"), "domain", required=False)
         domain = (raw_domain or "math").strip().lower()
         if domain not in DOMAINS:
             raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(DOMAINS)})")
-        answer = _text(row.get("answer"), "answer", required=False)
+        answer = _text(row.get("answer"), "answer", required=False, numbers=True)
         tests = row.get("tests")
         if tests is not None and not isinstance(tests, str | dict):
             raise ValueError(f"tests must be JSON text, got {type(tests).__name__}")

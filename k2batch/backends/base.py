@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -45,6 +45,7 @@ class ChatResult:
     model: str = ""
     error: str | None = None
     draft_accepted: int | None = None
+    cache_hit: bool = False  # reused from the result store, not computed now
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -52,12 +53,18 @@ class ChatResult:
         return cls("", "error", backend=backend, model=model, error=error, latency_s=latency_s)
 
 
+OnResult = Callable[[int, ChatResult], None]
+
+
 @runtime_checkable
 class Backend(Protocol):
     """A model server or engine. `generate` returns results in request order and does not raise
-    for a single bad request (it returns a failed ChatResult for it)."""
+    for a single bad request (it returns a failed ChatResult for it). `on_result(i, result)`, if
+    given, is called as each result is ready, so the caller can persist it before the batch ends."""
 
     name: str
     model: str
 
-    def generate(self, requests: Sequence[ChatRequest]) -> list[ChatResult]: ...
+    def generate(
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+    ) -> list[ChatResult]: ...

