@@ -23,8 +23,9 @@ def _solve_parser(sub) -> None:
     p.add_argument("--limit", type=int, help="only the first N input rows")
     p.add_argument("--samples", type=int, help="candidates per problem (default 3)")
     p.add_argument("--seed", type=int, help="job seed")
-    p.add_argument("--backend", help="backend: llamacpp")
-    p.add_argument("--model", help="model for the backend (llamacpp: a GGUF path)")
+    p.add_argument("--backend", help="llamacpp (default) | vllm | openai | cerebras")
+    p.add_argument("--model", help="model: a GGUF path (llamacpp), a model name or id (others)")
+    p.add_argument("--base-url", help="server URL (openai: http://HOST:PORT/v1; cerebras: without /v1)")
     p.add_argument(
         "--set",
         action="append",
@@ -47,6 +48,7 @@ def _solve(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "backend.kind": args.backend,
             "backend.model": args.model,
+            "backend.base_url": args.base_url,
         },
     )
     from k2batch.job import preflight

@@ -53,6 +53,7 @@ class BackendConfig(_Strict):
     rpm: float | None = Field(None, gt=0, description="Requests per minute allowed for the whole job.")
     tpm: float | None = Field(None, gt=0, description="Tokens per minute (prompt + max_tokens reserved).")
     quota_share: float = Field(1.0, gt=0, le=1, description="This worker's share of rpm/tpm (1/workers).")
+    quota_window_s: float = Field(60.0, gt=0, description="The quota's window (a minute; shorter in tests).")
     json_mode: Literal["json_schema", "json_object", "off"] = Field(
         "json_schema", description="How constrained replies are asked for (llama.cpp server: json_object)."
     )

@@ -13,14 +13,25 @@ from k2batch.verify import check
 
 class VerifierPool:
     def __init__(self, workers: int = 2, timeout_s: float = 10.0, fn=check):
-        self.timeout_s, self._fn = timeout_s, fn
+        self.timeout_s, self._fn, self._workers = timeout_s, fn, workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPool:
         # spawn: never fork a process that holds model threads or Beam state.
-        self._pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
+        return ProcessPool(max_workers=self._workers, context=multiprocessing.get_context("spawn"))
+
+    def _schedule(self, tasks: list[dict]) -> list:
+        # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
+        return [self._pool.schedule(self._fn, args=(t,), timeout=self._limit(t)) for t in tasks]
 
     def check_all(self, tasks: list[dict]) -> list[tuple[str, str]]:
         """(status, reason) per task, in order."""
-        # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
-        futures = [self._pool.schedule(self._fn, args=(t,), timeout=self._limit(t)) for t in tasks]
+        try:
+            futures = self._schedule(tasks)
+        except RuntimeError:  # the pool broke (a worker could not start): one fresh try
+            self._pool.stop()
+            self._pool = self._new_pool()
+            futures = self._schedule(tasks)
         out = []
         for f in futures:
             try:

@@ -1,0 +1,172 @@
+"""A local OpenAI/Cerebras-compatible chat server that enforces a quota and injects faults: a
+test and benchmark harness (not a model). Requests/min and tokens/min are enforced over a
+sliding window, counting prompt tokens plus the reserved max_completion_tokens as Cerebras does;
+over quota it answers 429 with Retry-After and x-ratelimit-* headers. A share of requests gets a
+500/503, a reply slower than the client's timeout, or a dropped connection."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+import time
+from collections import Counter, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuotaServer:
+    def __init__(self, rpm: float | None = None, tpm: float | None = None, window_s: float = 60.0,
+                 fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None):  # fmt: skip
+        self.reply = reply  # optional body -> text (None: the default reply)
+        self.rpm, self.tpm, self.window_s = rpm, tpm, window_s
+        self.fault_rate, self.hang_s = fault_rate, hang_s
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._admitted: deque[tuple[float, int]] = deque()
+        self.log: list[tuple[float, int]] = []  # every admission: (time, tokens counted)
+        self.counts: Counter = Counter()
+        self.seeds: Counter = Counter()  # request seeds answered: duplicates show up here
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> QuotaServer:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- quota ---------------------------------------------------------------------------------
+
+    def _admit(self, tokens: int) -> tuple[bool, float, dict]:
+        """(admitted, retry_after_s, headers)."""
+        with self._lock:
+            now = time.monotonic()
+            while self._admitted and now - self._admitted[0][0] >= self.window_s:
+                self._admitted.popleft()
+            used = sum(n for _, n in self._admitted)
+            waits = []
+            if self.rpm and len(self._admitted) + 1 > self.rpm:
+                waits.append(self._admitted[0][0] + self.window_s - now)
+            if self.tpm and used + tokens > self.tpm:
+                freed, t_free = self.tpm - used, now
+                for t, n in self._admitted:
+                    freed += n
+                    t_free = t + self.window_s
+                    if freed >= tokens:
+                        break
+                waits.append(t_free - now)
+            reset = (self._admitted[0][0] + self.window_s - now) if self._admitted else self.window_s
+            if waits:
+                headers = self._headers(used, reset)
+                return False, max(waits), headers
+            self._admitted.append((now, tokens))
+            self.log.append((now, tokens))
+            return True, 0.0, self._headers(used + tokens, reset)
+
+    def _headers(self, used: int, reset: float) -> dict:
+        h = {"x-ratelimit-reset-tokens-minute": f"{max(reset, 0):.3f}"}
+        if self.tpm:
+            h["x-ratelimit-remaining-tokens-minute"] = str(max(int(self.tpm - used), 0))
+            h["x-ratelimit-limit-tokens-minute"] = str(int(self.tpm))
+        return h
+
+    def utilisation(self) -> float | None:
+        """Tokens admitted per window / allowed, over the whole windows of the busy period."""
+        if not self.tpm or len(self.log) < 2:
+            return None
+        t0, t1 = self.log[0][0], self.log[-1][0]
+        windows = math.floor((t1 - t0) / self.window_s)
+        if windows < 1:
+            return None
+        end = t0 + windows * self.window_s
+        tokens = sum(n for t, n in self.log if t < end)
+        return tokens / (windows * self.tpm)
+
+    # -- protocol ------------------------------------------------------------------------------
+
+    @staticmethod
+    def reply_for(body: dict) -> str:
+        fmt = body.get("response_format") or {}
+        schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {}
+        props = schema.get("properties", {})
+        if "better" in props:
+            return json.dumps({"better": 1 + body.get("seed", 0) % 2, "explanation": "shorter"})
+        if "hard" in props:
+            return json.dumps({"hard": True, "topics": ["arithmetic"]})
+        user = body["messages"][-1]["content"]
+        if "<plan>" in json.dumps(body["messages"][0]):
+            return "<plan>1. Read the problem. 2. Compute.</plan>"
+        return (
+            f"<think>{len(user)} characters to think about</think>The answer is \\boxed{{{len(user) % 7}}}."
+        )
+
+    def _handler(self):
+        srv = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def _send(self, code: int, payload: dict, headers: dict | None = None) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                srv.counts["requests"] += 1
+                if not self.path.endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": "not found"}})
+                if body.get("model") == "no-such-model":  # a permanent error: must not be retried
+                    srv.counts["404"] += 1
+                    return self._send(404, {"error": {"message": "model not found"}})
+                with srv._lock:
+                    roll = srv._rng.random()
+                if roll < srv.fault_rate:
+                    kind = ("5xx", "hang", "reset")[int(roll / srv.fault_rate * 3) % 3]
+                    srv.counts[f"fault_{kind}"] += 1
+                    if kind == "5xx":
+                        return self._send(503, {"error": {"message": "overloaded"}})
+                    if kind == "hang":
+                        time.sleep(srv.hang_s)
+                        return self._send(500, {"error": {"message": "too late"}})
+                    self.close_connection = True
+                    self.connection.close()
+                    return None
+                prompt = sum(len(m["content"]) // 4 + 4 for m in body["messages"])
+                max_tokens = body.get("max_completion_tokens") or body.get("max_tokens") or 256
+                ok, retry, headers = srv._admit(prompt + max_tokens)
+                if not ok:
+                    srv.counts["429"] += 1
+                    headers["retry-after"] = f"{retry:.3f}"
+                    return self._send(429, {"error": {"message": "rate limited"}}, headers)
+                srv.counts["ok"] += 1
+                srv.seeds[(body.get("seed"), json.dumps(body["messages"]))] += 1
+                text = (srv.reply and srv.reply(body)) or srv.reply_for(body)
+                completion = min(max_tokens, len(text) // 4 + 1)
+                self._send(200, {
+                    "id": f"cmpl-{srv.counts['ok']}", "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "quota-test"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": text}}],
+                    "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                              "total_tokens": prompt + completion},
+                }, headers)  # fmt: skip
+
+        return Handler

@@ -1,0 +1,165 @@
+"""What the HTTP backends (OpenAI-compatible, Cerebras) share: an event loop on its own thread,
+bounded concurrency, quota pacing, and retries that tell transient errors from permanent ones.
+A subclass only says how to make one call (`_call`)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+from k2batch.backends.limiter import QuotaLimiter
+from k2batch.config import BackendConfig, ConfigError
+
+TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+
+
+def status_of(exc: BaseException) -> int | None:
+    return getattr(exc, "status_code", None)
+
+
+def headers_of(exc: BaseException) -> Mapping[str, str] | None:
+    response = getattr(exc, "response", None)
+    return getattr(response, "headers", None)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """429, 5xx, timeouts and dropped connections are worth retrying; 400/401/403/404/413/422
+    (context too long, bad key, unknown model) never get better."""
+    status = status_of(exc)
+    if status is not None:
+        return status in TRANSIENT_STATUS
+    name = type(exc).__name__
+    return any(s in name for s in ("Timeout", "Connection", "RemoteProtocol", "ReadError")) or isinstance(
+        exc, TimeoutError | ConnectionError
+    )
+
+
+def api_key(cfg: BackendConfig, default_env: str) -> str:
+    """The API key from the environment (a Prefect flow may have filled it from a Secret block).
+    Never logged, never written: settings only name the variable."""
+    env = cfg.api_key_env or default_env
+    key = os.environ.get(env)
+    if not key:
+        raise ConfigError(f"backend {cfg.kind!r} needs an API key in ${env}")
+    return key
+
+
+def estimate_tokens(req: ChatRequest) -> int:
+    """Tokens a request reserves against the quota: the prompt (~4 characters a token) plus its
+    whole completion budget."""
+    return sum(len(c) for _, c in req.messages) // 4 + 8 + req.max_tokens
+
+
+class AsyncHTTPBackend:
+    name = "http"
+
+    def __init__(self, cfg: BackendConfig):
+        if not cfg.model:
+            raise ConfigError(f"backend {cfg.kind!r} needs a model name (--model)")
+        self.cfg, self.model = cfg, cfg.model
+        self.limiter = QuotaLimiter(cfg.rpm, cfg.tpm, cfg.quota_share, cfg.quota_window_s)
+        self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._loop.run_forever, name=f"{self.name}-loop", daemon=True).start()
+        self._sem = asyncio.Semaphore(cfg.max_concurrency)
+
+    def generate(
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+    ) -> list[ChatResult]:
+        async def run_all() -> list[ChatResult]:
+            return await asyncio.gather(*(self._one(i, r, on_result) for i, r in enumerate(requests)))
+
+        return list(asyncio.run_coroutine_threadsafe(run_all(), self._loop).result())
+
+    async def _one(self, i: int, req: ChatRequest, on_result: OnResult | None) -> ChatResult:
+        t0 = time.perf_counter()
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.cfg.max_retries + 1),
+                wait=wait_random_exponential(multiplier=0.5, max=20),
+                retry=retry_if_exception(is_transient),
+                reraise=True,
+            ):
+                with attempt:
+                    result = await self._attempt(req)
+        except Exception as exc:
+            status = status_of(exc)
+            what = f"HTTP {status}: " if status else ""
+            result = ChatResult.failed(f"{what}{type(exc).__name__}: {str(exc)[:300]}", self.name, self.model)
+        result.latency_s = time.perf_counter() - t0
+        if on_result:
+            on_result(i, result)
+        return result
+
+    async def _attempt(self, req: ChatRequest) -> ChatResult:
+        async with self._sem:
+            reservation = await self.limiter.acquire(estimate_tokens(req))
+            try:
+                result, headers = await asyncio.wait_for(self._call(req), self.cfg.timeout_s)
+            except Exception as exc:
+                # Optimistic: a failed request spent no quota (if it did, the next 429 says so).
+                self.limiter.release(reservation)
+                if status_of(exc) == 429:
+                    self.limiter.throttle(headers_of(exc))
+                else:
+                    self.limiter.observe(headers_of(exc))
+                raise
+            self.limiter.observe(headers)
+            return result
+
+    def response_format(self, req: ChatRequest) -> dict | None:
+        """How a JSON Schema constraint is asked for: OpenAI/vLLM/Cerebras take `json_schema`;
+        llama.cpp's server takes `json_object` with a `schema`."""
+        if not req.json_schema or self.cfg.json_mode == "off":
+            return None
+        schema = json.loads(req.json_schema)
+        if self.cfg.json_mode == "json_object":
+            return {"type": "json_object", "schema": schema}
+        return {"type": "json_schema", "json_schema": {"name": f"{req.stage or 'reply'}", "schema": schema}}
+
+    async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+def result_from_completion(resp, backend: str, model: str) -> ChatResult:
+    """A ChatResult from an OpenAI-shaped chat completion (objects or dicts)."""
+
+    def get(obj, name, default=None):
+        return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+    choice = get(resp, "choices")[0]
+    message = get(choice, "message")
+    usage = get(resp, "usage") or {}
+    details = get(usage, "completion_tokens_details") or {}
+    text = get(message, "content") or ""
+    reasoning = get(message, "reasoning_content") or get(message, "reasoning")
+    if reasoning:  # servers that split the reasoning out: keep the K2-Think shape
+        text = f"<think>{reasoning}</think>{text}"
+    return ChatResult(
+        text=text,
+        finish_reason=get(choice, "finish_reason") or "stop",
+        prompt_tokens=get(usage, "prompt_tokens", 0) or 0,
+        completion_tokens=get(usage, "completion_tokens", 0) or 0,
+        backend=backend,
+        model=get(resp, "model") or model,
+        extra={"reasoning_tokens": get(details, "reasoning_tokens")}
+        if get(details, "reasoning_tokens")
+        else {},
+    )
+
+
+async def parsed(raw):
+    """The body of a `with_raw_response` call: the openai client parses synchronously, the
+    Cerebras client asynchronously."""
+    body = raw.parse()
+    return await body if inspect.isawaitable(body) else body

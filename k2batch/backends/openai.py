@@ -1,0 +1,53 @@
+"""Any OpenAI-compatible server (`vllm serve`, SGLang, llama.cpp's server, OpenAI itself) through
+the `openai` async client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from k2batch.backends.base import ChatRequest, ChatResult
+from k2batch.backends.http import AsyncHTTPBackend, api_key, parsed, result_from_completion
+from k2batch.config import BackendConfig, ConfigError
+
+
+class OpenAIBackend(AsyncHTTPBackend):
+    name = "openai"
+
+    def __init__(self, cfg: BackendConfig):
+        super().__init__(cfg)
+        from openai import AsyncOpenAI
+
+        # Local servers need no key; a named variable must be set.
+        key = api_key(cfg, "OPENAI_API_KEY") if cfg.api_key_env else os.environ.get("OPENAI_API_KEY", "none")
+        # Retries are ours (quota-aware), so the client's own are off.
+        self._client = AsyncOpenAI(base_url=cfg.base_url, api_key=key, max_retries=0, timeout=cfg.timeout_s)
+
+    async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
+        kwargs = {}
+        fmt = self.response_format(req)
+        if fmt:
+            kwargs["response_format"] = fmt
+        raw = await self._client.chat.completions.with_raw_response.create(
+            model=req.model or self.model,
+            messages=req.chat(),
+            max_tokens=req.max_tokens,
+            temperature=req.temperature,
+            top_p=req.top_p,
+            seed=req.seed,
+            **kwargs,
+        )
+        return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
+
+
+def check(cfg: BackendConfig) -> None:
+    if not cfg.base_url:
+        raise ConfigError("backend 'openai' needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+    if not cfg.model:
+        raise ConfigError("backend 'openai' needs --model")
+    if cfg.api_key_env:
+        api_key(cfg, "OPENAI_API_KEY")
+
+
+def from_config(cfg: BackendConfig) -> OpenAIBackend:
+    return OpenAIBackend(cfg)

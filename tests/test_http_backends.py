@@ -1,0 +1,134 @@
+"""The HTTP backends against real local servers: the quota/fault server speaking the OpenAI and
+Cerebras protocol, and llama.cpp's own OpenAI-compatible server with the embedded model."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pyarrow.parquet as pq
+import pytest
+
+from benchmarks.quota_server import QuotaServer
+from k2batch.backends import get_backend
+from k2batch.backends.base import ChatRequest
+from k2batch.backends.llamacpp import embedded_model_path
+from k2batch.config import load_config
+from k2batch.job import run_solve
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.slow
+FAST = ["stages.triage.max_tokens=24", "stages.plan.max_tokens=32", "stages.generate.max_tokens=48",
+        "stages.judge.max_tokens=24", "samples=2"]  # fmt: skip
+
+
+def http_cfg(kind, url, *sets):
+    return load_config(
+        sets=[f"backend.kind={kind}", f"backend.base_url={url}", "backend.model=test-model", *sets]
+    )
+
+
+def test_quota_and_faults_every_row_completes_or_carries_a_reason(tmp_path):
+    # The client is not told the quota: it learns it from 429s, Retry-After and x-ratelimit-*.
+    sets = [
+        "samples=3",
+        "limit=16",
+        "backend.timeout_s=1",
+        "backend.max_retries=12",
+        "backend.max_concurrency=8",
+    ]
+    with QuotaServer(rpm=120, tpm=12000, window_s=2, fault_rate=0.2, hang_s=1.5, seed=7) as srv:
+        manifest = run_solve(str(SAMPLE), str(tmp_path), http_cfg("openai", srv.url + "/v1", *sets))
+    sols = pq.read_table(tmp_path / "solutions").to_pylist()
+    rejects = pq.read_table(tmp_path / "rejects").to_pylist()
+    stats = pq.read_table(tmp_path / "token_stats").to_pylist()
+    ids = [s["id"] for s in sols] + [r["id"] for r in rejects]
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 16  # none lost, none twice
+    assert srv.counts["429"] > 0 and sum(v for k, v in srv.counts.items() if k.startswith("fault")) > 0
+    failed = [s for s in stats if s["error"]]
+    assert all(s["finish_reason"] == "error" and s["error"] for s in failed)  # a reason on every failure
+    assert len(failed) <= 1  # with retries, faults and 429s cost time, not rows
+    # every call answered once by the server is one row here: nothing was sent twice
+    assert srv.counts["ok"] == manifest["calls"]["made"] == len(stats) - len(failed)
+    assert max(srv.seeds.values()) == 1
+
+
+def test_permanent_errors_fail_at_once_without_retries():
+    with QuotaServer() as srv:
+        backend = get_backend(http_cfg("openai", srv.url + "/v1", "backend.model=no-such-model").backend)
+        [res] = backend.generate([ChatRequest(messages=(("user", "hi"),), max_tokens=8)])
+        assert res.error.startswith("HTTP 404") and res.finish_reason == "error"
+        assert srv.counts["requests"] == 1
+
+
+def test_cerebras_client_speaks_to_the_same_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("CEREBRAS_API_KEY", "csk-test-key")
+    with QuotaServer(tpm=50_000, window_s=5) as srv:
+        m = run_solve(str(SAMPLE), str(tmp_path), http_cfg("cerebras", srv.url, "limit=3", *FAST))
+    assert m["counts"]["solutions"] == 3 and srv.counts["ok"] == m["calls"]["made"] > 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_model_path()), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--interrupt_requests", "false", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/v1/models", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama_cpp.server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def chat(url: str, body: dict) -> dict:
+    req = urllib.request.Request(url + "/v1/chat/completions", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.load(r)
+
+
+@pytest.mark.parametrize("kind", ["openai", "cerebras"])
+def test_solve_against_llama_cpp_server_counts_the_servers_usage(tmp_path, llama_server, kind, monkeypatch):
+    monkeypatch.setenv("CEREBRAS_API_KEY", "not-checked-by-llama-cpp")
+    url = llama_server + ("/v1" if kind == "openai" else "")
+    sets = ["limit=2", "backend.json_mode=json_object", "backend.max_concurrency=1", *FAST]
+    cfg = load_config(
+        sets=[f"backend.kind={kind}", f"backend.base_url={url}", "backend.model=smollm2", *sets]
+    )
+    m = run_solve(str(SAMPLE), str(tmp_path), cfg)
+    assert m["counts"]["solutions"] == 2
+    stats = pq.read_table(tmp_path / "token_stats").to_pylist()
+    assert {s["backend"] for s in stats} == {kind} and not any(s["error"] for s in stats)
+    # the prompt tokens we recorded are what the server reports for the same request
+    sols = pq.read_table(tmp_path / "solutions").to_pylist()
+    from k2batch import recipe
+
+    problem = {"id": sols[0]["id"], "problem": sols[0]["problem"], "domain": sols[0]["domain"]}
+    req = recipe.solve_request(problem, 0, sols[0]["candidates"][0]["plan"], cfg)
+    row = next(
+        s for s in stats if s["stage"] == "generate" and s["problem_id"] == problem["id"] and s["sample"] == 0
+    )
+    again = chat(
+        llama_server, {"model": "smollm2", "messages": req.chat(), "max_tokens": 1, "temperature": 0}
+    )
+    assert row["prompt_tokens"] == again["usage"]["prompt_tokens"] > 0
+    assert row["completion_tokens"] > 0
