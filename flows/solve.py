@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from k2batch.config import JobConfig
 from k2batch.job import run_solve
+from k2batch.report import write_report
 
 KEY_ENV = {"cerebras": "CEREBRAS_API_KEY", "openai": "OPENAI_API_KEY"}
 
@@ -29,16 +30,31 @@ def run_pipeline(input_uri: str, out_uri: str, cfg: JobConfig, force: bool, brea
     return run_solve(input_uri, out_uri, cfg, force=force, break_lock=break_lock)
 
 
+@task(name="write-report")
+def report(out_uri: str) -> dict:
+    return write_report(out_uri)
+
+
 @task(name="publish-summary")
-def publish_summary(manifest: dict, out_uri: str) -> None:
-    counts = manifest["counts"]
+def publish_summary(manifest: dict, summary: dict, out_uri: str) -> None:
+    """The job's numbers as Prefect artifacts: a per-stage table and a summary linked to the report."""
+    create_table_artifact(
+        key="solve-tokens-by-stage",
+        table=[{"stage": k, **v} for k, v in summary["by_stage"].items()],
+        description=f"k2batch {manifest['job_id']}: model calls and tokens by stage",
+    )
+    counts, fmt = manifest["counts"], lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     create_markdown_artifact(
         key="solve-summary",
         markdown=(
             f"## k2batch solve `{manifest['job_id']}`\n\n"
             f"- input: `{manifest['input']}`\n- output: `{out_uri}`\n"
+            f"- report: `{out_uri.rstrip('/')}/report/index.html`\n"
             f"- solutions: {counts['solutions']}, rejects: {counts['rejects']}, "
             f"model calls: {counts['token_stats']} ({manifest.get('calls')})\n"
+            f"- verified rate (Best-of-N): {fmt(summary['verified_rate'])}, "
+            f"pass@1: {fmt(summary['pass_at_1'])}, "
+            f"plan+judge share of tokens: {fmt(summary['overhead_share'])}\n"
             f"- elapsed: {manifest['elapsed_s']} s"
             f"{' (already complete: nothing run)' if manifest.get('noop') else ''}\n"
         ),
@@ -55,5 +71,5 @@ def solve(
     cfg = JobConfig.model_validate(config or {})
     load_api_key(cfg)
     manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
-    publish_summary(manifest, out_uri)
+    publish_summary(manifest, report(out_uri), out_uri)
     return manifest

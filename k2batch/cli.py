@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from k2batch import quiet
 from k2batch.config import ConfigError, load_config
 from k2batch.io import InputError
 from k2batch.job import JobLocked
@@ -54,16 +55,19 @@ def _solve(args: argparse.Namespace) -> int:
     from k2batch.job import preflight
 
     preflight(args.input, args.out, cfg)  # clear errors before any engine or flow starts
-    if args.no_prefect:
-        from k2batch.job import run_solve
+    from k2batch.progress import display
 
-        manifest = run_solve(args.input, args.out, cfg, force=args.force, break_lock=args.break_lock)
-    else:
-        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-        os.environ.setdefault("DO_NOT_TRACK", "1")
-        from flows.solve import solve
+    with display():
+        if args.no_prefect:
+            from k2batch.job import run_solve
 
-        manifest = solve(args.input, args.out, cfg.model_dump(mode="json"), args.force, args.break_lock)
+            manifest = run_solve(args.input, args.out, cfg, force=args.force, break_lock=args.break_lock)
+        else:
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            os.environ.setdefault("DO_NOT_TRACK", "1")
+            from flows.solve import solve
+
+            manifest = solve(args.input, args.out, cfg.model_dump(mode="json"), args.force, args.break_lock)
     if manifest.get("noop"):
         print(f"k2batch: job {manifest['job_id']} already complete in {args.out}; --force recomputes it",
               file=sys.stderr)  # fmt: skip
@@ -88,17 +92,56 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_parser(sub) -> None:
+    p = sub.add_parser("report", help="write OUT/report/: HTML and Markdown with plots and summaries")
+    p.add_argument("out", help="a finished solve output")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from k2batch.report import write_report
+
+    summary = write_report(args.out)
+    keys = ("problems", "calls", "tokens", "verified_rate", "pass_at_1", "overhead_share")
+    print(
+        json.dumps({"report": f"{args.out.rstrip('/')}/report/index.html", **{k: summary[k] for k in keys}})
+    )
+    return 0
+
+
+def _distill_parser(sub) -> None:
+    p = sub.add_parser("distill", help="an SFT dataset from a solve output's verified candidates")
+    p.add_argument("out", help="a finished solve output")
+    p.add_argument("--out", dest="dest", required=True, help="where the dataset goes")
+    p.add_argument(
+        "--all-verified", action="store_true", help="every verified candidate, not only the chosen"
+    )
+    p.add_argument("--reasoning", choices=["inline", "field"], default="inline",
+                   help="keep <think> inside the assistant message, or as a separate field")  # fmt: skip
+
+
+def _distill(args: argparse.Namespace) -> int:
+    from k2batch.distill import run_distill
+
+    mode = "all" if args.all_verified else "chosen"
+    print(json.dumps(run_distill(args.out, args.dest, mode, args.reasoning)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="k2batch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _solve_parser(sub)
     _verify_parser(sub)
+    _report_parser(sub)
+    _distill_parser(sub)
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("k2batch").setLevel(args.log_level.upper())  # not every library's debug
+    quiet.install()
     try:
-        return {"solve": _solve, "verify": _verify}[args.command](args)
+        commands = {"solve": _solve, "verify": _verify, "report": _report, "distill": _distill}
+        return commands[args.command](args)
     except (InputError, ConfigError, JobLocked) as exc:  # a person's mistake: one line, no traceback
         print(f"k2batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

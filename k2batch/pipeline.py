@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInf
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from k2batch import recipe
+from k2batch import progress, quiet, recipe
 from k2batch.backends import ChatRequest, get_backend
 from k2batch.config import JobConfig
 from k2batch.io import inspect_input, read_row_group, write_part
@@ -22,16 +21,7 @@ from k2batch.store import open_store
 from k2batch.validate import json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
 
-
-class _DropBeamMemoryWarning(logging.Filter):
-    """Beam's RunInference warns at every model load that `resource` is unavailable when its
-    optional ModelManager import fails (it is, on Linux); the message is noise, not a fault."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "Resource module is not available" not in record.getMessage()
-
-
-logging.getLogger().addFilter(_DropBeamMemoryWarning())
+quiet.install()
 
 Call = tuple[dict, ChatRequest]
 
@@ -54,6 +44,7 @@ class ChatModelHandler(ModelHandler):
 
     def __init__(self, cfg: JobConfig, run: JobRun, stage: str):
         super().__init__()
+        self._stage = stage
         self._backend = cfg.backend_for(stage)
         # Engines want whole batches (vLLM's continuous batching, HTTP concurrency); llama.cpp
         # runs one request at a time, so small batches keep results flowing to the store.
@@ -80,6 +71,7 @@ class ChatModelHandler(ModelHandler):
             for i, result in zip(todo, fresh, strict=True):
                 results[i] = result
             store.flush()
+        progress.count(self._stage, len(todo), len(batch) - len(todo))
         return [PredictionResult(example, result) for example, result in zip(batch, results, strict=True)]
 
     def batch_elements_kwargs(self):
@@ -117,7 +109,15 @@ def _stats_row(call, job_id: str) -> dict:
         "seed": req.seed,
         "prompt_tokens": res.prompt_tokens,
         "completion_tokens": res.completion_tokens,
+        "reasoning_tokens": res.reasoning_tokens,
+        "answer_tokens": None
+        if res.reasoning_tokens is None
+        else res.completion_tokens - res.reasoning_tokens,
+        "draft_tokens_accepted": res.draft_accepted,
         "latency_s": res.latency_s,
+        "tokens_per_s": None
+        if res.cache_hit or res.latency_s <= 0
+        else res.completion_tokens / res.latency_s,
         "finish_reason": res.finish_reason,
         "cache_hit": res.cache_hit,
         "error": res.error,

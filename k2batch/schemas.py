@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-VERSIONS = {"problem": 1, "solution": 1, "token_stats": 1, "rejects": 1}
+VERSIONS = {"problem": 1, "solution": 1, "token_stats": 1, "rejects": 1, "distill": 1}
 
 _SCALARS = {
     "string": pa.string(),

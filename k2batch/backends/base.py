@@ -45,6 +45,7 @@ class ChatResult:
     model: str = ""
     error: str | None = None
     draft_accepted: int | None = None
+    reasoning_tokens: int | None = None  # completion tokens inside <think>, where countable
     cache_hit: bool = False  # reused from the result store, not computed now
     extra: dict = field(default_factory=dict)
 
@@ -54,6 +55,20 @@ class ChatResult:
 
 
 OnResult = Callable[[int, ChatResult], None]
+
+
+def reasoning_text(text: str) -> str | None:
+    """The part of a reply inside <think>...</think> (None when the reply has no reasoning block)."""
+    if "</think>" not in text:
+        return None
+    return text.rsplit("</think>", 1)[0].replace("<think>", "", 1)
+
+
+def estimate_reasoning_tokens(text: str, completion_tokens: int) -> int:
+    """Reasoning tokens by character share, for servers that report no split and expose no
+    tokenizer."""
+    think = reasoning_text(text)
+    return round(completion_tokens * len(think) / len(text)) if think and text else 0
 
 
 @runtime_checkable

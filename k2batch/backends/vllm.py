@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult, reasoning_text
 from k2batch.config import BackendConfig, ConfigError
 
 SPECULATIVE_METHODS = ("ngram", "eagle", "eagle3", "draft_model", "medusa", "mtp")
@@ -84,6 +84,7 @@ class VLLMBackend:
 
         self._vllm, self.model = vllm, cfg.model
         self._llm = vllm.LLM(**engine_kwargs(cfg))
+        self._tokenizer = self._llm.get_tokenizer()
 
     def generate(
         self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
@@ -102,7 +103,9 @@ class VLLMBackend:
         results = []
         for i, out in enumerate(outputs):
             completion = out.outputs[0]
+            think = reasoning_text(completion.text)
             res = ChatResult(
+                reasoning_tokens=len(self._tokenizer.encode(think, add_special_tokens=False)) if think else 0,
                 text=completion.text,
                 finish_reason=completion.finish_reason or "stop",
                 prompt_tokens=len(out.prompt_token_ids or []),
