@@ -110,6 +110,12 @@ class ResumeConfig(_Strict):
 
 
 class RunnerConfig(_Strict):
+    name: Literal["FnApiRunner", "DataflowRunner", "FlinkRunner", "SparkRunner", "PortableRunner"] = Field(
+        "FnApiRunner",
+        description="Beam runner; profiles in infra/runners/. Never the default "
+        "DirectRunner, which downloads Prism at every run.",
+    )
+    options: list[str] = Field(default_factory=list, description="Beam pipeline flags, e.g. --project=P.")
     mode: Literal["in_memory", "multi_threading", "multi_processing"] = "in_memory"
     workers: int = Field(1, ge=1, description="direct_num_workers for the FnApiRunner.")
     batch_size: int | None = Field(

@@ -356,12 +356,25 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig) -> None:
     token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats")
 
 
+def pipeline_options(cfg: JobConfig) -> PipelineOptions:
+    """Beam options for the job's runner profile (never parsed from sys.argv: the CLI owns it)."""
+    r = cfg.runner
+    flags = [f"--runner={r.name}", *r.options]
+    if r.name == "FnApiRunner":
+        flags += [f"--direct_running_mode={r.mode}", f"--direct_num_workers={r.workers}"]
+    return PipelineOptions(flags=flags)
+
+
+def unknown_flags(options: PipelineOptions) -> list[str]:
+    """Flags Beam would silently drop (misspelt or for another runner)."""
+    known = options.get_all_options(drop_default=False)
+    return [f for f in options.get_all_options(retain_unknown_options=True) if f not in known]
+
+
 def run(job: JobRun, cfg: JobConfig) -> None:
-    """Build and run the pipeline on the local FnApiRunner (never the Prism download)."""
-    options = PipelineOptions(
-        flags=[],  # never parse sys.argv: the CLI owns it
-        direct_running_mode=cfg.runner.mode,
-        direct_num_workers=cfg.runner.workers,
-    )
-    with beam.Pipeline(runner=FnApiRunner(), options=options) as p:
+    """Build and run the pipeline: locally on the FnApiRunner (never the Prism download), or on
+    the runner the job's profile names."""
+    options = pipeline_options(cfg)
+    runner = FnApiRunner() if cfg.runner.name == "FnApiRunner" else None  # None: from --runner
+    with beam.Pipeline(runner=runner, options=options) as p:
         build(p, job, cfg)
