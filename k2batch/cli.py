@@ -20,7 +20,8 @@ def _solve_parser(sub) -> None:
     p = sub.add_parser("solve", help="run the K2-Think recipe over a Parquet problem set")
     p.add_argument("input", help="problem set: a Parquet file path or fsspec URI (s3://, gs://)")
     p.add_argument("--out", required=True, help="output folder or URI")
-    p.add_argument("--config", help="job file (TOML or YAML)")
+    p.add_argument("--config", action="append",
+                   help="job file (TOML or YAML); repeat to merge several")  # fmt: skip
     p.add_argument("--limit", type=int, help="only the first N input rows")
     p.add_argument("--samples", type=int, help="candidates per problem (default 3)")
     p.add_argument("--seed", type=int, help="job seed")

@@ -162,25 +162,39 @@ def _parse_value(text: str) -> Any:
     return yaml.safe_load(text) if text != "" else ""
 
 
+def _read(path: str | Path) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"job file not found: {p}")
+    try:
+        data = tomllib.loads(p.read_text()) if p.suffix == ".toml" else yaml.safe_load(p.read_text()) or {}
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"job file {p} does not parse: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"job file {p} must hold a table of settings")
+    return data
+
+
+def _merge(base: dict, top: dict) -> dict:
+    """Tables merge key by key; anything else in `top` replaces what `base` had."""
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def load_config(
-    path: str | Path | None = None, overrides: dict[str, Any] | None = None, sets: list[str] | None = None
+    path: str | Path | list[str | Path] | None = None,
+    overrides: dict[str, Any] | None = None,
+    sets: list[str] | None = None,
 ) -> JobConfig:
-    """Job file (TOML or YAML) + dotted overrides (`{"backend.kind": "llamacpp"}`) + `KEY=VALUE`
-    strings from `--set`, validated into a JobConfig."""
+    """Job files (TOML or YAML; several merge in order, e.g. a job and a runner profile) +
+    `KEY=VALUE` strings from `--set` + dotted overrides (`{"backend.kind": "vllm"}`), validated
+    into a JobConfig."""
+    paths = [] if path is None else path if isinstance(path, list) else [path]
     data: dict = {}
-    if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"job file not found: {p}")
-        try:
-            if p.suffix == ".toml":
-                data = tomllib.loads(p.read_text())
-            else:
-                data = yaml.safe_load(p.read_text()) or {}
-        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"job file {p} does not parse: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"job file {p} must hold a table of settings")
+    for p in paths:
+        data = _merge(data, _read(p))
     for item in sets or []:
         if "=" not in item:
             raise ConfigError(f"--set takes KEY=VALUE, got {item!r}")

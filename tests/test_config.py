@@ -23,6 +23,13 @@ def test_job_file_then_sets_then_flags(tmp_path):
     assert load_config(y).backend.n_threads == 1
 
 
+def test_several_job_files_merge_in_order(tmp_path):
+    profile = tmp_path / "runner.toml"
+    profile.write_text('[runner]\nmode = "multi_processing"\nworkers = 2\n[backend]\nn_threads = 1\n')
+    cfg = load_config([SAMPLE_JOB, profile])
+    assert cfg.runner.workers == 2 and cfg.backend.n_threads == 1 and cfg.backend.n_ctx == 2048  # both kept
+
+
 @pytest.mark.parametrize(
     "kw,needle",
     [
