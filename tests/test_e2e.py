@@ -9,19 +9,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.crash_resume import FAST as CRASH_FAST
 from k2batch.config import load_config
 from k2batch.job import run_solve
 from k2batch.schemas import check_table
 from tests.conftest import SAMPLE, SAMPLE_JOB
 
 pytestmark = pytest.mark.slow
-FAST = [
-    "stages.triage.max_tokens=24",
-    "stages.plan.max_tokens=32",
-    "stages.generate.max_tokens=48",
-    "stages.judge.max_tokens=24",
-    "backend.n_ctx=1024",
-]
+FAST = [s for s in CRASH_FAST if not s.startswith("samples=")]  # the benchmark's small budgets
 
 
 def k2batch(*args: str) -> subprocess.CompletedProcess:

@@ -4,10 +4,7 @@ speculative decoding happens server-side."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from k2batch.backends.base import ChatRequest, ChatResult
-from k2batch.backends.http import AsyncHTTPBackend, api_key, parsed, result_from_completion
+from k2batch.backends.http import AsyncHTTPBackend, api_key
 from k2batch.config import BackendConfig, ConfigError
 
 KEY_ENV = "CEREBRAS_API_KEY"
@@ -15,6 +12,7 @@ KEY_ENV = "CEREBRAS_API_KEY"
 
 class CerebrasBackend(AsyncHTTPBackend):
     name = "cerebras"
+    max_tokens_field = "max_completion_tokens"
 
     def __init__(self, cfg: BackendConfig):
         super().__init__(cfg)
@@ -24,22 +22,6 @@ class CerebrasBackend(AsyncHTTPBackend):
         # Retries are ours (quota-aware); the TCP warm-up call would spend quota on nothing.
         self._client = AsyncCerebras(api_key=api_key(cfg, KEY_ENV), max_retries=0, timeout=cfg.timeout_s,
                                      warm_tcp_connection=False, **extra)  # fmt: skip
-
-    async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
-        kwargs = {}
-        fmt = self.response_format(req)
-        if fmt:
-            kwargs["response_format"] = fmt
-        raw = await self._client.chat.completions.with_raw_response.create(
-            model=req.model or self.model,
-            messages=req.chat(),
-            max_completion_tokens=req.max_tokens,
-            temperature=req.temperature,
-            top_p=req.top_p,
-            seed=req.seed,
-            **kwargs,
-        )
-        return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
 
 
 def check(cfg: BackendConfig) -> None:

@@ -59,7 +59,10 @@ def estimate_tokens(req: ChatRequest) -> int:
 
 
 class AsyncHTTPBackend:
+    """Subclasses set `name`, `max_tokens_field` and `self._client` (an OpenAI-shaped async SDK)."""
+
     name = "http"
+    max_tokens_field = "max_tokens"
 
     def __init__(self, cfg: BackendConfig):
         if not cfg.model:
@@ -125,7 +128,21 @@ class AsyncHTTPBackend:
         return {"type": "json_schema", "json_schema": {"name": f"{req.stage or 'reply'}", "schema": schema}}
 
     async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
-        raise NotImplementedError
+        """One chat completion through the subclass's client (OpenAI-shaped SDKs), with the
+        response headers for the limiter."""
+        kwargs = {self.max_tokens_field: req.max_tokens}
+        fmt = self.response_format(req)
+        if fmt:
+            kwargs["response_format"] = fmt
+        raw = await self._client.chat.completions.with_raw_response.create(
+            model=req.model or self.model,
+            messages=req.chat(),
+            temperature=req.temperature,
+            top_p=req.top_p,
+            seed=req.seed,
+            **kwargs,
+        )
+        return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
 
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)

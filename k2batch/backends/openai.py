@@ -4,10 +4,8 @@ the `openai` async client."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
-from k2batch.backends.base import ChatRequest, ChatResult
-from k2batch.backends.http import AsyncHTTPBackend, api_key, parsed, result_from_completion
+from k2batch.backends.http import AsyncHTTPBackend, api_key
 from k2batch.config import BackendConfig, ConfigError
 
 
@@ -22,22 +20,6 @@ class OpenAIBackend(AsyncHTTPBackend):
         key = api_key(cfg, "OPENAI_API_KEY") if cfg.api_key_env else os.environ.get("OPENAI_API_KEY", "none")
         # Retries are ours (quota-aware), so the client's own are off.
         self._client = AsyncOpenAI(base_url=cfg.base_url, api_key=key, max_retries=0, timeout=cfg.timeout_s)
-
-    async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
-        kwargs = {}
-        fmt = self.response_format(req)
-        if fmt:
-            kwargs["response_format"] = fmt
-        raw = await self._client.chat.completions.with_raw_response.create(
-            model=req.model or self.model,
-            messages=req.chat(),
-            max_tokens=req.max_tokens,
-            temperature=req.temperature,
-            top_p=req.top_p,
-            seed=req.seed,
-            **kwargs,
-        )
-        return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
 
 
 def check(cfg: BackendConfig) -> None:
