@@ -111,7 +111,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     succeeded with the same input and settings is not run again (the manifest says `noop`)
     unless `force`, which also recomputes every model call."""
     from k2batch import pipeline  # Beam is heavy: import it only when a job runs
-    from k2batch.store import open_store
+    from k2batch.store import ResultStore
 
     preflight(input_uri, out_uri, cfg)
     job_id = cfg.job_id or default_job_id(input_uri, cfg)
@@ -124,7 +124,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         pipeline.run(run, cfg)
-        open_store(run.store_uri, run.reuse, cfg.resume.flush_s).compact()
+        ResultStore(run.store_uri, reuse=False).compact()  # streams; loads nothing
         manifest = {
             "k2batch_version": __version__,
             "job_id": job_id,

@@ -4,7 +4,6 @@ a job can finish on another backend. Failed calls are not stored: a rerun retrie
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
@@ -34,6 +33,8 @@ class ResultStore:
         self._buffer: list[dict] = []
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
+        # Only results of earlier runs are held (for reuse); this run's go straight to parts, so
+        # memory does not grow with the job.
         self._index: dict[str, dict] = self._load() if reuse else {}
 
     def parts(self) -> list[str]:
@@ -68,9 +69,8 @@ class ResultStore:
         if result.error:
             return
         log.debug("call finished %s", key)  # crash benchmarks read this to know what finished
-        rec = {"key": key, "result": dataclasses.asdict(result)}
+        rec = {"key": key, "result": dict(vars(result))}  # its fields; asdict's deep copy is slow
         with self._lock:
-            self._index[key] = rec["result"]
             self._buffer.append(rec)
             due = time.monotonic() - self._last_flush >= self._flush_s
             if due or len(self._buffer) >= self._max_buffer:
@@ -94,20 +94,30 @@ class ResultStore:
         self._buffer = []
 
     def compact(self) -> None:
-        """Merge all parts into one (after a successful run), so reruns read one file."""
+        """Merge all parts into one (after a successful run), so reruns read one file. Streams
+        part by part: memory holds the keys, not the results."""
         with self._lock:
             self._flush_locked()
             parts = self.parts()
             if len(parts) <= 1:
                 return
-            self._buffer = [{"key": k, "result": r} for k, r in self._index.items()]
-            self._prefix = "compacted-" + uuid.uuid4().hex[:12]
-            self._flush_locked()
+            name = f"compacted-{uuid.uuid4().hex[:12]}-000001{SUFFIX}"
+            tmp = posixpath.join(self.path, f".tmp-{name}")
+            seen: set[str] = set()
+            with self.fs.open(tmp, "w") as out:
+                for part in parts:
+                    with self.fs.open(part, "r") as f:
+                        for line in f:
+                            if line.strip() and (key := json.loads(line)["key"]) not in seen:
+                                seen.add(key)
+                                out.write(line if line.endswith("\n") else line + "\n")
+            self.fs.mv(tmp, posixpath.join(self.path, name))
             for p in parts:
                 self.fs.rm(p)
 
 
-@functools.cache
-def open_store(uri: str, reuse: bool = True, flush_s: float = 0.2) -> ResultStore:
-    """One store per process and job (every stage's handler shares it)."""
+@functools.lru_cache(maxsize=4)
+def open_store(uri: str, reuse: bool = True, flush_s: float = 0.2, run: str = "") -> ResultStore:
+    """One store per process and run of a job (every stage's handler shares it); a new run
+    opens it afresh, so it sees what earlier runs stored."""
     return ResultStore(uri, reuse=reuse, flush_s=flush_s)

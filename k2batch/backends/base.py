@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Protocol, runtime_checkable
 
 
@@ -26,10 +26,15 @@ class ChatRequest:
         return [{"role": r, "content": c} for r, c in self.messages]
 
     def key(self) -> str:
-        """Identity of the call: hash(stage, model, prompt, sampling params, seed)."""
-        d = asdict(self)
-        blob = json.dumps(d, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        """Identity of the call: hash(stage, model, prompt, sampling params, seed). Computed once
+        per request (stages ask for it several times)."""
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            d = {f.name: getattr(self, f.name) for f in fields(self)}  # tuples encode as lists, like asdict
+            blob = json.dumps(d, sort_keys=True, ensure_ascii=False)
+            cached = hashlib.sha256(blob.encode()).hexdigest()[:32]
+            object.__setattr__(self, "_key", cached)  # frozen: a cache, not a field
+        return cached
 
 
 @dataclass

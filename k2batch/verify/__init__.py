@@ -13,7 +13,7 @@ from k2batch.extract import extract_answer, normalize_answer
 from k2batch.verify.code import verify_code
 from k2batch.verify.math import verify_math
 
-__all__ = ["Verdict", "verify_answer", "check", "domain_of"]
+__all__ = ["Verdict", "verify_answer", "check", "quick_check", "domain_of"]
 
 DOMAINS = ("math", "code", "choice", "science", "exact")
 
@@ -45,21 +45,17 @@ def _choice_letter(reference: str, choices: list[str] | None) -> str | None:
     return m.group(1).upper() if m and m.group(1).upper() in letters else None
 
 
-def check(task: dict) -> tuple[str, str]:
-    """(status, reason) for an extracted answer. `task` keys: domain, reference, answer and, for
-    code, tests / entry_point / prompt; for choice, choices. Runs in a verifier process."""
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def quick_check(task: dict) -> tuple[str, str] | None:
+    """The verdict where it is cheap and cannot hang (no reference, options, exact text, the
+    same normalised math answer, two plain decimals); None where the full check must run in a
+    verifier process (code, symbolic math). Saves the process round trip for most answers."""
     domain = domain_of(task.get("domain"))
     reference, answer = task.get("reference"), task.get("answer")
     if domain == "code":
-        if not task.get("tests"):
-            return "unverified", "no tests"
-        return verify_code(
-            answer,
-            task["tests"],
-            task.get("prompt", ""),
-            task.get("entry_point"),
-            task.get("timeout_s", 10.0),
-        )
+        return None if task.get("tests") else ("unverified", "no tests")
     if reference is None or not str(reference).strip():
         return "unverified", "no reference"
     if domain in ("choice", "science") and task.get("choices"):
@@ -72,7 +68,32 @@ def check(task: dict) -> tuple[str, str]:
     if domain == "exact":
         same = normalize_answer(reference) == normalize_answer(answer)
         return ("correct", "exact match") if same else ("incorrect", "no exact match")
-    return verify_math(reference, answer)
+    if answer is None or not answer.strip():
+        return "incorrect", "no answer"
+    if normalize_answer(reference) == normalize_answer(answer):
+        return "correct", "same normalised text"
+    ref, ans = str(reference).strip(), answer.strip()
+    if _DECIMAL.fullmatch(ref) and _DECIMAL.fullmatch(ans):
+        same = float(ref) == float(ans)
+        return ("correct", "same number") if same else ("incorrect", "different number")
+    return None
+
+
+def check(task: dict) -> tuple[str, str]:
+    """(status, reason) for an extracted answer. `task` keys: domain, reference, answer and, for
+    code, tests / entry_point / prompt; for choice, choices. Runs in a verifier process."""
+    quick = quick_check(task)
+    if quick is not None:
+        return quick
+    if domain_of(task.get("domain")) == "code":
+        return verify_code(
+            task.get("answer"),
+            task["tests"],
+            task.get("prompt", ""),
+            task.get("entry_point"),
+            task.get("timeout_s", 10.0),
+        )
+    return verify_math(task["reference"], task.get("answer"))
 
 
 def verify_answer(
