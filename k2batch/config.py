@@ -124,6 +124,12 @@ class RunnerConfig(_Strict):
         description="Max requests per RunInference batch; None: by backend (llamacpp 8, "
         "vllm 512, HTTP 4 x max_concurrency).",
     )
+    wave_size: int | None = Field(
+        20_000,
+        ge=1,
+        description="FnApiRunner only: input rows per pipeline run. The local runner holds a "
+        "stage's whole output in memory, so bigger inputs run in waves; None: all at once.",
+    )
 
 
 class JobConfig(_Strict):

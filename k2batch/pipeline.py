@@ -16,10 +16,11 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from k2batch import progress, quiet, recipe
 from k2batch.backends import ChatRequest, get_backend
 from k2batch.config import JobConfig
-from k2batch.io import inspect_input, read_row_group, write_part
+from k2batch.io import read_row_group, write_part
 from k2batch.store import open_store
 from k2batch.validate import json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
+from k2batch.waves import Wave, plan_waves
 
 quiet.install()
 
@@ -50,7 +51,7 @@ class ChatModelHandler(ModelHandler):
         # runs one request at a time, so small batches keep results flowing to the store.
         default = {"vllm": 512, "llamacpp": 8}.get(self._backend.kind, 4 * self._backend.max_concurrency)
         self._batch_size = cfg.runner.batch_size or default
-        self._store = (run.store_uri, run.reuse, cfg.resume.flush_s)
+        self._store = (run.store_uri, run.reuse, cfg.resume.flush_s, run.staging_uri)
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
@@ -167,7 +168,8 @@ def _verifier_pool(workers: int, timeout_s: float) -> VerifierPool:
 
 
 class VerifyFn(beam.DoFn):
-    """Verify every candidate of a problem in the process pool (hard timeouts)."""
+    """Verify every candidate of a batch of problems: cheap verdicts here, the rest in the
+    process pool (hard timeouts), all scheduled before any is awaited."""
 
     def __init__(self, cfg: JobConfig):
         self._cfg = cfg
@@ -175,28 +177,31 @@ class VerifyFn(beam.DoFn):
     def setup(self):
         self._pool = _verifier_pool(self._cfg.verify.workers, self._cfg.verify.timeout_s)
 
-    def process(self, item):
-        _, pairs = item
-        pairs = sorted(pairs, key=lambda pc: pc[1]["sample"])
-        problem = pairs[0][0]
-        candidates = [c for _, c in pairs]
-        tasks = [
-            {
-                "domain": problem["domain"],
-                "reference": problem.get("answer"),
-                "answer": c["answer"],
-                "tests": problem.get("tests"),
-                "entry_point": problem.get("entry_point"),
-                "prompt": problem["problem"],
-                "choices": problem.get("choices"),
-                "timeout_s": self._cfg.verify.timeout_s,
-            }
-            for c in candidates
-        ]
-        for c, (status, reason) in zip(candidates, self._pool.check_all(tasks), strict=True):
-            c["verdict"] = status
-            c["verdict_reason"] = f"{reason} ({c['verdict_reason']})"
-        yield problem, candidates
+    def process(self, batch):
+        problems = []
+        for _, pairs in batch:
+            pairs = sorted(pairs, key=lambda pc: pc[1]["sample"])
+            problems.append((pairs[0][0], [c for _, c in pairs]))
+        tasks = [self._task(p, c) for p, cands in problems for c in cands]
+        verdicts = iter(self._pool.check_all(tasks))
+        for problem, candidates in problems:
+            for c in candidates:
+                status, reason = next(verdicts)
+                c["verdict"] = status
+                c["verdict_reason"] = f"{reason} ({c['verdict_reason']})"
+            yield problem, candidates
+
+    def _task(self, problem: dict, c: dict) -> dict:
+        return {
+            "domain": problem["domain"],
+            "reference": problem.get("answer"),
+            "answer": c["answer"],
+            "tests": problem.get("tests"),
+            "entry_point": problem.get("entry_point"),
+            "prompt": problem["problem"],
+            "choices": problem.get("choices"),
+            "timeout_s": self._cfg.verify.timeout_s,
+        }
 
 
 def _judge_or_decide(item, cfg: JobConfig, job_id: str):
@@ -268,17 +273,15 @@ class WriteParts(beam.PTransform):
         )
 
 
-def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig) -> None:
-    """Wire the recipe into pipeline `p`: read, validate, triage, plan, generate, verify, judge,
-    write."""
+def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
+    """Wire the recipe into pipeline `p` for the rows of `wave`: read, validate, triage, plan,
+    generate, verify, judge, write."""
     input_uri, staging_uri, job_id = run.input_uri, run.staging_uri, run.job_id
-    limit = cfg.limit
-    groups = [g for g in inspect_input(input_uri) if limit is None or g[1] < limit]
     rows = (
         p
-        | "RowGroups" >> beam.Create(groups)
+        | "RowGroups" >> beam.Create(list(wave.groups))
         | "Read" >> beam.FlatMapTuple(lambda i, first: read_row_group(input_uri, i, first))
-        | "Limit" >> beam.Filter(lambda r: limit is None or r["row_index"] < limit)
+        | "InWave" >> beam.Filter(lambda r: wave.keeps(r["row_index"]))
     )
     checked = rows | "Validate" >> beam.ParDo(ValidateFn(job_id)).with_outputs("rejects", main="ok")
     unique = (
@@ -331,6 +334,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig) -> None:
         generated
         | "Candidates" >> beam.Map(_candidate)
         | "GroupCandidates" >> beam.GroupByKey()
+        | "VerifyBatches" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
         | "Verify" >> beam.ParDo(VerifyFn(cfg))
     )
 
@@ -375,6 +379,8 @@ def run(job: JobRun, cfg: JobConfig) -> None:
     """Build and run the pipeline: locally on the FnApiRunner (never the Prism download), or on
     the runner the job's profile names."""
     options = pipeline_options(cfg)
-    runner = FnApiRunner() if cfg.runner.name == "FnApiRunner" else None  # None: from --runner
-    with beam.Pipeline(runner=runner, options=options) as p:
-        build(p, job, cfg)
+    local = cfg.runner.name == "FnApiRunner"
+    for wave in plan_waves(job.input_uri, cfg.limit, cfg.runner.wave_size if local else None):
+        runner = FnApiRunner() if local else None  # None: from --runner
+        with beam.Pipeline(runner=runner, options=options) as p:
+            build(p, job, cfg, wave)

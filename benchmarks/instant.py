@@ -1,0 +1,60 @@
+"""A synthetic backend that answers instantly: a benchmark harness (not a product backend), so
+scale benchmarks measure the pipeline and nothing else. Replies are shaped like a reasoning
+model's, and deterministic in the request: triage says hard for every other problem, plans are a
+line, candidates box the number after `answer` in the problem most of the time, and a third of
+the time a wrong one (so verification fails some and the judge has work), and the judge always
+prefers the first response."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from k2batch.backends import BACKENDS
+from k2batch.backends.base import ChatRequest, ChatResult, OnResult
+
+KIND = "instant"
+
+
+def register() -> None:
+    """Make `backend.kind = "instant"` resolvable in this process."""
+    BACKENDS[KIND] = f"{__name__}:from_config"
+
+
+class InstantBackend:
+    name = KIND
+
+    def __init__(self, model: str = "instant"):
+        self.model = model
+
+    def _text(self, req: ChatRequest) -> str:
+        user = req.messages[-1][1]
+        h = int(hashlib.blake2b(req.key().encode(), digest_size=4).hexdigest(), 16)
+        if req.stage == "triage":
+            return '{"hard": %s, "topics": ["arithmetic"]}' % ("true" if h % 2 else "false")
+        if req.stage == "plan":
+            return "<plan>Add the two numbers.</plan>"
+        if req.stage == "judge":
+            return '{"better": 1, "explanation": "first"}'
+        m = re.search(r"answer (\d+)", user)
+        n = int(m.group(1)) if m else 0
+        answer = n if h % 3 else n + 1
+        return f"<think>Adding gives {answer}.</think>The answer is \\boxed{{{answer}}}."
+
+    def generate(
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+    ) -> list[ChatResult]:
+        out = []
+        for i, req in enumerate(requests):
+            text = self._text(req)
+            res = ChatResult(text, "stop", prompt_tokens=len(req.messages[-1][1]) // 4,
+                             completion_tokens=len(text) // 4, latency_s=0.0, backend=KIND, model=self.model)
+            if on_result:
+                on_result(i, res)
+            out.append(res)
+        return out
+
+
+def from_config(cfg) -> InstantBackend:
+    return InstantBackend(cfg.model or "instant")
