@@ -43,13 +43,20 @@ class InstantBackend:
         return f"<think>Adding gives {answer}.</think>The answer is \\boxed{{{answer}}}."
 
     def generate(
-        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
         out = []
         for i, req in enumerate(requests):
             text = self._text(req)
-            res = ChatResult(text, "stop", prompt_tokens=len(req.messages[-1][1]) // 4,
-                             completion_tokens=len(text) // 4, latency_s=0.0, backend=KIND, model=self.model)
+            res = ChatResult(
+                text,
+                "stop",
+                prompt_tokens=len(req.messages[-1][1]) // 4,
+                completion_tokens=len(text) // 4,
+                latency_s=0.0,
+                backend=KIND,
+                model=self.model,
+            )
             if on_result:
                 on_result(i, res)
             out.append(res)

@@ -17,8 +17,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class QuotaServer:
     def __init__(self, rpm: float | None = None, tpm: float | None = None, window_s: float = 60.0,
-                 fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None):  # fmt: skip
+                 fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None,
+                 capacity: int | None = None, service_s=None):  # fmt: skip
         self.reply = reply  # optional body -> text (None: the default reply)
+        # Fixed concurrency (like an engine's max_num_seqs): `capacity` requests served at once,
+        # each for service_s(body) seconds; the rest wait in the server's queue.
+        self._slots = threading.Semaphore(capacity) if capacity else None
+        self.capacity, self.service_s = capacity, service_s
+        self.served: list[tuple[float, float]] = []  # (start, end) of each request's service
         self.rpm, self.tpm, self.window_s = rpm, tpm, window_s
         self.fault_rate, self.hang_s = fault_rate, hang_s
         self._rng = random.Random(seed)
@@ -90,6 +96,23 @@ class QuotaServer:
         tokens = sum(n for t, n in self.log if t < end)
         return tokens / (windows * self.tpm)
 
+    def busy_share(self, start: float | None = None, end: float | None = None) -> float:
+        """Slot-seconds serving / (capacity x the span), over [start, end] (default: from the
+        first service start to the last end)."""
+        start = min(a for a, _ in self.served) if start is None else start
+        end = max(b for _, b in self.served) if end is None else end
+        busy = sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.served)
+        return busy / (self.capacity * (end - start))
+
+    def _serve(self, body: dict) -> None:
+        if self._slots is None:
+            return
+        with self._slots:
+            t0 = time.monotonic()
+            time.sleep(self.service_s(body))
+            with self._lock:
+                self.served.append((t0, time.monotonic()))
+
     # -- protocol ------------------------------------------------------------------------------
 
     @staticmethod
@@ -155,6 +178,7 @@ class QuotaServer:
                     srv.counts["429"] += 1
                     headers["retry-after"] = f"{retry:.3f}"
                     return self._send(429, {"error": {"message": "rate limited"}}, headers)
+                srv._serve(body)
                 srv.counts["ok"] += 1
                 srv.seeds[(body.get("seed"), json.dumps(body["messages"]))] += 1
                 text = (srv.reply and srv.reply(body)) or srv.reply_for(body)

@@ -47,7 +47,12 @@ class BackendConfig(_Strict):
     base_url: str | None = Field(None, description="Server URL (openai: with /v1; cerebras: without).")
     api_key_env: str | None = Field(None, description="Variable holding the API key (never the key itself).")
     api_key_secret: str | None = Field(None, description="Prefect Secret block with the key (flows only).")
-    max_concurrency: int = Field(16, ge=1, description="Requests in flight per worker.")
+    max_concurrency: int = Field(
+        16,
+        ge=1,
+        description="Requests in flight per worker process. About twice what the server runs at once "
+        "(vLLM max_num_seqs) keeps its queue from running dry (benchmarks/saturation.py).",
+    )
     timeout_s: float = Field(600.0, gt=0, description="Per request.")
     max_retries: int = Field(8, ge=0, description="Retries of transient errors (429, 5xx, timeouts).")
     rpm: float | None = Field(None, gt=0, description="Requests per minute allowed for the whole job.")
@@ -100,6 +105,22 @@ class VerifyConfig(_Strict):
     workers: int = Field(2, ge=1, description="Verifier processes per pipeline worker.")
 
 
+class TimeoutsConfig(_Strict):
+    soft_s: float | None = Field(
+        None,
+        gt=0,
+        description="Per problem, from its first solver call: past this, samples still running "
+        "stop as soon as one has finished, and the judge compares what finished.",
+    )
+    hard_s: float | None = Field(
+        None,
+        gt=0,
+        description="Per problem: samples still running at this limit stop; a problem with no "
+        "finished sample goes to rejects. llama.cpp and HTTP backends; vLLM's offline engine "
+        "cannot stop one request of a batch (bound it with max_tokens).",
+    )
+
+
 class ResumeConfig(_Strict):
     flush_s: float = Field(
         0.2,
@@ -116,7 +137,12 @@ class RunnerConfig(_Strict):
         "DirectRunner, which downloads Prism at every run.",
     )
     options: list[str] = Field(default_factory=list, description="Beam pipeline flags, e.g. --project=P.")
-    mode: Literal["in_memory", "multi_threading", "multi_processing"] = "in_memory"
+    mode: Literal["auto", "in_memory", "multi_threading", "multi_processing"] = Field(
+        "auto",
+        description="FnApiRunner mode. auto: HTTP backends (openai, cerebras) get multi_threading "
+        "with at least 4 workers sharing one client, so one thread verifying or between batches "
+        "leaves the server busy; local engines get in_memory (multi_processing with workers > 1).",
+    )
     workers: int = Field(1, ge=1, description="direct_num_workers for the FnApiRunner.")
     batch_size: int | None = Field(
         None,
@@ -144,6 +170,7 @@ class JobConfig(_Strict):
     plan: PlanConfig = Field(default_factory=PlanConfig)
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
+    timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
     runner: RunnerConfig = Field(default_factory=RunnerConfig)
     resume: ResumeConfig = Field(default_factory=ResumeConfig)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import atexit
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import apache_beam as beam
@@ -16,6 +16,7 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from k2batch import progress, quiet, recipe
 from k2batch.backends import ChatRequest, get_backend
 from k2batch.config import JobConfig
+from k2batch.deadlines import Deadlines
 from k2batch.io import read_row_group, write_part
 from k2batch.store import open_store
 from k2batch.validate import json_safe, validate_row
@@ -24,7 +25,11 @@ from k2batch.waves import Wave, plan_waves
 
 quiet.install()
 
-Call = tuple[dict, ChatRequest]
+# One element per problem and stage: (context carried to the next stage, that problem's requests).
+# Keeping a problem's samples together lets every stage stream: no regrouping barrier between
+# generating, verifying and judging, so the engine is fed while other problems are verified.
+Calls = tuple[dict, list[ChatRequest]]
+HTTP_KINDS = ("openai", "cerebras")  # I/O-bound clients: several bundle threads keep a server full
 
 
 @dataclass(frozen=True)
@@ -35,9 +40,7 @@ class JobRun:
     staging_uri: str  # this run's parts, committed by the job when the pipeline succeeds
     store_uri: str  # the job's result store, shared by every run of the job
     job_id: str
-    reuse: bool = (
-        True  # False (--force): recompute every call  # (context carried to the next stage, request)
-    )
+    reuse: bool = True  # False (--force): recompute every call
 
 
 class ChatModelHandler(ModelHandler):
@@ -52,15 +55,17 @@ class ChatModelHandler(ModelHandler):
         default = {"vllm": 512, "llamacpp": 8}.get(self._backend.kind, 4 * self._backend.max_concurrency)
         self._batch_size = cfg.runner.batch_size or default
         self._store = (run.store_uri, run.reuse, cfg.resume.flush_s, run.staging_uri)
+        self._timeouts = cfg.timeouts
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
 
-    def run_inference(self, batch: Sequence[Call], model, inference_args=None):
+    def run_inference(self, batch: Sequence[Calls], model, inference_args=None):
         """Stored calls are answered from the store; the rest go to the backend in one batch and
         are stored as each finishes."""
         store = open_store(*self._store)
-        keys = [req.key() for _, req in batch]
+        reqs = [req for _, rs in batch for req in rs]
+        keys = [req.key() for req in reqs]
         results = [store.get(k) for k in keys]
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
@@ -68,19 +73,40 @@ class ChatModelHandler(ModelHandler):
             def keep(j: int, result) -> None:
                 store.add(keys[todo[j]], result)
 
-            fresh = model.generate([batch[i][1] for i in todo], on_result=keep)
+            fresh = model.generate(
+                [reqs[i] for i in todo], on_result=keep, deadlines=self._deadlines(batch, todo)
+            )
             for i, result in zip(todo, fresh, strict=True):
                 results[i] = result
             store.flush()
-        progress.count(self._stage, len(todo), len(batch) - len(todo))
-        return [PredictionResult(example, result) for example, result in zip(batch, results, strict=True)]
+        progress.count(self._stage, len(todo), len(reqs) - len(todo))
+        out, it = [], iter(results)
+        for ctx, rs in batch:
+            out.append(PredictionResult((ctx, rs), [next(it) for _ in rs]))
+        return out
+
+    def _deadlines(self, batch: Sequence[Calls], todo: list[int]) -> Deadlines | None:
+        """The solver's per-problem limits over the calls still to make (stored samples count
+        as finished, so a resumed problem does not wait past its soft limit)."""
+        t = self._timeouts
+        if self._stage != "generate" or (t.soft_s is None and t.hard_s is None):
+            return None
+        problem = [ctx["problem"]["id"] for ctx, rs in batch for _ in rs]
+        deadlines = Deadlines([problem[i] for i in todo], t.soft_s, t.hard_s)
+        pending = set(todo)
+        for i, pid in enumerate(problem):
+            if i not in pending:
+                deadlines.finished_problem(pid)
+        return deadlines
 
     def batch_elements_kwargs(self):
-        return {"min_batch_size": 1, "max_batch_size": self._batch_size}
+        # A batch holds up to batch_size requests, whatever the number of problems.
+        return {"min_batch_size": self._batch_size, "max_batch_size": self._batch_size,
+                "element_size_fn": lambda calls: max(1, len(calls[1]))}  # fmt: skip
 
 
 class CallModel(beam.PTransform):
-    """Calls → (context, request, result), plus one token_stats row per call (tag 'stats')."""
+    """Calls → (context, requests, results), plus one token_stats row per call (tag 'stats')."""
 
     def __init__(self, cfg: JobConfig, run: JobRun, stage: str):
         super().__init__()
@@ -93,36 +119,37 @@ class CallModel(beam.PTransform):
             | "Infer" >> RunInference(handler)
             | "Unpack" >> beam.Map(lambda pr: (pr.example[0], pr.example[1], pr.inference))
         )
-        stats = done | "Stats" >> beam.Map(_stats_row, self._run.job_id)
+        stats = done | "Stats" >> beam.FlatMap(_stats_rows, self._run.job_id)
         return done, stats
 
 
-def _stats_row(call, job_id: str) -> dict:
-    ctx, req, res = call
-    return {
-        "job_id": job_id,
-        "problem_id": ctx["problem"]["id"],
-        "stage": req.stage,
-        "sample": ctx.get("sample"),
-        "backend": res.backend,
-        "model": res.model,
-        "call_key": req.key(),
-        "seed": req.seed,
-        "prompt_tokens": res.prompt_tokens,
-        "completion_tokens": res.completion_tokens,
-        "reasoning_tokens": res.reasoning_tokens,
-        "answer_tokens": None
-        if res.reasoning_tokens is None
-        else res.completion_tokens - res.reasoning_tokens,
-        "draft_tokens_accepted": res.draft_accepted,
-        "latency_s": res.latency_s,
-        "tokens_per_s": None
-        if res.cache_hit or res.latency_s <= 0
-        else res.completion_tokens / res.latency_s,
-        "finish_reason": res.finish_reason,
-        "cache_hit": res.cache_hit,
-        "error": res.error,
-    }
+def _stats_rows(calls, job_id: str):
+    ctx, reqs, results = calls
+    for i, (req, res) in enumerate(zip(reqs, results, strict=True)):
+        yield {
+            "job_id": job_id,
+            "problem_id": ctx["problem"]["id"],
+            "stage": req.stage,
+            "sample": None if req.stage == "triage" else i,
+            "backend": res.backend,
+            "model": res.model,
+            "call_key": req.key(),
+            "seed": req.seed,
+            "prompt_tokens": res.prompt_tokens,
+            "completion_tokens": res.completion_tokens,
+            "reasoning_tokens": res.reasoning_tokens,
+            "answer_tokens": None
+            if res.reasoning_tokens is None
+            else res.completion_tokens - res.reasoning_tokens,
+            "draft_tokens_accepted": res.draft_accepted,
+            "latency_s": res.latency_s,
+            "tokens_per_s": None
+            if res.cache_hit or res.latency_s <= 0
+            else res.completion_tokens / res.latency_s,
+            "finish_reason": res.finish_reason,
+            "cache_hit": res.cache_hit,
+            "error": res.error,
+        }
 
 
 class ValidateFn(beam.DoFn):
@@ -177,11 +204,7 @@ class VerifyFn(beam.DoFn):
     def setup(self):
         self._pool = _verifier_pool(self._cfg.verify.workers, self._cfg.verify.timeout_s)
 
-    def process(self, batch):
-        problems = []
-        for _, pairs in batch:
-            pairs = sorted(pairs, key=lambda pc: pc[1]["sample"])
-            problems.append((pairs[0][0], [c for _, c in pairs]))
+    def process(self, problems):
         tasks = [self._task(p, c) for p, cands in problems for c in cands]
         verdicts = iter(self._pool.check_all(tasks))
         for problem, candidates in problems:
@@ -213,51 +236,54 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
     comparisons = recipe.judge_comparisons(problem, candidates, cfg)
     if not comparisons:
         yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, [], cfg))
-    for i, comp in enumerate(comparisons):
-        ctx = {
-            "problem": problem,
-            "sample": i,
-            "candidates": candidates,
-            "first": comp.first,
-            "second": comp.second,
-        }
-        yield ctx, comp.request
+        return
+    ctx = {"problem": problem, "candidates": candidates, "pairs": [(c.first, c.second) for c in comparisons]}
+    yield ctx, [c.request for c in comparisons]
 
 
-def _decide(item, cfg: JobConfig, job_id: str) -> dict:
-    _, judged = item
-    judged = sorted(judged, key=lambda j: j[0]["sample"])
-    ctx = judged[0][0]
+def _decide(calls, cfg: JobConfig, job_id: str) -> dict:
+    ctx, reqs, results = calls
     decisions = [
-        recipe.judge_decision(recipe.Comparison(c["first"], c["second"], req), res.text, res.error)
-        for c, req, res in judged
+        recipe.judge_decision(recipe.Comparison(first, second, req), res.text, res.error)
+        for (first, second), req, res in zip(ctx["pairs"], reqs, results, strict=True)
     ]
     return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions, cfg)
 
 
-def _with_triage(call) -> dict:
-    ctx, _, res = call
+def _triage_calls(problem: dict, cfg: JobConfig) -> Calls:
+    return {"problem": problem}, [recipe.triage_request(problem, cfg)]
+
+
+def _with_triage(calls) -> dict:
+    ctx, _, [res] = calls
     hard, topics = recipe.parse_triage(res.text) if not res.error else (None, [])
     return {**ctx["problem"], "triage_hard": hard, "triage_topics": topics}
 
 
-def _samples(problem: dict, cfg: JobConfig) -> Iterable[dict]:
-    for s in range(cfg.samples):
-        yield {"problem": problem, "sample": s, "plan": None}
+def _plan_calls(problem: dict, cfg: JobConfig) -> Calls:
+    """A plan per sample where triage did not say easy (none otherwise: no call at all)."""
+    if not recipe.needs_plan(problem.get("triage_hard"), cfg):
+        return {"problem": problem}, []
+    topics = problem.get("triage_topics") or []
+    return {"problem": problem}, [recipe.plan_request(problem, s, topics, cfg) for s in range(cfg.samples)]
 
 
-def _with_plan(call) -> dict:
-    ctx, _, res = call
-    return {**ctx, "plan": recipe.parse_plan(res.text) if not res.error else None}
+def _solve_calls(calls, cfg: JobConfig) -> Calls:
+    ctx, _, results = calls
+    problem = ctx["problem"]
+    plans = [recipe.parse_plan(r.text) if not r.error else None for r in results] or [None] * cfg.samples
+    reqs = [recipe.solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples)]
+    return {"problem": problem, "plans": plans}, reqs
 
 
-def _candidate(call) -> tuple[str, tuple[dict, dict]]:
-    ctx, req, res = call
+def _candidates(calls) -> tuple[dict, list[dict]]:
+    ctx, reqs, results = calls
     p = ctx["problem"]
-    cand = recipe.make_candidate(
-        ctx["sample"], req.seed, ctx["plan"], res.text, res.finish_reason, res.error, p
-    )
-    return p["id"], (p, cand)
+    cands = [
+        recipe.make_candidate(s, req.seed, ctx["plans"][s], res.text, res.finish_reason, res.error, p)
+        for s, (req, res) in enumerate(zip(reqs, results, strict=True))
+    ]
+    return p, cands
 
 
 class WriteParts(beam.PTransform):
@@ -292,48 +318,25 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     )
     stats = []
 
+    def call(stage: str, calls):
+        done, s = calls | stage.capitalize() >> CallModel(cfg, run, stage)
+        stats.append(s)
+        return done
+
     # 1. Triage, then a plan per sample where triage did not say easy.
     problems = unique.ok
     if cfg.plan.enabled and cfg.plan.triage:
-        triaged, s = (
-            problems
-            | "TriageCalls" >> beam.Map(lambda p: ({"problem": p}, recipe.triage_request(p, cfg)))
-            | "Triage" >> CallModel(cfg, run, "triage")
-        )
-        stats.append(s)
-        problems = triaged | "ParseTriage" >> beam.Map(_with_triage)
-    samples = problems | "Samples" >> beam.FlatMap(_samples, cfg)
-    to_plan, no_plan = samples | "NeedsPlan" >> beam.Partition(
-        lambda c, n: 0 if recipe.needs_plan(c["problem"].get("triage_hard"), cfg) else 1, 2
-    )
-    planned, s = (
-        to_plan
-        | "PlanCalls"
-        >> beam.Map(
-            lambda c: (
-                c,
-                recipe.plan_request(c["problem"], c["sample"], c["problem"].get("triage_topics") or [], cfg),
-            )
-        )
-        | "Plan" >> CallModel(cfg, run, "plan")
-    )
-    stats.append(s)
-    ready = (planned | "ParsePlan" >> beam.Map(_with_plan), no_plan) | "AllSamples" >> beam.Flatten()
+        triage = call("triage", problems | "TriageCalls" >> beam.Map(_triage_calls, cfg))
+        problems = triage | "ParseTriage" >> beam.Map(_with_triage)
+    planned = call("plan", problems | "PlanCalls" >> beam.Map(_plan_calls, cfg))
 
     # 2. Generate N candidates.
-    generated, s = (
-        ready
-        | "SolveCalls"
-        >> beam.Map(lambda c: (c, recipe.solve_request(c["problem"], c["sample"], c["plan"], cfg)))
-        | "Generate" >> CallModel(cfg, run, "generate")
-    )
-    stats.append(s)
+    generated = call("generate", planned | "SolveCalls" >> beam.Map(_solve_calls, cfg))
 
-    # 3. Verify every candidate, per problem.
+    # 3. Verify every candidate (batches of problems share the process pool).
     verified = (
         generated
-        | "Candidates" >> beam.Map(_candidate)
-        | "GroupCandidates" >> beam.GroupByKey()
+        | "Candidates" >> beam.Map(_candidates)
         | "VerifyBatches" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
         | "Verify" >> beam.ParDo(VerifyFn(cfg))
     )
@@ -342,14 +345,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     routed = verified | "Route" >> beam.FlatMap(_judge_or_decide, cfg, job_id).with_outputs(
         "solutions", "rejects", main="calls"
     )
-    judged, s = routed.calls | "Judge" >> CallModel(cfg, run, "judge")
-    stats.append(s)
-    decided = (
-        judged
-        | "ByProblem" >> beam.WithKeys(lambda j: j[0]["problem"]["id"])
-        | "GroupJudged" >> beam.GroupByKey()
-        | "Choose" >> beam.Map(_decide, cfg, job_id)
-    )
+    decided = call("judge", routed.calls) | "Choose" >> beam.Map(_decide, cfg, job_id)
 
     # 5. Write.
     solutions = (routed.solutions, decided) | "AllSolutions" >> beam.Flatten()
@@ -365,7 +361,12 @@ def pipeline_options(cfg: JobConfig) -> PipelineOptions:
     r = cfg.runner
     flags = [f"--runner={r.name}", *r.options]
     if r.name == "FnApiRunner":
-        flags += [f"--direct_running_mode={r.mode}", f"--direct_num_workers={r.workers}"]
+        mode, workers = r.mode, r.workers
+        if mode == "auto" and cfg.backend.kind in HTTP_KINDS:
+            mode, workers = "multi_threading", max(workers, 4)  # measured: benchmarks/saturation.py
+        elif mode == "auto":
+            mode = "in_memory" if workers == 1 else "multi_processing"
+        flags += [f"--direct_running_mode={mode}", f"--direct_num_workers={workers}"]
     return PipelineOptions(flags=flags)
 
 

@@ -80,11 +80,13 @@ def estimate_reasoning_tokens(text: str, completion_tokens: int) -> int:
 class Backend(Protocol):
     """A model server or engine. `generate` returns results in request order and does not raise
     for a single bad request (it returns a failed ChatResult for it). `on_result(i, result)`, if
-    given, is called as each result is ready, so the caller can persist it before the batch ends."""
+    given, is called as each result is ready, so the caller can persist it before the batch ends.
+    `deadlines` (k2batch.deadlines), if given, says when a running request must stop; backends
+    that cannot stop one request ignore it."""
 
     name: str
     model: str
 
     def generate(
-        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]: ...

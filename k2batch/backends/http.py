@@ -74,15 +74,35 @@ class AsyncHTTPBackend:
         self._sem = asyncio.Semaphore(cfg.max_concurrency)
 
     def generate(
-        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
         async def run_all() -> list[ChatResult]:
-            return await asyncio.gather(*(self._one(i, r, on_result) for i, r in enumerate(requests)))
+            return await asyncio.gather(
+                *(self._one(i, r, on_result, deadlines) for i, r in enumerate(requests))
+            )
 
         return list(asyncio.run_coroutine_threadsafe(run_all(), self._loop).result())
 
-    async def _one(self, i: int, req: ChatRequest, on_result: OnResult | None) -> ChatResult:
+    async def _one(self, i: int, req: ChatRequest, on_result: OnResult | None, deadlines=None) -> ChatResult:
         t0 = time.perf_counter()
+        if deadlines is None:
+            result = await self._with_retries(i, req, None)
+        else:  # watch the problem's limits; cancelling the call frees its slot at once
+            call = asyncio.ensure_future(self._with_retries(i, req, deadlines))
+            while not (await asyncio.wait({call}, timeout=0.05))[0]:
+                if reason := deadlines.stop_reason(i):
+                    call.cancel()
+                    result = ChatResult.failed(reason, self.name, self.model)
+                    break
+            else:
+                result = call.result()
+            deadlines.finished(i, ok=not result.error)
+        result.latency_s = time.perf_counter() - t0
+        if on_result:
+            on_result(i, result)
+        return result
+
+    async def _with_retries(self, i: int, req: ChatRequest, deadlines) -> ChatResult:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.cfg.max_retries + 1),
@@ -91,18 +111,17 @@ class AsyncHTTPBackend:
                 reraise=True,
             ):
                 with attempt:
-                    result = await self._attempt(req)
+                    return await self._attempt(req, i, deadlines)
         except Exception as exc:
             status = status_of(exc)
             what = f"HTTP {status}: " if status else ""
-            result = ChatResult.failed(f"{what}{type(exc).__name__}: {str(exc)[:300]}", self.name, self.model)
-        result.latency_s = time.perf_counter() - t0
-        if on_result:
-            on_result(i, result)
-        return result
+            return ChatResult.failed(f"{what}{type(exc).__name__}: {str(exc)[:300]}", self.name, self.model)
+        raise AssertionError("unreachable: tenacity either returns or raises")
 
-    async def _attempt(self, req: ChatRequest) -> ChatResult:
+    async def _attempt(self, req: ChatRequest, i: int = 0, deadlines=None) -> ChatResult:
         async with self._sem:
+            if deadlines is not None:  # the clock starts when the call gets a slot
+                deadlines.started(i)
             reservation = await self.limiter.acquire(estimate_tokens(req))
             try:
                 result, headers = await asyncio.wait_for(self._call(req), self.cfg.timeout_s)

@@ -71,17 +71,36 @@ class LlamaCppBackend:
             self._llm.close()
 
     def generate(
-        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
         results = []
         for i, req in enumerate(requests):
-            results.append(self._one(req))
+            results.append(self._one(req, i, deadlines))
             if on_result:
                 on_result(i, results[-1])
         return results
 
-    def _one(self, req: ChatRequest) -> ChatResult:
+    def _one(self, req: ChatRequest, i: int = 0, deadlines=None) -> ChatResult:
         t0 = time.perf_counter()
+        stopped: list[str] = []
+        processors = None
+        if deadlines is not None:
+            if reason := deadlines.stop_reason(i):  # its problem is already past a limit
+                return ChatResult.failed(reason, self.name, self.model)
+            import numpy as np
+            from llama_cpp import LogitsProcessorList
+
+            deadlines.started(i)
+            eos = self._llm.token_eos()
+
+            def stop_at_deadline(_ids, scores):  # per token: past a limit, only end-of-text remains
+                if stopped or (reason := deadlines.stop_reason(i)):
+                    stopped[:] = stopped or [reason]
+                    scores[:] = -np.inf
+                    scores[eos] = 0.0
+                return scores
+
+            processors = LogitsProcessorList([stop_at_deadline])
         fmt = None
         if req.json_schema:  # grammar-constrained decoding: the reply parses as this schema
             fmt = {"type": "json_object", "schema": json.loads(req.json_schema)}
@@ -98,6 +117,7 @@ class LlamaCppBackend:
                     top_p=req.top_p,
                     seed=req.seed,
                     response_format=fmt,
+                    logits_processor=processors,
                 )
             except Exception as exc:  # context overflow and the like fail this row only
                 return ChatResult.failed(
@@ -107,10 +127,13 @@ class LlamaCppBackend:
         usage = out.get("usage") or {}
         text = choice["message"]["content"] or ""
         think = reasoning_text(text)
+        if deadlines is not None:
+            deadlines.finished(i, ok=not stopped)
         return ChatResult(
+            error=stopped[0] if stopped else None,  # a stopped call keeps its partial text, as failed
             reasoning_tokens=len(self._llm.tokenize(think.encode(), add_bos=False)) if think else 0,
             text=text,
-            finish_reason=choice.get("finish_reason") or "stop",
+            finish_reason="timeout" if stopped else choice.get("finish_reason") or "stop",
             prompt_tokens=usage.get("prompt_tokens", 0),
             completion_tokens=usage.get("completion_tokens", 0),
             latency_s=time.perf_counter() - t0,

@@ -87,8 +87,9 @@ class VLLMBackend:
         self._tokenizer = self._llm.get_tokenizer()
 
     def generate(
-        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
+        """`deadlines` is ignored: LLM.generate runs a batch to the end (bound it by max_tokens)."""
         params = [_sampling_params(self._vllm, sampling_kwargs(r)) for r in requests]
         before = _accepted_drafts(self._llm)
         t0 = time.perf_counter()
