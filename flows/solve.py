@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from k2batch.config import JobConfig
+from k2batch.config import JobConfig, load_config
 from k2batch.job import run_solve
 from k2batch.report import write_report
 
+ROOT = Path(__file__).resolve().parent.parent
 KEY_ENV = {"cerebras": "CEREBRAS_API_KEY", "openai": "OPENAI_API_KEY"}
 
 
@@ -64,11 +66,19 @@ def publish_summary(manifest: dict, summary: dict, out_uri: str) -> None:
 
 @flow(name="solve")
 def solve(
-    input_uri: str, out_uri: str, config: dict | None = None, force: bool = False, break_lock: bool = False
+    input_uri: str,
+    out_uri: str,
+    config: dict | None = None,
+    force: bool = False,
+    break_lock: bool = False,
+    profile: str | None = None,
 ) -> dict:
-    """Solve every problem of `input_uri` into `out_uri` with the K2-Think recipe. A rerun reuses
-    every stored model call; a rerun of a finished job does nothing unless `force`."""
-    cfg = JobConfig.model_validate(config or {})
+    """Solve every problem of `input_uri` into `out_uri` with the K2-Think recipe. `config` is a
+    job file's content; `profile` a runner profile file (relative paths from the project root)
+    that `config` is merged over. A rerun reuses every stored model call; a rerun of a finished
+    job does nothing unless `force`."""
+    profiles = [ROOT / profile] if profile else None  # ROOT / an absolute path is that path
+    cfg = load_config(profiles, data=config)
     load_api_key(cfg)
     manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
     publish_summary(manifest, report(out_uri), out_uri)

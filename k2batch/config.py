@@ -220,14 +220,16 @@ def load_config(
     path: str | Path | list[str | Path] | None = None,
     overrides: dict[str, Any] | None = None,
     sets: list[str] | None = None,
+    data: dict | None = None,
 ) -> JobConfig:
-    """Job files (TOML or YAML; several merge in order, e.g. a job and a runner profile) +
-    `KEY=VALUE` strings from `--set` + dotted overrides (`{"backend.kind": "vllm"}`), validated
-    into a JobConfig."""
+    """Job files (TOML or YAML; several merge in order, e.g. a runner profile and a job) + `data`
+    (a job file's content, e.g. a flow parameter) + `KEY=VALUE` strings from `--set` + dotted
+    overrides (`{"backend.kind": "vllm"}`), validated into a JobConfig."""
     paths = [] if path is None else path if isinstance(path, list) else [path]
-    data: dict = {}
+    merged: dict = {}
     for p in paths:
-        data = _merge(data, _read(p))
+        merged = _merge(merged, _read(p))
+    data = _merge(merged, data or {})
     for item in sets or []:
         if "=" not in item:
             raise ConfigError(f"--set takes KEY=VALUE, got {item!r}")

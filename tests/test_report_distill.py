@@ -2,10 +2,8 @@
 that fires on a real Prefect server."""
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from k2batch.distill import run_distill
 from k2batch.job import run_solve
 from k2batch.report import write_report
 from tests.conftest import ROOT, SAMPLE
+from tests.prefect_server import prefect_server, stop
 
 pytestmark = pytest.mark.slow
 REFERENCE = {r["problem"]: r["answer"] for r in pq.read_table(SAMPLE).to_pylist() if r["domain"] == "math"}
@@ -112,60 +111,25 @@ def test_report_renders_in_a_headless_browser(solved, tmp_path):
     assert pixels.shape[0] >= 1000 and pixels.std() > 0.05  # a rendered page, not a blank one
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_nightly_deployment_fires_on_a_real_prefect_server(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    cfg = tmp_path / "nightly.toml"
+    cfg.write_text(
+        f'name = "test-nightly"\nout_root = "{tmp_path / "nightly"}"\n[datasets]\nsample = "{SAMPLE}"\n'
+        "[job]\nsamples = 1\nlimit = 2\n[job.plan]\nenabled = false\n[job.stages.generate]\nmax_tokens = 24\n"
     )
-    serve = None
-    try:
-        for _ in range(120):
-            try:
-                import urllib.request
-
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        cfg = tmp_path / "nightly.toml"
-        cfg.write_text(
-            f'name = "test-nightly"\nout_root = "{tmp_path / "nightly"}"\n[datasets]\nsample = "{SAMPLE}"\n'
-            "[job]\nsamples = 1\nlimit = 2\n[job.plan]\nenabled = false\n[job.stages.generate]\nmax_tokens = 24\n"
-        )
+    with prefect_server(tmp_path) as env:
         serve = subprocess.Popen([sys.executable, "-m", "flows.nightly", "serve", "--config", str(cfg),
                                   "--interval", "5"], env=env, cwd=ROOT,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        deadline = time.time() + 240
-        done = []
-        while time.time() < deadline and not done:
-            done = list((tmp_path / "nightly" / "sample").glob("*/distill/README.md"))
-            time.sleep(2)
-        assert done, "the scheduled run produced no dated output"
-        day = done[0].parent.parent
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.name)
-        assert (day / "manifest.json").exists() and (day / "report" / "index.html").exists()
-    finally:
-        for p in (serve, server):
-            if p:
-                p.terminate()
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        try:
+            deadline = time.time() + 240
+            done = []
+            while time.time() < deadline and not done:
+                done = list((tmp_path / "nightly" / "sample").glob("*/distill/README.md"))
+                time.sleep(2)
+        finally:
+            stop(serve)
+    assert done, "the scheduled run produced no dated output"
+    day = done[0].parent.parent
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.name)
+    assert (day / "manifest.json").exists() and (day / "report" / "index.html").exists()
