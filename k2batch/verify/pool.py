@@ -15,7 +15,13 @@ class VerifierPool:
     def __init__(self, workers: int = 2, timeout_s: float = 10.0, fn=check, quick=quick_check):
         self.timeout_s, self._fn, self._workers = timeout_s, fn, workers
         self._quick = quick if fn is check else None  # a custom fn sees every task
-        self._pool = self._new_pool()
+        self._pool: ProcessPool | None = None  # started at the first task that needs it
+
+    @property
+    def pool(self) -> ProcessPool:
+        if self._pool is None:  # spawning costs CPU the engine could use: only when needed
+            self._pool = self._new_pool()
+        return self._pool
 
     def _new_pool(self) -> ProcessPool:
         # spawn: never fork a process that holds model threads or Beam state.
@@ -23,7 +29,7 @@ class VerifierPool:
 
     def _schedule(self, tasks: list[dict]) -> list:
         # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
-        return [self._pool.schedule(self._fn, args=(t,), timeout=self._limit(t)) for t in tasks]
+        return [self.pool.schedule(self._fn, args=(t,), timeout=self._limit(t)) for t in tasks]
 
     def check_all(self, tasks: list[dict]) -> list[tuple[str, str]]:
         """(status, reason) per task, in order. Cheap verdicts are decided here; the rest run in
@@ -54,6 +60,7 @@ class VerifierPool:
         return self.timeout_s * 2 + 5 if task.get("domain") == "code" else self.timeout_s
 
     def close(self) -> None:
-        self._pool.close()
-        self._pool.join(timeout=10)
-        self._pool.stop()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join(timeout=10)
+            self._pool.stop()
