@@ -8,6 +8,7 @@ import functools
 import json
 import logging
 import posixpath
+import sqlite3
 import threading
 import time
 import uuid
@@ -33,9 +34,12 @@ class ResultStore:
         self._buffer: list[dict] = []
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
-        # Only results of earlier runs are held (for reuse); this run's go straight to parts, so
-        # memory does not grow with the job.
-        self._index: dict[str, dict] = self._load() if reuse else {}
+        # Results of earlier runs (for reuse) sit in a private temporary SQLite file, not in
+        # memory; this run's go straight to parts. Memory stays flat however big the store.
+        self._index = sqlite3.connect("", check_same_thread=False)  # "": on disk, gone at close
+        self._index.execute("CREATE TABLE calls (key TEXT PRIMARY KEY, line TEXT)")  # the part's line
+        if reuse:
+            self._load()
 
     def parts(self) -> list[str]:
         try:  # on object stores an empty prefix does not exist
@@ -46,23 +50,22 @@ class ResultStore:
             p for p in names if p.endswith(SUFFIX) and not posixpath.basename(p).startswith(".tmp-")
         )
 
-    def _load(self) -> dict[str, dict]:
-        index = {}
+    def _load(self) -> None:
         for part in self.parts():
             with self.fs.open(part, "r") as f:
-                for line in f:
-                    if line.strip():
-                        rec = json.loads(line)
-                        index[rec["key"]] = rec["result"]
-        return index
+                lines = ((json.loads(line)["key"], line) for line in f if line.strip())
+                self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", lines)
+        self._index.commit()
 
     def __len__(self) -> int:
-        return len(self._index)
+        with self._lock:
+            return self._index.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
 
     def get(self, key: str) -> ChatResult | None:
         """The stored result of a call, marked as a cache hit."""
-        rec = self._index.get(key)
-        return None if rec is None else ChatResult(**{**rec, "cache_hit": True})
+        with self._lock:
+            row = self._index.execute("SELECT line FROM calls WHERE key = ?", (key,)).fetchone()
+        return None if row is None else ChatResult(**{**json.loads(row[0])["result"], "cache_hit": True})
 
     def add(self, key: str, result: ChatResult) -> None:
         """Remember a finished call (failed ones are skipped); flushes at least every flush_s."""
