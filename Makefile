@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out/sample
 
-.PHONY: install demo test lint browser
+.PHONY: install demo test lint browser wheel-check
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,11 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Build the sdist and wheel, install the wheel into a fresh venv, solve two problems from outside
+# the checkout (as an unprivileged user when run as root).
+wheel-check: $(STAMP)
+	infra/check_wheel.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

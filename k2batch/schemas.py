@@ -1,15 +1,26 @@
-"""Parquet contracts, built from the versioned JSON files in `schemas/` (the single source of truth)."""
+"""Parquet contracts, built from the versioned JSON files in `schemas/` (the single source of truth).
+An installed wheel carries them as package data (`k2batch/contracts/`); a checkout reads `schemas/`."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _schema_dir():
+    """The wheel's package data where installed; the checkout's schemas/ otherwise (an editable
+    install cannot map a package onto a folder outside the package)."""
+    packaged = files("k2batch") / "contracts"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "schemas"
+
+
+SCHEMA_DIR = _schema_dir()
 VERSIONS = {"problem": 1, "solution": 1, "token_stats": 1, "rejects": 1, "distill": 1}
 
 _SCALARS = {

