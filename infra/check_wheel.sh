@@ -13,7 +13,7 @@ work=$(mktemp -d /tmp/k2batch-wheel.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
-"$root/.venv/bin/python" -m build --sdist --wheel --outdir "$work/dist" "$root" >"$work/build.log" 2>&1 ||
+"$root/.venv/bin/python" -m build --outdir "$work/dist" "$root" >"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; exit 1; }
 wheel=$(ls "$work"/dist/k2batch-*.whl)
 unzip -l "$wheel" | grep -q "k2batch/contracts/solution.v1.json" || { echo "wheel lacks the contracts"; exit 1; }

@@ -12,9 +12,9 @@ import posixpath
 import fsspec
 import pyarrow.parquet as pq
 
-from k2batch import prompts
 from k2batch.extract import THINK_CLOSE, answer_part
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
+from k2batch.recipe import solve_prompt
 from k2batch.schemas import to_table
 
 SYSTEM = "You are a careful reasoner. Think step by step before answering."
@@ -26,15 +26,6 @@ def split_reasoning(response: str) -> tuple[str | None, str]:
         head, tail = response.rsplit(THINK_CLOSE, 1)
         return head.replace("<think>", "", 1).strip(), tail.strip()
     return None, answer_part(response) or response.strip()
-
-
-def user_prompt(row: dict) -> str:
-    """The problem as a user asks it: statement, options, the domain's instruction (no plan)."""
-    letters = "ABCDEFGHIJ"
-    options = "\n".join(f"{letters[i]}. {c}" for i, c in enumerate(row.get("choices") or []))
-    block = prompts.CHOICES_BLOCK.format(options=options) if options else ""
-    instruction = prompts.INSTRUCTIONS.get(row["domain"], prompts.INSTRUCTIONS["math"])
-    return f"{row['problem']}{block}\n\n{instruction}"
 
 
 def examples(
@@ -50,7 +41,7 @@ def examples(
         for c in picks:
             think, answer = split_reasoning(c["response"] or "")
             assistant = c["response"].strip() if reasoning == "inline" else answer
-            user = user_prompt(s)
+            user = solve_prompt(s)  # as a user asks it: no plan
             key = hashlib.sha256(f"{user}\x1f{assistant}".encode()).hexdigest()
             if key in seen:
                 continue

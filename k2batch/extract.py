@@ -6,6 +6,12 @@ import re
 import string
 
 THINK_CLOSE = "</think>"
+MAX_OPTIONS = 26  # options are lettered A-Z; validation rejects more
+
+
+def option_letters(n: int | None) -> str:
+    """The letters of `n` options: A, B, C, ..."""
+    return string.ascii_uppercase[: n or 0]
 
 
 def answer_part(text: str, tail_chars: int | None = None) -> str:
@@ -82,7 +88,7 @@ def extract_code(text: str) -> tuple[str | None, str]:
 
 def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
     """(letter, rule) for multiple choice."""
-    letters = string.ascii_uppercase[: n_choices or 10]
+    letters = option_letters(n_choices or 10)
     part = answer_part(text)
     for rule, found in (("answer tag", _last_tag(part, "answer")), ("boxed", last_boxed(part))):
         if found:
@@ -103,8 +109,8 @@ def extract_answer(text: str, domain: str, n_choices: int | None = None) -> tupl
     """Final answer of a whole model output for `domain`, with the rule that found it."""
     if domain == "code":
         return extract_code(text)
-    if domain in ("choice", "science"):
-        return extract_choice(text, n_choices)
+    if domain == "choice" or (domain == "science" and n_choices):
+        return extract_choice(text, n_choices)  # science without options is answered like math
     return extract_math(text)
 
 

@@ -57,15 +57,58 @@ def inspect_input(uri: str) -> list[tuple[int, int]]:
     return groups
 
 
-def read_row_group(uri: str, index: int, first_row: int) -> Iterator[dict]:
-    """Rows of one row group as dicts with their input position in `row_index`: a whole problem
-    set never sits in memory at once."""
+def _values(column: pa.ChunkedArray) -> list:
+    """A column as Python values. Values Python cannot hold (timestamps past year 9999) are
+    carried as Arrow's text for them rather than failing the row group."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        pass
+    try:
+        return column.cast(pa.string()).to_pylist()
+    except (pa.ArrowException, ValueError):
+        return [_value(s) for s in column]
+
+
+def _value(scalar: pa.Scalar):
+    try:
+        return scalar.as_py()
+    except Exception as exc:
+        return f"<unreadable {scalar.type}: {exc}>"
+
+
+def _read_group(pf: pq.ParquetFile, index: int) -> tuple[dict[str, list], dict[str, str]]:
+    """(column -> values, column -> why it could not be read) for one row group. A damaged column
+    chunk (a corrupt page under an intact footer) costs that column, not the job; nothing
+    readable at all is an I/O failure and raises (the runner retries the bundle)."""
+    try:
+        table = pf.read_row_group(index)
+        return {n: _values(table.column(n)) for n in table.column_names}, {}
+    except Exception as whole:
+        values, damaged = {}, {}
+        for name in pf.schema_arrow.names:
+            try:
+                values[name] = _values(pf.read_row_group(index, columns=[name]).column(0))
+            except Exception as exc:
+                damaged[name] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"
+        if not values:
+            raise whole
+        return values, damaged
+
+
+def read_row_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, dict, str | None]]:
+    """Rows of one row group as (input position, row, damage): a whole problem set never sits in
+    memory at once. `damage` names the columns of this group that could not be read (those rows
+    go to rejects with it); None for a sound group. The position travels beside the row, so no
+    input column name can clash with it."""
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:
-        table = pq.ParquetFile(f).read_row_group(index)
-    for offset, row in enumerate(table.to_pylist()):
-        row["row_index"] = first_row + offset
-        yield row
+        pf = pq.ParquetFile(f)
+        values, damaged = _read_group(pf, index)
+        n = pf.metadata.row_group(index).num_rows
+    damage = "; ".join(f"column {c!r} unreadable in row group {index}: {e}" for c, e in damaged.items())
+    for offset in range(n):
+        yield first_row + offset, {c: v[offset] for c, v in values.items()}, damage or None
 
 
 def read_manifest(out_uri: str) -> dict | None:

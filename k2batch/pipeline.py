@@ -19,7 +19,7 @@ from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
 from k2batch.io import read_row_group, write_part
 from k2batch.store import open_store
-from k2batch.validate import json_safe, validate_row
+from k2batch.validate import id_text, json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
 from k2batch.waves import Wave, plan_waves
 
@@ -156,25 +156,32 @@ class ValidateFn(beam.DoFn):
     def __init__(self, job_id: str):
         self._job_id = job_id
 
-    def process(self, row: dict):
-        problem, reason = validate_row(row)
+    def process(self, item: tuple[int, dict, str | None]):
+        row_index, row, damage = item
+        problem, reason = validate_row(row, row_index, damage)  # never raises
         if problem is not None:
             yield problem
         else:
-            yield beam.pvalue.TaggedOutput("rejects", _reject(self._job_id, row, reason))
+            stage = "read" if damage else "validate"
+            yield beam.pvalue.TaggedOutput("rejects", _reject(self._job_id, row_index, row, reason, stage))
 
 
-def _reject(job_id: str, row: dict, reason: str, stage: str = "validate") -> dict:
-    raw_id = row.get("id")
-    body = {k: v for k, v in row.items() if k != "row_index"}
+def _reject(job_id: str, row_index: int, row: dict, reason: str, stage: str = "validate") -> dict:
+    """A rejects row: the input row kept whole, with the reason."""
     return {
         "job_id": job_id,
-        "id": None if raw_id is None else str(raw_id),
-        "row_index": row["row_index"],
+        "id": id_text(row.get("id")),
+        "row_index": row_index,
         "stage": stage,
         "reason": reason,
-        "row": json_safe(body),
+        "row": json_safe(row),
     }
+
+
+def _reject_problem(job_id: str, problem: dict, reason: str, stage: str) -> dict:
+    """A rejects row for a validated problem (its fields, as validation normalised them)."""
+    body = {k: v for k, v in problem.items() if k != "row_index"}
+    return _reject(job_id, problem["row_index"], body, reason, stage)
 
 
 def _first_of_id(item, job_id: str):
@@ -184,7 +191,7 @@ def _first_of_id(item, job_id: str):
     yield first
     for d in dupes:
         reason = f"duplicate id (first at row {first['row_index']})"
-        yield beam.pvalue.TaggedOutput("rejects", _reject(job_id, d, reason))
+        yield beam.pvalue.TaggedOutput("rejects", _reject_problem(job_id, d, reason, "validate"))
 
 
 @functools.cache
@@ -231,7 +238,7 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
     problem, candidates = item
     failed = recipe.all_failed(candidates)
     if failed:  # no candidate at all: the row is not solved, and rejects says why
-        yield beam.pvalue.TaggedOutput("rejects", _reject(job_id, problem, failed, stage="generate"))
+        yield beam.pvalue.TaggedOutput("rejects", _reject_problem(job_id, problem, failed, "generate"))
         return
     comparisons = recipe.judge_comparisons(problem, candidates, cfg)
     if not comparisons:
@@ -307,7 +314,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
         p
         | "RowGroups" >> beam.Create(list(wave.groups))
         | "Read" >> beam.FlatMapTuple(lambda i, first: read_row_group(input_uri, i, first))
-        | "InWave" >> beam.Filter(lambda r: wave.keeps(r["row_index"]))
+        | "InWave" >> beam.Filter(lambda item: wave.keeps(item[0]))
     )
     checked = rows | "Validate" >> beam.ParDo(ValidateFn(job_id)).with_outputs("rejects", main="ok")
     unique = (

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import string
 from dataclasses import dataclass
 
 from k2batch import prompts
 from k2batch.backends.base import ChatRequest
 from k2batch.config import JobConfig, StageConfig
-from k2batch.extract import answer_part, extract_answer, normalize_answer
+from k2batch.extract import answer_part, extract_answer, normalize_answer, option_letters
 
 STAGES = ("triage", "plan", "generate", "judge")
 
@@ -113,22 +112,23 @@ def parse_plan(text: str) -> str | None:
 # 2. Generate ---------------------------------------------------------------------------------
 
 
-def option_letters(choices: list[str] | None) -> str:
-    return string.ascii_uppercase[: len(choices or [])]
-
-
-def solve_request(problem: dict, sample: int, plan: str | None, cfg: JobConfig) -> ChatRequest:
-    domain = problem["domain"]
+def solve_prompt(problem: dict, plan: str | None = None) -> str:
+    """The solver's user message: statement, lettered options, the plan as <ideas>, the
+    domain's instruction. Without a plan it is the problem as a user asks it (distillation)."""
     choices = problem.get("choices") or []
-    options = "\n".join(f"{letter}. {c}" for letter, c in zip(option_letters(choices), choices, strict=False))
-    user = prompts.SOLVE_USER.format(
+    letters = option_letters(len(choices))  # validation caps options at A-Z
+    options = "\n".join(f"{letter}. {c}" for letter, c in zip(letters, choices, strict=True))
+    return prompts.SOLVE_USER.format(
         problem=problem["problem"],
         choices=prompts.CHOICES_BLOCK.format(options=options) if choices else "",
         ideas=prompts.IDEAS_BLOCK.format(plan=plan) if plan else "",
-        instruction=prompts.INSTRUCTIONS.get(domain, prompts.INSTRUCTIONS["math"]),
+        instruction=prompts.INSTRUCTIONS.get(problem["domain"], prompts.INSTRUCTIONS["math"]),
     )
+
+
+def solve_request(problem: dict, sample: int, plan: str | None, cfg: JobConfig) -> ChatRequest:
     seed = derive_seed(cfg.seed, problem["id"], "generate", sample)
-    return _request(cfg, "generate", [("user", user)], seed)
+    return _request(cfg, "generate", [("user", solve_prompt(problem, plan))], seed)
 
 
 def make_candidate(

@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 
 
-
 def _schema_dir():
     """The wheel's package data where installed; the checkout's schemas/ otherwise (an editable
     install cannot map a package onto a folder outside the package)."""

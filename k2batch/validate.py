@@ -1,36 +1,63 @@
-"""Input validation: each row becomes a problem dict or a reject reason. Pure functions."""
+"""Input validation: each row becomes a problem dict or a reject reason. Pure functions that never
+raise: whatever goes wrong while checking a row is that row's reject reason."""
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 from typing import Any
 
+from k2batch.extract import MAX_OPTIONS
 from k2batch.schemas import spec
 from k2batch.verify import DOMAINS
-from k2batch.verify.code import parse_tests
+from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
 
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
+_NUMBER = int | float | decimal.Decimal
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _text(value: Any, name: str, required: bool, numbers: bool = False) -> str | None:
-    """A text field; with `numbers`, numbers become text (ids and answers are often numeric).
-    Anything else is an error."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A text field; with `numbers`, numbers become text (ids and answers are often numeric);
+    bytes are read as UTF-8. Anything else is an error."""
+    if _missing(value):
         if required:
             raise ValueError(f"missing {name}")
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} must be text, got bool")
-    if numbers and isinstance(value, int | float):
+    if numbers and isinstance(value, _NUMBER):
         return str(value)
     if isinstance(value, bytes):
-        raise ValueError(f"{name} must be text, got bytes")
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{name} must be UTF-8 text, got bytes that are not") from None
     if not isinstance(value, str):
         raise ValueError(f"{name} must be text, got {type(value).__name__}")
     if required and not value.strip():
         raise ValueError(f"empty {name}")
     return value
+
+
+def _id(value: Any) -> str:
+    """A problem id as text: numbers as written, binary ids as UTF-8 (bytes that are not UTF-8
+    keep their other bytes as \\xNN escapes: an id only has to be unique)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
+    return _text(value, "id", required=True, numbers=True)
+
+
+def id_text(value: Any) -> str | None:
+    """The id validation gives a row, or None where it has none (for grouping rows by id)."""
+    try:
+        return _id(value)
+    except ValueError:
+        return None
 
 
 def json_safe(row: dict) -> str:
@@ -44,39 +71,59 @@ def json_safe(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, default=default)
 
 
-def validate_row(row: dict) -> tuple[dict | None, str | None]:
-    """(problem, None) for a good row, (None, reason) for a bad one. The problem dict holds the
-    contract's fields, normalised, plus `extra` (other columns as JSON) and `row_index`."""
-    try:
-        pid = _text(row.get("id"), "id", required=True, numbers=True)
-        text = _text(row.get("problem"), "problem", required=True)
-        raw_domain = _text(row.get("domain"), "domain", required=False)
-        domain = (raw_domain or "math").strip().lower()
-        if domain not in DOMAINS:
-            raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(DOMAINS)})")
-        answer = _text(row.get("answer"), "answer", required=False, numbers=True)
-        tests = row.get("tests")
-        if tests is not None and not isinstance(tests, str | dict):
-            raise ValueError(f"tests must be JSON text, got {type(tests).__name__}")
-        choices = row.get("choices")
-        if choices is not None:
-            if not isinstance(choices, list | tuple) or not all(isinstance(c, str) for c in choices):
-                raise ValueError("choices must be a list of strings")
-            choices = list(choices) or None
-        if domain == "choice" and not choices:
-            raise ValueError("a choice problem needs choices")
-        if domain == "science" and choices:
-            domain = "choice"  # science with options is verified by letter
-        extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k != "row_index"}
-        if domain == "code" and tests is not None:
-            # Stored in the project's own format (raises on a malformed spec), entry point inside,
-            # so solutions can be re-verified from themselves alone.
-            tests = json.dumps(parse_tests(tests, extra.get("entry_point")))
-        metadata = row.get("metadata")
-        if metadata is not None and not isinstance(metadata, str):
-            metadata = json_safe(metadata)
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        return None, str(exc) if str(exc) else type(exc).__name__
+def _choices(value: Any) -> list[str] | None:
+    if _missing(value):
+        return None
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"choices must be a list of strings, got {type(value).__name__}")
+    if not all(isinstance(c, str) or (isinstance(c, _NUMBER) and not isinstance(c, bool)) for c in value):
+        raise ValueError("choices must be a list of strings")
+    if len(value) > MAX_OPTIONS:
+        raise ValueError(f"{len(value)} choices: at most {MAX_OPTIONS} options (A-Z) are supported")
+    return [str(c) for c in value] or None
+
+
+def _tests(row: dict, domain: str, extra: dict, problem: str) -> str | None:
+    """Code tests normalised (stored in the project's own format, so solutions re-verify from
+    themselves alone); other domains keep whatever `tests` holds, as JSON text."""
+    if domain != "code":
+        value = row.get("tests")
+        return None if _missing(value) else value if isinstance(value, str) else json_safe(value)
+    column = next((c for c in TEST_COLUMNS if not _missing(row.get(c))), None)
+    if column is None:
+        return None
+    imports = extra.get("test_imports")
+    setup = "\n".join(filter(None, [*(imports if isinstance(imports, list) else []),
+                                    extra.get("test_setup_code")]))  # fmt: skip
+    normalized = normalize_tests(
+        row[column],
+        entry_point=_text(extra.get("entry_point"), "entry_point", required=False),
+        starter=_text(extra.get("starter_code"), "starter_code", required=False),
+        metadata=row.get("metadata"),
+        problem=problem,
+        setup=setup or None,
+    )
+    return json.dumps(normalized)
+
+
+def _check(row: dict, row_index: int) -> dict:
+    pid = _id(row.get("id"))
+    text = _text(row.get("problem"), "problem", required=True)
+    raw_domain = _text(row.get("domain"), "domain", required=False)
+    domain = (raw_domain or "math").strip().lower()
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(DOMAINS)})")
+    answer = _text(row.get("answer"), "answer", required=False, numbers=True)
+    choices = _choices(row.get("choices"))
+    if domain == "choice" and not choices:
+        raise ValueError("a choice problem needs choices")
+    if domain == "science" and choices:
+        domain = "choice"  # science with options is verified by letter
+    extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS}
+    tests = _tests(row, domain, extra, text)
+    metadata = row.get("metadata")
+    if not _missing(metadata) and not isinstance(metadata, str):
+        metadata = json_safe(metadata)
     return {
         "id": pid,
         "problem": text,
@@ -84,8 +131,21 @@ def validate_row(row: dict) -> tuple[dict | None, str | None]:
         "answer": answer,
         "tests": tests,
         "choices": choices,
-        "metadata": metadata,
-        "row_index": row["row_index"],
-        "entry_point": extra.get("entry_point"),
+        "metadata": None if _missing(metadata) else metadata,
+        "row_index": row_index,
+        "entry_point": _text(extra.get("entry_point"), "entry_point", required=False),
         "extra": json_safe(extra) if extra else None,
-    }, None
+    }
+
+
+def validate_row(row: dict, row_index: int, damage: str | None = None) -> tuple[dict | None, str | None]:
+    """(problem, None) for a good row, (None, reason) for a bad one; never raises. The problem
+    dict holds the contract's fields, normalised, plus `extra` (other columns as JSON) and
+    `row_index` (the row's position in the input). `damage` names columns that could not be read."""
+    if damage:
+        return None, damage
+    try:
+        return _check(row, row_index), None
+    except Exception as exc:  # any surprise in a row is that row's reason, never the job's end
+        reason = str(exc) or type(exc).__name__
+        return None, reason if isinstance(exc, ValueError) else f"{type(exc).__name__}: {reason}"

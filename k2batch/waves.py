@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pyarrow.parquet as pq
 
 from k2batch.io import _fs
+from k2batch.validate import id_text
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _repeated_id_owners(pf: pq.ParquetFile, total: int, wave_size: int) -> dict[
         for raw in pf.read_row_group(i, columns=["id"]).column(0).to_pylist():
             if row >= total:
                 break
-            key = None if raw is None else str(raw)
+            key = id_text(raw)  # as validation keys it
             if key in first:
                 repeats.setdefault(key, []).append(row)
             else:

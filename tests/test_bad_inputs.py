@@ -91,7 +91,7 @@ def test_bad_rows_are_rejected_with_reasons_and_none_lost(tmp_path):
 @pytest.mark.parametrize(
     "column,needle",
     [(pa.array([12345]), "problem must be text, got int"),
-     (pa.array([b"\xff\xfeproblem"], pa.binary()), "problem must be text, got bytes")],
+     (pa.array([b"\xff\xfeproblem"], pa.binary()), "problem must be UTF-8 text, got bytes that are not")],
 )  # fmt: skip
 def test_wrong_column_types_and_non_utf8_bytes_are_rejected(tmp_path, column, needle):
     src = tmp_path / "in.parquet"

@@ -101,6 +101,8 @@ def test_tests_shapes_of_shared_sets_are_read():
     assert lc == {"type": "script", "code": "check(Solution().f)"}
     with pytest.raises(ValueError):
         parse_tests('{"type": "nope"}')
+    with pytest.raises(ValueError, match="at least one case"):  # no cases would pass any program
+        parse_tests({"type": "stdio", "cases": []})
 
 
 def test_sandbox_contains_infinite_loop_and_scrubs_env(monkeypatch):

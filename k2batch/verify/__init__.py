@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 
-from k2batch.extract import extract_answer, normalize_answer
+from k2batch.extract import extract_answer, normalize_answer, option_letters
 from k2batch.verify.code import verify_code
 from k2batch.verify.math import verify_math
 
@@ -37,7 +36,7 @@ def domain_of(value: str | None) -> str:
 def _choice_letter(reference: str, choices: list[str] | None) -> str | None:
     """The reference as an option letter: the text of an option, else a letter in range."""
     ref = reference.strip()
-    letters = string.ascii_uppercase[: len(choices or [])]
+    letters = option_letters(len(choices or []))
     for letter, text in zip(letters, choices or [], strict=False):
         if normalize_answer(text) == normalize_answer(ref):
             return letter

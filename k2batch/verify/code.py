@@ -1,11 +1,16 @@
-"""Code verification: build a test program from the problem's `tests` (schemas/tests.md) and run
-it in the sandbox. All tests must pass."""
+"""Code verification: run generated code against the problem's tests (any accepted format,
+normalised by `codetests`) in the sandbox. All tests must pass. For `stdio` and `call` tests the
+program sees only the inputs; its outputs are compared here, outside the sandbox."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import uuid
+from typing import Any
 
+from k2batch.verify.codetests import normalize_tests
 from k2batch.verify.sandbox import run_python
 
 # LeetCode-style solutions assume these are imported, as the judge sites do.
@@ -15,26 +20,31 @@ PRELUDE = (
     "from heapq import *\nfrom bisect import *\nfrom math import *\nfrom string import *\n"
 )
 
+# Appended to the candidate for `call` tests: reads the argument lists from stdin, prints each
+# result as JSON after a marker (the candidate's own prints are ignored). Values that JSON cannot
+# hold are sent as their repr, so an object that claims to equal anything equals nothing.
+_CALL_HARNESS = """
+def __k2batch_run(marker, fn_name, class_name):
+    import json, sys
+    cases = json.loads(sys.stdin.read())
+    scope = globals()
+    target = getattr(scope[class_name](), fn_name) if class_name else scope[fn_name]
+    for args in cases:
+        try:
+            out = {{"value": json.loads(json.dumps(target(*args), default=repr))}}
+        except BaseException as exc:
+            out = {{"error": (type(exc).__name__ + ": " + str(exc))[:300]}}
+        sys.stdout.write("\\n" + marker + json.dumps(out) + "\\n")
+        sys.stdout.flush()
 
-def parse_tests(tests: str | dict | None, entry_point: str | None = None) -> dict:
-    """The project's tests format from any accepted shape:
-    {"type": "check", "check": "def check(candidate): ...", "entry_point": "f"} (HumanEval shape),
-    {"type": "script", "code": "assert ..."} (LeetCode `functional`: calls check itself),
-    {"type": "stdio", "cases": [{"input": "...", "output": "..."}]}."""
-    if tests is None:
-        raise ValueError("no tests")
-    t = json.loads(tests) if isinstance(tests, str) else dict(tests)
-    if t.get("type") == "humaneval_check" or ("test" in t and "type" not in t):
-        t = {"type": "check", "check": t["test"], "entry_point": t.get("entry_point")}
-    elif "functional" in t and "type" not in t:
-        t = {"type": "script", "code": t["functional"]}
-    if t.get("type") == "check":
-        t["entry_point"] = t.get("entry_point") or entry_point
-        if not t["entry_point"]:
-            raise ValueError("check tests need an entry_point")
-    if t.get("type") not in ("check", "script", "stdio"):
-        raise ValueError(f"unknown tests type {t.get('type')!r}")
-    return t
+
+__k2batch_run({marker!r}, {fn!r}, {cls!r})
+"""
+
+
+def parse_tests(tests: Any, entry_point: str | None = None, **context: Any) -> dict:
+    """The normalised spec of `tests` (see k2batch.verify.codetests.normalize_tests)."""
+    return normalize_tests(tests, entry_point=entry_point, **context)
 
 
 def _with_prompt(code: str, prompt: str, entry_point: str | None) -> str:
@@ -46,9 +56,78 @@ def _with_prompt(code: str, prompt: str, entry_point: str | None) -> str:
     return f"{prompt}{code}"
 
 
+def _number(token: str) -> float | None:
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def same_stdout(got: str, expected: str) -> bool:
+    """Judge-site comparison: the same whitespace-separated tokens; where the expected token is a
+    decimal, a number within 1e-6 (relative or absolute) matches it."""
+    a, b = got.split(), expected.split()
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        fx, fy = _number(x), _number(y)
+        if "." not in y or fx is None or fy is None or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
+            return False
+    return True
+
+
+def same_value(got: Any, expected: Any) -> bool:
+    """Equality of JSON values; floats within 1e-9 (JSON round trips), bools never equal numbers."""
+    if isinstance(got, bool) or isinstance(expected, bool):
+        return type(got) is type(expected) and got == expected
+    if isinstance(got, int | float) and isinstance(expected, int | float):
+        return got == expected or math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(got, list) and isinstance(expected, list):
+        return len(got) == len(expected) and all(map(same_value, got, expected))
+    if isinstance(got, dict) and isinstance(expected, dict):
+        return got.keys() == expected.keys() and all(same_value(got[k], expected[k]) for k in got)
+    return got == expected
+
+
+def _stdio(code: str, t: dict, timeout_s: float) -> tuple[str, str]:
+    for i, case in enumerate(t["cases"]):
+        r = run_python(PRELUDE + code, stdin=case["input"], timeout_s=timeout_s)
+        if r.timed_out:
+            return "incorrect", f"case {i}: timeout"
+        if r.returncode != 0:
+            return "incorrect", f"case {i}: exit {r.returncode}: {r.stderr[-300:]}"
+        if not same_stdout(r.stdout, case["output"]):
+            return "incorrect", f"case {i}: wrong output"
+    return "correct", f"{len(t['cases'])} cases passed"
+
+
+def _call(code: str, t: dict, timeout_s: float) -> tuple[str, str]:
+    marker = f"@@k2batch-{uuid.uuid4().hex}@@"
+    harness = _CALL_HARNESS.format(marker=marker, fn=t["fn_name"], cls=t.get("class_name"))
+    stdin = json.dumps([c["args"] for c in t["cases"]])
+    r = run_python(f"{PRELUDE}{code}\n{harness}", stdin=stdin, timeout_s=timeout_s)
+    results = [json.loads(ln[len(marker) :]) for ln in r.stdout.splitlines() if ln.startswith(marker)]
+    for i, case in enumerate(t["cases"]):
+        if i >= len(results):
+            if r.timed_out:
+                return "incorrect", f"case {i}: timeout"
+            tail = (r.stderr.strip().splitlines() or [f"exit {r.returncode}"])[-1]
+            return "incorrect", f"case {i}: no result ({tail[:300]})"
+        got = results[i]
+        if "error" in got:
+            return "incorrect", f"case {i}: {got['error']}"
+        value, expected = got["value"], case["expected"]
+        unwrapped = t.get("unwrap") and isinstance(expected, list) and len(expected) == 1
+        if not (same_value(value, expected) or (unwrapped and same_value(value, expected[0]))):
+            return "incorrect", f"case {i}: wrong result"
+    return "correct", f"{len(t['cases'])} cases passed"
+
+
 def verify_code(
     code: str | None,
-    tests: str | dict | None,
+    tests: Any,
     prompt: str = "",
     entry_point: str | None = None,
     timeout_s: float = 10.0,
@@ -57,19 +136,13 @@ def verify_code(
     if not code:
         return "incorrect", "no code"
     try:
-        t = parse_tests(tests, entry_point)
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        t = parse_tests(tests, entry_point, problem=prompt)
+    except ValueError as exc:
         return "error", f"bad tests: {exc}"
     if t["type"] == "stdio":
-        for i, case in enumerate(t["cases"]):
-            r = run_python(PRELUDE + code, stdin=case.get("input", ""), timeout_s=timeout_s)
-            if r.timed_out:
-                return "incorrect", f"case {i}: timeout"
-            if r.returncode != 0:
-                return "incorrect", f"case {i}: exit {r.returncode}: {r.stderr[-300:]}"
-            if r.stdout.strip() != str(case.get("output", "")).strip():
-                return "incorrect", f"case {i}: wrong output"
-        return "correct", f"{len(t['cases'])} cases passed"
+        return _stdio(code, t, timeout_s)
+    if t["type"] == "call":
+        return _call(code, t, timeout_s)
     if t["type"] == "check":
         body = _with_prompt(code, prompt, t["entry_point"])
         program = f"{PRELUDE}{body}\n\n{t['check']}\n\ncheck({t['entry_point']})\n"
