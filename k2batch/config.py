@@ -131,10 +131,18 @@ class ResumeConfig(_Strict):
 
 
 class RunnerConfig(_Strict):
-    name: Literal["FnApiRunner", "DataflowRunner", "FlinkRunner", "SparkRunner", "PortableRunner"] = Field(
+    name: Literal[
         "FnApiRunner",
-        description="Beam runner; profiles in infra/runners/. Never the default "
-        "DirectRunner, which downloads Prism at every run.",
+        "BundleBasedDirectRunner",
+        "DataflowRunner",
+        "FlinkRunner",
+        "SparkRunner",
+        "PortableRunner",
+    ] = Field(
+        "FnApiRunner",
+        description="Beam runner; profiles in infra/runners/. Never the default DirectRunner, which "
+        "downloads Prism at every run. BundleBasedDirectRunner is local and slow but retries failed "
+        "bundles as distributed runners do (the tests use it to prove outputs retry-safe).",
     )
     options: list[str] = Field(default_factory=list, description="Beam pipeline flags, e.g. --project=P.")
     mode: Literal["auto", "in_memory", "multi_threading", "multi_processing"] = Field(

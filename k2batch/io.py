@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from k2batch.schemas import to_table
 
 OUTPUTS = ("solutions", "token_stats", "rejects")
+PARTS_LIST = "_parts.json"  # per staged output: the parts of the attempts that succeeded
 SCHEMA_OF = {"solutions": "solution", "token_stats": "token_stats", "rejects": "rejects"}
 
 
@@ -165,6 +166,32 @@ def write_part(dir_uri: str, output: str, rows: list[dict]) -> str:
     return uri
 
 
+def finalize_parts(dir_uri: str, output: str, names: list[str]) -> None:
+    """Record which staged parts of `output` make up the run: the parts written by bundle
+    attempts that succeeded. A retried bundle's failed attempt may have written parts too; they
+    are not listed, so they are never committed (Beam's WriteFiles works the same way). Written
+    whole (temporary name, then rename), so a retried finalize just rewrites the same list."""
+    fs, path = _fs(join(dir_uri, output))
+    fs.makedirs(path, exist_ok=True)
+    tmp = posixpath.join(path, f".{PARTS_LIST}-{uuid.uuid4().hex}")
+    with fs.open(tmp, "w") as f:
+        json.dump(sorted(names), f)
+    fs.mv(tmp, posixpath.join(path, PARTS_LIST))
+
+
+def staged_parts(dir_uri: str, output: str) -> list[str]:
+    """Paths of the finalized parts of `output` staged under `dir_uri` (see finalize_parts); none
+    where nothing was staged for it. Parts without a list mean an unfinished run: an error."""
+    fs, path = _fs(join(dir_uri, output))
+    listing = posixpath.join(path, PARTS_LIST)
+    if not fs.exists(listing):
+        if list_parts(dir_uri, output):
+            raise RuntimeError(f"{join(dir_uri, output)} was never finalized: the run did not finish")
+        return []
+    with fs.open(listing, "r") as f:
+        return [posixpath.join(path, name) for name in json.load(f)]
+
+
 def list_parts(dir_uri: str, output: str) -> list[str]:
     fs, path = _fs(join(dir_uri, output))
     if not fs.exists(path):
@@ -173,26 +200,27 @@ def list_parts(dir_uri: str, output: str) -> list[str]:
 
 
 def count_rows(dir_uri: str, outputs: tuple[str, ...] = OUTPUTS) -> dict[str, int]:
-    """Rows per output staged under `dir_uri`, from the parts' footers."""
+    """Rows per output staged under `dir_uri`, from the finalized parts' footers."""
     fs, _ = _fs(dir_uri)
     counts = {}
     for output in outputs:
         counts[output] = 0
-        for part in list_parts(dir_uri, output):
+        for part in staged_parts(dir_uri, output):
             with fs.open(part, "rb") as f:
                 counts[output] += pq.ParquetFile(f).metadata.num_rows
     return counts
 
 
 def commit(staging_uri: str, out_uri: str, manifest: dict, outputs: tuple[str, ...] = OUTPUTS) -> dict:
-    """Publish a run: move its parts in beside the old ones (names are unique), write
+    """Publish a run: move its finalized parts in beside the old ones (names are unique), write
     manifest.json atomically (temporary name, then rename) listing only the new parts, then
-    delete the old parts and every staging area. A reader that trusts the manifest never sees a
-    half-written job; a plain folder read is consistent once no run is in progress."""
+    delete the old parts and every staging area (with any part a failed bundle attempt left).
+    A reader that trusts the manifest never sees a half-written job; a plain folder read is
+    consistent once no run is in progress."""
     fs, out_path = _fs(out_uri)
     listed, stale = {}, []
     for output in outputs:
-        parts = list_parts(staging_uri, output)
+        parts = staged_parts(staging_uri, output)
         if not parts:  # an empty part, so every output reads with its schema
             parts = [_fs(write_part(staging_uri, output, []))[1]]
         target = posixpath.join(out_path, output)

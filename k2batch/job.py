@@ -24,8 +24,8 @@ from k2batch.io import (
     count_rows,
     inspect_input,
     join,
-    list_parts,
     read_manifest,
+    staged_parts,
 )
 
 LOCK = "_lock.json"
@@ -97,7 +97,7 @@ def _calls(staging: str) -> dict[str, int]:
     """Model calls made now and reused from the store, from the staged token_stats."""
     fs, _ = _fs(staging)
     made = reused = 0
-    for part in list_parts(staging, "token_stats"):
+    for part in staged_parts(staging, "token_stats"):
         with fs.open(part, "rb") as f:
             hits = pq.read_table(f, columns=["cache_hit"]).column(0).to_pylist()
         reused += sum(hits)

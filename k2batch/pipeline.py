@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,11 +14,11 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInf
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
+from k2batch import io as kio
 from k2batch import progress, quiet, recipe
 from k2batch.backends import ChatRequest, get_backend
 from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
-from k2batch.io import read_row_group, write_part
 from k2batch.store import open_store
 from k2batch.validate import id_text, json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
@@ -293,7 +294,19 @@ def _candidates(calls) -> tuple[dict, list[dict]]:
     return p, cands
 
 
+class _WritePartFn(beam.DoFn):
+    def __init__(self, staging_uri: str, output: str):
+        self._uri, self._output = staging_uri, output
+
+    def process(self, batch: list[dict]):
+        yield posixpath.basename(kio.write_part(self._uri, self._output, batch))
+
+
 class WriteParts(beam.PTransform):
+    """Rows → Parquet parts under the staging area, safe under retried bundles: the names of the
+    parts written by successful bundle attempts are gathered and recorded (`finalize_parts`);
+    the job commits only those."""
+
     def __init__(self, staging_uri: str, output: str):
         super().__init__()
         self._uri, self._output = staging_uri, output
@@ -302,7 +315,9 @@ class WriteParts(beam.PTransform):
         return (
             rows
             | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=2000)
-            | "Write" >> beam.Map(lambda batch: write_part(self._uri, self._output, batch))
+            | "Write" >> beam.ParDo(_WritePartFn(self._uri, self._output))
+            | "Gather" >> beam.combiners.ToList()
+            | "Finalize" >> beam.Map(lambda names: kio.finalize_parts(self._uri, self._output, names))
         )
 
 
@@ -313,7 +328,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     rows = (
         p
         | "RowGroups" >> beam.Create(list(wave.groups))
-        | "Read" >> beam.FlatMapTuple(lambda i, first: read_row_group(input_uri, i, first))
+        | "Read" >> beam.FlatMapTuple(lambda i, first: kio.read_row_group(input_uri, i, first))
         | "InWave" >> beam.Filter(lambda item: wave.keeps(item[0]))
     )
     checked = rows | "Validate" >> beam.ParDo(ValidateFn(job_id)).with_outputs("rejects", main="ok")

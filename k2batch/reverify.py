@@ -4,6 +4,7 @@ upgrade) without calling any model. Answers are re-extracted from the stored res
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import time
 import uuid
 
@@ -14,6 +15,7 @@ from k2batch.io import (
     InputError,
     check_writable,
     commit,
+    finalize_parts,
     join,
     output_parts,
     read_manifest,
@@ -64,15 +66,16 @@ def run_verify(input_uri: str, out_uri: str, workers: int = 2, timeout_s: float 
     cfg = JobConfig.model_validate(source.get("settings", {}))
     check_writable(out_uri)
     staging = join(out_uri, "_staging", uuid.uuid4().hex[:12])
-    started, rows_done, changed = time.time(), 0, 0
+    started, rows_done, changed, names = time.time(), 0, 0, []
     pool = VerifierPool(workers, timeout_s or cfg.verify.timeout_s)
     try:
         for rows in read_parts(parts):
             new_rows, n_changed = reverify_rows(rows, pool, cfg)
-            write_part(staging, "solutions", new_rows)
+            names.append(posixpath.basename(write_part(staging, "solutions", new_rows)))
             rows_done, changed = rows_done + len(rows), changed + n_changed
     finally:
         pool.close()
+    finalize_parts(staging, "solutions", names)
     manifest = {
         "k2batch_version": __version__, "kind": "verify", "source": input_uri,
         "job_id": source.get("job_id"), "status": "succeeded",

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from k2batch import recipe
 from k2batch.config import load_config
-from k2batch.io import commit, join, write_part
+from k2batch.io import commit, finalize_parts, join, write_part
 
 
 def cand(sample, response, verdict):
@@ -43,7 +43,7 @@ def make_output(out: str) -> None:
     ]
     row = recipe.solution_row("job-x", problem, cands, decisions)
     staging = join(out, "_staging", "t")
-    write_part(staging, "solutions", [row])
+    finalize_parts(staging, "solutions", [write_part(staging, "solutions", [row]).rsplit("/", 1)[1]])
     commit(staging, out, {"job_id": "job-x", "settings": load_config().model_dump(mode="json")})
 
 
