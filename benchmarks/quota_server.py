@@ -18,8 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class QuotaServer:
     def __init__(self, rpm: float | None = None, tpm: float | None = None, window_s: float = 60.0,
                  fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None,
-                 capacity: int | None = None, service_s=None):  # fmt: skip
+                 capacity: int | None = None, service_s=None, api_key: str | None = None,
+                 echo_key: bool = False, draft_metrics: bool = False):  # fmt: skip
         self.reply = reply  # optional body -> text (None: the default reply)
+        # api_key: requests must carry it (401 otherwise, echoing what was sent, as some servers
+        # do); echo_key: every chat request fails with a 400 whose message quotes the key;
+        # draft_metrics: replies carry vLLM's per-request speculative-decoding metrics.
+        self.api_key, self.echo_key, self.draft_metrics = api_key, echo_key, draft_metrics
         # Fixed concurrency (like an engine's max_num_seqs): `capacity` requests served at once,
         # each for service_s(body) seconds; the rest wait in the server's queue.
         self._slots = threading.Semaphore(capacity) if capacity else None
@@ -150,9 +155,30 @@ class QuotaServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _key_refused(self) -> bool:
+                sent = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if srv.api_key and sent != srv.api_key:
+                    srv.counts["401"] += 1
+                    self._send(401, {"error": {"message": f"Incorrect API key provided: {sent}"}})
+                    return True
+                if srv.echo_key and self.command == "POST":
+                    srv.counts["400"] += 1
+                    self._send(400, {"error": {"message": f"request with key {sent} is malformed"}})
+                    return True
+                return False
+
+            def do_GET(self) -> None:  # the model list: what clients probe before a job
+                if self._key_refused():
+                    return None
+                if not self.path.endswith("/models"):
+                    return self._send(404, {"error": {"message": "not found"}})
+                return self._send(200, {"object": "list", "data": [{"id": "test-model", "object": "model"}]})
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 srv.counts["requests"] += 1
+                if self._key_refused():
+                    return None
                 if not self.path.endswith("/chat/completions"):
                     return self._send(404, {"error": {"message": "not found"}})
                 if body.get("model") == "no-such-model":  # a permanent error: must not be retried
@@ -183,7 +209,10 @@ class QuotaServer:
                 srv.seeds[(body.get("seed"), json.dumps(body["messages"]))] += 1
                 text = (srv.reply and srv.reply(body)) or srv.reply_for(body)
                 completion = min(max_tokens, len(text) // 4 + 1)
-                self._send(200, {
+                extra = {"metrics": {"speculative_decoding": {  # vLLM >= 0.28, per request
+                    "num_accepted_draft_tokens": completion // 2, "num_draft_tokens": completion,
+                }}} if srv.draft_metrics else {}  # fmt: skip
+                self._send(200, {**extra,
                     "id": f"cmpl-{srv.counts['ok']}", "object": "chat.completion",
                     "created": int(time.time()),
                     "model": body.get("model", "quota-test"),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-
 import tomllib
-from prefect import flow, task
+
+from prefect import flow, get_run_logger, task
 
 from flows.distill import distill
 from flows.solve import solve
@@ -29,15 +29,23 @@ def report(out_uri: str) -> dict:
 def nightly(
     datasets: dict[str, str], out_root: str, config: dict | None = None, day: str | None = None
 ) -> dict:
-    """For each name -> input URI: solve into OUT_ROOT/NAME/YYYY-MM-DD, then report and distill."""
+    """For each name -> input URI: solve into OUT_ROOT/NAME/YYYY-MM-DD, then report and distill.
+    One dataset's failure does not stop the others; the run fails at the end, naming each."""
     day = day or dt.datetime.now(dt.UTC).date().isoformat()
-    done = {}
+    done, failed = {}, {}
     for name, input_uri in sorted(datasets.items()):
         out = join(out_root, name, day)
-        manifest = solve(input_uri, out, config)
-        report(out)
-        distill(out, join(out, "distill"))
-        done[name] = {"out": out, "counts": manifest["counts"]}
+        try:
+            manifest = solve(input_uri, out, config)
+            report(out)
+            distill(out, join(out, "distill"))
+        except Exception as exc:
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            get_run_logger().error("dataset %s failed: %s", name, failed[name])
+            continue
+        done[name] = {"out": out, "status": manifest["status"], "counts": manifest["counts"]}
+    if failed:
+        raise RuntimeError(f"nightly: {len(failed)} of {len(datasets)} datasets failed: {failed}")
     return done
 
 

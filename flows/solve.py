@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from k2batch.config import JobConfig, load_config
-from k2batch.job import run_solve
+from k2batch.job import JobFailed, run_solve
 from k2batch.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def publish_summary(manifest: dict, summary: dict, out_uri: str) -> None:
             f"- verified rate (Best-of-N): {fmt(summary['verified_rate'])}, "
             f"pass@1: {fmt(summary['pass_at_1'])}, "
             f"plan+judge share of tokens: {fmt(summary['overhead_share'])}\n"
-            f"- elapsed: {manifest['elapsed_s']} s"
+            f"- status: {manifest['status']}; elapsed: {manifest['elapsed_s']} s"
             f"{' (already complete: nothing run)' if manifest.get('noop') else ''}\n"
         ),
         description="k2batch solve summary",
@@ -82,4 +82,6 @@ def solve(
     load_api_key(cfg)
     manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
     publish_summary(manifest, report(out_uri), out_uri)
+    if manifest["status"] == "failed":  # the flow run fails too, so schedules and alerts see it
+        raise JobFailed(manifest)
     return manifest

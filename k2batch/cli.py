@@ -11,9 +11,11 @@ import sys
 from k2batch import quiet
 from k2batch.config import ConfigError, load_config
 from k2batch.io import InputError
-from k2batch.job import JobLocked
+from k2batch.job import JobFailed, JobLocked
+from k2batch.secrets import RedactingFormatter, redact
 
-EXIT_USAGE = 2
+EXIT_FAILED, EXIT_USAGE = 1, 2
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _solve_parser(sub) -> None:
@@ -68,13 +70,29 @@ def _solve(args: argparse.Namespace) -> int:
             os.environ.setdefault("DO_NOT_TRACK", "1")
             from flows.solve import solve
 
-            manifest = solve(args.input, args.out, cfg.model_dump(mode="json"), args.force, args.break_lock)
+            try:
+                manifest = solve(
+                    args.input, args.out, cfg.model_dump(mode="json"), args.force, args.break_lock
+                )
+            except JobFailed as exc:  # the flow fails its run; the outputs and manifest are written
+                manifest = exc.manifest
+    return _outcome(manifest, args.out)
+
+
+def _outcome(manifest: dict, out: str) -> int:
+    """One JSON line on stdout; a line for a person on stderr unless all went well. Exit status:
+    0 succeeded (or partial: the rows that failed are in rejects, a rerun retries them),
+    1 failed (model calls failed and nothing was solved)."""
+    status, calls = manifest.get("status"), manifest.get("calls") or {}
     if manifest.get("noop"):
-        print(f"k2batch: job {manifest['job_id']} already complete in {args.out}; --force recomputes it",
+        print(f"k2batch: job {manifest['job_id']} already complete in {out}; --force recomputes it",
               file=sys.stderr)  # fmt: skip
-    print(json.dumps({"job_id": manifest["job_id"], "out": args.out, **manifest["counts"],
-                      "calls": manifest.get("calls"), "noop": bool(manifest.get("noop"))}))  # fmt: skip
-    return 0
+    elif status in ("partial", "failed"):
+        print(f"k2batch: job {status}: {calls.get('failed')} model calls failed (token_stats.error, "
+              "rejects.reason); rerun the same command to retry only those", file=sys.stderr)  # fmt: skip
+    print(json.dumps({"job_id": manifest["job_id"], "status": status, "out": out, **manifest["counts"],
+                      "calls": calls, "noop": bool(manifest.get("noop"))}))  # fmt: skip
+    return EXIT_FAILED if status == "failed" else 0
 
 
 def _verify_parser(sub) -> None:
@@ -135,16 +153,19 @@ def main(argv: list[str] | None = None) -> int:
     _verify_parser(sub)
     _report_parser(sub)
     _distill_parser(sub)
-    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
+    parser.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS,
+                        help="DEBUG, INFO, WARNING (default), ERROR, CRITICAL")  # fmt: skip
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("k2batch").setLevel(args.log_level.upper())  # not every library's debug
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logging.getLogger("k2batch").setLevel(args.log_level)  # not every library's debug
     quiet.install()
     try:
         commands = {"solve": _solve, "verify": _verify, "report": _report, "distill": _distill}
         return commands[args.command](args)
     except (InputError, ConfigError, JobLocked) as exc:  # a person's mistake: one line, no traceback
-        print(f"k2batch: error: {exc}", file=sys.stderr)
+        print(f"k2batch: error: {redact(' '.join(str(exc).split()))}", file=sys.stderr)
         return EXIT_USAGE
 
 

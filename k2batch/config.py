@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 __all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError"]
 
@@ -20,13 +21,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Marks settings that change where or how fast a job runs, never what it outputs: they are left
+# out of the job's identity (k2batch.identity), so changing them keeps a finished job finished.
+EXECUTION_ONLY = {"execution_only": True}
+
+
+def _execution_only(*args: Any, **kw: Any) -> Any:
+    return Field(*args, json_schema_extra=EXECUTION_ONLY, **kw)
+
+
 class VLLMConfig(_Strict):
     tensor_parallel_size: int = Field(1, ge=1, description="GPUs per engine (one engine per worker).")
-    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
+    gpu_memory_utilization: float = _execution_only(0.9, gt=0, le=1)
     max_model_len: int | None = Field(None, ge=256)
     dtype: str = "auto"
     seed: int = 0
-    enforce_eager: bool = False
+    enforce_eager: bool = _execution_only(False)
+    quantization: str | None = Field(
+        None, description="vLLM quantization (awq, gptq, fp8...); None: the model's."
+    )
     speculative_config: dict[str, Any] | None = Field(
         None,
         description='vLLM speculative_config, e.g. {method = "ngram", num_speculative_tokens = 4, '
@@ -34,35 +47,65 @@ class VLLMConfig(_Strict):
     )
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class BackendConfig(_Strict):
     kind: str = Field("llamacpp", description="llamacpp (embedded CPU default) | vllm | openai | cerebras.")
     model: str | None = Field(None, description="Model path/name; None with llamacpp: the embedded SmolLM2.")
     # llamacpp
     n_ctx: int = Field(4096, ge=256, description="Context window (llamacpp).")
-    n_threads: int | None = Field(None, ge=1, description="CPU threads (llamacpp); None: all.")
+    n_threads: int | None = _execution_only(None, ge=1, description="CPU threads (llamacpp); None: all.")
     speculative: Literal["off", "prompt_lookup"] = Field(
         "off", description="llamacpp: prompt-lookup drafts (measured slower on fresh text here)."
     )
     # HTTP backends (openai, cerebras)
-    base_url: str | None = Field(None, description="Server URL (openai: with /v1; cerebras: without).")
-    api_key_env: str | None = Field(None, description="Variable holding the API key (never the key itself).")
-    api_key_secret: str | None = Field(None, description="Prefect Secret block with the key (flows only).")
-    max_concurrency: int = Field(
+    base_url: str | None = _execution_only(
+        None, description="Server URL (openai: with /v1; cerebras: without)."
+    )
+    api_key_env: str | None = _execution_only(
+        None, description="Variable holding the API key (never the key itself)."
+    )
+    api_key_secret: str | None = _execution_only(
+        None, description="Prefect Secret block with the key (flows only)."
+    )
+    max_concurrency: int = _execution_only(
         16,
         ge=1,
         description="Requests in flight per worker process. About twice what the server runs at once "
         "(vLLM max_num_seqs) keeps its queue from running dry (benchmarks/saturation.py).",
     )
-    timeout_s: float = Field(600.0, gt=0, description="Per request.")
-    max_retries: int = Field(8, ge=0, description="Retries of transient errors (429, 5xx, timeouts).")
-    rpm: float | None = Field(None, gt=0, description="Requests per minute allowed for the whole job.")
-    tpm: float | None = Field(None, gt=0, description="Tokens per minute (prompt + max_tokens reserved).")
-    quota_share: float = Field(1.0, gt=0, le=1, description="This worker's share of rpm/tpm (1/workers).")
-    quota_window_s: float = Field(60.0, gt=0, description="The quota's window (a minute; shorter in tests).")
+    timeout_s: float = _execution_only(600.0, gt=0, description="Per request.")
+    max_retries: int = _execution_only(
+        8, ge=0, description="Retries of transient errors (429, 5xx, timeouts)."
+    )
+    rpm: float | None = _execution_only(
+        None, gt=0, description="Requests per minute allowed for the whole job."
+    )
+    tpm: float | None = _execution_only(
+        None, gt=0, description="Tokens per minute (prompt + max_tokens reserved)."
+    )
+    quota_share: float = _execution_only(
+        1.0, gt=0, le=1, description="This worker's share of rpm/tpm (1/workers)."
+    )
+    quota_window_s: float = _execution_only(
+        60.0, gt=0, description="The quota's window (a minute; shorter in tests)."
+    )
     json_mode: Literal["json_schema", "json_object", "off"] = Field(
         "json_schema", description="How constrained replies are asked for (llama.cpp server: json_object)."
     )
     vllm: VLLMConfig = Field(default_factory=VLLMConfig)
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _names_a_variable(cls, value: str | None) -> str | None:
+        # The message must not repeat the value: a key pasted here by mistake would be printed.
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError(
+                "must name an environment variable (letters, digits, _), not hold the key itself: "
+                "put the key in that variable"
+            )
+        return value
 
 
 class StageConfig(_Strict):
@@ -92,7 +135,9 @@ class PlanConfig(_Strict):
 class JudgeConfig(_Strict):
     enabled: bool = True
     both_orders: bool = Field(True, description="Ask each pair in both orders (position bias).")
-    answer_chars: int = Field(2000, ge=100, description="Tail of a response shown when it has no </think>.")
+    answer_chars: int = Field(
+        2000, ge=100, description="At most this many characters of each response reach the judge (the last)."
+    )
     skip_when_one_verified: bool = Field(
         False,
         description="Take the only verified-correct candidate without judging. Uses the reference: "
@@ -102,7 +147,7 @@ class JudgeConfig(_Strict):
 
 class VerifyConfig(_Strict):
     timeout_s: float = Field(10.0, gt=0, description="Hard wall-clock limit per verification.")
-    workers: int = Field(2, ge=1, description="Verifier processes per pipeline worker.")
+    workers: int = _execution_only(2, ge=1, description="Verifier processes per pipeline worker.")
 
 
 class TimeoutsConfig(_Strict):
@@ -169,7 +214,7 @@ class RunnerConfig(_Strict):
 class JobConfig(_Strict):
     """Everything a solve job needs besides its input and output URIs."""
 
-    job_id: str | None = Field(None, description="Defaults to a hash of input and settings.")
+    job_id: str | None = _execution_only(None, description="Defaults to a hash of input and settings.")
     seed: int = Field(0, description="Job seed; each call's seed derives from it.")
     samples: int = Field(3, ge=1, le=64, description="Candidates per problem (Best-of-N).")
     limit: int | None = Field(None, ge=1, description="Only the first N input rows.")
@@ -179,8 +224,18 @@ class JobConfig(_Strict):
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
-    runner: RunnerConfig = Field(default_factory=RunnerConfig)
-    resume: ResumeConfig = Field(default_factory=ResumeConfig)
+    runner: RunnerConfig = _execution_only(default_factory=RunnerConfig)
+    resume: ResumeConfig = _execution_only(default_factory=ResumeConfig)
+
+    _memo: dict = PrivateAttr(default_factory=dict)
+
+    def reply_settings(self, stage: str) -> str | None:
+        """The reply-changing backend settings of a stage's calls (computed once per stage)."""
+        if stage not in self._memo:
+            from k2batch.backends import reply_settings
+
+            self._memo[stage] = reply_settings(self.backend_for(stage))
+        return self._memo[stage]
 
     def backend_for(self, stage: str) -> BackendConfig:
         """The backend settings a stage runs on: the job's, with the stage's model if it names one."""
@@ -249,5 +304,6 @@ def load_config(
     try:
         return JobConfig.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("invalid job settings:\n  " + "\n  ".join(lines)) from exc
+        # One line, and never the offending value (pydantic's str(exc) would echo it).
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("invalid job settings: " + "; ".join(problems)) from None

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from k2batch.schemas import to_table
 
 OUTPUTS = ("solutions", "token_stats", "rejects")
-PARTS_LIST = "_parts.json"  # per staged output: the parts of the attempts that succeeded
+PARTS_LISTS = "_parts"  # per staged output and pipeline run: the parts of attempts that succeeded
 SCHEMA_OF = {"solutions": "solution", "token_stats": "token_stats", "rejects": "rejects"}
 
 
@@ -166,30 +166,34 @@ def write_part(dir_uri: str, output: str, rows: list[dict]) -> str:
     return uri
 
 
-def finalize_parts(dir_uri: str, output: str, names: list[str]) -> None:
-    """Record which staged parts of `output` make up the run: the parts written by bundle
-    attempts that succeeded. A retried bundle's failed attempt may have written parts too; they
-    are not listed, so they are never committed (Beam's WriteFiles works the same way). Written
-    whole (temporary name, then rename), so a retried finalize just rewrites the same list."""
-    fs, path = _fs(join(dir_uri, output))
+def finalize_parts(dir_uri: str, output: str, names: list[str], wave: int = 0) -> None:
+    """Record which staged parts of `output` one pipeline run (a wave) made: the parts written by
+    bundle attempts that succeeded. A retried bundle's failed attempt may have written parts
+    too; they are not listed, so they are never committed (Beam's WriteFiles works the same
+    way). Written whole (temporary name, then rename): a retried finalize rewrites the same list."""
+    fs, path = _fs(join(dir_uri, output, PARTS_LISTS))
     fs.makedirs(path, exist_ok=True)
-    tmp = posixpath.join(path, f".{PARTS_LIST}-{uuid.uuid4().hex}")
+    tmp = posixpath.join(path, f".tmp-{uuid.uuid4().hex}")
     with fs.open(tmp, "w") as f:
         json.dump(sorted(names), f)
-    fs.mv(tmp, posixpath.join(path, PARTS_LIST))
+    fs.mv(tmp, posixpath.join(path, f"{wave:06d}.json"))
 
 
 def staged_parts(dir_uri: str, output: str) -> list[str]:
     """Paths of the finalized parts of `output` staged under `dir_uri` (see finalize_parts); none
     where nothing was staged for it. Parts without a list mean an unfinished run: an error."""
     fs, path = _fs(join(dir_uri, output))
-    listing = posixpath.join(path, PARTS_LIST)
-    if not fs.exists(listing):
+    lists = posixpath.join(path, PARTS_LISTS)
+    names = sorted(p for p in (fs.ls(lists, detail=False) if fs.exists(lists) else []) if p.endswith(".json"))
+    if not names:
         if list_parts(dir_uri, output):
             raise RuntimeError(f"{join(dir_uri, output)} was never finalized: the run did not finish")
         return []
-    with fs.open(listing, "r") as f:
-        return [posixpath.join(path, name) for name in json.load(f)]
+    parts = []
+    for name in names:
+        with fs.open(name, "r") as f:
+            parts += [posixpath.join(path, part) for part in json.load(f)]
+    return parts
 
 
 def list_parts(dir_uri: str, output: str) -> list[str]:

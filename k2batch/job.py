@@ -5,9 +5,9 @@ and the CLI both call this."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
+import posixpath
 import socket
 import time
 import uuid
@@ -17,7 +17,10 @@ import pyarrow.parquet as pq
 
 from k2batch import __version__
 from k2batch.config import ConfigError, JobConfig
+from k2batch.identity import job_id_of, job_identity
 from k2batch.io import (
+    OUTPUTS,
+    InputError,
     _fs,
     check_writable,
     commit,
@@ -29,27 +32,65 @@ from k2batch.io import (
 )
 
 LOCK = "_lock.json"
+STORE, REPLACED = "_calls", "_calls_replaced"  # the result store; stores set aside by --force
+MANAGED = (*OUTPUTS, "_staging", STORE, REPLACED, "report")  # what a job writes or deletes in OUT
 
 
 class JobLocked(RuntimeError):
     """Another live run holds the job's output location."""
 
 
+class JobFailed(RuntimeError):
+    """A job whose model calls failed and that solved nothing (its manifest is written)."""
+
+    def __init__(self, manifest: dict):
+        super().__init__(
+            f"job {manifest['job_id']} failed: {manifest['calls']['failed']} model calls failed and no "
+            "problem was solved (see rejects); rerun to retry"
+        )
+        self.manifest = manifest
+
+    def __reduce__(self):  # Prefect pickles a failed flow's exception: keep the manifest
+        return JobFailed, (self.manifest,)
+
+
 def default_job_id(input_uri: str, cfg: JobConfig) -> str:
-    """Same input and settings, same job id (so a rerun is recognisably the same job)."""
-    blob = json.dumps({"input": input_uri, "cfg": cfg.model_dump(exclude={"job_id"})}, sort_keys=True)
-    return "job-" + hashlib.sha256(blob.encode()).hexdigest()[:12]
+    """The job id: a hash of what changes the outputs (see k2batch.identity)."""
+    return job_id_of(job_identity(input_uri, cfg))
+
+
+def _location(uri: str) -> tuple[str, str]:
+    fs, path = _fs(uri)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    path = os.path.realpath(path) if protocol in ("file", "local") else path
+    return protocol, path.rstrip("/")
+
+
+def check_input_outside_out(input_uri: str, out_uri: str) -> None:
+    """The input must not lie where the job writes or deletes (a job would destroy its input)."""
+    (p_in, inp), (p_out, out) = _location(input_uri), _location(out_uri)
+    if p_in != p_out:
+        return
+    for folder in MANAGED:
+        if inp == posixpath.join(out, folder) or inp.startswith(posixpath.join(out, folder) + "/"):
+            raise InputError(
+                f"input {input_uri} lies inside {folder}/ of the output {out_uri}, which the job "
+                "replaces: copy the input elsewhere first"
+            )
 
 
 def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
     """Raise InputError/ConfigError early with a message for a person."""
-    from k2batch.backends import BACKENDS, check_backend
+    from k2batch.backends import BACKENDS, check_backend, check_engines
 
     if cfg.backend.kind not in BACKENDS:
         raise ConfigError(f"unknown backend {cfg.backend.kind!r}; available: {', '.join(BACKENDS)}")
-    for stage in ("triage", "plan", "generate", "judge"):
-        check_backend(cfg.backend_for(stage))
+    stages = [cfg.backend_for(stage) for stage in ("triage", "plan", "generate", "judge")]
+    for backend in {b.model_dump_json(): b for b in stages}.values():
+        check_backend(backend)
+    check_engines(stages)
     inspect_input(input_uri)
+    check_input_outside_out(input_uri, out_uri)
     check_writable(out_uri)
 
 
@@ -58,84 +99,138 @@ def _alive(holder: dict) -> bool:
         return True  # cannot tell from here: assume it lives
     try:
         os.kill(int(holder["pid"]), 0)
-    except (ProcessLookupError, ValueError, KeyError):
+    except (ProcessLookupError, ValueError, KeyError, TypeError):
         return False
     except PermissionError:
         return True
     return True
 
 
+def _read_lock(fs, path: str) -> dict | None:
+    try:
+        with fs.open(path, "r") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}  # a torn lock file: nobody's, take it over
+
+
+def _create(fs, path: str, body: bytes) -> bool:
+    """Create `path` only if absent, atomically where the store can: O_EXCL on local disks,
+    S3's conditional PUT (If-None-Match). False if it exists."""
+    try:
+        with fs.open(path, "xb") as f:
+            f.write(body)
+        return True
+    except FileExistsError:
+        return False
+
+
 @contextmanager
 def job_lock(out_uri: str, run_id: str, break_lock: bool = False):
-    """One run per output location at a time. A lock left by a dead process on this host is
-    taken over; one from another host needs `break_lock`. (Object stores offer no atomic
-    create-if-absent through fsspec: two runs starting in the same instant could both pass.)"""
+    """One run per output location at a time: the lock file is created only if absent. A lock
+    left by a dead process on this host is taken over; one from another host needs
+    `break_lock`. The lock is released only if it is still ours. Remaining windows: taking over
+    a dead run's lock is delete-then-create (two runs doing it at once: one wins, one is told
+    the location is in use), and release is read-then-delete; on stores without conditional
+    writes "create only if absent" is not atomic (S3 and local disks have it)."""
     fs, path = _fs(join(out_uri, LOCK))
-    if fs.exists(path) and not break_lock:
-        with fs.open(path, "r") as f:
-            holder = json.load(f)
-        if holder.get("run_id") != run_id and _alive(holder):
+    me = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+          "since": dt.datetime.now(dt.UTC).isoformat()}  # fmt: skip
+    body = json.dumps(me).encode()
+    fs.makedirs(posixpath.dirname(path), exist_ok=True)
+    if break_lock:
+        with fs.open(path, "wb") as f:
+            f.write(body)
+    elif not _create(fs, path, body):
+        holder = _read_lock(fs, path) or {}
+        if holder and _alive(holder):
             raise JobLocked(
                 f"{out_uri} is in use by run {holder.get('run_id')} (pid {holder.get('pid')} on "
                 f"{holder.get('host')}, since {holder.get('since')}); if that run is dead, rerun "
                 "with --break-lock"
             )
-    me = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
-          "since": dt.datetime.now(dt.UTC).isoformat()}  # fmt: skip
-    with fs.open(path, "w") as f:
-        json.dump(me, f)
+        fs.rm(path)  # a dead run's lock
+        if not _create(fs, path, body):
+            raise JobLocked(f"{out_uri} was just taken by another run")
     try:
         yield
     finally:
-        try:
+        if (_read_lock(fs, path) or {}).get("run_id") == run_id:
             fs.rm(path)
-        except FileNotFoundError:
-            pass
 
 
 def _calls(staging: str) -> dict[str, int]:
-    """Model calls made now and reused from the store, from the staged token_stats."""
+    """Model calls made now, reused from the store, and failed, from the staged token_stats."""
     fs, _ = _fs(staging)
-    made = reused = 0
+    made = reused = failed = 0
     for part in staged_parts(staging, "token_stats"):
         with fs.open(part, "rb") as f:
-            hits = pq.read_table(f, columns=["cache_hit"]).column(0).to_pylist()
+            t = pq.read_table(f, columns=["cache_hit", "error"])
+        hits = t.column("cache_hit").to_pylist()
         reused += sum(hits)
         made += len(hits) - sum(hits)
-    return {"made": made, "reused": reused}
+        failed += len(hits) - t.column("error").null_count
+    return {"made": made, "reused": reused, "failed": failed}
+
+
+def _status(counts: dict, calls: dict) -> str:
+    """succeeded: nothing left to retry; partial: some model calls failed (a rerun retries them,
+    reusing the rest); failed: calls failed and no problem was solved."""
+    if not calls["failed"]:
+        return "succeeded"
+    return "partial" if counts["solutions"] else "failed"
+
+
+def _set_store_aside(out_uri: str, run_id: str) -> None:
+    """--force: move the result store aside (kept under OUT/_calls_replaced/, for the user to
+    delete), so the run starts with an empty one."""
+    fs, path = _fs(join(out_uri, STORE))
+    if fs.exists(path):
+        dest = join(out_uri, REPLACED, run_id)
+        fs.makedirs(_fs(join(out_uri, REPLACED))[1], exist_ok=True)
+        fs.mv(path, _fs(dest)[1], recursive=True)
 
 
 def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
               break_lock: bool = False) -> dict:  # fmt: skip
     """Run one solve job; returns the manifest written to OUT/manifest.json. A job that already
-    succeeded with the same input and settings is not run again (the manifest says `noop`)
-    unless `force`, which also recomputes every model call."""
+    succeeded with the same identity (input content, output-relevant settings, prompts, code) is
+    not run again (the manifest says `noop`) unless `force`, which also recomputes every model
+    call (the old store is set aside). A partial or failed job is run again, reusing what it
+    stored: only its failed calls are made again."""
     from k2batch import pipeline  # Beam is heavy: import it only when a job runs
     from k2batch.store import ResultStore
 
     preflight(input_uri, out_uri, cfg)
-    job_id = cfg.job_id or default_job_id(input_uri, cfg)
+    identity = job_identity(input_uri, cfg)
+    job_id = cfg.job_id or job_id_of(identity)
     previous = read_manifest(out_uri)
     if not force and previous and previous.get("job_id") == job_id and previous.get("status") == "succeeded":
         return {**previous, "noop": True}
     run_id = uuid.uuid4().hex[:12]
     staging = join(out_uri, "_staging", run_id)
-    run = pipeline.JobRun(input_uri, staging, join(out_uri, "_calls"), job_id, reuse=not force)
+    run = pipeline.JobRun(input_uri, staging, join(out_uri, STORE), job_id)
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
+        if force:
+            _set_store_aside(out_uri, run_id)
         pipeline.run(run, cfg)
-        ResultStore(run.store_uri, reuse=False).compact()  # streams; loads nothing
+        ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
+        counts, calls = count_rows(staging), _calls(staging)
         manifest = {
             "k2batch_version": __version__,
             "job_id": job_id,
+            "identity": identity,
             "run_id": run_id,
-            "status": "succeeded",
+            "status": _status(counts, calls),
             "input": input_uri,
             "started_at": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(),
             "elapsed_s": round(time.time() - started, 3),
-            "counts": count_rows(staging),
-            "calls": _calls(staging),
-            "settings": cfg.model_dump(mode="json"),  # settings hold no secrets: keys come from env
+            "counts": counts,
+            "calls": calls,
+            "settings": cfg.model_dump(mode="json"),  # no secrets: keys come from the environment
         }
         return commit(staging, out_uri, manifest)

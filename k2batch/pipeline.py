@@ -41,7 +41,6 @@ class JobRun:
     staging_uri: str  # this run's parts, committed by the job when the pipeline succeeds
     store_uri: str  # the job's result store, shared by every run of the job
     job_id: str
-    reuse: bool = True  # False (--force): recompute every call
 
 
 class ChatModelHandler(ModelHandler):
@@ -55,7 +54,7 @@ class ChatModelHandler(ModelHandler):
         # runs one request at a time, so small batches keep results flowing to the store.
         default = {"vllm": 512, "llamacpp": 8}.get(self._backend.kind, 4 * self._backend.max_concurrency)
         self._batch_size = cfg.runner.batch_size or default
-        self._store = (run.store_uri, run.reuse, cfg.resume.flush_s, run.staging_uri)
+        self._store = (run.store_uri, True, cfg.resume.flush_s, run.staging_uri)
         self._timeouts = cfg.timeouts
 
     def load_model(self):
@@ -307,9 +306,9 @@ class WriteParts(beam.PTransform):
     parts written by successful bundle attempts are gathered and recorded (`finalize_parts`);
     the job commits only those."""
 
-    def __init__(self, staging_uri: str, output: str):
+    def __init__(self, staging_uri: str, output: str, wave: int):
         super().__init__()
-        self._uri, self._output = staging_uri, output
+        self._uri, self._output, self._wave = staging_uri, output, wave
 
     def expand(self, rows):
         return (
@@ -317,7 +316,8 @@ class WriteParts(beam.PTransform):
             | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=2000)
             | "Write" >> beam.ParDo(_WritePartFn(self._uri, self._output))
             | "Gather" >> beam.combiners.ToList()
-            | "Finalize" >> beam.Map(lambda names: kio.finalize_parts(self._uri, self._output, names))
+            | "Finalize"
+            >> beam.Map(lambda names: kio.finalize_parts(self._uri, self._output, names, self._wave))
         )
 
 
@@ -373,9 +373,9 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     solutions = (routed.solutions, decided) | "AllSolutions" >> beam.Flatten()
     rejects = (checked.rejects, unique.rejects, routed.rejects) | "AllRejects" >> beam.Flatten()
     token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
-    solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions")
-    rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects")
-    token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats")
+    solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions", wave.index)
+    rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects", wave.index)
+    token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats", wave.index)
 
 
 def pipeline_options(cfg: JobConfig) -> PipelineOptions:

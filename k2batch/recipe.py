@@ -60,6 +60,7 @@ def _request(
         stage=stage,
         model=cfg.backend_for(stage).model,
         json_schema=json_schema,
+        backend_settings=cfg.reply_settings(stage),
     )
 
 
@@ -185,6 +186,14 @@ def _only_verified(candidates: list[dict], cfg: JobConfig) -> int | None:
     return correct[0] if cfg.judge.skip_when_one_verified and len(correct) == 1 else None
 
 
+def judge_view(response: str, chars: int) -> str:
+    """What the judge sees of a response: the text after `</think>` (or the end of reasoning that
+    never closed), at most `chars` characters — the last ones, where the answer is — so a long
+    answer never overflows the judge's context."""
+    part = answer_part(response, chars)
+    return part if len(part) <= chars else "…" + part[-chars:]
+
+
 def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> list[Comparison]:
     """Pairwise comparisons between one representative of each distinct answer, in both orders
     (position bias cancels). Empty when there is nothing to decide."""
@@ -199,8 +208,8 @@ def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> 
             for first, second in orders:
                 user = prompts.JUDGE_USER.format(
                     problem=problem["problem"],
-                    first=answer_part(by_sample[first]["response"], cfg.judge.answer_chars),
-                    second=answer_part(by_sample[second]["response"], cfg.judge.answer_chars),
+                    first=judge_view(by_sample[first]["response"], cfg.judge.answer_chars),
+                    second=judge_view(by_sample[second]["response"], cfg.judge.answer_chars),
                 )
                 msgs = [("system", prompts.JUDGE_SYSTEM), ("user", user)]
                 seed = derive_seed(cfg.seed, problem["id"], "judge", len(out))

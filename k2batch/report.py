@@ -13,7 +13,7 @@ from collections import defaultdict
 import fsspec
 
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
-from k2batch.stats import by_domain, job_summary
+from k2batch.stats import by_domain, job_summary, mean_pass_at_1
 
 STAGE_ORDER = ("triage", "plan", "generate", "judge")
 
@@ -74,7 +74,7 @@ def plots(calls: list[dict], solutions: list[dict]) -> dict[str, bytes]:
     for d in domains:
         v = [s for s in solutions if s["domain"] == d and s["status"] in ("correct", "incorrect")]
         rates.append(sum(s["status"] == "correct" for s in v) / len(v) if v else 0)
-        pass1.append(sum(s["pass_at_1"] for s in v) / len(v) if v else 0)
+        pass1.append(mean_pass_at_1(v) or 0)
     fig, ax = plt.subplots(figsize=(6, 3.2))
     x = range(len(domains))
     ax.bar([i - 0.2 for i in x], pass1, width=0.4, label="pass@1 (mean over candidates)")

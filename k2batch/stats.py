@@ -50,6 +50,13 @@ def _verifiable(solutions: list[dict]) -> list[dict]:
     return [s for s in solutions if s["status"] in ("correct", "incorrect")]
 
 
+def mean_pass_at_1(solutions: list[dict]) -> float | None:
+    """Mean pass@1 over the problems that have one: a problem with a candidate whose verification
+    ended in error (a timeout, a crash) or could not run has none, and is left out."""
+    values = [s["pass_at_1"] for s in solutions if s.get("pass_at_1") is not None]
+    return statistics.fmean(values) if values else None
+
+
 def job_summary(calls: list[dict], solutions: list[dict], rejects: int = 0) -> dict:
     """The numbers a user budgets and judges a job by."""
     stages = by_stage(calls)
@@ -60,6 +67,7 @@ def job_summary(calls: list[dict], solutions: list[dict], rejects: int = 0) -> d
     lengths = [c["completion_tokens"] for c in calls if c["stage"] == "generate" and not c.get("error")]
     verifiable = _verifiable(solutions)
     correct = sum(s["status"] == "correct" for s in verifiable)
+    pass1 = mean_pass_at_1(verifiable)
     return {
         "problems": len(solutions),
         "rejects": rejects,
@@ -71,7 +79,7 @@ def job_summary(calls: list[dict], solutions: list[dict], rejects: int = 0) -> d
         "overhead_share": overhead / total if total else None,
         "verifiable": len(verifiable),
         "verified_rate": correct / len(verifiable) if verifiable else None,
-        "pass_at_1": statistics.fmean(s["pass_at_1"] for s in verifiable) if verifiable else None,
+        "pass_at_1": pass1,
         "best_of_n": correct / len(verifiable) if verifiable else None,
         "tokens_per_verified": total / correct if correct else None,
         "selection": dict(sorted(_count(s["selection"] for s in solutions).items())),

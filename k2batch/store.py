@@ -8,22 +8,53 @@ import functools
 import json
 import logging
 import posixpath
+import re
 import sqlite3
 import threading
 import time
 import uuid
+import weakref
 
 import fsspec
 
 from k2batch.backends.base import ChatResult
 
 SUFFIX = ".jsonl"
+_STAMP = re.compile(r"^(\d{20})-")  # parts are named <time_ns>-<writer>-<seq>: name order is age
 log = logging.getLogger(__name__)
+
+
+def part_age(path: str) -> tuple[int, str]:
+    """Sort key of a part, oldest first: its write time, then its name (parts written before
+    names carried a time count as oldest)."""
+    name = posixpath.basename(path)
+    m = _STAMP.match(name)
+    return (int(m.group(1)) if m else 0), name
+
+
+def _records(fs, part: str):
+    """(key, line) of each sound line of a part. A damaged line (a part cut mid-line by a crash
+    on a filesystem without atomic renames, or a partial copy) is skipped with a warning: the
+    call is simply made again."""
+    bad = 0
+    with fs.open(part, "r", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                key = json.loads(line)["key"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                bad += 1
+                continue
+            yield key, line if line.endswith("\n") else line + "\n"
+    if bad:
+        log.warning("result store: skipped %d damaged line(s) in %s", bad, part)
 
 
 class ResultStore:
     """Append-only JSONL parts under `uri`; each part is written whole (a temporary name, then
-    renamed; one PUT on object stores), so a crash never leaves a half-read part behind."""
+    renamed; one PUT on object stores). Where one call was stored more than once (a retried
+    bundle, a rerun after --force), the newest result wins, by the time in the part's name."""
 
     def __init__(self, uri: str, reuse: bool = True, flush_s: float = 0.2, max_buffer: int = 256):
         self.fs, self.path = fsspec.core.url_to_fs(uri)
@@ -32,29 +63,29 @@ class ResultStore:
         self._prefix = uuid.uuid4().hex[:12]
         self._seq = 0
         self._buffer: list[dict] = []
-        self._last_flush = time.monotonic()
+        self._oldest = 0.0  # when the oldest buffered result arrived
         self._lock = threading.Lock()
-        # Results of earlier runs (for reuse) sit in a private temporary SQLite file, not in
-        # memory; this run's go straight to parts. Memory stays flat however big the store.
+        # Stored results sit in a private temporary SQLite file, not in memory: earlier runs'
+        # (loaded here) and this run's (as they are added, so a retried bundle reuses them).
         self._index = sqlite3.connect("", check_same_thread=False)  # "": on disk, gone at close
         self._index.execute("CREATE TABLE calls (key TEXT PRIMARY KEY, line TEXT)")  # the part's line
         if reuse:
             self._load()
+        if flush_s > 0:  # results wait at most flush_s, even when no further result arrives
+            threading.Thread(target=_flush_when_due, args=(weakref.ref(self),), daemon=True).start()
 
     def parts(self) -> list[str]:
+        """The store's parts, oldest first."""
         try:  # on object stores an empty prefix does not exist
             names = self.fs.ls(self.path, detail=False, refresh=True)
         except FileNotFoundError:
             return []
-        return sorted(
-            p for p in names if p.endswith(SUFFIX) and not posixpath.basename(p).startswith(".tmp-")
-        )
+        parts = [p for p in names if p.endswith(SUFFIX) and not posixpath.basename(p).startswith(".tmp-")]
+        return sorted(parts, key=part_age)
 
     def _load(self) -> None:
-        for part in self.parts():
-            with self.fs.open(part, "r") as f:
-                lines = ((json.loads(line)["key"], line) for line in f if line.strip())
-                self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", lines)
+        for part in self.parts():  # oldest first: a newer copy of a key replaces an older one
+            self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", _records(self.fs, part))
         self._index.commit()
 
     def __len__(self) -> int:
@@ -68,55 +99,71 @@ class ResultStore:
         return None if row is None else ChatResult(**{**json.loads(row[0])["result"], "cache_hit": True})
 
     def add(self, key: str, result: ChatResult) -> None:
-        """Remember a finished call (failed ones are skipped); flushes at least every flush_s."""
+        """Remember a finished call (failed ones are skipped); it is persisted within flush_s."""
         if result.error:
             return
         log.debug("call finished %s", key)  # crash benchmarks read this to know what finished
         rec = {"key": key, "result": dict(vars(result))}  # its fields; asdict's deep copy is slow
         with self._lock:
+            if not self._buffer:
+                self._oldest = time.monotonic()
             self._buffer.append(rec)
-            due = time.monotonic() - self._last_flush >= self._flush_s
-            if due or len(self._buffer) >= self._max_buffer:
+            if self._flush_s <= 0 or len(self._buffer) >= self._max_buffer:
                 self._flush_locked()
 
     def flush(self) -> None:
         with self._lock:
             self._flush_locked()
 
+    def _flush_if_due(self) -> None:
+        with self._lock:
+            if self._buffer and time.monotonic() - self._oldest >= self._flush_s:
+                self._flush_locked()
+
     def _flush_locked(self) -> None:
-        self._last_flush = time.monotonic()
         if not self._buffer:
             return
         self._seq += 1
-        name = f"{self._prefix}-{self._seq:06d}{SUFFIX}"
-        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self._buffer)
+        name = f"{time.time_ns():020d}-{self._prefix}-{self._seq:06d}{SUFFIX}"
+        lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in self._buffer]
         tmp = posixpath.join(self.path, f".tmp-{name}")
         with self.fs.open(tmp, "w") as f:
-            f.write(body)
+            f.write("".join(lines))
         self.fs.mv(tmp, posixpath.join(self.path, name))
+        keyed = ((r["key"], ln) for r, ln in zip(self._buffer, lines, strict=True))
+        self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", keyed)
         self._buffer = []
 
     def compact(self) -> None:
-        """Merge all parts into one (after a successful run), so reruns read one file. Streams
-        part by part: memory holds the keys, not the results."""
+        """Merge all parts into one (after a successful run), so reruns read one file. Keeps the
+        newest copy of each key; the merged part is named for the newest part it replaces, so
+        anything stored later still counts as newer. Streams: memory holds keys, not results."""
         with self._lock:
             self._flush_locked()
             parts = self.parts()
             if len(parts) <= 1:
                 return
-            name = f"compacted-{uuid.uuid4().hex[:12]}-000001{SUFFIX}"
+            name = f"{part_age(parts[-1])[0]:020d}-compacted-{uuid.uuid4().hex[:12]}{SUFFIX}"
             tmp = posixpath.join(self.path, f".tmp-{name}")
             seen: set[str] = set()
             with self.fs.open(tmp, "w") as out:
-                for part in parts:
-                    with self.fs.open(part, "r") as f:
-                        for line in f:
-                            if line.strip() and (key := json.loads(line)["key"]) not in seen:
-                                seen.add(key)
-                                out.write(line if line.endswith("\n") else line + "\n")
+                for part in reversed(parts):  # newest first: the first copy of a key is kept
+                    for key, line in _records(self.fs, part):
+                        if key not in seen:
+                            seen.add(key)
+                            out.write(line)
             self.fs.mv(tmp, posixpath.join(self.path, name))
             for p in parts:
                 self.fs.rm(p)
+
+
+def _flush_when_due(ref: weakref.ref) -> None:
+    """The store's flush timer; ends with the store."""
+    while (store := ref()) is not None:
+        period = store._flush_s / 2
+        store._flush_if_due()
+        del store  # hold no reference while asleep, so the store can be collected
+        time.sleep(period)
 
 
 @functools.lru_cache(maxsize=4)

@@ -154,3 +154,25 @@ def test_prompt_templates_format():
     assert json.loads(triage.json_schema)["required"] == ["hard", "topics"]
     assert "\\boxed{}." in dict(recipe.solve_request(PROBLEM, 0, None, CFG).messages)["user"]
     assert '{"better": 1 or 2' in prompts.JUDGE_USER.format(problem="p", first="a", second="b")
+
+
+def test_the_judge_sees_at_most_answer_chars_of_each_response():
+    long = "The answer follows. " * 750 + "\\boxed{4}"  # 15k characters and no <think> at all
+    cands = [cand(0, "4", long), cand(1, "5", "<think>" + "x" * 9000 + "</think>" + "y" * 9000 + "\\boxed{5}")]
+    comps = recipe.judge_comparisons(PROBLEM, cands, CFG)
+    user = dict(comps[0].request.messages)["user"]
+    limit = CFG.judge.answer_chars
+    assert len(user) < 2 * limit + 500 and "\\boxed{4}" in user and "\\boxed{5}" in user
+    assert recipe.judge_view("short", limit) == "short"
+
+
+def test_distillation_prompts_letter_every_option_up_to_z():
+    from k2batch.distill import examples
+
+    choices = [f"option {i}" for i in range(26)]
+    c = {**cand(0, "Z", "\\boxed{Z}"), "verdict": "correct", "verdict_reason": "same option", "seed": 1}
+    row = {"id": "q", "problem": "Pick.", "domain": "choice", "choices": choices, "reference": "Z",
+           "chosen_sample": 0, "candidates": [c]}  # fmt: skip
+    [ex] = examples([row], "job-x")
+    user = ex["messages"][1]["content"]
+    assert "K. option 10" in user and "Z. option 25" in user

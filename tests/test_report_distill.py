@@ -115,6 +115,7 @@ def test_nightly_deployment_fires_on_a_real_prefect_server(tmp_path):
     cfg = tmp_path / "nightly.toml"
     cfg.write_text(
         f'name = "test-nightly"\nout_root = "{tmp_path / "nightly"}"\n[datasets]\nsample = "{SAMPLE}"\n'
+        f'broken = "{tmp_path / "missing.parquet"}"\n'  # runs first (sorted): it must not stop the rest
         "[job]\nsamples = 1\nlimit = 2\n[job.plan]\nenabled = false\n[job.stages.generate]\nmax_tokens = 24\n"
     )
     with prefect_server(tmp_path) as env:

@@ -62,3 +62,11 @@ def test_problem_rows():
     rows = {r["id"]: r for r in problem_rows(CALLS, SOLS)}
     assert rows["a"]["calls"] == 5 and rows["a"]["overhead_tokens"] == 105
     assert rows["a"]["mean_response_tokens"] == 200 and rows["b"]["pass_at_1"] == 0.0
+
+
+def test_a_problem_without_pass_at_1_is_left_out_not_a_crash():
+    # a candidate whose verification ended in error (a timeout) leaves pass_at_1 null
+    sols = [*SOLS, sol("c", "math", "correct", None)]
+    j = job_summary(CALLS, sols)
+    assert j["pass_at_1"] == 0.25 and j["verified_rate"] == 2 / 3
+    assert job_summary([], [sol("d", "math", "incorrect", None)])["pass_at_1"] is None

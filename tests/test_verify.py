@@ -158,3 +158,10 @@ def test_math500_reference_solutions_verify(shared_data):
     rows = pq.read_table(shared_data / "math500.parquet").slice(0, 40).to_pylist()
     ok = sum(verify_answer(r["answer"], r["solution"], "math").correct for r in rows)
     assert ok >= 38, ok
+
+
+def test_science_without_options_is_answered_like_math_and_no_output_is_no_answer():
+    assert verify_answer("9.8", "<think>g</think>It is \\boxed{9.8}", "science").correct
+    assert not verify_answer("9.8", "\\boxed{3}", "science").correct
+    assert verify_answer("B", "\\boxed{B}", "science", choices=["x", "y"]).correct  # with options: letters
+    assert verify_answer("4", None).status == "incorrect" and verify_answer("4", None).reason == "no answer"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import json
 import threading
 
 from k2batch.backends.base import Backend, ChatRequest, ChatResult
 from k2batch.config import BackendConfig, ConfigError
 
-__all__ = ["Backend", "ChatRequest", "ChatResult", "get_backend", "BACKENDS"]
+__all__ = ["Backend", "ChatRequest", "ChatResult", "get_backend", "reply_settings", "BACKENDS"]
 
 # name -> "module:factory"; imported lazily so a missing optional engine only fails when chosen.
 BACKENDS = {
@@ -35,6 +36,34 @@ def check_backend(cfg: BackendConfig) -> None:
     check = getattr(_module(cfg.kind), "check", None)
     if check:
         check(cfg)
+
+
+def check_engines(cfgs: list[BackendConfig]) -> None:
+    """Raise ConfigError now if the engines the stages need cannot live in one worker together
+    (two vLLM engines on one GPU). Backends may define `check_engines(cfgs)`."""
+    by_kind: dict[str, dict[str, BackendConfig]] = {}
+    for cfg in cfgs:
+        by_kind.setdefault(cfg.kind, {})[cfg.model_dump_json()] = cfg
+    for kind, distinct in by_kind.items():
+        check = getattr(_module(kind), "check_engines", None)
+        if check:
+            check(list(distinct.values()))
+
+
+def reply_settings(cfg: BackendConfig) -> str | None:
+    """The backend settings that change a model's reply (a backend module lists them in
+    REPLY_SETTINGS, dotted), as JSON: part of every call's key, so changing one of them never
+    reuses replies made under another value."""
+    names = getattr(_module(cfg.kind), "REPLY_SETTINGS", ())
+    if not names:
+        return None
+    values = {}
+    for dotted in names:
+        value = cfg
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        values[dotted] = value
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def get_backend(cfg: BackendConfig) -> Backend:

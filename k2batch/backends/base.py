@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Protocol, runtime_checkable
 
+from k2batch.secrets import redact
+
 
 @dataclass(frozen=True)
 class ChatRequest:
@@ -21,13 +23,14 @@ class ChatRequest:
     stage: str = ""
     model: str | None = None  # None: the backend's default model
     json_schema: str | None = None  # JSON Schema text: constrain the reply where the backend can
+    backend_settings: str | None = None  # what else changes the reply (backends.reply_settings)
 
     def chat(self) -> list[dict[str, str]]:
         return [{"role": r, "content": c} for r, c in self.messages]
 
     def key(self) -> str:
-        """Identity of the call: hash(stage, model, prompt, sampling params, seed). Computed once
-        per request (stages ask for it several times)."""
+        """Identity of the call: hash(stage, model, prompt, sampling params, seed, reply-changing
+        backend settings). Computed once per request (stages ask for it several times)."""
         cached = self.__dict__.get("_key")
         if cached is None:
             d = {f.name: getattr(self, f.name) for f in fields(self)}  # tuples encode as lists, like asdict
@@ -56,7 +59,9 @@ class ChatResult:
 
     @classmethod
     def failed(cls, error: str, backend: str, model: str, latency_s: float = 0.0) -> ChatResult:
-        return cls("", "error", backend=backend, model=model, error=error, latency_s=latency_s)
+        """A failed call; secrets a server echoed into its error are redacted here, before the
+        text can reach token_stats, rejects or a log."""
+        return cls("", "error", backend=backend, model=model, error=redact(error), latency_s=latency_s)
 
 
 OnResult = Callable[[int, ChatResult], None]

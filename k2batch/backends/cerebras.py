@@ -4,10 +4,14 @@ speculative decoding happens server-side."""
 
 from __future__ import annotations
 
-from k2batch.backends.http import AsyncHTTPBackend, api_key
+import os
+
+from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, probe
 from k2batch.config import BackendConfig, ConfigError
 
+__all__ = ["REPLY_SETTINGS", "CerebrasBackend", "check", "from_config"]
 KEY_ENV = "CEREBRAS_API_KEY"
+DEFAULT_URL = "https://api.cerebras.ai"
 
 
 class CerebrasBackend(AsyncHTTPBackend):
@@ -33,7 +37,8 @@ def check(cfg: BackendConfig) -> None:
         ) from exc
     if not cfg.model:
         raise ConfigError("backend 'cerebras' needs --model (e.g. qwen-3-32b)")
-    api_key(cfg, KEY_ENV)
+    base = cfg.base_url or os.environ.get("CEREBRAS_BASE_URL") or DEFAULT_URL
+    probe(base.rstrip("/") + "/v1/models", api_key(cfg, KEY_ENV))
 
 
 def from_config(cfg: BackendConfig) -> CerebrasBackend:

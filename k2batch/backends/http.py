@@ -17,7 +17,9 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
 from k2batch.backends.limiter import QuotaLimiter
 from k2batch.config import BackendConfig, ConfigError
+from k2batch.secrets import redact, register
 
+REPLY_SETTINGS = ("json_mode",)  # how constrained replies are asked for changes what comes back
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
 
@@ -49,7 +51,26 @@ def api_key(cfg: BackendConfig, default_env: str) -> str:
     key = os.environ.get(env)
     if not key:
         raise ConfigError(f"backend {cfg.kind!r} needs an API key in ${env}")
+    register(key)  # masked in every error text and log line from now on
     return key
+
+
+def probe(url: str, key: str | None, timeout_s: float = 5.0) -> None:
+    """Fail now, with the reason, when the server cannot be reached or rejects the key (a GET of
+    its model list: costs no quota). Any other answer, even 404, means someone is listening."""
+    import urllib.error
+    import urllib.request
+
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout_s) as r:
+            status = r.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (OSError, ValueError) as exc:  # refused, unknown host, timeout, malformed URL
+        raise ConfigError(f"cannot reach {url}: {type(exc).__name__}: {redact(str(exc))}") from None
+    if status in (401, 403):
+        raise ConfigError(f"{url} rejected the API key (HTTP {status})")
 
 
 def estimate_tokens(req: ChatRequest) -> int:
@@ -183,6 +204,10 @@ def result_from_completion(resp, backend: str, model: str) -> ChatResult:
         text = f"<think>{reasoning}</think>{text}"
     completion = get(usage, "completion_tokens", 0) or 0
     reported = get(details, "reasoning_tokens")
+    # vLLM's server reports speculative decoding per request when started with
+    # --per-request-spec-decode-metrics (0.28+); other servers report nothing.
+    spec = get(get(resp, "metrics") or {}, "speculative_decoding") or {}
+    accepted = get(spec, "num_accepted_draft_tokens")
     return ChatResult(
         text=text,
         finish_reason=get(choice, "finish_reason") or "stop",
@@ -192,6 +217,7 @@ def result_from_completion(resp, backend: str, model: str) -> ChatResult:
         model=get(resp, "model") or model,
         # the server's own split where it gives one; else by character share (no tokenizer here)
         reasoning_tokens=reported if reported is not None else estimate_reasoning_tokens(text, completion),
+        draft_accepted=accepted if isinstance(accepted, int) else None,
     )
 
 

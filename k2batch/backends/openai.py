@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import os
 
-from k2batch.backends.http import AsyncHTTPBackend, api_key
+from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, probe
 from k2batch.config import BackendConfig, ConfigError
+
+__all__ = ["REPLY_SETTINGS", "OpenAIBackend", "check", "from_config"]
+
+
+def _key(cfg: BackendConfig) -> str:
+    # Local servers need no key; a named variable must be set.
+    return api_key(cfg, "OPENAI_API_KEY") if cfg.api_key_env else os.environ.get("OPENAI_API_KEY", "none")
 
 
 class OpenAIBackend(AsyncHTTPBackend):
@@ -16,10 +23,10 @@ class OpenAIBackend(AsyncHTTPBackend):
         super().__init__(cfg)
         from openai import AsyncOpenAI
 
-        # Local servers need no key; a named variable must be set.
-        key = api_key(cfg, "OPENAI_API_KEY") if cfg.api_key_env else os.environ.get("OPENAI_API_KEY", "none")
         # Retries are ours (quota-aware), so the client's own are off.
-        self._client = AsyncOpenAI(base_url=cfg.base_url, api_key=key, max_retries=0, timeout=cfg.timeout_s)
+        self._client = AsyncOpenAI(
+            base_url=cfg.base_url, api_key=_key(cfg), max_retries=0, timeout=cfg.timeout_s
+        )
 
 
 def check(cfg: BackendConfig) -> None:
@@ -27,8 +34,7 @@ def check(cfg: BackendConfig) -> None:
         raise ConfigError("backend 'openai' needs --base-url (e.g. http://127.0.0.1:8000/v1)")
     if not cfg.model:
         raise ConfigError("backend 'openai' needs --model")
-    if cfg.api_key_env:
-        api_key(cfg, "OPENAI_API_KEY")
+    probe(cfg.base_url.rstrip("/") + "/models", _key(cfg))
 
 
 def from_config(cfg: BackendConfig) -> OpenAIBackend:

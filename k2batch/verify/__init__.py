@@ -97,7 +97,7 @@ def check(task: dict) -> tuple[str, str]:
 
 def verify_answer(
     reference: str | None,
-    response: str,
+    response: str | None,
     domain: str = "math",
     *,
     tests: str | dict | None = None,
@@ -108,6 +108,7 @@ def verify_answer(
     """Verify a whole model output (or a bare answer) against a reference, in this process.
     For untrusted volume use the pipeline's VerifierPool, which adds hard timeouts."""
     domain = domain_of(domain)
+    response = "" if response is None else str(response)  # no output at all: "no answer"
     answer, rule = extract_answer(response, domain, len(choices or []) or None)
     bare = response.strip()
     if rule in ("last number", "no answer found", "no option letter") and bare and "\n" not in bare:

@@ -1,0 +1,111 @@
+"""A job's identity: everything that changes its outputs, and nothing else. Same identity, same
+job id: a rerun of a job that succeeded does nothing. Anything that changes an output (the input's
+content, an output-relevant setting, a prompt, the k2batch code or the verifier library) makes a
+new job id, so the rerun recomputes outputs — reusing every stored model call its change leaves
+alone (calls have their own keys)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from k2batch import __version__, prompts
+from k2batch.config import JobConfig
+
+WHOLE_FILE_HASH_BYTES = 64 * 1024 * 1024  # inputs up to this size are hashed whole
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def output_settings(model: BaseModel) -> dict:
+    """The settings that can change outputs: every field except those marked
+    `execution_only` (where and how fast a job runs: runner, resume, concurrency, quotas...)."""
+    out = {}
+    for name, field in type(model).model_fields.items():
+        if (field.json_schema_extra or {}).get("execution_only"):
+            continue
+        value = getattr(model, name)
+        out[name] = output_settings(value) if isinstance(value, BaseModel) else value
+    return out
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the k2batch sources and contracts that run (any code change may change an
+    output: extraction, verification, selection), plus the versions of the verifier library."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    from k2batch.schemas import SCHEMA_DIR
+
+    for path in sorted(SCHEMA_DIR.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".json"):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for dist in ("math-verify", "sympy"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "absent"
+    return out
+
+
+def prompts_fingerprint() -> str:
+    """The prompt templates as the solver, planner and judge see them."""
+    templates = {k: v for k, v in vars(prompts).items() if k.isupper()}
+    return _digest(templates)[:16]
+
+
+def input_fingerprint(uri: str) -> dict:
+    """What the input's content is, without trusting its name: size and a hash of the whole file
+    up to 64 MiB; past that the Parquet footer's hash (row counts, offsets, statistics of every
+    column chunk) with the store's ETag where it gives one. Not noticed: an in-place edit of a
+    bigger file that keeps its size and footer byte for byte and has no ETag."""
+    from k2batch.io import _fs
+
+    fs, path = _fs(uri)
+    info = fs.info(path)
+    size = int(info["size"])
+    out: dict = {"size": size}
+    with fs.open(path, "rb") as f:
+        if size <= WHOLE_FILE_HASH_BYTES:
+            h = hashlib.sha256()
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+            out["sha256"] = h.hexdigest()
+        else:
+            f.seek(size - 8)
+            footer_len = int.from_bytes(f.read(4), "little")
+            f.seek(max(0, size - 8 - footer_len))
+            out["footer_sha256"] = hashlib.sha256(f.read()).hexdigest()
+            etag = info.get("ETag") or info.get("etag") or info.get("md5Hash")
+            if etag:
+                out["etag"] = str(etag).strip('"')
+    return out
+
+
+def job_identity(input_uri: str, cfg: JobConfig) -> dict:
+    """What the job id covers (recorded in the manifest)."""
+    return {
+        "input": input_fingerprint(input_uri),
+        "settings": _digest(output_settings(cfg))[:16],
+        "prompts": prompts_fingerprint(),
+        "k2batch": {"version": __version__, "code": code_fingerprint()},
+        "verifier": library_versions(),
+    }
+
+
+def job_id_of(identity: dict) -> str:
+    return "job-" + _digest(identity)[:12]
