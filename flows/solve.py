@@ -8,10 +8,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from k2batch import quiet
 from k2batch.config import JobConfig, load_config
 from k2batch.job import JobFailed, run_solve
 from k2batch.report import write_report
 
+quiet.install()  # no secret in any log record, Prefect's flow logs included
 ROOT = Path(__file__).resolve().parent.parent
 KEY_ENV = {"cerebras": "CEREBRAS_API_KEY", "openai": "OPENAI_API_KEY"}
 

@@ -1,4 +1,5 @@
-"""Beam logs two harmless warnings through the root logger on every run; drop just those."""
+"""Logging hygiene: Beam logs two harmless warnings through the root logger on every run (drop
+just those), and no log record may carry a secret."""
 
 from __future__ import annotations
 
@@ -21,5 +22,9 @@ _FILTER = _BeamNoise()
 
 
 def install() -> None:
-    """Idempotent: adding the same filter twice keeps one."""
+    """Idempotent: adding the same filter twice keeps one. Also masks secrets in every log
+    record (k2batch.secrets)."""
+    from k2batch import secrets
+
     logging.getLogger().addFilter(_FILTER)
+    secrets.install()

@@ -35,6 +35,28 @@ def redact(text: str | None) -> str | None:
     return text
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_factory(*args, **kwargs) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed record is the logging module's to report
+        return record
+    masked = redact(message)
+    if masked != message:
+        record.msg, record.args = masked, ()
+    return record
+
+
+def install() -> None:
+    """Mask secrets in every log record this process creates, whoever logs it (Prefect's flow
+    logs, libraries), before any handler sees it. Idempotent."""
+    if logging.getLogRecordFactory() is not _redacting_factory:
+        logging.setLogRecordFactory(_redacting_factory)
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats records as usual, then masks secrets in the whole text (tracebacks included)."""
 

@@ -106,3 +106,14 @@ def test_draft_tokens_accepted_where_the_server_reports_them(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     stats = pq.read_table(tmp_path / "token_stats").to_pylist()
     assert stats and all(s["draft_tokens_accepted"] == s["completion_tokens"] // 2 for s in stats)
+
+
+def test_log_records_from_any_logger_are_masked(monkeypatch, caplog):
+    import logging
+
+    from k2batch import quiet
+
+    monkeypatch.setenv("K2BATCH_TEST_TOKEN", KEY)
+    quiet.install()
+    logging.getLogger("prefect.flow_runs").error("server said: bad key %s", KEY)
+    assert KEY not in caplog.text and "server said: bad key [redacted]" in caplog.text
