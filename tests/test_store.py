@@ -55,10 +55,3 @@ def test_a_lone_result_is_persisted_within_flush_s(tmp_path):
     while not list((tmp_path / "calls").glob("*.jsonl")) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert ResultStore(uri).get("k").text == "x"
-
-
-def test_this_runs_results_are_reused_within_the_run(tmp_path):
-    # a retried bundle asks again for calls its failed attempt already made
-    s = ResultStore(str(tmp_path / "calls"), flush_s=0)
-    s.add("k", result("x"))
-    assert s.get("k").text == "x" and s.get("k").cache_hit
