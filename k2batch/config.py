@@ -231,11 +231,12 @@ class JobConfig(_Strict):
 
     def reply_settings(self, stage: str) -> str | None:
         """The reply-changing backend settings of a stage's calls (computed once per stage)."""
-        if stage not in self._memo:
+        memo = self.__pydantic_private__["_memo"]  # the slot itself: ~20x faster than self._memo
+        if stage not in memo:
             from k2batch.backends import reply_settings
 
-            self._memo[stage] = reply_settings(self.backend_for(stage))
-        return self._memo[stage]
+            memo[stage] = reply_settings(self.backend_for(stage))
+        return memo[stage]
 
     def backend_for(self, stage: str) -> BackendConfig:
         """The backend settings a stage runs on: the job's, with the stage's model if it names one."""
