@@ -147,6 +147,12 @@ class JudgeConfig(_Strict):
 
 class VerifyConfig(_Strict):
     timeout_s: float = Field(10.0, gt=0, description="Hard wall-clock limit per verification.")
+    sandbox: Literal["strict", "weak"] = Field(
+        "strict",
+        description="strict: generated code runs only in the bubblewrap sandbox; where it is "
+        "unavailable, code answers get an 'error' verdict saying why. weak: fall back to rlimits "
+        "and a scrubbed environment, with no namespaces (a warning says so).",
+    )
     workers: int = _execution_only(2, ge=1, description="Verifier processes per pipeline worker.")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import posixpath
 import socket
@@ -31,6 +32,7 @@ from k2batch.io import (
     staged_parts,
 )
 
+log = logging.getLogger(__name__)
 LOCK = "_lock.json"
 STORE, REPLACED = "_calls", "_calls_replaced"  # the result store; stores set aside by --force
 MANAGED = (*OUTPUTS, "_staging", STORE, REPLACED, "report")  # what a job writes or deletes in OUT
@@ -92,6 +94,16 @@ def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
     inspect_input(input_uri)
     check_input_outside_out(input_uri, out_uri)
     check_writable(out_uri)
+    _warn_if_no_sandbox(cfg)
+
+
+def _warn_if_no_sandbox(cfg: JobConfig) -> None:
+    from k2batch.verify.sandbox import unavailable
+
+    problem = unavailable()
+    if problem and cfg.verify.sandbox == "strict":
+        log.warning("no sandbox for generated code (%s): code answers will get 'error' verdicts; "
+                    "install bubblewrap, or set verify.sandbox = 'weak'", problem)  # fmt: skip
 
 
 def _alive(holder: dict) -> bool:

@@ -231,6 +231,7 @@ class VerifyFn(beam.DoFn):
             "prompt": problem["problem"],
             "choices": problem.get("choices"),
             "timeout_s": self._cfg.verify.timeout_s,
+            "sandbox": self._cfg.verify.sandbox,
         }
 
 

@@ -45,7 +45,7 @@ def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple
             tasks.append({
                 "domain": row["domain"], "reference": row["reference"], "answer": c["answer"],
                 "tests": row.get("tests"), "prompt": row["problem"], "choices": row.get("choices"),
-                "timeout_s": pool.timeout_s,
+                "timeout_s": pool.timeout_s, "sandbox": cfg.verify.sandbox,
             })  # fmt: skip
     verdicts = iter(pool.check_all(tasks))
     for row in rows:

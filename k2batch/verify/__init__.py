@@ -91,6 +91,7 @@ def check(task: dict) -> tuple[str, str]:
             task.get("prompt", ""),
             task.get("entry_point"),
             task.get("timeout_s", 10.0),
+            strict=task.get("sandbox", "strict") != "weak",
         )
     return verify_math(task["reference"], task.get("answer"))
 
@@ -104,6 +105,7 @@ def verify_answer(
     choices: list[str] | None = None,
     entry_point: str | None = None,
     prompt: str = "",
+    sandbox: str = "strict",
 ) -> Verdict:
     """Verify a whole model output (or a bare answer) against a reference, in this process.
     For untrusted volume use the pipeline's VerifierPool, which adds hard timeouts."""
@@ -122,6 +124,7 @@ def verify_answer(
             "choices": choices,
             "entry_point": entry_point,
             "prompt": prompt,
+            "sandbox": sandbox,
         }
     )
     return Verdict(status, reason)

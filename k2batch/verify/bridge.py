@@ -1,0 +1,235 @@
+"""Assert-style tests (HumanEval `check`, MBPP asserts, rLLM LeetCode scripts) without letting the
+program under test near its verdict.
+
+Two sandboxes, joined only by two pipes:
+- the *candidate* sandbox runs the generated code, then serves calls to the functions and classes
+  it defined: arguments in, results out, as plain data (numbers, text, bytes, None, lists,
+  tuples, dicts, sets) in a tagged JSON encoding — never objects, never pickles;
+- the *test* sandbox runs the dataset's test code against stand-ins for those functions and
+  classes, and reports PASS on a third pipe that only it and the verifier hold.
+So a candidate cannot forge the verdict by exiting early (its stand-ins then fail), by returning
+an object whose `__eq__` says yes (only plain data crosses, and rebuilt on the test side), or by
+reading the tests (they never enter its sandbox). Arguments a call mutates in place are copied
+back. Values that are not plain data cannot cross: such a test gets an `error` verdict, not a
+wrong `incorrect`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from k2batch.verify import sandbox
+
+# Shared by both sides (source text): plain data <-> JSON, exact types only (a subclass of int
+# or list could carry its own __eq__).
+CODEC = r'''
+import json as _json, math as _math
+_TAGS = {"$t": tuple, "$s": set, "$fs": frozenset}
+class CannotCross(BaseException):
+    """A value that is not plain data: the check cannot be decided."""
+def _enc(v, depth=0):
+    if depth > 200:
+        raise CannotCross("a value nested too deep to cross the sandbox")
+    t = type(v)
+    if v is None or t is bool or t is int or t is str:
+        return v
+    if t is float:
+        return v if _math.isfinite(v) else {"$f": repr(v)}
+    if t is list:
+        return [_enc(x, depth + 1) for x in v]
+    for tag, kind in _TAGS.items():
+        if t is kind:
+            return {tag: [_enc(x, depth + 1) for x in v]}
+    if t is dict:
+        return {"$d": [[_enc(k, depth + 1), _enc(x, depth + 1)] for k, x in v.items()]}
+    if t is bytes:
+        return {"$b": v.hex()}
+    if t is complex:
+        return {"$c": [v.real, v.imag]}
+    raise CannotCross(t.__name__ + " values cannot cross the sandbox (only plain data can)")
+def _dec(v):
+    if type(v) is list:
+        return [_dec(x) for x in v]
+    if type(v) is not dict:
+        return v
+    (tag, x), = v.items()
+    if tag in _TAGS:
+        return _TAGS[tag](_dec(i) for i in x)
+    if tag == "$d":
+        return {_dec(k): _dec(i) for k, i in x}
+    if tag == "$f" and x in ("nan", "inf", "-inf"):
+        return float(x)
+    if tag == "$b":
+        return bytes.fromhex(x)
+    if tag == "$c":
+        return complex(*x)
+    raise ValueError("not plain data: " + str(tag)[:40])
+'''
+
+# The candidate side: appended after the generated code; serves calls until its input closes.
+SERVER = (
+    CODEC
+    + r"""
+def _k2b_serve(defined):
+    import os, sys
+    requests = os.fdopen(int(sys.argv[1]), "r")
+    replies = os.fdopen(int(sys.argv[2]), "w")
+    def send(msg):
+        replies.write(_json.dumps(msg) + "\n")
+        replies.flush()
+    scope = globals()
+    names = {k: ("class" if isinstance(v, type) else "function") for k, v in list(scope.items())
+             if k in defined and callable(v)}
+    send({"names": names})
+    objects = []
+    for line in requests:
+        req = _json.loads(line)
+        try:
+            args, kwargs = _dec(req["args"]), _dec(req["kwargs"])
+            if req["op"] == "new":
+                objects.append(scope[req["name"]](*args, **kwargs))
+                send({"handle": len(objects) - 1})
+                continue
+            if req["op"] == "call":
+                target = scope[req["name"]]
+            else:
+                target = getattr(objects[req["handle"]], req["name"])
+            result = target(*args, **kwargs)
+            send({"ok": _enc(result), "args": _enc(args), "kwargs": _enc(kwargs)})
+        except CannotCross as exc:
+            send({"cannot": str(exc)})
+        except BaseException as exc:
+            send({"raise": type(exc).__name__, "message": str(exc)[:300]})
+_k2b_serve(_k2b_defined)
+"""
+)
+
+# The test side: stand-ins for the candidate's names, then the dataset's tests, then PASS.
+CLIENT = (
+    CODEC
+    + r'''
+import builtins as _k2b_builtins, os as _k2b_os, sys as _k2b_sys
+_k2b_to = _k2b_os.fdopen(int(_k2b_sys.argv[1]), "w")
+_k2b_from = _k2b_os.fdopen(int(_k2b_sys.argv[2]), "r")
+_k2b_verdict = int(_k2b_sys.argv[3])
+class CandidateGone(Exception):
+    """The candidate's process ended (it exited, crashed or was killed) before answering."""
+def _k2b_rpc(msg):
+    try:
+        _k2b_to.write(_json.dumps(msg) + "\n")
+        _k2b_to.flush()
+    except BrokenPipeError:
+        raise CandidateGone("the candidate's process ended") from None
+    line = _k2b_from.readline(1 << 24)
+    if not line.endswith("\n"):
+        raise CandidateGone("the candidate's process ended without answering")
+    return _json.loads(line)
+def _k2b_result(reply, args, kwargs):
+    if "cannot" in reply:
+        raise CannotCross(reply["cannot"])
+    if "raise" in reply:
+        kind = getattr(_k2b_builtins, reply["raise"], None)
+        kind = kind if isinstance(kind, type) and issubclass(kind, Exception) else RuntimeError
+        raise kind(reply["message"])
+    if "ok" not in reply:
+        raise CandidateGone("the candidate's process sent no result")
+    for old, new in zip((*args, *kwargs.values()), (*_dec(reply["args"]), *_dec(reply["kwargs"]).values())):
+        if type(old) is list and type(new) is list:  # mutated in place: copy back
+            old[:] = new
+        elif type(old) in (dict, set) and type(old) is type(new):
+            old.clear()
+            old.update(new)
+    return _dec(reply["ok"])
+class _k2b_Function:
+    def __init__(self, name, handle=None):
+        self.__name__, self._handle = name, handle
+    def __call__(self, *args, **kwargs):
+        op = {"op": "call"} if self._handle is None else {"op": "method", "handle": self._handle}
+        reply = _k2b_rpc({**op, "name": self.__name__, "args": _enc(list(args)), "kwargs": _enc(kwargs)})
+        return _k2b_result(reply, args, kwargs)
+class _k2b_Object:
+    def __init__(self, handle):
+        self._handle = handle
+    def __getattr__(self, name):
+        return _k2b_Function(name, self._handle)
+class _k2b_Class:
+    def __init__(self, name):
+        self.__name__ = name
+    def __call__(self, *args, **kwargs):
+        reply = _k2b_rpc(
+            {"op": "new", "name": self.__name__, "args": _enc(list(args)), "kwargs": _enc(kwargs)}
+        )
+        if "handle" not in reply:
+            _k2b_result(reply, args, kwargs)
+        return _k2b_Object(reply["handle"])
+_k2b_hello = _k2b_from.readline(1 << 24)
+if not _k2b_hello.endswith("\n"):
+    raise CandidateGone("the candidate's code ended before it could be called")
+for _k2b_name, _k2b_kind in _json.loads(_k2b_hello)["names"].items():
+    # never over this side's own machinery (its names start with _ or are its exceptions)
+    if _k2b_name.isidentifier() and not _k2b_name.startswith("_") and _k2b_name not in (
+        "CannotCross", "CandidateGone"
+    ):
+        _k2b_stand_in = _k2b_Class if _k2b_kind == "class" else _k2b_Function
+        globals()[_k2b_name] = _k2b_stand_in(_k2b_name)
+try:
+    exec(compile({tests}, "tests.py", "exec"), globals())  # module-level semantics, as published
+except CannotCross as exc:
+    _k2b_os.write(_k2b_verdict, ("ERROR " + str(exc)).encode())
+    raise SystemExit(3)
+_k2b_os.write(_k2b_verdict, b"PASS")
+'''
+)
+
+
+def run_tests(
+    candidate: str, tests: str, prelude: str, timeout_s: float, strict: bool = True
+) -> tuple[str, str]:
+    """(status, reason) for `candidate` (its source) against `tests` (test code that uses the
+    candidate's names, e.g. `check(f)` appended to a check function)."""
+    server = (
+        f"{prelude}\n_k2b_before = dict(globals())\n{candidate}\n"  # what the candidate (re)defines:
+        f"_k2b_defined = {{k for k, v in globals().items() if _k2b_before.get(k, _k2b_before) is not v}}\n"
+        f"{SERVER}"
+    )
+    client = prelude + CLIENT.replace("{tests}", repr(tests))
+    to_candidate, to_tests, verdict = os.pipe(), os.pipe(), os.pipe()
+    with contextlib.ExitStack() as stack:
+        for fd in (*to_candidate, *to_tests, *verdict):
+            stack.callback(_close, fd)
+        a = stack.enter_context(sandbox.start(
+            server, strict=strict, timeout_s=timeout_s, pass_fds=(to_candidate[0], to_tests[1]),
+            args=(str(to_candidate[0]), str(to_tests[1]))))  # fmt: skip
+        b = stack.enter_context(sandbox.start(
+            client, strict=strict, timeout_s=timeout_s, pass_fds=(to_candidate[1], to_tests[0], verdict[1]),
+            args=(str(to_candidate[1]), str(to_tests[0]), str(verdict[1]))))  # fmt: skip
+        for fd in (to_candidate[0], to_candidate[1], to_tests[0], to_tests[1], verdict[1]):
+            _close(fd)  # only the sandboxes hold these now: EOF when they end
+        tested = b.wait(b"", timeout_s)
+        served = a.wait(b"", 0.5)
+        said = _read_all(verdict[0])
+    if said == b"PASS" and tested.returncode == 0:
+        return "correct", "all tests passed"
+    if said.startswith(b"ERROR "):
+        return "error", said[6:].decode("utf-8", "replace")[:300]
+    if tested.timed_out:
+        return "incorrect", "timeout"
+    last = (tested.stderr.strip().splitlines() or [f"exit {tested.returncode}"])[-1]
+    if "CandidateGone" in last:
+        gone = (served.stderr.strip().splitlines() or [f"exit {served.returncode}"])[-1]
+        last = f"{last} ({gone[:200]})"
+    return "incorrect", f"tests failed: {last[:300]}"
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+        if sum(map(len, chunks)) > 65536:
+            break
+    return b"".join(chunks)
