@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out/sample
 
-.PHONY: install demo test lint system-packages wheel-check
+.PHONY: install demo test lint system-packages wheel-check prism
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,8 +30,16 @@ system-packages:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap chromium >/dev/null; } || \
 	  echo "warning: could not install bubblewrap and chromium (apt needs root): install them to verify code answers"
 
-test: $(STAMP) system-packages
+test: $(STAMP) system-packages prism
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Beam's Prism runner, built from the Go module proxy at the Python SDK's release (Beam would
+# otherwise download a binary from GitHub at run time). Without Go the Prism tests are skipped.
+prism: $(STAMP)
+	@test -x $(VENV)/bin/prism || { command -v go >/dev/null && \
+	  GOBIN=$(abspath $(VENV)/bin) GOFLAGS=-mod=mod go install \
+	    github.com/apache/beam/sdks/v2/go/cmd/prism@v$$($(PY) -c 'import apache_beam; print(apache_beam.__version__)') ; } || \
+	  echo "warning: could not build prism (needs Go): the Prism runner tests will be skipped"
 
 # Build the sdist and wheel, install the wheel into a fresh venv, solve two problems from outside
 # the checkout (as an unprivileged user when run as root).

@@ -146,6 +146,21 @@ def _distill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker_pool_parser(sub) -> None:
+    from k2batch.config import WORKER_POOL_PORT
+
+    p = sub.add_parser("worker-pool", help="serve SDK workers to portable runners "
+                       "(--environment_type=EXTERNAL), one per worker host")  # fmt: skip
+    p.add_argument("--port", type=int, default=WORKER_POOL_PORT, help=f"default {WORKER_POOL_PORT}")
+
+
+def _worker_pool(args: argparse.Namespace) -> int:
+    from k2batch.runners import worker_pool
+
+    worker_pool(args.port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="k2batch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     _verify_parser(sub)
     _report_parser(sub)
     _distill_parser(sub)
+    _worker_pool_parser(sub)
     parser.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS,
                         help="DEBUG, INFO, WARNING (default), ERROR, CRITICAL")  # fmt: skip
     args = parser.parse_args(argv)
@@ -162,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("k2batch").setLevel(args.log_level)  # not every library's debug
     quiet.install()
     try:
-        commands = {"solve": _solve, "verify": _verify, "report": _report, "distill": _distill}
+        commands = {"solve": _solve, "verify": _verify, "report": _report, "distill": _distill,
+                    "worker-pool": _worker_pool}  # fmt: skip
         return commands[args.command](args)
     except (InputError, ConfigError, JobLocked) as exc:  # a person's mistake: one line, no traceback
         print(f"k2batch: error: {redact(' '.join(str(exc).split()))}", file=sys.stderr)

@@ -181,6 +181,14 @@ class ResumeConfig(_Strict):
     )
 
 
+WORKER_POOL_PORT = 50077  # `k2batch worker-pool`'s default; the *-local runner profiles point here
+REFUSED_RUNNERS = {
+    "DaskRunner": "Beam's Dask runner silently loses results (only the last sink runs, tagged "
+    "outputs get mixed, whatever finish_bundle emits is dropped); use FlinkRunner or PrismRunner",
+    "DirectRunner": "it downloads Prism at every run; use FnApiRunner (local) or PrismRunner",
+}
+
+
 class RunnerConfig(_Strict):
     name: Literal[
         "FnApiRunner",
@@ -189,6 +197,7 @@ class RunnerConfig(_Strict):
         "FlinkRunner",
         "SparkRunner",
         "PortableRunner",
+        "PrismRunner",
     ] = Field(
         "FnApiRunner",
         description="Beam runner; profiles in infra/runners/. Never the default DirectRunner, which "
@@ -196,6 +205,15 @@ class RunnerConfig(_Strict):
         "bundles as distributed runners do (the tests use it to prove outputs retry-safe).",
     )
     options: list[str] = Field(default_factory=list, description="Beam pipeline flags, e.g. --project=P.")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _refuse(cls, name: Any) -> Any:
+        why = REFUSED_RUNNERS.get(name)
+        if why:
+            raise ValueError(f"{name} is not supported: {why}")
+        return name
+
     mode: Literal["auto", "in_memory", "multi_threading", "multi_processing"] = Field(
         "auto",
         description="FnApiRunner mode. auto: HTTP backends (openai, cerebras) get multi_threading "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,14 @@ def join(base: str, *parts: str) -> str:
 
 def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
     return fsspec.core.url_to_fs(uri)
+
+
+def absolute(uri: str) -> str:
+    """`uri` with a local path made absolute: workers of a distributed runner do not share the
+    driver's working directory. Remote URIs are returned unchanged."""
+    if "://" in uri and not uri.startswith("file://"):
+        return uri
+    return os.path.abspath(uri.removeprefix("file://"))
 
 
 def inspect_input(uri: str) -> list[tuple[int, int]]:

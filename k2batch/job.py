@@ -23,6 +23,7 @@ from k2batch.io import (
     OUTPUTS,
     InputError,
     _fs,
+    absolute,
     check_writable,
     commit,
     count_rows,
@@ -81,6 +82,24 @@ def check_input_outside_out(input_uri: str, out_uri: str) -> None:
             )
 
 
+def anchored(cfg: JobConfig) -> JobConfig:
+    """`cfg` with local model paths made absolute (SDK workers of a distributed runner run in
+    another working directory)."""
+
+    def fix(model: str | None) -> str | None:
+        local = model and cfg.backend.kind in ("llamacpp", "vllm") and os.path.exists(model)
+        return os.path.abspath(model) if local else model
+
+    stages = {s: getattr(cfg.stages, s).model_copy(update={"model": fix(getattr(cfg.stages, s).model)})
+              for s in ("triage", "plan", "generate", "judge")}  # fmt: skip
+    new = cfg.model_copy(update={
+        "backend": cfg.backend.model_copy(update={"model": fix(cfg.backend.model)}),
+        "stages": cfg.stages.model_copy(update=stages),
+    })  # fmt: skip
+    new.__pydantic_private__["_memo"] = {}  # memoised per-stage settings name the models
+    return new
+
+
 def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
     """Raise InputError/ConfigError early with a message for a person."""
     from k2batch.backends import BACKENDS, check_backend, check_engines
@@ -94,7 +113,18 @@ def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
     inspect_input(input_uri)
     check_input_outside_out(input_uri, out_uri)
     check_writable(out_uri)
+    _check_runner(cfg, input_uri, out_uri)
     _warn_if_no_sandbox(cfg)
+
+
+def _check_runner(cfg: JobConfig, *uris: str) -> None:
+    from k2batch import runners
+
+    if cfg.runner.name in runners.LOCAL:
+        return
+    runners.check_locations(cfg.runner.name, *uris)
+    runners.pipeline_options(cfg, resolve=True)  # raises if a job-server jar or prism is missing
+    runners.check_reachable(cfg.runner.options, cfg.runner.name)
 
 
 def _warn_if_no_sandbox(cfg: JobConfig) -> None:
@@ -212,9 +242,10 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     not run again (the manifest says `noop`) unless `force`, which also recomputes every model
     call (the old store is set aside). A partial or failed job is run again, reusing what it
     stored: only its failed calls are made again."""
-    from k2batch import pipeline  # Beam is heavy: import it only when a job runs
+    from k2batch import pipeline, runners  # Beam is heavy: import it only when a job runs
     from k2batch.store import ResultStore
 
+    input_uri, out_uri, cfg = absolute(input_uri), absolute(out_uri), anchored(cfg)
     preflight(input_uri, out_uri, cfg)
     identity = job_identity(input_uri, cfg)
     job_id = cfg.job_id or job_id_of(identity)
@@ -228,7 +259,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     with job_lock(out_uri, run_id, break_lock):
         if force:
             _set_store_aside(out_uri, run_id)
-        pipeline.run(run, cfg)
+        runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
         counts, calls = count_rows(staging), _calls(staging)
         manifest = {

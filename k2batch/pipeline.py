@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
-from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from k2batch import io as kio
 from k2batch import progress, quiet, recipe
@@ -22,7 +20,7 @@ from k2batch.deadlines import Deadlines
 from k2batch.store import open_store
 from k2batch.validate import id_text, json_safe, validate_row
 from k2batch.verify.pool import VerifierPool
-from k2batch.waves import Wave, plan_waves
+from k2batch.waves import Wave
 
 quiet.install()
 
@@ -79,7 +77,7 @@ class ChatModelHandler(ModelHandler):
             for i, result in zip(todo, fresh, strict=True):
                 results[i] = result
             store.flush()
-        progress.count(self._stage, len(todo), len(reqs) - len(todo))
+        progress.count_metric(self._stage, len(todo), len(reqs) - len(todo))
         out, it = [], iter(results)
         for ctx, rs in batch:
             out.append(PredictionResult((ctx, rs), [next(it) for _ in rs]))
@@ -377,34 +375,3 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions", wave.index)
     rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects", wave.index)
     token_stats | "WriteStats" >> WriteParts(staging_uri, "token_stats", wave.index)
-
-
-def pipeline_options(cfg: JobConfig) -> PipelineOptions:
-    """Beam options for the job's runner profile (never parsed from sys.argv: the CLI owns it)."""
-    r = cfg.runner
-    flags = [f"--runner={r.name}", *r.options]
-    if r.name == "FnApiRunner":
-        mode, workers = r.mode, r.workers
-        if mode == "auto" and cfg.backend.kind in HTTP_KINDS:
-            mode, workers = "multi_threading", max(workers, 4)  # measured: benchmarks/saturation.py
-        elif mode == "auto":
-            mode = "in_memory" if workers == 1 else "multi_processing"
-        flags += [f"--direct_running_mode={mode}", f"--direct_num_workers={workers}"]
-    return PipelineOptions(flags=flags)
-
-
-def unknown_flags(options: PipelineOptions) -> list[str]:
-    """Flags Beam would silently drop (misspelt or for another runner)."""
-    known = options.get_all_options(drop_default=False)
-    return [f for f in options.get_all_options(retain_unknown_options=True) if f not in known]
-
-
-def run(job: JobRun, cfg: JobConfig) -> None:
-    """Build and run the pipeline: locally on the FnApiRunner (never the Prism download), or on
-    the runner the job's profile names."""
-    options = pipeline_options(cfg)
-    local = cfg.runner.name == "FnApiRunner"
-    for wave in plan_waves(job.input_uri, cfg.limit, cfg.runner.wave_size if local else None):
-        runner = FnApiRunner() if local else None  # None: from --runner
-        with beam.Pipeline(runner=runner, options=options) as p:
-            build(p, job, cfg, wave)

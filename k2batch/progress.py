@@ -1,6 +1,7 @@
-"""Live counts of model calls in this process, for the terminal progress display (`rich`).
-With the in-memory runner (the default) every call is counted; other runners count nothing
-here and the display shows elapsed time only."""
+"""Live counts of model calls, for the terminal progress display (`rich`) and the job log.
+With the in-memory runner (the default) every call is counted in this process; on runners whose
+workers are other processes (portable runners, a cluster) the counts come from Beam metrics,
+read while the job runs where the runner reports them live, and at its end in any case."""
 
 from __future__ import annotations
 
@@ -18,6 +19,42 @@ def count(stage: str, made: int, reused: int) -> None:
     with _lock:
         calls[stage] += made
         calls[f"{stage}:reused"] += reused
+
+
+def count_metric(stage: str, made: int, reused: int) -> None:
+    """Count in this process and in Beam metrics (what a driver sees of other processes)."""
+    from apache_beam.metrics import Metrics
+
+    count(stage, made, reused)
+    Metrics.counter("k2batch", f"{stage}.calls").inc(made)
+    Metrics.counter("k2batch", f"{stage}.reused").inc(reused)
+
+
+def from_metrics(result) -> dict[str, int]:
+    """A run's k2batch counters from Beam metrics (committed where the runner has them)."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    totals: Counter = Counter()
+    for c in result.metrics().query(MetricsFilter().with_namespace("k2batch"))["counters"]:
+        value = c.committed if c.committed is not None else c.attempted
+        totals[c.key.metric.name] += value or 0
+    return dict(totals)
+
+
+def follow(result, stop: threading.Event, every_s: float = 2.0) -> None:
+    """Until `stop`: copy a running job's metrics into the display's counts (runners that only
+    report at the end raise or return nothing here: the display keeps its own counts)."""
+    base = Counter(calls)
+    while not stop.wait(every_s):
+        try:
+            seen = from_metrics(result)
+        except Exception:  # noqa: BLE001 - a runner without live metrics
+            continue
+        with _lock:
+            for name, value in seen.items():
+                stage, _, kind = name.partition(".")
+                key = stage if kind == "calls" else f"{stage}:reused"
+                calls[key] = max(calls[key], base[key] + value)
 
 
 def line() -> str:

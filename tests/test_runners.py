@@ -8,7 +8,7 @@ from apache_beam.options.pipeline_options import DirectOptions, GoogleCloudOptio
 
 from k2batch.config import load_config
 from k2batch.job import run_solve
-from k2batch.pipeline import pipeline_options, unknown_flags
+from k2batch.runners import pipeline_options, unknown_flags
 from tests.conftest import ROOT, SAMPLE
 
 PROFILES = sorted((ROOT / "infra" / "runners").glob("*.toml"))
