@@ -19,7 +19,7 @@ KIND = "instant"
 
 def register() -> None:
     """Make `backend.kind = "instant"` resolvable in this process."""
-    BACKENDS[KIND] = f"{__name__}:from_config"
+    BACKENDS[KIND] = __name__
 
 
 class InstantBackend:

@@ -1,7 +1,7 @@
 """Portable runners vs the local one: the same calls (same seeds, same embedded model) on the
 FnApiRunner (in-memory, the default, and with 2 worker processes), on Beam's Python job
-service and on Prism, both with SDK workers from `k2batch worker-pool`, and on the local Flink cluster (infra/flink/cluster.sh, 2
-TaskManagers) where Beam's Flink job-server jar can be had.
+service and on Prism, both with SDK workers from `k2batch worker-pool`, and on the local
+Flink cluster (infra/flink/cluster.sh, 2 TaskManagers) where Beam's Flink job-server jar can be had.
 
     python benchmarks/portable.py [--problems 8]
 

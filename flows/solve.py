@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from prefect import flow, task
@@ -15,18 +14,6 @@ from k2batch.report import write_report
 
 quiet.install()  # no secret in any log record, Prefect's flow logs included
 ROOT = Path(__file__).resolve().parent.parent
-KEY_ENV = {"cerebras": "CEREBRAS_API_KEY", "openai": "OPENAI_API_KEY"}
-
-
-def load_api_key(cfg: JobConfig) -> None:
-    """Fill the backend's key variable from a Prefect Secret block, if the job names one and the
-    variable is empty. The key stays in this process's environment: never in settings or logs."""
-    name = cfg.backend.api_key_secret
-    env = cfg.backend.api_key_env or KEY_ENV.get(cfg.backend.kind)
-    if name and env and not os.environ.get(env):
-        from prefect.blocks.system import Secret
-
-        os.environ[env] = Secret.load(name).get()
 
 
 @task(name="run-solve-pipeline")
@@ -81,7 +68,6 @@ def solve(
     job does nothing unless `force`."""
     profiles = [ROOT / profile] if profile else None  # ROOT / an absolute path is that path
     cfg = load_config(profiles, data=config)
-    load_api_key(cfg)
     manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
     publish_summary(manifest, report(out_uri), out_uri)
     if manifest["status"] == "failed":  # the flow run fails too, so schedules and alerts see it

@@ -10,7 +10,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-__all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError"]
+from k2batch.prompts import Recipe
+
+__all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError", "STAGES"]
+
+STAGES = ("triage", "plan", "generate", "judge")  # the recipe's model-calling stages, in order
 
 
 class ConfigError(ValueError):
@@ -250,8 +254,24 @@ class JobConfig(_Strict):
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
     runner: RunnerConfig = _execution_only(default_factory=RunnerConfig)
     resume: ResumeConfig = _execution_only(default_factory=ResumeConfig)
+    recipe: Recipe = Field(default_factory=Recipe, description="Prompt templates (from Python: parse hooks).")
 
     _memo: dict = PrivateAttr(default_factory=dict)
+    _domains: bytes | None = PrivateAttr(None)  # the user's domains, pickled (k2batch.domains)
+
+    def with_domains(self, blob: bytes | None) -> JobConfig:
+        """A copy carrying the user's domains to every process that unpickles it."""
+        new = self.model_copy()
+        new.__pydantic_private__ = {**self.__pydantic_private__, "_domains": blob}
+        return new
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)  # in a worker: register the domains the user's process had
+        blob = (self.__pydantic_private__ or {}).get("_domains")
+        if blob:
+            from k2batch import domains
+
+            domains.install(blob)
 
     def reply_settings(self, stage: str) -> str | None:
         """The reply-changing backend settings of a stage's calls (computed once per stage)."""

@@ -12,20 +12,12 @@ import posixpath
 import fsspec
 import pyarrow.parquet as pq
 
-from k2batch.extract import THINK_CLOSE, answer_part
+from k2batch.extract import split_think
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
 from k2batch.recipe import solve_prompt
 from k2batch.schemas import to_table
 
 SYSTEM = "You are a careful reasoner. Think step by step before answering."
-
-
-def split_reasoning(response: str) -> tuple[str | None, str]:
-    """(reasoning inside <think>, answer part)."""
-    if THINK_CLOSE in response:
-        head, tail = response.rsplit(THINK_CLOSE, 1)
-        return head.replace("<think>", "", 1).strip(), tail.strip()
-    return None, answer_part(response) or response.strip()
 
 
 def examples(
@@ -39,7 +31,7 @@ def examples(
         if mode == "chosen":
             picks = [c for c in picks if c["sample"] == s["chosen_sample"]]
         for c in picks:
-            think, answer = split_reasoning(c["response"] or "")
+            think, answer = split_think(c["response"] or "")
             assistant = c["response"].strip() if reasoning == "inline" else answer
             user = solve_prompt(s)  # as a user asks it: no plan
             key = hashlib.sha256(f"{user}\x1f{assistant}".encode()).hexdigest()

@@ -14,14 +14,23 @@ def option_letters(n: int | None) -> str:
     return string.ascii_uppercase[: n or 0]
 
 
+def split_think(text: str) -> tuple[str | None, str]:
+    """(reasoning inside <think>...</think> or None, the text after it). An unclosed <think>
+    is all reasoning: the answer part is empty."""
+    if THINK_CLOSE in text:
+        head, tail = text.rsplit(THINK_CLOSE, 1)
+        return head.replace("<think>", "", 1).strip(), tail.strip()
+    if "<think>" in text:
+        return text.replace("<think>", "", 1).strip(), ""
+    return None, text.strip()
+
+
 def answer_part(text: str, tail_chars: int | None = None) -> str:
     """The text after the last `</think>`. With an unclosed `<think>` the reasoning was cut off:
     no answer part (or, when `tail_chars` is given, its last characters, as the judge sees it)."""
-    if THINK_CLOSE in text:
-        return text.rsplit(THINK_CLOSE, 1)[1].strip()
-    if "<think>" in text:
+    if THINK_CLOSE not in text and "<think>" in text:
         return text[-tail_chars:].strip() if tail_chars else ""
-    return text.strip()
+    return split_think(text)[1]
 
 
 def last_boxed(text: str) -> str | None:
@@ -103,15 +112,6 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
         a, b = m[-1]
         return a or b, "last option letter"
     return None, "no option letter"
-
-
-def extract_answer(text: str, domain: str, n_choices: int | None = None) -> tuple[str | None, str]:
-    """Final answer of a whole model output for `domain`, with the rule that found it."""
-    if domain == "code":
-        return extract_code(text)
-    if domain == "choice" or (domain == "science" and n_choices):
-        return extract_choice(text, n_choices)  # science without options is answered like math
-    return extract_math(text)
 
 
 def normalize_answer(answer: str | None) -> str | None:

@@ -1,12 +1,13 @@
 """A job's identity: everything that changes its outputs, and nothing else. Same identity, same
 job id: a rerun of a job that succeeded does nothing. Anything that changes an output (the input's
-content, an output-relevant setting, a prompt, the k2batch code or the verifier library) makes a
+content, an output-relevant setting (prompts included), the k2batch code or the verifier library) makes a
 new job id, so the rerun recomputes outputs — reusing every stored model call its change leaves
 alone (calls have their own keys)."""
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -14,8 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from k2batch import __version__, prompts
+from k2batch import __version__
 from k2batch.config import JobConfig
+from k2batch.prompts import Recipe
 
 WHOLE_FILE_HASH_BYTES = 64 * 1024 * 1024  # inputs up to this size are hashed whole
 PACKAGE = Path(__file__).resolve().parent
@@ -62,10 +64,21 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def prompts_fingerprint() -> str:
-    """The prompt templates as the solver, planner and judge see them."""
-    templates = {k: v for k, v in vars(prompts).items() if k.isupper()}
-    return _digest(templates)[:16]
+def recipe_fingerprint(cfg: JobConfig) -> str:
+    """What settings cannot show: a Recipe subclass's parse hooks and the user's domains (their
+    code, by source where it can be read)."""
+    from k2batch import domains
+
+    def source(obj) -> str:
+        try:
+            return inspect.getsource(obj)
+        except (OSError, TypeError):
+            return getattr(obj, "__qualname__", repr(obj))
+
+    hooks = "" if type(cfg.recipe) is Recipe else source(type(cfg.recipe))
+    mine = [(d.name, d.instruction, d.needs_choices, *map(source, (d.extract, d.verify, d.quick_check)))
+            for d in map(domains.get, domains.names()) if not d.builtin]  # fmt: skip
+    return _digest([hooks, mine])[:16]
 
 
 def input_fingerprint(uri: str) -> dict:
@@ -101,7 +114,7 @@ def job_identity(input_uri: str, cfg: JobConfig) -> dict:
     return {
         "input": input_fingerprint(input_uri),
         "settings": _digest(output_settings(cfg))[:16],
-        "prompts": prompts_fingerprint(),
+        "recipe": recipe_fingerprint(cfg),
         "k2batch": {"version": __version__, "code": code_fingerprint()},
         "verifier": library_versions(),
     }

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pyarrow.parquet as pq
 
 from k2batch import __version__
-from k2batch.config import ConfigError, JobConfig
+from k2batch.config import STAGES, ConfigError, JobConfig
 from k2batch.identity import job_id_of, job_identity
 from k2batch.io import (
     OUTPUTS,
@@ -91,7 +91,7 @@ def anchored(cfg: JobConfig) -> JobConfig:
         return os.path.abspath(model) if local else model
 
     stages = {s: getattr(cfg.stages, s).model_copy(update={"model": fix(getattr(cfg.stages, s).model)})
-              for s in ("triage", "plan", "generate", "judge")}  # fmt: skip
+              for s in STAGES}  # fmt: skip
     new = cfg.model_copy(update={
         "backend": cfg.backend.model_copy(update={"model": fix(cfg.backend.model)}),
         "stages": cfg.stages.model_copy(update=stages),
@@ -106,7 +106,7 @@ def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
 
     if cfg.backend.kind not in BACKENDS:
         raise ConfigError(f"unknown backend {cfg.backend.kind!r}; available: {', '.join(BACKENDS)}")
-    stages = [cfg.backend_for(stage) for stage in ("triage", "plan", "generate", "judge")]
+    stages = [cfg.backend_for(stage) for stage in STAGES]
     for backend in {b.model_dump_json(): b for b in stages}.values():
         check_backend(backend)
     check_engines(stages)
@@ -242,10 +242,11 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     not run again (the manifest says `noop`) unless `force`, which also recomputes every model
     call (the old store is set aside). A partial or failed job is run again, reusing what it
     stored: only its failed calls are made again."""
-    from k2batch import pipeline, runners  # Beam is heavy: import it only when a job runs
+    from k2batch import domains, pipeline, runners  # Beam is heavy: import it only when a job runs
     from k2batch.store import ResultStore
 
-    input_uri, out_uri, cfg = absolute(input_uri), absolute(out_uri), anchored(cfg)
+    input_uri, out_uri = absolute(input_uri), absolute(out_uri)
+    cfg = anchored(cfg).with_domains(domains.shipped())
     preflight(input_uri, out_uri, cfg)
     identity = job_identity(input_uri, cfg)
     job_id = cfg.job_id or job_id_of(identity)

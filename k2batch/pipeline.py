@@ -13,8 +13,8 @@ import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
 from k2batch import io as kio
-from k2batch import progress, quiet, recipe
-from k2batch.backends import ChatRequest, get_backend
+from k2batch import progress, quiet, recipe, verify
+from k2batch.backends import ChatRequest, get_backend, hints
 from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
 from k2batch.store import open_store
@@ -28,7 +28,6 @@ quiet.install()
 # Keeping a problem's samples together lets every stage stream: no regrouping barrier between
 # generating, verifying and judging, so the engine is fed while other problems are verified.
 Calls = tuple[dict, list[ChatRequest]]
-HTTP_KINDS = ("openai", "cerebras")  # I/O-bound clients: several bundle threads keep a server full
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,7 @@ class ChatModelHandler(ModelHandler):
         super().__init__()
         self._stage = stage
         self._backend = cfg.backend_for(stage)
-        # Engines want whole batches (vLLM's continuous batching, HTTP concurrency); llama.cpp
-        # runs one request at a time, so small batches keep results flowing to the store.
-        default = {"vllm": 512, "llamacpp": 8}.get(self._backend.kind, 4 * self._backend.max_concurrency)
-        self._batch_size = cfg.runner.batch_size or default
+        self._batch_size = cfg.runner.batch_size or hints(self._backend).batch_size
         self._store = (run.store_uri, True, cfg.resume.flush_s, run.staging_uri)
         self._timeouts = cfg.timeouts
 
@@ -193,8 +189,8 @@ def _first_of_id(item, job_id: str):
 
 
 @functools.cache
-def _verifier_pool(workers: int, timeout_s: float) -> VerifierPool:
-    pool = VerifierPool(workers, timeout_s)  # one per worker process, like the engine
+def _verifier_pool(workers: int, timeout_s: float, domains_blob: bytes | None) -> VerifierPool:
+    pool = VerifierPool(workers, timeout_s, domains_blob=domains_blob)  # one per worker process
     atexit.register(pool.close)
     return pool
 
@@ -207,7 +203,8 @@ class VerifyFn(beam.DoFn):
         self._cfg = cfg
 
     def setup(self):
-        self._pool = _verifier_pool(self._cfg.verify.workers, self._cfg.verify.timeout_s)
+        v = self._cfg.verify
+        self._pool = _verifier_pool(v.workers, v.timeout_s, self._cfg.__pydantic_private__.get("_domains"))
 
     def process(self, problems):
         tasks = [self._task(p, c) for p, cands in problems for c in cands]
@@ -220,17 +217,7 @@ class VerifyFn(beam.DoFn):
             yield problem, candidates
 
     def _task(self, problem: dict, c: dict) -> dict:
-        return {
-            "domain": problem["domain"],
-            "reference": problem.get("answer"),
-            "answer": c["answer"],
-            "tests": problem.get("tests"),
-            "entry_point": problem.get("entry_point"),
-            "prompt": problem["problem"],
-            "choices": problem.get("choices"),
-            "timeout_s": self._cfg.verify.timeout_s,
-            "sandbox": self._cfg.verify.sandbox,
-        }
+        return verify.task(problem, c["answer"], self._cfg.verify.timeout_s, self._cfg.verify.sandbox)
 
 
 def _judge_or_decide(item, cfg: JobConfig, job_id: str):
@@ -250,7 +237,7 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
 def _decide(calls, cfg: JobConfig, job_id: str) -> dict:
     ctx, reqs, results = calls
     decisions = [
-        recipe.judge_decision(recipe.Comparison(first, second, req), res.text, res.error)
+        recipe.judge_decision(recipe.Comparison(first, second, req), res.text, res.error, cfg.recipe)
         for (first, second), req, res in zip(ctx["pairs"], reqs, results, strict=True)
     ]
     return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions, cfg)
@@ -260,9 +247,9 @@ def _triage_calls(problem: dict, cfg: JobConfig) -> Calls:
     return {"problem": problem}, [recipe.triage_request(problem, cfg)]
 
 
-def _with_triage(calls) -> dict:
+def _with_triage(calls, cfg: JobConfig) -> dict:
     ctx, _, [res] = calls
-    hard, topics = recipe.parse_triage(res.text) if not res.error else (None, [])
+    hard, topics = cfg.recipe.parse_triage(res.text) if not res.error else (None, [])
     return {**ctx["problem"], "triage_hard": hard, "triage_topics": topics}
 
 
@@ -277,7 +264,7 @@ def _plan_calls(problem: dict, cfg: JobConfig) -> Calls:
 def _solve_calls(calls, cfg: JobConfig) -> Calls:
     ctx, _, results = calls
     problem = ctx["problem"]
-    plans = [recipe.parse_plan(r.text) if not r.error else None for r in results] or [None] * cfg.samples
+    plans = [cfg.recipe.parse_plan(r.text) if not r.error else None for r in results] or [None] * cfg.samples
     reqs = [recipe.solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples)]
     return {"problem": problem, "plans": plans}, reqs
 
@@ -348,7 +335,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     problems = unique.ok
     if cfg.plan.enabled and cfg.plan.triage:
         triage = call("triage", problems | "TriageCalls" >> beam.Map(_triage_calls, cfg))
-        problems = triage | "ParseTriage" >> beam.Map(_with_triage)
+        problems = triage | "ParseTriage" >> beam.Map(_with_triage, cfg)
     planned = call("plan", problems | "PlanCalls" >> beam.Map(_plan_calls, cfg))
 
     # 2. Generate N candidates.

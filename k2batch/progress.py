@@ -11,6 +11,8 @@ import threading
 import time
 from collections import Counter
 
+from k2batch.config import STAGES
+
 calls: Counter = Counter()  # "<stage>" and "<stage>:reused"
 _lock = threading.Lock()
 
@@ -60,7 +62,7 @@ def follow(result, stop: threading.Event, every_s: float = 2.0) -> None:
 def line() -> str:
     with _lock:
         parts = []
-        for s in ("triage", "plan", "generate", "judge"):
+        for s in STAGES:
             made, reused = calls[s], calls[f"{s}:reused"]
             if made or reused:
                 parts.append(f"{s} {made}" + (f" (+{reused} reused)" if reused else ""))

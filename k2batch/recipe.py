@@ -7,16 +7,17 @@ to rows. No Beam, no backend: the pipeline composes these in this order.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from dataclasses import dataclass
 
-from k2batch import prompts
+from k2batch import domains
 from k2batch.backends.base import ChatRequest
-from k2batch.config import JobConfig, StageConfig
-from k2batch.extract import answer_part, extract_answer, normalize_answer, option_letters
+from k2batch.config import STAGES, JobConfig, StageConfig
+from k2batch.extract import answer_part, normalize_answer, option_letters
+from k2batch.prompts import Recipe
+from k2batch.replies import JUDGE_SCHEMA, TRIAGE_SCHEMA, parse_judge, parse_plan, parse_triage
+from k2batch.verify import extract
 
-STAGES = ("triage", "plan", "generate", "judge")
+__all__ = ["STAGES", "parse_judge", "parse_plan", "parse_triage"]  # the default parsers, re-exported
 
 
 def derive_seed(job_seed: int, problem_id: str, stage: str, index: int) -> int:
@@ -24,27 +25,6 @@ def derive_seed(job_seed: int, problem_id: str, stage: str, index: int) -> int:
     shards, distinct across samples, independent of row order."""
     digest = hashlib.sha256(f"{job_seed}\x1f{problem_id}\x1f{stage}\x1f{index}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-# Replies that must parse are constrained where the backend can (grammar / guided decoding).
-# The judge's verdict comes first so that a reply cut at max_tokens still carries it.
-TRIAGE_SCHEMA = json.dumps(
-    {
-        "type": "object",
-        "properties": {
-            "hard": {"type": "boolean"},
-            "topics": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
-        },
-        "required": ["hard", "topics"],
-    }
-)
-JUDGE_SCHEMA = json.dumps(
-    {
-        "type": "object",
-        "properties": {"better": {"type": "integer", "enum": [1, 2]}, "explanation": {"type": "string"}},
-        "required": ["better", "explanation"],
-    }
-)
 
 
 def _request(
@@ -68,25 +48,10 @@ def _request(
 
 
 def triage_request(problem: dict, cfg: JobConfig) -> ChatRequest:
-    msgs = [("system", prompts.TRIAGE_SYSTEM), ("user", prompts.TRIAGE_USER.format(**problem))]
+    r = cfg.recipe
+    msgs = [("system", r.triage_system), ("user", r.triage_user.format(problem=problem["problem"]))]
     seed = derive_seed(cfg.seed, problem["id"], "triage", 0)
     return _request(cfg, "triage", msgs, seed, TRIAGE_SCHEMA)
-
-
-def parse_triage(text: str) -> tuple[bool | None, list[str]]:
-    """(hard, topics) from the triage reply; hard is None when the reply is unusable."""
-    m = re.search(r"\{.*\}", text, flags=re.S)
-    if m:
-        try:
-            data = json.loads(m.group(0))
-            hard = data.get("hard")
-            topics = [str(t) for t in data.get("topics", []) if str(t).strip()][:4]
-            if isinstance(hard, bool):
-                return hard, topics
-        except (json.JSONDecodeError, AttributeError):
-            pass
-    m = re.search(r'"?hard"?\s*:\s*(true|false)', text, flags=re.I)
-    return (m.group(1).lower() == "true" if m else None), []
 
 
 def needs_plan(hard: bool | None, cfg: JobConfig) -> bool:
@@ -95,41 +60,33 @@ def needs_plan(hard: bool | None, cfg: JobConfig) -> bool:
 
 
 def plan_request(problem: dict, sample: int, topics: list[str], cfg: JobConfig) -> ChatRequest:
-    user = prompts.PLAN_USER.format(problem=problem["problem"], topics=", ".join(topics) or "-")
-    msgs = [("system", prompts.PLAN_SYSTEM), ("user", user)]
+    user = cfg.recipe.plan_user.format(problem=problem["problem"], topics=", ".join(topics) or "-")
+    msgs = [("system", cfg.recipe.plan_system), ("user", user)]
     return _request(cfg, "plan", msgs, derive_seed(cfg.seed, problem["id"], "plan", sample))
-
-
-def parse_plan(text: str) -> str | None:
-    """The plan inside <plan> tags (or the whole reply without them); None if empty."""
-    text = answer_part(text) or text
-    m = re.search(r"<plan>(.*?)(?:</plan>|$)", text, flags=re.S)
-    plan = (m.group(1) if m else text).strip()
-    # A plan must not hand the solver an answer: drop lines that box or announce one.
-    lines = [ln for ln in plan.splitlines() if not re.search(r"\\boxed|final answer", ln, re.I)]
-    return "\n".join(lines).strip() or None
 
 
 # 2. Generate ---------------------------------------------------------------------------------
 
 
-def solve_prompt(problem: dict, plan: str | None = None) -> str:
+def solve_prompt(problem: dict, plan: str | None = None, recipe: Recipe | None = None) -> str:
     """The solver's user message: statement, lettered options, the plan as <ideas>, the
     domain's instruction. Without a plan it is the problem as a user asks it (distillation)."""
+    r = recipe or Recipe()
+    domain = domains.get(problem["domain"]) or domains.get("math")
     choices = problem.get("choices") or []
     letters = option_letters(len(choices))  # validation caps options at A-Z
     options = "\n".join(f"{letter}. {c}" for letter, c in zip(letters, choices, strict=True))
-    return prompts.SOLVE_USER.format(
+    return r.solve_user.format(
         problem=problem["problem"],
-        choices=prompts.CHOICES_BLOCK.format(options=options) if choices else "",
-        ideas=prompts.IDEAS_BLOCK.format(plan=plan) if plan else "",
-        instruction=prompts.INSTRUCTIONS.get(problem["domain"], prompts.INSTRUCTIONS["math"]),
+        choices=r.choices_block.format(options=options) if choices else "",
+        ideas=r.ideas_block.format(plan=plan) if plan else "",
+        instruction=r.instructions.get(domain.name, domain.instruction),
     )
 
 
 def solve_request(problem: dict, sample: int, plan: str | None, cfg: JobConfig) -> ChatRequest:
     seed = derive_seed(cfg.seed, problem["id"], "generate", sample)
-    return _request(cfg, "generate", [("user", solve_prompt(problem, plan))], seed)
+    return _request(cfg, "generate", [("user", solve_prompt(problem, plan, cfg.recipe))], seed)
 
 
 def make_candidate(
@@ -137,7 +94,7 @@ def make_candidate(
 ) -> dict:
     """A candidate row (see schemas/solution: candidates), answer extracted, not yet verified."""
     n = len(problem.get("choices") or []) or None
-    answer, rule = extract_answer(text, problem["domain"], n) if not error else (None, "call failed")
+    answer, rule = extract(text, problem["domain"], n) if not error else (None, "call failed")
     return {
         "sample": sample,
         "seed": seed,
@@ -206,40 +163,22 @@ def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> 
         for b in reps[i + 1 :]:
             orders = [(a, b), (b, a)] if cfg.judge.both_orders else [(a, b)]
             for first, second in orders:
-                user = prompts.JUDGE_USER.format(
+                user = cfg.recipe.judge_user.format(
                     problem=problem["problem"],
                     first=judge_view(by_sample[first]["response"], cfg.judge.answer_chars),
                     second=judge_view(by_sample[second]["response"], cfg.judge.answer_chars),
                 )
-                msgs = [("system", prompts.JUDGE_SYSTEM), ("user", user)]
+                msgs = [("system", cfg.recipe.judge_system), ("user", user)]
                 seed = derive_seed(cfg.seed, problem["id"], "judge", len(out))
                 out.append(Comparison(first, second, _request(cfg, "judge", msgs, seed, JUDGE_SCHEMA)))
     return out
 
 
-def parse_judge(text: str) -> tuple[int | None, str]:
-    """(1 or 2 or None, rationale) from the judge's reply."""
-    body = answer_part(text) or text
-    m = re.search(r"\{.*\}", body, flags=re.S)
-    if m:
-        try:
-            data = json.loads(m.group(0))
-            better = int(data.get("better"))
-            if better in (1, 2):
-                return better, str(data.get("explanation", "")).strip()
-        except (json.JSONDecodeError, TypeError, ValueError, AttributeError):
-            pass
-    m = re.search(r'"?better"?\s*[:=]\s*"?([12])\b', body, flags=re.I)
-    if m:
-        return int(m.group(1)), body.strip()
-    return None, body.strip()
-
-
-def judge_decision(comp: Comparison, text: str, error: str | None) -> dict:
+def judge_decision(comp: Comparison, text: str, error: str | None, recipe: Recipe | None = None) -> dict:
     """One row of solutions.judge."""
     if error:
         return {"first": comp.first, "second": comp.second, "winner": None, "rationale": None, "error": error}
-    better, rationale = parse_judge(text)
+    better, rationale = (recipe or Recipe()).parse_judge(text)
     winner = {1: comp.first, 2: comp.second}.get(better)
     return {
         "first": comp.first,

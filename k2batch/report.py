@@ -12,10 +12,9 @@ from collections import defaultdict
 
 import fsspec
 
+from k2batch.config import STAGES
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
 from k2batch.stats import by_domain, job_summary, mean_pass_at_1
-
-STAGE_ORDER = ("triage", "plan", "generate", "judge")
 
 
 def load(out_uri: str) -> tuple[list[dict], list[dict], int, dict]:
@@ -58,7 +57,7 @@ def plots(calls: list[dict], solutions: list[dict]) -> dict[str, bytes]:
     out["response_length"] = _png(fig)
     plt.close(fig)
 
-    stages = [s for s in STAGE_ORDER if any(c["stage"] == s for c in calls)]
+    stages = [s for s in STAGES if any(c["stage"] == s for c in calls)]
     prompt = [sum(c["prompt_tokens"] for c in calls if c["stage"] == s) for s in stages]
     completion = [sum(c["completion_tokens"] for c in calls if c["stage"] == s) for s in stages]
     fig, ax = plt.subplots(figsize=(6, 3.2))
@@ -122,7 +121,7 @@ def _rows(summary: dict, domains: dict) -> list[tuple[str, ...]]:
 
 def _stage_rows(summary: dict) -> list[tuple[str, ...]]:
     rows = [("stage", "calls", "reused", "failed", "prompt tokens", "completion tokens", "seconds")]
-    for s in STAGE_ORDER:
+    for s in STAGES:
         v = summary["by_stage"].get(s)
         if v:
             rows.append((s, *(_fmt(v[k]) for k in ("calls", "reused", "failed", "prompt_tokens",

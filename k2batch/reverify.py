@@ -10,7 +10,6 @@ import uuid
 
 from k2batch import __version__, recipe
 from k2batch.config import JobConfig
-from k2batch.extract import extract_answer
 from k2batch.io import (
     InputError,
     check_writable,
@@ -22,6 +21,7 @@ from k2batch.io import (
     read_parts,
     write_part,
 )
+from k2batch.verify import extract, task
 from k2batch.verify.pool import VerifierPool
 
 
@@ -40,13 +40,8 @@ def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple
     for row in rows:
         n = len(row.get("choices") or []) or None
         for c in row["candidates"]:
-            c["answer"], rule = extract_answer(c["response"] or "", row["domain"], n)
-            c["_rule"] = rule
-            tasks.append({
-                "domain": row["domain"], "reference": row["reference"], "answer": c["answer"],
-                "tests": row.get("tests"), "prompt": row["problem"], "choices": row.get("choices"),
-                "timeout_s": pool.timeout_s, "sandbox": cfg.verify.sandbox,
-            })  # fmt: skip
+            c["answer"], c["_rule"] = extract(c["response"] or "", row["domain"], n)
+            tasks.append(task(row, c["answer"], pool.timeout_s, cfg.verify.sandbox))
     verdicts = iter(pool.check_all(tasks))
     for row in rows:
         for c in row["candidates"]:

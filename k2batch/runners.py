@@ -22,8 +22,9 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.runner import PipelineState
 
 from k2batch import progress
+from k2batch.backends import hints
 from k2batch.config import ConfigError, JobConfig
-from k2batch.pipeline import HTTP_KINDS, JobRun, build
+from k2batch.pipeline import JobRun, build
 from k2batch.waves import plan_waves
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def pipeline_options(cfg: JobConfig, resolve: bool = False) -> PipelineOptions:
     flags = [f"--runner={r.name}", *r.options]
     if r.name == "FnApiRunner":
         mode, workers = r.mode, r.workers
-        if mode == "auto" and cfg.backend.kind in HTTP_KINDS:
+        if mode == "auto" and hints(cfg.backend).io_bound:
             mode, workers = "multi_threading", max(workers, 4)  # measured: benchmarks/saturation.py
         elif mode == "auto":
             mode = "in_memory" if workers == 1 else "multi_processing"

@@ -8,9 +8,9 @@ import json
 import math
 from typing import Any
 
+from k2batch import domains
 from k2batch.extract import MAX_OPTIONS
 from k2batch.schemas import spec
-from k2batch.verify import DOMAINS
 from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
 
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
@@ -111,12 +111,13 @@ def _check(row: dict, row_index: int) -> dict:
     text = _text(row.get("problem"), "problem", required=True)
     raw_domain = _text(row.get("domain"), "domain", required=False)
     domain = (raw_domain or "math").strip().lower()
-    if domain not in DOMAINS:
-        raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(DOMAINS)})")
+    known = domains.get(domain)
+    if known is None:
+        raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(domains.names())})")
     answer = _text(row.get("answer"), "answer", required=False, numbers=True)
     choices = _choices(row.get("choices"))
-    if domain == "choice" and not choices:
-        raise ValueError("a choice problem needs choices")
+    if known.needs_choices and not choices:
+        raise ValueError(f"a {domain} problem needs choices")
     if domain == "science" and choices:
         domain = "choice"  # science with options is verified by letter
     extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS}

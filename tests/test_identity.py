@@ -11,10 +11,11 @@ import pytest
 
 from benchmarks import instant
 from benchmarks.crash_resume import moto_s3
-from k2batch import prompts, recipe
+from k2batch import recipe
 from k2batch.config import load_config
 from k2batch.io import InputError
 from k2batch.job import LOCK, REPLACED, JobLocked, default_job_id, job_lock, preflight, run_solve
+from k2batch.prompts import Recipe
 from tests.conftest import SAMPLE
 
 
@@ -39,8 +40,8 @@ def test_the_job_id_covers_what_changes_outputs_and_nothing_else(tmp_path, monke
     copy.write_bytes((tmp_path / "in.parquet").read_bytes())
     assert default_job_id(str(copy), load_config()) == base
     assert default_job_id(problems(tmp_path / "in.parquet", 4), load_config()) != base  # content
-    monkeypatch.setattr(prompts, "PLAN_SYSTEM", prompts.PLAN_SYSTEM + " Be brief.")
-    assert default_job_id(str(copy), load_config()) != base  # a prompt template
+    brief = Recipe().plan_system + " Be brief."
+    assert default_job_id(str(copy), load_config(overrides={"recipe.plan_system": brief})) != base  # a prompt
 
 
 def test_reply_changing_backend_settings_are_in_every_call_key():

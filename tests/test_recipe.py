@@ -1,7 +1,8 @@
 import json
 
-from k2batch import prompts, recipe
+from k2batch import recipe
 from k2batch.config import JobConfig, load_config
+from k2batch.prompts import Recipe
 
 CFG = JobConfig()
 PROBLEM = {"id": "p1", "problem": "What is 2+2?", "domain": "math", "choices": None}
@@ -153,7 +154,7 @@ def test_prompt_templates_format():
     assert '"hard" (true or false)' in dict(triage.messages)["system"]
     assert json.loads(triage.json_schema)["required"] == ["hard", "topics"]
     assert "\\boxed{}." in dict(recipe.solve_request(PROBLEM, 0, None, CFG).messages)["user"]
-    assert '{"better": 1 or 2' in prompts.JUDGE_USER.format(problem="p", first="a", second="b")
+    assert '{"better": 1 or 2' in Recipe().judge_user.format(problem="p", first="a", second="b")
 
 
 def test_the_judge_sees_at_most_answer_chars_of_each_response():

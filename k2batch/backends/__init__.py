@@ -6,18 +6,37 @@ import atexit
 import importlib
 import json
 import threading
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 from k2batch.backends.base import Backend, ChatRequest, ChatResult
 from k2batch.config import BackendConfig, ConfigError
 
-__all__ = ["Backend", "ChatRequest", "ChatResult", "get_backend", "reply_settings", "BACKENDS"]
+__all__ = ["Backend", "ChatRequest", "ChatResult", "Hints", "get_backend", "hints", "reply_settings",
+           "BACKENDS"]  # fmt: skip
 
-# name -> "module:factory"; imported lazily so a missing optional engine only fails when chosen.
+
+@dataclass(frozen=True)
+class Hints:
+    """What the pipeline needs to know of a backend, declared by the backend (`hints(cfg)`)."""
+
+    batch_size: int  # requests per RunInference batch
+    io_bound: bool = False  # a client of a remote server: several bundle threads share it
+
+
+def _plugins() -> dict[str, str]:
+    """Backends other packages register: entry point group `k2batch.backends`, name -> module
+    (it defines `from_config(cfg)`, and may define `hints`, `check`, `REPLY_SETTINGS`)."""
+    return {ep.name: ep.value.split(":")[0] for ep in entry_points(group="k2batch.backends")}
+
+
+# name -> module; imported lazily so a missing optional engine only fails when chosen.
 BACKENDS = {
-    "llamacpp": "k2batch.backends.llamacpp:from_config",
-    "vllm": "k2batch.backends.vllm:from_config",
-    "openai": "k2batch.backends.openai:from_config",
-    "cerebras": "k2batch.backends.cerebras:from_config",
+    "llamacpp": "k2batch.backends.llamacpp",
+    "vllm": "k2batch.backends.vllm",
+    "openai": "k2batch.backends.openai",
+    "cerebras": "k2batch.backends.cerebras",
+    **_plugins(),
 }
 
 _engines: dict[str, Backend] = {}
@@ -26,8 +45,10 @@ _lock = threading.Lock()
 
 def _module(kind: str):
     if kind not in BACKENDS:
+        BACKENDS.update(_plugins())  # installed since this process started
+    if kind not in BACKENDS:
         raise ConfigError(f"unknown backend {kind!r}; available: {', '.join(BACKENDS)}")
-    return importlib.import_module(BACKENDS[kind].split(":")[0])
+    return importlib.import_module(BACKENDS[kind])
 
 
 def check_backend(cfg: BackendConfig) -> None:
@@ -66,13 +87,18 @@ def reply_settings(cfg: BackendConfig) -> str | None:
     return json.dumps(values, sort_keys=True, default=str)
 
 
+def hints(cfg: BackendConfig) -> Hints:
+    """The backend's own hints (a module without `hints` gets small batches, no threads)."""
+    declared = getattr(_module(cfg.kind), "hints", None)
+    return declared(cfg) if declared else Hints(batch_size=8)
+
+
 def get_backend(cfg: BackendConfig) -> Backend:
     """The process-wide engine for `cfg`, created on first use (one engine per worker process)."""
     key = cfg.model_dump_json()
     with _lock:
         if key not in _engines:
-            factory = BACKENDS[cfg.kind].split(":")[1]
-            engine = getattr(_module(cfg.kind), factory)(cfg)
+            engine = _module(cfg.kind).from_config(cfg)
             if hasattr(engine, "close"):  # free native engines before interpreter teardown
                 atexit.register(engine.close)
             _engines[key] = engine

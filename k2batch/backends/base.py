@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Protocol, runtime_checkable
 
+from k2batch.extract import split_think
 from k2batch.secrets import redact
 
 
@@ -69,9 +70,7 @@ OnResult = Callable[[int, ChatResult], None]
 
 def reasoning_text(text: str) -> str | None:
     """The part of a reply inside <think>...</think> (None when the reply has no reasoning block)."""
-    if "</think>" not in text:
-        return None
-    return text.rsplit("</think>", 1)[0].replace("<think>", "", 1)
+    return split_think(text)[0] if "</think>" in text else None
 
 
 def estimate_reasoning_tokens(text: str, completion_tokens: int) -> int:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 
-from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, probe
+from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, hints, probe
 from k2batch.config import BackendConfig, ConfigError
 
-__all__ = ["REPLY_SETTINGS", "CerebrasBackend", "check", "from_config"]
+__all__ = ["REPLY_SETTINGS", "hints", "CerebrasBackend", "check", "from_config"]
 KEY_ENV = "CEREBRAS_API_KEY"
 DEFAULT_URL = "https://api.cerebras.ai"
 

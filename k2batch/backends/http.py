@@ -44,11 +44,22 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+def hints(cfg: BackendConfig):
+    from k2batch.backends import Hints
+
+    return Hints(batch_size=4 * cfg.max_concurrency, io_bound=True)  # keep the server's slots full
+
+
 def api_key(cfg: BackendConfig, default_env: str) -> str:
-    """The API key from the environment (a Prefect flow may have filled it from a Secret block).
-    Never logged, never written: settings only name the variable."""
+    """The API key from the environment, or from the Prefect Secret block `backend.api_key_secret`
+    names (then kept in this process's environment). Never logged, never written: settings only
+    name the variable or the block."""
     env = cfg.api_key_env or default_env
     key = os.environ.get(env)
+    if not key and cfg.api_key_secret:
+        from prefect.blocks.system import Secret
+
+        key = os.environ[env] = Secret.load(cfg.api_key_secret).get()
     if not key:
         raise ConfigError(f"backend {cfg.kind!r} needs an API key in ${env}")
     register(key)  # masked in every error text and log line from now on

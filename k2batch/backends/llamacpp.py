@@ -156,3 +156,9 @@ def check(cfg: BackendConfig) -> None:
 def from_config(cfg: BackendConfig) -> LlamaCppBackend:
     path = cfg.model or embedded_model_path()
     return LlamaCppBackend(path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, speculative=cfg.speculative)
+
+
+def hints(cfg: BackendConfig):
+    from k2batch.backends import Hints
+
+    return Hints(batch_size=8)  # one request at a time: small batches keep results flowing to the store

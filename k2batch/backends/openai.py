@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, probe
+from k2batch.backends.http import REPLY_SETTINGS, AsyncHTTPBackend, api_key, hints, probe
 from k2batch.config import BackendConfig, ConfigError
 
-__all__ = ["REPLY_SETTINGS", "OpenAIBackend", "check", "from_config"]
+__all__ = ["REPLY_SETTINGS", "hints", "OpenAIBackend", "check", "from_config"]
 
 
 def _key(cfg: BackendConfig) -> str:

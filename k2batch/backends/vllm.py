@@ -180,3 +180,9 @@ def check(cfg: BackendConfig) -> None:
 
 def from_config(cfg: BackendConfig) -> VLLMBackend:
     return VLLMBackend(cfg)
+
+
+def hints(cfg: BackendConfig):
+    from k2batch.backends import Hints
+
+    return Hints(batch_size=512)  # whole batches feed continuous batching

@@ -8,12 +8,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessExpired, ProcessPool
 
+from k2batch import domains
 from k2batch.verify import check, quick_check
 
 
 class VerifierPool:
-    def __init__(self, workers: int = 2, timeout_s: float = 10.0, fn=check, quick=quick_check):
+    def __init__(self, workers: int = 2, timeout_s: float = 10.0, fn=check, quick=quick_check,
+                 domains_blob: bytes | None = None):  # fmt: skip
         self.timeout_s, self._fn, self._workers = timeout_s, fn, workers
+        self._domains = domains_blob  # the user's domains, registered in each verifier process
         self._quick = quick if fn is check else None  # a custom fn sees every task
         self._pool: ProcessPool | None = None  # started at the first task that needs it
 
@@ -25,7 +28,8 @@ class VerifierPool:
 
     def _new_pool(self) -> ProcessPool:
         # spawn: never fork a process that holds model threads or Beam state.
-        return ProcessPool(max_workers=self._workers, context=multiprocessing.get_context("spawn"))
+        return ProcessPool(max_workers=self._workers, context=multiprocessing.get_context("spawn"),
+                           initializer=domains.install, initargs=(self._domains,))  # fmt: skip
 
     def _schedule(self, tasks: list[dict]) -> list:
         # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
