@@ -17,37 +17,22 @@ from typing import Any
 from k2batch.config import JobConfig, load_config
 
 
-def _dotted(settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{'stages': {'generate': {'max_tokens': 64}}} -> {'stages.generate.max_tokens': 64}."""
-    out = {}
-    for k, v in settings.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, Mapping) and key != "recipe.instructions":
-            out.update(_dotted(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
 class K2Think:
     """The K2-Think recipe (plan, Best-of-N, judge, verify) over problem rows.
 
     backend, model, samples: the common settings; `config`: job files (paths) or a JobConfig;
     any other setting as a keyword, nested as in a job file (`stages={"generate":
-    {"max_tokens": 512}}`) or dotted in `settings` (`{"stages.generate.max_tokens": 512}`)."""
+    {"max_tokens": 512}}`, merged table by table) or dotted in `settings`
+    (`{"stages.generate.max_tokens": 512}`); `recipe=` also takes a Recipe (subclass) value."""
 
     def __init__(self, backend: str | None = None, model: str | None = None, samples: int | None = None,
                  *, config: str | Path | list | JobConfig | None = None,
                  settings: Mapping[str, Any] | None = None, **nested: Any) -> None:  # fmt: skip
-        overrides = {"backend.kind": backend, "backend.model": model, "samples": samples,
-                     **_dotted(nested), **dict(settings or {})}  # fmt: skip
-        if isinstance(config, JobConfig):
-            base = config.model_dump(mode="json")
-            merged = {**_dotted(base), **{k: v for k, v in overrides.items() if v is not None}}
-            self.config = load_config(overrides=merged)
-        else:
-            paths = [config] if isinstance(config, str | Path) else config
-            self.config = load_config(paths, overrides=overrides)
+        overrides = {"backend.kind": backend, "backend.model": model, "samples": samples, **(settings or {})}
+        paths, data = ([config] if isinstance(config, str | Path) else config), nested
+        if isinstance(config, JobConfig):  # its recipe kept as a value: a subclass keeps its hooks
+            paths, data = None, {**config.model_dump(exclude={"recipe"}), "recipe": config.recipe, **nested}
+        self.config = load_config(paths, data=data, overrides=overrides)
 
     def run(self, input_uri: str, out_uri: str, *, force: bool = False, break_lock: bool = False) -> dict:
         """The full job: resumable, committed outputs under `out_uri`; returns the manifest."""

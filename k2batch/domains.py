@@ -76,14 +76,13 @@ _loaded = False
 
 
 def _builtins() -> None:
+    """Register the built-in domains on first use (a user's replacement registered earlier wins)."""
     global _loaded
     if _loaded:
         return
-    with _lock:
-        if _loaded:
-            return
-        _loaded = True
     from k2batch import builtin_domains
 
-    for d in builtin_domains.DOMAINS:
-        _registry.setdefault(d.name, d)
+    with _lock:
+        for d in builtin_domains.DOMAINS:
+            _registry.setdefault(d.name, d)
+        _loaded = True  # only once they are all there: another thread may be reading

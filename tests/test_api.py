@@ -70,9 +70,8 @@ class Upper(Recipe):
 def test_a_recipe_subclass_s_hooks_reach_the_pipeline(tmp_path):
     instant.register()
     cfg = load_config(sets=["backend.kind=instant", "samples=2", "plan.triage=false"])
-    k2 = K2Think(config=cfg)
-    k2.config = k2.config.model_copy(update={"recipe": Upper()})
-    df = k2.solve(ROWS[:1])
+    assert type(K2Think(config=cfg.model_copy(update={"recipe": Upper()})).config.recipe) is Upper
+    df = K2Think(config=cfg, recipe=Upper()).solve(ROWS[:1])
     plans = [c["plan"] for c in df["candidates"][0]]
     assert plans and all(p == p.upper() for p in plans)
 
