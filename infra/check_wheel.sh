@@ -46,3 +46,10 @@ m = json.load(open("out/manifest.json"))
 assert m["status"] == "succeeded" and m["counts"]["solutions"] + m["counts"]["rejects"] == 2, m
 print("wheel check: ok", m["k2batch_version"], m["counts"])
 EOF
+# The Python API, as the README shows it, from the installed wheel (fresh install, same user).
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" PREFECT_HOME="$work/run/.prefect" \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 "$work/venv/bin/python" -c '
+from k2batch import K2Think
+df = K2Think(samples=2, stages={"generate": {"max_tokens": 32}}).solve([{"id": "1", "problem": "What is 2+3?", "answer": "5"}])
+assert list(df["id"]) == ["1"], df
+print("wheel check: python api ok", df["status"][0])'
