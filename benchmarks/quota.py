@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.quota_server import QuotaServer  # noqa: E402
 from k2batch.backends.base import ChatRequest  # noqa: E402
 from k2batch.backends.openai import OpenAIBackend  # noqa: E402
 from k2batch.config import load_config  # noqa: E402
+from k2batch.testing.quota_server import QuotaServer  # noqa: E402
 
 
 def requests(n: int) -> list[ChatRequest]:

@@ -1,5 +1,5 @@
 """Saturation: how much of a server's fixed concurrency k2batch keeps busy. A local
-OpenAI-compatible server (benchmarks/quota_server.py, in its own process like a real engine)
+OpenAI-compatible server (k2batch/testing/quota_server.py, in its own process like a real engine)
 serves `capacity` requests at once, each for 0.1-0.5 s (an engine's max_num_seqs and uneven
 reply lengths); the rest queue. The whole recipe runs through `k2batch solve` on GSM8K
 problems from ../shared/data.
@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.quota_server import QuotaServer  # noqa: E402
 from k2batch.config import load_config  # noqa: E402
 from k2batch.job import run_solve  # noqa: E402
+from k2batch.testing.quota_server import QuotaServer  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 

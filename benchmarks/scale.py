@@ -1,5 +1,5 @@
 """Scale: 1k, 10k and 100k problems through the whole pipeline (validate, triage, plan, 3
-samples, verify, judge, write) with the synthetic instant backend (benchmarks/instant.py), so
+samples, verify, judge, write) with the synthetic instant backend (k2batch/testing/instant.py), so
 what is measured is the pipeline alone. Each size runs in a fresh process, for its own peak RSS,
 then again as a resumed run (manifest removed: every call is reused from the result store).
 
@@ -41,9 +41,9 @@ def write_problems(path: Path, n: int) -> None:
 
 def one(n: int, workdir: Path, resume: bool) -> dict:
     """Run one size in this process; returns what the parent prints."""
-    from benchmarks import instant
     from k2batch.config import load_config
     from k2batch.job import run_solve
+    from k2batch.testing import instant
 
     instant.register()
     src, out = workdir / f"problems-{n}.parquet", workdir / f"out-{n}"

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from benchmarks import instant
 from k2batch import Domain, K2Think, Recipe, domains, register_domain
 from k2batch.backends import hints
 from k2batch.config import BackendConfig, ConfigError, load_config
+from k2batch.testing import instant
 from k2batch.verify import verify_answer
 from tests.conftest import ROOT
 
@@ -115,9 +115,12 @@ def test_a_backend_plugin_is_found_through_its_entry_point(tmp_path, monkeypatch
     dist = tmp_path / "k2batch_instant_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: k2batch-instant-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[k2batch.backends]\nplugged = benchmarks.instant\n")
+    (dist / "entry_points.txt").write_text("[k2batch.backends]\nplugged = k2batch.testing.instant\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    from k2batch.backends import get_backend
+    from k2batch.backends import BACKENDS, get_backend
 
-    engine = get_backend(BackendConfig(kind="plugged"))
-    assert type(engine).__name__ == "InstantBackend" and hints(BackendConfig(kind="plugged")).batch_size == 8
+    try:
+        engine = get_backend(BackendConfig(kind="plugged"))
+        assert type(engine).__name__ == "InstantBackend" and hints(BackendConfig(kind="plugged")).batch_size == 8
+    finally:
+        BACKENDS.pop("plugged", None)  # other tests walk every known backend

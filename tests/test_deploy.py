@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from benchmarks.quota_server import QuotaServer
+from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import ROOT, SAMPLE
 from tests.prefect_server import prefect_server, stop
 

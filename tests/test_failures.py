@@ -10,9 +10,9 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.quota_server import QuotaServer
 from k2batch.config import ConfigError, load_config
 from k2batch.job import preflight
+from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import SAMPLE
 
 KEY = "sk-PLANTED-0123456789abcdef"

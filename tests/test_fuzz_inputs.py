@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks import instant
 from k2batch.config import load_config
 from k2batch.job import run_solve
+from k2batch.testing import instant
 
 pytestmark = pytest.mark.slow
 

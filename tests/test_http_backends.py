@@ -11,12 +11,12 @@ import urllib.request
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.quota_server import QuotaServer
 from k2batch.backends import get_backend
 from k2batch.backends.base import ChatRequest
 from k2batch.backends.llamacpp import embedded_model_path
 from k2batch.config import load_config
 from k2batch.job import run_solve
+from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow

@@ -9,13 +9,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks import instant
-from benchmarks.crash_resume import moto_s3
 from k2batch import recipe
 from k2batch.config import load_config
 from k2batch.io import InputError
 from k2batch.job import LOCK, REPLACED, JobLocked, default_job_id, job_lock, preflight, run_solve
 from k2batch.prompts import Recipe
+from k2batch.testing import instant, moto_s3
 from tests.conftest import SAMPLE
 
 

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.crash_resume import moto_s3
 from k2batch.config import ConfigError, load_config
 from k2batch.job import preflight, run_solve
+from k2batch.testing import moto_s3
 from tests.conftest import ROOT, SAMPLE
 from tests.portable import FAST, portable_sets, sdk_workers, view, worker_pool
 

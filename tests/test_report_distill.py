@@ -11,11 +11,11 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.quota_server import QuotaServer
 from k2batch.config import load_config
 from k2batch.distill import run_distill
 from k2batch.job import run_solve
 from k2batch.report import write_report
+from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import ROOT, SAMPLE
 from tests.prefect_server import prefect_server, stop
 

@@ -8,9 +8,10 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.crash_resume import FAST, crash_and_resume, moto_s3
+from benchmarks.crash_resume import FAST, crash_and_resume
 from k2batch.config import load_config
 from k2batch.job import LOCK, JobLocked, run_solve
+from k2batch.testing import moto_s3
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow

@@ -7,11 +7,11 @@ from collections import Counter
 
 import pyarrow.parquet as pq
 
-from benchmarks.quota_server import QuotaServer
 from k2batch.backends.base import ChatRequest
 from k2batch.config import load_config
 from k2batch.deadlines import Deadlines
 from k2batch.job import run_solve
+from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import SAMPLE
 
 

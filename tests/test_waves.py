@@ -4,9 +4,9 @@ across wave boundaries included. The instant backend (a benchmark harness) keeps
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmarks import instant
 from k2batch.config import load_config
 from k2batch.job import run_solve
+from k2batch.testing import instant
 from k2batch.waves import plan_waves
 
 
