@@ -14,7 +14,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInf
 
 from k2batch import io as kio
 from k2batch import progress, quiet, recipe, verify
-from k2batch.backends import ChatRequest, get_backend, hints
+from k2batch.backends import ChatRequest, ChatResult, get_backend, hints
 from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
 from k2batch.store import open_store
@@ -24,10 +24,27 @@ from k2batch.waves import Wave
 
 quiet.install()
 
-# One element per problem and stage: (context carried to the next stage, that problem's requests).
-# Keeping a problem's samples together lets every stage stream: no regrouping barrier between
-# generating, verifying and judging, so the engine is fed while other problems are verified.
-Calls = tuple[dict, list[ChatRequest]]
+
+
+@dataclass(frozen=True)
+class Calls:
+    """One element per problem and stage: that problem's requests and what the next stage needs.
+    Keeping a problem's samples together lets every stage stream: no regrouping barrier between
+    generating, verifying and judging, so the engine is fed while other problems are verified."""
+
+    problem: dict
+    requests: tuple[ChatRequest, ...]
+    plans: tuple[str | None, ...] = ()  # generate: the plan each sample was given
+    candidates: tuple[dict, ...] = ()  # judge: the candidates compared
+    pairs: tuple[tuple[int, int], ...] = ()  # judge: (first, second) sample of each request
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Calls with their results, in request order."""
+
+    calls: Calls
+    results: tuple[ChatResult, ...]
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ class ChatModelHandler(ModelHandler):
         """Stored calls are answered from the store; the rest go to the backend in one batch and
         are stored as each finishes."""
         store = open_store(*self._store)
-        reqs = [req for _, rs in batch for req in rs]
+        reqs = [req for calls in batch for req in calls.requests]
         keys = [req.key() for req in reqs]
         results = [store.get(k) for k in keys]
         todo = [i for i, r in enumerate(results) if r is None]
@@ -75,8 +92,8 @@ class ChatModelHandler(ModelHandler):
             store.flush()
         progress.count_metric(self._stage, len(todo), len(reqs) - len(todo))
         out, it = [], iter(results)
-        for ctx, rs in batch:
-            out.append(PredictionResult((ctx, rs), [next(it) for _ in rs]))
+        for calls in batch:
+            out.append(PredictionResult(calls, tuple(next(it) for _ in calls.requests)))
         return out
 
     def _deadlines(self, batch: Sequence[Calls], todo: list[int]) -> Deadlines | None:
@@ -85,7 +102,7 @@ class ChatModelHandler(ModelHandler):
         t = self._timeouts
         if self._stage != "generate" or (t.soft_s is None and t.hard_s is None):
             return None
-        problem = [ctx["problem"]["id"] for ctx, rs in batch for _ in rs]
+        problem = [calls.problem["id"] for calls in batch for _ in calls.requests]
         deadlines = Deadlines([problem[i] for i in todo], t.soft_s, t.hard_s)
         pending = set(todo)
         for i, pid in enumerate(problem):
@@ -96,11 +113,11 @@ class ChatModelHandler(ModelHandler):
     def batch_elements_kwargs(self):
         # A batch holds up to batch_size requests, whatever the number of problems.
         return {"min_batch_size": self._batch_size, "max_batch_size": self._batch_size,
-                "element_size_fn": lambda calls: max(1, len(calls[1]))}  # fmt: skip
+                "element_size_fn": lambda calls: max(1, len(calls.requests))}  # fmt: skip
 
 
 class CallModel(beam.PTransform):
-    """Calls → (context, requests, results), plus one token_stats row per call (tag 'stats')."""
+    """Calls → Answered, plus one token_stats row per call (tag 'stats')."""
 
     def __init__(self, cfg: JobConfig, run: JobRun, stage: str):
         super().__init__()
@@ -111,18 +128,17 @@ class CallModel(beam.PTransform):
         done = (
             calls
             | "Infer" >> RunInference(handler)
-            | "Unpack" >> beam.Map(lambda pr: (pr.example[0], pr.example[1], pr.inference))
+            | "Unpack" >> beam.Map(lambda pr: Answered(pr.example, pr.inference))
         )
         stats = done | "Stats" >> beam.FlatMap(_stats_rows, self._run.job_id)
         return done, stats
 
 
-def _stats_rows(calls, job_id: str):
-    ctx, reqs, results = calls
-    for i, (req, res) in enumerate(zip(reqs, results, strict=True)):
+def _stats_rows(done: Answered, job_id: str):
+    for i, (req, res) in enumerate(zip(done.calls.requests, done.results, strict=True)):
         yield {
             "job_id": job_id,
-            "problem_id": ctx["problem"]["id"],
+            "problem_id": done.calls.problem["id"],
             "stage": req.stage,
             "sample": None if req.stage == "triage" else i,
             "backend": res.backend,
@@ -211,9 +227,7 @@ class VerifyFn(beam.DoFn):
         verdicts = iter(self._pool.check_all(tasks))
         for problem, candidates in problems:
             for c in candidates:
-                status, reason = next(verdicts)
-                c["verdict"] = status
-                c["verdict_reason"] = f"{reason} ({c['verdict_reason']})"
+                recipe.set_verdict(c, *next(verdicts))
             yield problem, candidates
 
     def _task(self, problem: dict, c: dict) -> dict:
@@ -230,53 +244,52 @@ def _judge_or_decide(item, cfg: JobConfig, job_id: str):
     if not comparisons:
         yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, [], cfg))
         return
-    ctx = {"problem": problem, "candidates": candidates, "pairs": [(c.first, c.second) for c in comparisons]}
-    yield ctx, [c.request for c in comparisons]
+    pairs = tuple((c.first, c.second) for c in comparisons)
+    yield Calls(problem, tuple(c.request for c in comparisons), candidates=tuple(candidates), pairs=pairs)
 
 
-def _decide(calls, cfg: JobConfig, job_id: str) -> dict:
-    ctx, reqs, results = calls
+def _decide(done: Answered, cfg: JobConfig, job_id: str) -> dict:
+    c = done.calls
     decisions = [
         recipe.judge_decision(recipe.Comparison(first, second, req), res.text, res.error, cfg.recipe)
-        for (first, second), req, res in zip(ctx["pairs"], reqs, results, strict=True)
+        for (first, second), req, res in zip(c.pairs, c.requests, done.results, strict=True)
     ]
-    return recipe.solution_row(job_id, ctx["problem"], ctx["candidates"], decisions, cfg)
+    return recipe.solution_row(job_id, c.problem, list(c.candidates), decisions, cfg)
 
 
 def _triage_calls(problem: dict, cfg: JobConfig) -> Calls:
-    return {"problem": problem}, [recipe.triage_request(problem, cfg)]
+    return Calls(problem, (recipe.triage_request(problem, cfg),))
 
 
-def _with_triage(calls, cfg: JobConfig) -> dict:
-    ctx, _, [res] = calls
+def _with_triage(done: Answered, cfg: JobConfig) -> dict:
+    [res] = done.results
     hard, topics = cfg.recipe.parse_triage(res.text) if not res.error else (None, [])
-    return {**ctx["problem"], "triage_hard": hard, "triage_topics": topics}
+    return {**done.calls.problem, "triage_hard": hard, "triage_topics": topics}
 
 
 def _plan_calls(problem: dict, cfg: JobConfig) -> Calls:
     """A plan per sample where triage did not say easy (none otherwise: no call at all)."""
     if not recipe.needs_plan(problem.get("triage_hard"), cfg):
-        return {"problem": problem}, []
+        return Calls(problem, ())
     topics = problem.get("triage_topics") or []
-    return {"problem": problem}, [recipe.plan_request(problem, s, topics, cfg) for s in range(cfg.samples)]
+    return Calls(problem, tuple(recipe.plan_request(problem, s, topics, cfg) for s in range(cfg.samples)))
 
 
-def _solve_calls(calls, cfg: JobConfig) -> Calls:
-    ctx, _, results = calls
-    problem = ctx["problem"]
-    plans = [cfg.recipe.parse_plan(r.text) if not r.error else None for r in results] or [None] * cfg.samples
-    reqs = [recipe.solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples)]
-    return {"problem": problem, "plans": plans}, reqs
+def _solve_calls(done: Answered, cfg: JobConfig) -> Calls:
+    problem = done.calls.problem
+    plans = tuple(cfg.recipe.parse_plan(r.text) if not r.error else None for r in done.results)
+    plans = plans or (None,) * cfg.samples
+    reqs = tuple(recipe.solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples))
+    return Calls(problem, reqs, plans=plans)
 
 
-def _candidates(calls) -> tuple[dict, list[dict]]:
-    ctx, reqs, results = calls
-    p = ctx["problem"]
+def _candidates(done: Answered) -> tuple[dict, list[dict]]:
+    c = done.calls
     cands = [
-        recipe.make_candidate(s, req.seed, ctx["plans"][s], res.text, res.finish_reason, res.error, p)
-        for s, (req, res) in enumerate(zip(reqs, results, strict=True))
+        recipe.make_candidate(s, c.plans[s], req, res, c.problem)
+        for s, (req, res) in enumerate(zip(c.requests, done.results, strict=True))
     ]
-    return p, cands
+    return c.problem, cands
 
 
 class _WritePartFn(beam.DoFn):

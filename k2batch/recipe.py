@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from k2batch import domains
-from k2batch.backends.base import ChatRequest
+from k2batch.backends.base import ChatRequest, ChatResult
 from k2batch.config import STAGES, JobConfig, StageConfig
 from k2batch.extract import answer_part, normalize_answer, option_letters
 from k2batch.prompts import Recipe
@@ -90,22 +90,28 @@ def solve_request(problem: dict, sample: int, plan: str | None, cfg: JobConfig) 
 
 
 def make_candidate(
-    sample: int, seed: int, plan: str | None, text: str, finish_reason: str, error: str | None, problem: dict
+    sample: int, plan: str | None, request: ChatRequest, result: ChatResult, problem: dict
 ) -> dict:
     """A candidate row (see schemas/solution: candidates), answer extracted, not yet verified."""
     n = len(problem.get("choices") or []) or None
-    answer, rule = extract(text, problem["domain"], n) if not error else (None, "call failed")
+    answer, rule = extract(result.text, problem["domain"], n) if not result.error else (None, "call failed")
     return {
         "sample": sample,
-        "seed": seed,
+        "seed": request.seed,
         "plan": plan,
-        "response": text,
+        "response": result.text,
         "answer": answer,
         "verdict": "unverified",
         "verdict_reason": f"extracted by: {rule}",
-        "finish_reason": finish_reason,
-        "error": error,
+        "finish_reason": result.finish_reason,
+        "error": result.error,
     }
+
+
+def set_verdict(candidate: dict, status: str, reason: str) -> None:
+    """Record a verification verdict, keeping how the answer was extracted."""
+    candidate["verdict"] = status
+    candidate["verdict_reason"] = f"{reason} ({candidate['verdict_reason']})"
 
 
 def all_failed(candidates: list[dict]) -> str | None:
@@ -253,3 +259,37 @@ def solution_row(
         "judge": decisions,
         "extra": problem.get("extra"),
     }
+
+
+# The whole recipe for one problem -------------------------------------------------------------
+
+
+def solve_problem(problem: dict, backend, cfg: JobConfig, job_id: str = "sequential") -> dict:
+    """Steps 1-5 for one validated problem, one after another, with any backend: what the Beam
+    pipeline does with the same functions, for reading, tests and debugging (no store, no
+    verifier pool: verification runs here). Where every solver call failed, the pipeline writes
+    a reject instead of this row."""
+    from k2batch.verify import check, task
+
+    def call(reqs: list[ChatRequest]) -> list[ChatResult]:
+        return backend.generate(reqs) if reqs else []
+
+    if cfg.plan.enabled and cfg.plan.triage:  # 1. triage, then a plan per sample unless easy
+        [res] = call([triage_request(problem, cfg)])
+        hard, topics = cfg.recipe.parse_triage(res.text) if not res.error else (None, [])
+        problem = {**problem, "triage_hard": hard, "triage_topics": topics}
+    plans: list[str | None] = [None] * cfg.samples
+    if needs_plan(problem.get("triage_hard"), cfg):
+        topics = problem.get("triage_topics") or []
+        results = call([plan_request(problem, s, topics, cfg) for s in range(cfg.samples)])
+        plans = [cfg.recipe.parse_plan(r.text) if not r.error else None for r in results]
+    reqs = [solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples)]  # 2. generate
+    candidates = [make_candidate(s, plans[s], req, res, problem)
+                  for s, (req, res) in enumerate(zip(reqs, call(reqs), strict=True))]  # fmt: skip
+    for c in candidates:  # 3. verify
+        set_verdict(c, *check(task(problem, c["answer"], cfg.verify.timeout_s, cfg.verify.sandbox)))
+    comparisons = judge_comparisons(problem, candidates, cfg)  # 4. judge
+    replies = call([c.request for c in comparisons])
+    decisions = [judge_decision(comp, res.text, res.error, cfg.recipe)
+                 for comp, res in zip(comparisons, replies, strict=True)]  # fmt: skip
+    return solution_row(job_id, problem, candidates, decisions, cfg)  # 5. choose

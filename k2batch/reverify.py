@@ -40,14 +40,14 @@ def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple
     for row in rows:
         n = len(row.get("choices") or []) or None
         for c in row["candidates"]:
-            c["answer"], c["_rule"] = extract(c["response"] or "", row["domain"], n)
+            c["answer"], rule = extract(c["response"] or "", row["domain"], n)
+            c["_before"], c["verdict_reason"] = c["verdict"], f"extracted by: {rule}"
             tasks.append(task(row, c["answer"], pool.timeout_s, cfg.verify.sandbox))
     verdicts = iter(pool.check_all(tasks))
     for row in rows:
         for c in row["candidates"]:
-            status, reason = next(verdicts)
-            changed += status != c["verdict"]
-            c["verdict"], c["verdict_reason"] = status, f"{reason} (extracted by: {c.pop('_rule')})"
+            recipe.set_verdict(c, *next(verdicts))
+            changed += c.pop("_before") != c["verdict"]
         out.append(recipe.solution_row(row["job_id"], _problem(row), row["candidates"], row["judge"], cfg))
     return out, changed
 

@@ -177,3 +177,28 @@ def test_distillation_prompts_letter_every_option_up_to_z():
     [ex] = examples([row], "job-x")
     user = ex["messages"][1]["content"]
     assert "K. option 10" in user and "Z. option 25" in user
+
+
+def test_solve_problem_is_the_pipeline_s_recipe_for_one_problem(tmp_path):
+    """The sequential reference gives the row the Beam pipeline gives, call for call."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from k2batch.backends import get_backend
+    from k2batch.job import run_solve
+    from k2batch.testing import instant
+    from k2batch.validate import validate_row
+
+    instant.register()
+    cfg = load_config(sets=["backend.kind=instant", "samples=3"])
+    rows = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(6)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg)
+    piped = {r["id"]: r for r in pq.read_table(tmp_path / "out" / "solutions").to_pylist()}
+    backend = get_backend(cfg.backend)
+    for i, row in enumerate(rows):
+        problem, _ = validate_row(row, i)
+        one, beam = recipe.solve_problem(problem, backend, cfg, job_id=piped[row["id"]]["job_id"]), piped[row["id"]]
+        for key in ("chosen_sample", "chosen_answer", "status", "selection", "triage_hard", "n_correct"):
+            assert one[key] == beam[key], (row["id"], key)
+        assert one["candidates"] == beam["candidates"] and one["judge"] == beam["judge"]
