@@ -27,6 +27,8 @@ def math_quick(task: dict) -> tuple[str, str] | None:
     if normalize_answer(reference) == normalize_answer(answer):
         return "correct", "same normalised text"
     ref, ans = str(reference).strip(), answer.strip()
+    if isinstance((task.get("policy") or {}).get("tolerance"), float):
+        return None  # a relative tolerance: the full check decides
     if _DECIMAL.fullmatch(ref) and _DECIMAL.fullmatch(ans):
         return ("correct", "same number") if float(ref) == float(ans) else ("incorrect", "different number")
     return None
@@ -35,7 +37,7 @@ def math_quick(task: dict) -> tuple[str, str] | None:
 def math_verify(task: dict) -> tuple[str, str]:
     from k2batch.verify.math import verify_math
 
-    return verify_math(task["reference"], task.get("answer"))
+    return verify_math(task["reference"], task.get("answer"), task.get("policy"), task.get("prompt") or "")
 
 
 def _choice_letter(reference: str, choices: list[str] | None) -> str | None:

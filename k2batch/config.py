@@ -149,7 +149,25 @@ class JudgeConfig(_Strict):
     )
 
 
+class MathPolicy(_Strict):
+    """Where graders of math answers disagree; the defaults follow the majority."""
+
+    tolerance: Literal["precision", "exact"] | float = Field(
+        "precision",
+        description="precision: a decimal approximation of an exact, non-terminating value "
+        "(sqrt 5 ~ 2.236) is accepted when right at its own stated precision (two or more "
+        "significant digits); exact: never; a number: relative tolerance for any two values.",
+    )
+    units: Literal["strict", "lenient"] = Field(
+        "strict",
+        description="strict: an answer that drops the reference's measurement unit (25 for 25 cm) "
+        "is incorrect; lenient: the number alone counts. A different unit is always incorrect; "
+        "currency, degrees and percent are not units here.",
+    )
+
+
 class VerifyConfig(_Strict):
+    math: MathPolicy = Field(default_factory=MathPolicy)
     timeout_s: float = Field(10.0, gt=0, description="Hard wall-clock limit per verification.")
     sandbox: Literal["strict", "weak"] = Field(
         "strict",

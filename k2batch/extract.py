@@ -14,36 +14,104 @@ def option_letters(n: int | None) -> str:
     return string.ascii_uppercase[: n or 0]
 
 
+# Reasoning delimiters: DeepSeek-R1/Qwen style, and the Bespoke/OpenThoughts/Sky-T1 format.
+_OPEN = ("<think>", "<|begin_of_thought|>")
+_CLOSE = (THINK_CLOSE, "<|end_of_thought|>")
+_SOLUTION_TAGS = re.compile(r"<\|(?:begin|end)_of_solution\|>")
+
+
 def split_think(text: str) -> tuple[str | None, str]:
-    """(reasoning inside <think>...</think> or None, the text after it). An unclosed <think>
-    is all reasoning: the answer part is empty."""
-    if THINK_CLOSE in text:
-        head, tail = text.rsplit(THINK_CLOSE, 1)
-        return head.replace("<think>", "", 1).strip(), tail.strip()
-    if "<think>" in text:
-        return text.replace("<think>", "", 1).strip(), ""
-    return None, text.strip()
+    """(reasoning inside <think>...</think> (or <|begin_of_thought|>...<|end_of_thought|>) or
+    None, the text after it). An unclosed opening tag is all reasoning: the answer part is empty."""
+    close = max(_CLOSE, key=text.rfind)
+    if close in text:
+        head, tail = text.rsplit(close, 1)
+        for tag in _OPEN:
+            head = head.replace(tag, "", 1)
+        return head.strip(), _SOLUTION_TAGS.sub("", tail).strip()
+    opened = next((tag for tag in _OPEN if tag in text), None)
+    if opened:
+        return text.replace(opened, "", 1).strip(), ""
+    return None, _SOLUTION_TAGS.sub("", text).strip()
 
 
 def answer_part(text: str, tail_chars: int | None = None) -> str:
-    """The text after the last `</think>`. With an unclosed `<think>` the reasoning was cut off:
-    no answer part (or, when `tail_chars` is given, its last characters, as the judge sees it)."""
-    if THINK_CLOSE not in text and "<think>" in text:
+    """The text after the reasoning. With an unclosed `<think>` the reasoning was cut off: no
+    answer part (or, when `tail_chars` is given, its last characters, as the judge sees it)."""
+    if not any(tag in text for tag in _CLOSE) and any(tag in text for tag in _OPEN):
         return text[-tail_chars:].strip() if tail_chars else ""
     return split_think(text)[1]
 
 
-def last_boxed(text: str) -> str | None:
-    """Content of the last `\\boxed{...}` / `\\fbox{...}`, braces balanced; None if absent/unclosed."""
-    starts = [m.end() for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text)]
-    for start in reversed(starts):
-        depth, i = 1, start
+def _boxes(text: str) -> list[tuple[int, int, str]]:
+    """Every closed `\\boxed{...}` / `\\fbox{...}`: (start, end, content), braces balanced."""
+    out = []
+    for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
+        depth, i = 1, m.end()
         while i < len(text) and depth:
             depth += {"{": 1, "}": -1}.get(text[i], 0)
             i += 1
         if depth == 0:
-            return text[start : i - 1].strip()
-    return None
+            out.append((m.start(), i, text[m.end() : i - 1].strip()))
+    return out
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last `\\boxed{...}` / `\\fbox{...}`, braces balanced; None if absent/unclosed."""
+    boxes = _boxes(text)
+    return boxes[-1][2] if boxes else None
+
+
+# What may stand between two boxes that together make one answer: punctuation, "and", math
+# delimiters, spacing, line breaks, and labels such as "x =", "(b)", "Part (b):".
+_PART = r"(?:\*\*)?(?:part\s*)?\(?[a-h]\)(?:\*\*)?:?|\\text\{\s*\(?[a-h]\)\s*\}"
+_JOINER = re.compile(
+    rf"(?:\s|[,;:.$&]|\\[()\[\]]|\\\\|\\q?quad|\\text\{{\s*and\s*\}}|\band\b|{_PART}"
+    r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*=)",
+    re.I,
+)
+_NEXT_PART = re.compile(r"(?:^|\n)\s*(?:\*\*)?(?:part\s*)?\(?[b-h]\)", re.I)
+_BOX_LABEL = re.compile(r"([A-Za-z](?:_\{?\w+\}?)?)\s*=\s*\$?\s*$")
+
+
+def _box_label(text: str, start: int) -> str | None:
+    """The name in `x = \\boxed{...}` right before a box, if any."""
+    m = _BOX_LABEL.search(text[max(0, start - 20) : start])
+    return m.group(1) if m else None
+
+
+_LABEL = re.compile(r"^\s*(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*=\s*(?=\S)")
+
+
+def final_boxed(text: str) -> tuple[str | None, str]:
+    """(answer, rule) from the boxes of an answer part: the last box, or, where the last boxes
+    stand together with nothing but separators and labels between them (`x = \\boxed{2}, y =
+    \\boxed{3}`, `(a) \\boxed{4} (b) \\boxed{5}`), all of them as one comma-separated answer.
+    Boxes with words between them ("\\boxed{5}, no wait: \\boxed{7}") are not joined."""
+    boxes = _boxes(text)
+    if not boxes:
+        return None, "no box"
+    run = [boxes[-1]]
+    names = [_box_label(text, b[0]) for b in boxes]
+    for k in range(len(boxes) - 2, -1, -1):
+        prev, gap = boxes[k], text[boxes[k][1] : run[0][0]]
+        labelled = names[k] and names[k + 1]
+        if not (
+            not _JOINER.sub("", gap).strip()
+            or labelled
+            and names[k] != names[k + 1]  # x = [3] ... y = [-1]: one answer, two parts
+            or labelled
+            and not re.sub(r"\bor\b", "", _JOINER.sub("", gap)).strip()  # x = [2] or x = [-2]
+            or _NEXT_PART.search(gap)
+        ):
+            break
+        run.insert(0, prev)
+    if len(run) == 1:
+        return run[0][2], "boxed"
+    parts = [b[2] for b in run]
+    if all(_LABEL.match(p) for p in parts):  # x = 2, y = 3 -> 2, 3 (the names are in the order)
+        parts = [_LABEL.sub("", p) for p in parts]
+    return ", ".join(parts), f"{len(run)} boxes joined"
 
 
 def _last_tag(text: str, tag: str) -> str | None:
@@ -58,27 +126,64 @@ _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
 def extract_math(text: str) -> tuple[str | None, str]:
-    """(answer, rule) for math: <answer> tags, last \\boxed{}, a 'final answer is' phrase, '####',
-    then the last number (the weakest rule; its use is recorded)."""
+    """(answer, rule) for math: <answer> tags, the final \\boxed{} (or boxes that together make one
+    answer), a 'final answer is' phrase, '####', the concluding sentence of a worked solution, then
+    the last number (the weakest rule; its use is recorded)."""
     part = answer_part(text)
     if not part:
         return None, "no answer part (reasoning unfinished)"
-    for rule, found in (
-        ("answer tag", _last_tag(part, "answer")),
-        ("boxed", last_boxed(part)),
-    ):
-        if found:
-            return found, rule
+    found = _last_tag(part, "answer")
+    if found:
+        return found, "answer tag"
+    found, rule = final_boxed(part)
+    if found:
+        return found, rule
     phrases = _FINAL_PHRASE.findall(part)
     if phrases:
         return phrases[-1].strip(), "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"
+    return prose_answer(part)
+
+
+_CONCLUDES = re.compile(
+    r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
+)
+_INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
+# "is 5", "comes to $12.40", "needs 5 days", "= 7": the number a conclusion states.
+_STATED = re.compile(
+    r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
+    r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
+    r"(-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
+    re.I,
+)
+
+
+def prose_answer(part: str) -> tuple[str | None, str]:
+    """The answer a worked solution with no box states in its last concluding sentence ("So she
+    needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
+    last sentence: the first inline math with a digit or LaTeX in it, else the first number a verb
+    states (with its unit word; outside a concluding sentence only after "is", "=" and the like),
+    else the last number of the text (the weakest rule)."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
+    concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
+    for sentence in concluding[-1:] or sentences[-1:]:
+        none = re.search(r"\bno (?:real )?solutions?\b", sentence, re.I)
+        if none:
+            return none.group(0), "concluding sentence"
+        maths = [a or b for a, b in _INLINE_MATH.findall(sentence)]
+        # "$150, down from the original $200" is money, not one piece of inline math
+        maths = [
+            m.strip() for m in maths if re.search(r"\d|\\", m) and not re.search(r"[a-z]{2,} [a-z]{2,}", m)
+        ]
+        if maths:
+            return maths[0], "concluding sentence"
+        stated = _STATED.search(sentence)
+        if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
+            return stated.group(1) + (stated.group(2) or ""), "concluding sentence"
     numbers = _NUMBER.findall(part)
-    if numbers:
-        return numbers[-1].rstrip(".,"), "last number"
-    return None, "no answer found"
+    return (numbers[-1].rstrip(".,"), "last number") if numbers else (None, "no answer found")
 
 
 def extract_code(text: str) -> tuple[str | None, str]:

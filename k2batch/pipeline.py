@@ -231,7 +231,8 @@ class VerifyFn(beam.DoFn):
             yield problem, candidates
 
     def _task(self, problem: dict, c: dict) -> dict:
-        return verify.task(problem, c["answer"], self._cfg.verify.timeout_s, self._cfg.verify.sandbox)
+        v = self._cfg.verify
+        return verify.task(problem, c["answer"], v.timeout_s, v.sandbox, v.math.model_dump())
 
 
 def _judge_or_decide(item, cfg: JobConfig, job_id: str):

@@ -15,7 +15,7 @@ from k2batch.config import STAGES, JobConfig, StageConfig
 from k2batch.extract import answer_part, normalize_answer, option_letters
 from k2batch.prompts import Recipe
 from k2batch.replies import JUDGE_SCHEMA, TRIAGE_SCHEMA, parse_judge, parse_plan, parse_triage
-from k2batch.verify import extract
+from k2batch.verify import REFERENCE_UNPARSABLE, SECOND_OPINION, extract
 
 __all__ = ["STAGES", "parse_judge", "parse_plan", "parse_triage"]  # the default parsers, re-exported
 
@@ -228,6 +228,23 @@ def choose(
 # 5. The solution row -------------------------------------------------------------------------
 
 
+def needs_second_look(candidates: list[dict]) -> bool:
+    """Some verdict where the cascade and math-verify disagree, or the reference did not parse."""
+    reasons = [c["verdict_reason"] or "" for c in candidates]
+    return any(SECOND_OPINION in r or r.startswith(REFERENCE_UNPARSABLE) for r in reasons)
+
+
+def suspect_reference(candidates: list[dict], selection: str) -> bool:
+    """Two or more candidates, all with the same answer (so no judge was needed), and the
+    reference says every one is wrong or cannot be read: more likely the reference is wrong."""
+    if selection != "agreement" or len(candidates) < 2 or any(c["answer"] is None for c in candidates):
+        return False
+    wrong = [c["verdict"] == "incorrect" or (c["verdict_reason"] or "").startswith(REFERENCE_UNPARSABLE)
+             for c in candidates]  # fmt: skip
+    return all(wrong)
+
+
+
 def solution_row(
     job_id: str, problem: dict, candidates: list[dict], decisions: list[dict], cfg: JobConfig | None = None
 ) -> dict:
@@ -255,6 +272,8 @@ def solution_row(
         "selection": selection,
         "n_correct": n_correct,
         "pass_at_1": n_correct / len(candidates) if verified else None,
+        "second_opinion": needs_second_look(candidates),
+        "suspect_reference": suspect_reference(candidates, selection),
         "candidates": candidates,
         "judge": decisions,
         "extra": problem.get("extra"),
@@ -287,7 +306,8 @@ def solve_problem(problem: dict, backend, cfg: JobConfig, job_id: str = "sequent
     candidates = [make_candidate(s, plans[s], req, res, problem)
                   for s, (req, res) in enumerate(zip(reqs, call(reqs), strict=True))]  # fmt: skip
     for c in candidates:  # 3. verify
-        set_verdict(c, *check(task(problem, c["answer"], cfg.verify.timeout_s, cfg.verify.sandbox)))
+        v = cfg.verify
+        set_verdict(c, *check(task(problem, c["answer"], v.timeout_s, v.sandbox, v.math.model_dump())))
     comparisons = judge_comparisons(problem, candidates, cfg)  # 4. judge
     replies = call([c.request for c in comparisons])
     decisions = [judge_decision(comp, res.text, res.error, cfg.recipe)

@@ -109,6 +109,7 @@ def _rows(summary: dict, domains: dict) -> list[tuple[str, ...]]:
         ("calls_reused", "calls reused"), ("tokens", "tokens"),
         ("overhead_share", "plan+triage+judge share"), ("verified_rate", "verified rate (Best-of-N)"),
         ("pass_at_1", "pass@1"), ("tokens_per_verified", "tokens per verified solution"),
+        ("second_opinion", "verdicts with a second opinion"), ("suspect_reference", "suspect references"),
     ]  # fmt: skip
     rows = [("", "all", *domains)]
     for k, label in keys:

@@ -42,7 +42,8 @@ def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple
         for c in row["candidates"]:
             c["answer"], rule = extract(c["response"] or "", row["domain"], n)
             c["_before"], c["verdict_reason"] = c["verdict"], f"extracted by: {rule}"
-            tasks.append(task(row, c["answer"], pool.timeout_s, cfg.verify.sandbox))
+            policy = cfg.verify.math.model_dump()
+            tasks.append(task(row, c["answer"], pool.timeout_s, cfg.verify.sandbox, policy))
     verdicts = iter(pool.check_all(tasks))
     for row in rows:
         for c in row["candidates"]:

@@ -83,6 +83,9 @@ def job_summary(calls: list[dict], solutions: list[dict], rejects: int = 0) -> d
         "best_of_n": correct / len(verifiable) if verifiable else None,
         "tokens_per_verified": total / correct if correct else None,
         "selection": dict(sorted(_count(s["selection"] for s in solutions).items())),
+        # verdicts to look at again: the cascade and math-verify disagree; the reference looks wrong
+        "second_opinion": sum(bool(s.get("second_opinion")) for s in solutions),
+        "suspect_reference": sum(bool(s.get("suspect_reference")) for s in solutions),
     }
 
 

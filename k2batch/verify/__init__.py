@@ -10,7 +10,11 @@ from dataclasses import dataclass
 
 from k2batch import domains
 
-__all__ = ["Verdict", "verify_answer", "check", "quick_check", "domain_of", "task"]
+# Marks a verdict reason where the cascade and math-verify alone disagree (see verify.math).
+SECOND_OPINION = "second opinion"
+REFERENCE_UNPARSABLE = ("reference does not parse", "reference is not an option")
+
+__all__ = ["Verdict", "verify_answer", "answer_of", "check", "quick_check", "domain_of", "task"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,16 @@ def domain_of(value: str | None) -> str:
     return v if domains.get(v) else "math"
 
 
-def task(problem: dict, answer: str | None, timeout_s: float = 10.0, sandbox: str = "strict") -> dict:
+def task(
+    problem: dict,
+    answer: str | None,
+    timeout_s: float = 10.0,
+    sandbox: str = "strict",
+    policy: dict | None = None,
+) -> dict:
     """The verification task of one candidate answer to `problem` (a validated problem, or a
-    solutions row: its reference is `answer` or `reference`, its entry point a field or in `extra`)."""
+    solutions row: its reference is `answer` or `reference`, its entry point a field or in `extra`).
+    `policy`: where graders differ (math: tolerance, units), see `VerifyConfig.math`."""
     extra = problem.get("extra") or {}
     if isinstance(extra, str):  # a solutions row keeps other input columns as JSON text
         import json
@@ -51,6 +62,7 @@ def task(problem: dict, answer: str | None, timeout_s: float = 10.0, sandbox: st
         "choices": problem.get("choices"),
         "timeout_s": timeout_s,
         "sandbox": sandbox,
+        "policy": policy,
     }
 
 
@@ -75,6 +87,18 @@ def extract(text: str, domain: str, n_choices: int | None = None) -> tuple[str |
     return domains.get(domain_of(domain)).extract(text, n_choices)
 
 
+def answer_of(response: str | None, domain: str, n_choices: int | None = None) -> tuple[str | None, str]:
+    """(answer, rule) of a whole model output or of a bare answer ("25 cm", "x = 2"): a one-line
+    reply that only the weakest rules would read is taken whole."""
+    response = "" if response is None else str(response)  # no output at all: "no answer"
+    answer, rule = extract(response, domain_of(domain), n_choices)
+    bare = response.strip()
+    weak = ("last number", "no answer found", "no option letter", "concluding sentence")
+    if rule in weak and bare and "\n" not in bare:
+        return bare, "the whole reply"
+    return answer, rule
+
+
 def verify_answer(
     reference: str | None,
     response: str | None,
@@ -85,15 +109,14 @@ def verify_answer(
     entry_point: str | None = None,
     prompt: str = "",
     sandbox: str = "strict",
+    policy: dict | None = None,
 ) -> Verdict:
     """Verify a whole model output (or a bare answer) against a reference, in this process.
     For untrusted volume use the pipeline's VerifierPool, which adds hard timeouts."""
     domain = domain_of(domain)
-    response = "" if response is None else str(response)  # no output at all: "no answer"
-    answer, rule = extract(response, domain, len(choices or []) or None)
-    bare = response.strip()
-    if rule in ("last number", "no answer found", "no option letter") and bare and "\n" not in bare:
-        answer = bare  # a bare answer, not a model output: take it whole
+    if reference is not None and not isinstance(reference, str):
+        reference = str(reference)  # a number from a DataFrame column
+    answer, _ = answer_of(response, domain, len(choices or []) or None)
     problem = {"domain": domain, "reference": reference, "tests": tests, "choices": choices,
                "entry_point": entry_point, "problem": prompt}  # fmt: skip
-    return Verdict(*check(task(problem, answer, sandbox=sandbox)))
+    return Verdict(*check(task(problem, answer, sandbox=sandbox, policy=policy)))

@@ -1,5 +1,12 @@
-"""Math verification: a normalised-text check, math-verify's symbolic equivalence, then a numeric
-cascade for what math-verify misses (plain-text units, number words)."""
+"""Math verification: is a final answer equal to the reference, by the conventions careful graders
+share? A cascade of named rules; every verdict says which rule decided it. Where graders differ,
+the policy decides (`verify.math.tolerance`, `verify.math.units`), and where the cascade and plain
+math-verify disagree, the reason carries math-verify's second opinion.
+
+Order: option letters, units, matrices, systems and lists (element by element, ordered unless the
+reference is a set or the problem asks for all solutions), named equations (`g(x) = ...` vs
+`y = ...`), then one value: normalised text, plain numbers, math-verify, the prediction's own
+precision against an exact value, and symbolic simplification of the difference."""
 
 from __future__ import annotations
 
@@ -8,37 +15,15 @@ import math
 import re
 
 from k2batch.extract import normalize_answer
+from k2batch.verify import SECOND_OPINION
+from k2batch.verify import mathforms as forms
+from k2batch.verify.mathnum import decimal_close, plain_number, simplify_equal, value
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
-_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-_PLAIN_NUMBER = re.compile(
-    r"^(?:\\?\$|€|£)?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d*\.?\d+)\s*(\\?%)?"
-    r"\s*(?:\\(?:text|mbox|mathrm)\{[^}]*\}|[A-Za-z][A-Za-z .]*)?\.?$"
-)
-
-
-def plain_number(text: str) -> float | None:
-    """The single number a plain answer states ('$1,200', '12 dollars', 'twelve', '15%'), else
-    None. Percent stays as written (15% -> 15): math-verify already tries the /100 reading."""
-    t = text.strip().strip("$").strip().replace("−", "-")
-    t = re.sub(r"^\\text\{(.*)\}$", r"\1", t).strip()
-    if t.lower().rstrip(".") in _WORDS:
-        return float(_WORDS[t.lower().rstrip(".")])
-    m = _PLAIN_NUMBER.match(t)
-    if not m:
-        return None
-    try:
-        return float(m.group(1).replace(",", ""))
-    except ValueError:
-        return None
+DEFAULT_POLICY = {"tolerance": "precision", "units": "strict"}
+_TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 
 
 def _parse(text: str):
@@ -49,24 +34,166 @@ def _parse(text: str):
     return parsed or parse(text, parsing_timeout=None)
 
 
-def verify_math(reference: str, answer: str | None) -> tuple[str, str]:
-    """(status, reason) for a final math answer against a reference."""
+def _parsed(parse) -> bool:
+    """Did math-verify read a value (a sympy object), not just keep the string?"""
+    return any(not isinstance(x, str) for x in parse or [])
+
+
+def _words(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z '-]*", forms.unwrap(text).strip()))
+
+
+def _mv_equal(gold, pred) -> bool:
     from math_verify import verify
 
-    if answer is None or not answer.strip():
+    # intervals against inequalities ([1, 3) and 1 <= x < 3) are the same answer to graders
+    return bool(gold and pred and verify(gold, pred, timeout_seconds=None, allow_set_relation_comp=True))
+
+
+def plain_math_verify(reference: str, answer: str) -> bool | None:
+    """math-verify alone, as most graders call it; None where it cannot parse the reference."""
+    gold = _parse(reference)
+    return _mv_equal(gold, _parse(answer)) if _parsed(gold) or _words(reference) else None
+
+
+def _angles(gold: str, pred: str) -> tuple[str, str]:
+    """Degree marks: inside trig functions as radians; an angle against a multiple of pi in
+    radians; otherwise dropped (30 and 30 degrees are the same answer)."""
+    (g, g_deg), (p, p_deg) = forms.degrees(gold), forms.degrees(pred)
+    if _TRIG.search(gold + pred):
+        rad = r"(\1\\cdot\\frac{\\pi}{180})"
+        deg = r"(\d+(?:\.\d+)?)\s*\^\s*\{?\\circ\}?"
+        return re.sub(deg, rad, gold), re.sub(deg, rad, pred)
+    if g_deg != p_deg and "\\pi" in (p if g_deg else g):
+        return (f"({g})\\cdot\\frac{{\\pi}}{{180}}", p) if g_deg else (g, f"({p})\\cdot\\frac{{\\pi}}{{180}}")
+    return g, p
+
+
+def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
+    """One value against one value. None: the reference does not parse (cannot decide)."""
+    g, p = _angles(forms.mixed_number(forms.unwrap(gold)), forms.mixed_number(forms.unwrap(pred)))
+    if normalize_answer(g) == normalize_answer(p):
+        return True, "same normalised text"
+    tol = policy.get("tolerance", "precision")
+    g_n, p_n = plain_number(g), plain_number(p)
+    if g_n is not None and p_n is not None:
+        rel = tol if isinstance(tol, float) else 1e-9
+        if math.isclose(g_n, p_n, rel_tol=rel, abs_tol=1e-12):
+            return True, "same number"
+        pct = [x for x, text in ((g_n, g), (p_n, p)) if "%" in text]
+        if len(pct) == 1 and math.isclose(pct[0] / 100, p_n if pct[0] is g_n else g_n, rel_tol=rel):
+            return True, "same number (a percentage as a fraction)"
+        return False, "different number"
+    g_sym, p_sym = _parse(g), _parse(p)
+    if _mv_equal(g_sym, p_sym):
+        return True, "math-verify: equivalent"
+    if not _parsed(g_sym):
+        return (False, "different text") if _words(g) else (None, "reference does not parse")
+    if not _parsed(p_sym):
+        return False, "answer does not parse"
+    g_v, p_v = value(g_sym), value(p_sym)
+    if tol != "exact":
+        close = decimal_close(g_sym[0], p) or decimal_close(p_sym[0], g)
+        if isinstance(tol, float) and g_v is not None and p_v is not None:
+            close = close or abs(g_v - p_v) <= tol * max(abs(g_v), 1e-12)
+        if close:
+            return True, close if isinstance(close, str) else f"within relative tolerance {tol}"
+    if g_v is not None and p_v is not None:
+        if abs(g_v - p_v) <= 1e-9 * (1 + abs(g_v)):  # complex values, exact forms math-verify misses
+            return True, "same value"
+    elif simplify_equal(g_sym[0], p_sym[0]):
+        return True, "equal after simplification"
+    return False, "math-verify: not equivalent"
+
+
+def _elements(gold: list[str], pred: list[str], ordered: bool, policy: dict) -> tuple[bool | None, str]:
+    if len(gold) != len(pred):
+        return False, f"{len(pred)} elements, the reference has {len(gold)}"
+    same = [[_equal(g, p, "", policy)[0] for p in pred] for g in gold]
+    if any(all(v is None for v in row) for row in same):
+        return None, "an element of the reference does not parse"
+    if all(same[i][i] for i in range(len(gold))):
+        return True, "same elements in the same order"
+    matched = _match(same)
+    if matched and not ordered:
+        return True, "same elements (order does not matter)"
+    if matched:
+        return False, "same elements in another order (the reference is ordered)"
+    return False, "different elements"
+
+
+def _match(same: list[list[bool | None]]) -> bool:
+    """A perfect matching of reference elements to answer elements (small lists: backtracking)."""
+
+    def go(i: int, used: frozenset) -> bool:
+        return i == len(same) or any(
+            same[i][j] and j not in used and go(i + 1, used | {j}) for j in range(len(same[i]))
+        )
+
+    return go(0, frozenset())
+
+
+def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | None, str]:
+    """Structure first (matrix, system, list, named equation), then one value."""
+    if normalize_answer(gold) == normalize_answer(pred):
+        return True, "same normalised text"
+    g_mat, p_mat = forms.as_matrix(gold), forms.as_matrix(pred)
+    if g_mat is not None and p_mat is not None:
+        if [len(r) for r in g_mat] != [len(r) for r in p_mat]:
+            return False, "matrices of different shapes"
+        ok, why = _elements(sum(g_mat, []), sum(p_mat, []), True, policy)
+        return ok, f"matrix: {why}"
+    g_sys = forms.system(gold)
+    gold = g_sys or (", ".join(g_mat[0]) if g_mat and len(g_mat) == 1 else gold)
+    pred = forms.system(pred) or (", ".join(p_mat[0]) if p_mat and len(p_mat) == 1 else pred)
+    g_list, p_list = forms.as_list(gold), forms.as_list(pred)
+    if g_list and p_list:
+        kinds = {"set" if g_sys else g_list[1], p_list[1]}
+        ordered = not (forms.unordered(g_list[1], problem) or kinds == {"set"} or g_sys)
+        return _elements(g_list[0], p_list[0], ordered, policy)
+    (g_name, g_rhs), (p_name, p_rhs) = forms.label(gold), forms.label(pred)
+    plain = ("=" not in gold or g_name) and ("=" not in pred or p_name)  # no rearranged equation
+    if (g_name or p_name) and g_name != p_name and plain:
+        if not forms.renamed(g_name, p_name):
+            return False, f"a different variable ({p_name}, the reference names {g_name})"
+        ok, why = _scalar(g_rhs, p_rhs, policy)
+        named = f"{g_name or 'value'} vs {p_name or 'value'}"
+        return ok, f"{why} (right-hand sides, {named})"
+    return _scalar(gold, pred, policy)
+
+
+def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
+    ref, ans = forms.clean(reference), forms.clean(answer)
+    letter = forms.option_letter(ref, lone=True)
+    if letter:
+        got = forms.option_letter(ans, problem=problem)
+        return ("correct", "same option letter") if got == letter else ("incorrect", "other option")
+    (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
+    ok, why = _equal(ref, ans, problem, policy)
+    if ok is None:
+        return "error", why
+    if ok and ref_unit and ans_unit and ref_unit != ans_unit:
+        return "incorrect", f"different unit ({ans_unit}, the reference is in {ref_unit})"
+    if ok and ref_unit and not ans_unit and policy.get("units", "strict") == "strict":
+        return "incorrect", f"the answer lost the unit {ref_unit} (verify.math.units = strict)"
+    return ("correct" if ok else "incorrect"), why
+
+
+def verify_math(
+    reference: str, answer: str | None, policy: dict | None = None, problem: str = ""
+) -> tuple[str, str]:
+    """(status, reason) for a final math answer against a reference, with a second opinion from
+    math-verify alone where it disagrees or cannot parse the reference."""
+    if answer is None or not str(answer).strip():
         return "incorrect", "no answer"
-    if normalize_answer(reference) == normalize_answer(answer):
-        return "correct", "same normalised text"
-    gold, pred = _parse(reference), _parse(answer)
-    if gold and pred and verify(gold, pred, timeout_seconds=None):
-        return "correct", "math-verify: equivalent"
-    ref_n, ans_n = plain_number(reference), plain_number(answer)
-    if ref_n is not None and ans_n is not None:
-        if math.isclose(ref_n, ans_n, rel_tol=1e-6, abs_tol=1e-9):
-            return "correct", "same number"
-        return "incorrect", "different number"
-    if not gold:
-        return "error", "reference does not parse"
-    if not pred:
-        return "incorrect", "answer does not parse"
-    return "incorrect", "math-verify: not equivalent"
+    policy = {**DEFAULT_POLICY, **(policy or {})}
+    if isinstance(policy["tolerance"], (int, float)):  # 0 means exact; any number is relative
+        policy["tolerance"] = float(policy["tolerance"]) or "exact"
+    status, why = _verdict(str(reference), str(answer), problem or "", policy)
+    if status in ("correct", "incorrect"):
+        plain = plain_math_verify(str(reference), str(answer))
+        if plain is None:
+            why += f"; {SECOND_OPINION}: math-verify cannot parse the reference"
+        elif plain != (status == "correct"):
+            why += f"; {SECOND_OPINION}: math-verify alone says {'equal' if plain else 'not equal'}"
+    return status, why

@@ -1,0 +1,262 @@
+"""Text forms of math answers, before any symbolic work: LaTeX clean-up, units, option letters,
+lists, matrices and systems. Pure string functions (no sympy), so they are cheap and cannot hang."""
+
+from __future__ import annotations
+
+import re
+
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
+_SPACING = re.compile(r"(?<!\\)\\(?:left|right|displaystyle|textstyle|[,;:! ]|q?quad)(?![a-zA-Z])|~")
+_EMPTY = re.compile(
+    r"\\varnothing|\\emptyset|\\\{\s*\\\}|^(?:there (?:are|is) )?no (?:real )?solutions?$|^none$", re.I
+)
+
+
+def clean(text: str) -> str:
+    """The answer without what never changes its value: math delimiters, spacing commands,
+    \\left/\\right, \\dfrac/\\tfrac, thousands separators inside numbers, a final full stop."""
+    t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ")
+    t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
+    t = re.sub(r"(?<=\d)\\[,!; ](?=\d{3})|(?<=\d)\{,\}(?=\d{3})", "", t)  # 1\,000 and 1{,}000
+    t = _SPACING.sub(" ", t)
+    t = re.sub(r"\\[dt]frac\s*(\d)(\d)", r"\\frac{\1}{\2}", t)  # \tfrac12
+    t = re.sub(r"\\[dt]frac", r"\\frac", t)
+    t = re.sub(r"\s+", " ", t).strip().rstrip(".").strip()
+    t = re.sub(r"^(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)$", r"\1\\times10^{\2}", t)  # 5e-7, not 5*e - 7
+    if _EMPTY.search(unwrap(t)) and len(t) < 40:
+        t = "\\emptyset"
+    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):  # a lone number with separators
+        t = t.replace(",", "")
+    scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)", t, flags=re.I)
+    if scaled:  # 2.5 million
+        t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}"
+    return t
+
+
+def unwrap(text: str) -> str:
+    """`\\text{...}` and friends replaced by their content (word answers, units)."""
+    return re.sub(_WRAPPERS + r"\{([^{}]*)\}", r"\1", text).strip()
+
+
+# Measurement units: a prediction that drops one is incorrect under `units = "strict"`; two
+# different ones are always incorrect. Currency, degrees and percent are not units here: the
+# number alone is the answer (graders agree on these).
+_UNIT_NAMES = {
+    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
+    "m": ("m", "meter", "meters", "metre", "metres"),
+    "km": ("km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    "in": ("in", "inch", "inches"),
+    "ft": ("ft", "foot", "feet"),
+    "yd": ("yd", "yard", "yards"),
+    "mi": ("mi", "mile", "miles"),
+    "mg": ("mg", "milligram", "milligrams"),
+    "g": ("g", "gram", "grams"),
+    "kg": ("kg", "kilogram", "kilograms"),
+    "lb": ("lb", "lbs", "pound", "pounds"),
+    "oz": ("oz", "ounce", "ounces"),
+    "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    "l": ("l", "liter", "liters", "litre", "litres"),
+    "s": ("s", "sec", "secs", "second", "seconds"),
+    "min": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "day": ("day", "days"),
+    "week": ("week", "weeks"),
+    "year": ("year", "years", "yr", "yrs"),
+    "mph": ("mph", "miles per hour"),
+    "km/h": ("km/h", "kph", "kilometers per hour"),
+    "m/s": ("m/s", "meters per second"),
+}
+UNITS = {alias: canon for canon, aliases in _UNIT_NAMES.items() for alias in aliases}
+_NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|percent|units?|square units"
+_POWER = r"(?:\s*\^\s*\{?[23]\}?)?"
+_UNIT_TAIL = re.compile(
+    rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|(?P<p>(?:square |cubic )?"
+    rf"[a-zA-Z][a-zA-Z/ ]*?)){_POWER}$"
+)
+
+
+def split_unit(text: str) -> tuple[str, str | None]:
+    """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
+    None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
+    t = text.strip()
+    m = _UNIT_TAIL.match(t)
+    if not m or not re.search(r"\d", m["value"]):
+        return t, None
+    word = (m["w"] or m["p"] or "").strip().lower()
+    prefix = ""
+    if word.startswith(("square ", "cubic ")):
+        prefix, word = word.split(" ", 1)
+        prefix = {"square": "sq ", "cubic": "cu "}[prefix]
+    if re.fullmatch(_NOT_UNITS, word):
+        return m["value"].strip(), None
+    canon = UNITS.get(word) or UNITS.get(word.rstrip("s"))
+    count_noun = re.search(r"[\d}]\s+[a-zA-Z]{2,}", t)
+    number = re.fullmatch(r"[\d\s.,/+-]+|-?\d*\s*\\frac\{\d+\}\{\d+\}", m["value"])
+    if canon is None and m["p"] and count_noun and number:
+        return m["value"].strip(), None  # a count noun ("3 apples", "1 1/2 cups"): the number is the answer
+    if canon is None or (canon in ("m", "s", "g", "h", "l", "in") and m["p"] and " " not in t
+                         and not re.search(r"\d$", m["value"])):  # fmt: skip
+        return t, None  # "2x" is not 2 x; "3n" is not 3 metres
+    power = re.search(r"\^\s*\{?([23])\}?$", t)
+    return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
+
+
+_LETTER = re.compile(
+    r"^(?:the answer is\s*|answer:?\s*|option\s*)?(?:\\textbf\{|\\text\{|\\mathrm\{)?\s*\(?\s*"
+    r"(?:\\textbf\{|\\text\{|\\mathrm\{)?([A-Ea-e])\s*\}?\s*\)?\s*\}?(?:[.):]\s*.*)?$",
+    re.I | re.S,
+)
+
+
+def option_letter(text: str, lone: bool = False, problem: str = "") -> str | None:
+    """The option letter an answer names: `B`, `(B)`, `\\textbf{(B)}`, `\\text{(C)}`, `B) 12`,
+    `(B) 12`, `The answer is B`, "The correct option is (E) ...", or the text of an option the
+    problem lists (`(B) 11` in the problem, `11` answered). With `lone`, only a bare letter."""
+    t = text.strip().strip("$").strip()
+    if lone:
+        m = re.fullmatch(r"(?:\\(?:textbf|text|mathrm)\{)?\s*\(?\s*([A-Ea-e])\s*\)?\s*\}?", t)
+        return m.group(1).upper() if m and (m.group(1).isupper() or "(" in t) else None
+    m = _LETTER.match(t)
+    if m:
+        return m.group(1).upper()
+    named = set(re.findall(r"\(([A-E])\)", t))
+    if len(named) == 1:
+        return named.pop()
+    options = re.findall(
+        r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\(\w\)|\$|$)", problem
+    )
+    for letter, body in options:
+        if body.strip() and body.strip().strip("$") == t:
+            return letter
+    return None
+
+
+def _top_level_split(text: str, sep: str = ",") -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if ch == sep and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [p.strip() for p in parts + [cur]]
+
+
+def as_list(text: str) -> tuple[list[str], str] | None:
+    """([elements], kind) where the answer is a list of two or more: kind "set" for `\\{...\\}`,
+    "tuple" for `(...)` / `[...]`, "list" for a bare comma list. None for one value and for
+    intervals (`[1, 3)`, unions), which symbolic comparison handles."""
+    t = text.strip()
+    if "\\cup" in t or "\\infty" in t:
+        return None
+    kind = "list"
+    m = re.fullmatch(r"\\\{(.*)\\\}", t, flags=re.S)
+    if m:
+        kind, t = "set", m.group(1)
+    elif t[:1] in "([" and t[-1:] in ")]" and _balanced(t[1:-1]):
+        if t[0] + t[-1] not in ("()", "[]"):
+            return None  # half-open interval
+        kind, t = "tuple", t[1:-1]
+    parts = [p for p in _top_level_split(t) if p]
+    return (parts, kind) if len(parts) >= 2 else None
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_ENV = re.compile(
+    r"\\begin\{([pbvBV]?matrix|array|cases|aligned|align\*?)\}(?:\{[^}]*\})?(.*?)\\end\{\1\}", re.S
+)
+
+
+def as_matrix(text: str) -> list[list[str]] | None:
+    """Rows of a `\\begin{pmatrix}` (or bmatrix, array) or a nested bracket list `[[1,2],[3,4]]`;
+    a single row or column comes back as one row. None otherwise."""
+    t = text.strip()
+    m = _ENV.fullmatch(t)
+    if m and "matrix" in m.group(1) or (m and m.group(1) == "array"):
+        rows = [[c.strip() for c in r.split("&")] for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+    elif re.fullmatch(r"[\[(]\s*[\[(].*[\])]\s*[\])]", t, flags=re.S) and _balanced(t[1:-1]):
+        rows = [[c for c in _top_level_split(r.strip()[1:-1])] for r in _top_level_split(t[1:-1])]
+        if not all(r.strip()[:1] in "[(" for r in _top_level_split(t[1:-1])):
+            return None
+    else:
+        return None
+    if rows and all(len(r) == 1 for r in rows):
+        rows = [[r[0] for r in rows]]  # a column vector is compared as its entries
+    return rows
+
+
+def system(text: str) -> str | None:
+    """A `\\begin{cases}` / aligned system as a comma list of its lines (`x = 1, y = 2`)."""
+    m = _ENV.fullmatch(text.strip())
+    if not m or m.group(1) not in ("cases", "aligned", "align", "align*"):
+        return None
+    lines = [re.sub(r"&", "", r).strip().rstrip(",") for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+    return ", ".join(lines)
+
+
+_NAME = re.compile(r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)")
+
+
+def label(text: str) -> tuple[str | None, str]:
+    """(left-hand name, right-hand side) of `y = 5x - 1`, `g(x) = ...`, `x = 5`; (None, text)
+    when the answer is not a named value or has more than one `=`."""
+    m = _NAME.match(text)
+    if not m or text.count("=") != 1 or re.search(r"[<>]|\\[lg]eq?", text):
+        return None, text
+    return m.group(1).replace(" ", ""), text[m.end() :].strip()
+
+
+def renamed(a: str | None, b: str | None) -> bool:
+    """May two left-hand names stand for the same thing? `g(x)` and `y` (a function and its
+    graph), a name and no name; not two different variables (`x = 2` is not `y = 2`)."""
+    if a == b or a is None or b is None:
+        return True
+    return "(" in a or "(" in b
+
+
+def mixed_number(text: str) -> str:
+    """`2\\frac{3}{4}` and `2 3/4` as `(2+3/4)` (a proper fraction right after a whole number)."""
+
+    def whole(m: re.Match) -> str:
+        sign, n, num, den = m.group(1) or "", m.group(2), m.group(3), m.group(4)
+        return f"{sign}({n}+{num}/{den})" if int(num) < int(den) else m.group(0)
+
+    t = re.sub(r"(?<![\d.\w}])(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}", whole, text)
+    return re.sub(r"^(-?)(\d+)\s+(\d+)/(\d+)$", whole, t)
+
+
+def degrees(text: str) -> tuple[str, bool]:
+    """(text without degree marks, whether it had any): `30^\\circ`, `30^{\\circ}`, `30 degrees`."""
+    t, n = re.subn(r"\s*\^\s*\{?\\circ\}?|\s*\\degree|\s+degrees?\b", "", text)
+    return t.strip(), n > 0
+
+
+_ALL_OF = re.compile(
+    r"\ball\b|\bevery\b|\bsolutions\b|\broots\b|\bzeros\b|\bzeroes\b|\bintercepts\b|\bset of\b|"
+    r"\bseparated by commas\b|\bin any order\b",
+    re.I,
+)
+
+
+_ORDERED = re.compile(r"\bordered\b|\bin (?:increasing|decreasing|ascending|descending)? ?order\b", re.I)
+
+
+def unordered(kind: str, problem: str) -> bool:
+    """Does order not matter? For a set reference, or where the problem asks for all solutions
+    (values, roots, ...) and not for an ordered pair or tuple."""
+    if kind == "set":
+        return True
+    if _ORDERED.search(problem or ""):
+        return False
+    return bool(_ALL_OF.search(problem or ""))

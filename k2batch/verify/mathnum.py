@@ -1,0 +1,144 @@
+"""Numbers in math answers: plain stated numbers, values of parsed expressions, a decimal
+approximation at its own precision, and symbolic/numeric equality of closed forms."""
+
+from __future__ import annotations
+
+import random
+import re
+
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_PLAIN_NUMBER = re.compile(
+    r"^(?:\\?\$|€|£)?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d*\.?\d+)\s*(\\?%)?"
+    r"(?:\s*\\(?:text|mbox|mathrm)\{[^}]*\}|\s+[A-Za-z][A-Za-z .]*)?\.?$"
+)
+
+
+def plain_number(text: str) -> float | None:
+    """The single number a plain answer states ('$1,200', '12 dollars', 'twelve', '15%'), else
+    None. Percent stays as written (15% -> 15): math-verify already tries the /100 reading."""
+    t = text.strip().strip("$").strip().replace("−", "-")
+    t = re.sub(r"^\\text\{(.*)\}$", r"\1", t).strip()
+    if t.lower().rstrip(".") in _WORDS:
+        return float(_WORDS[t.lower().rstrip(".")])
+    m = _PLAIN_NUMBER.match(t)
+    if not m:
+        return None
+    try:
+        return float(m.group(1).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def value(parsed) -> complex | None:
+    """The numeric value of a math-verify parse (its first sympy expression), or None when it has
+    free symbols or is not a number (sets, equations, matrices)."""
+    import sympy
+
+    expr = complex_i(parsed[0]) if parsed else None
+    if not isinstance(expr, sympy.Expr) or expr.free_symbols:
+        return None
+    try:
+        return complex(sympy.N(expr, 30))
+    except (TypeError, ValueError):
+        return None
+
+
+_APPROX = re.compile(r"^(?:\\approx|≈|~)?\s*(-?)(\d*)\.(\d+)$")
+_SCI = re.compile(
+    r"^(?:\\approx|≈)?\s*(-?\d+)(?:\.(\d+))?\s*(?:\\times|\\cdot|x|\*|[eE])\s*(?:10\s*\^\s*\{?)?([+-]?\d+)\}?$"
+)
+
+
+def _literal(text: str) -> tuple[float, float, int] | None:
+    """(value, one unit in the last place, significant digits) of a decimal literal: 2.236 ->
+    (2.236, 0.001, 4), 3.2e-4 / 3.2\\times10^{-4} -> (0.00032, 1e-5, 2). None for integers and
+    anything else."""
+    t = text.strip().replace(" ", "")
+    m = _APPROX.match(t)
+    if m:
+        digits = (m.group(2) + m.group(3)).lstrip("0")
+        return float(f"{m.group(1)}{m.group(2) or 0}.{m.group(3)}"), 10.0 ** -len(m.group(3)), len(digits)
+    m = _SCI.match(t)
+    if m:
+        decimals = m.group(2) or ""
+        mantissa = float(f"{m.group(1)}.{decimals or 0}")
+        digits = len((m.group(1).lstrip("-") + decimals).lstrip("0"))
+        return mantissa * 10.0 ** int(m.group(3)), 10.0 ** (int(m.group(3)) - len(decimals)), digits
+    return None
+
+
+def _finite_decimal(expr) -> bool:
+    """An integer or a fraction with a terminating expansion: its decimal is exact, not rounded."""
+    import sympy
+
+    if not isinstance(expr, sympy.Rational):
+        return False
+    q = int(expr.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def decimal_close(exact, approx_text: str) -> str | None:
+    """The rule's name where `approx_text` is a decimal approximation of the exact value `exact`
+    at its own stated precision (rounded or truncated, two or more significant digits), else None.
+    A finite decimal reference (3, 0.125) is never approximated: it must be met exactly."""
+    import sympy
+
+    literal = _literal(approx_text)
+    if literal is None or literal[2] < 2 or _finite_decimal(exact):
+        return None
+    approx, unit, _ = literal
+    try:
+        target = complex(sympy.N(complex_i(exact), 30))
+    except (TypeError, ValueError):
+        return None
+    if abs(target.imag) > 1e-12:
+        return None
+    gap = abs(target.real) - abs(approx)
+    same_sign = (target.real >= 0) == (approx >= 0) or abs(approx) < unit
+    if same_sign and (abs(target.real - approx) <= unit / 2 * (1 + 1e-9) or 0 <= gap < unit):
+        return f"equal at the approximation's precision ({unit:g})"
+    return None
+
+
+def complex_i(expr):
+    """A parsed expression with a free symbol `i` read as the imaginary unit."""
+    import sympy
+
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    i = [s for s in expr.free_symbols if s.name == "i"]  # parsed with assumptions (real=True)
+    return expr.subs(i[0], sympy.I) if i else expr
+
+
+def simplify_equal(a, b, points: int = 3) -> bool:
+    """Closed forms a symbolic simplify of the difference decides ((1+i)^2 vs 2i, trig
+    identities); with free symbols, also equal at random points (a difference that vanishes at
+    three random points is zero for any answer a grader sees)."""
+    import sympy
+
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
+        return False
+    a, b = complex_i(a), complex_i(b)
+    try:
+        diff = sympy.simplify(sympy.expand(a - b))
+        if diff == 0:
+            return True
+        free = sorted(diff.free_symbols, key=str)
+        rng = random.Random(0)
+        for _ in range(points):
+            at = {s: sympy.Float(rng.uniform(0.3, 1.7)) for s in free}
+            scale = 1 + abs(complex(sympy.N(a.subs(at))))
+            if abs(complex(sympy.N(diff.subs(at)))) > 1e-9 * scale:
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - sympy raises many kinds on odd input; unequal is the answer
+        return False

@@ -1,0 +1,163 @@
+"""Math verdicts by the conventions graders share, the policy where they differ, the second
+opinion and the suspect-reference flag."""
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import recipe
+from k2batch.config import load_config
+from k2batch.verify import SECOND_OPINION, answer_of, check, verify_answer
+
+SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "cases" / "math_equivalence.jsonl"
+
+
+def test_the_project_s_equivalence_suite_agrees_per_kind():
+    """The suite (>= 300 cases, each labelled with its convention) that benchmarks/verifier.py
+    prints: >= 0.97 overall and no kind below 0.9."""
+    rows = [json.loads(line) for line in SUITE.read_text().splitlines()]
+    assert len(rows) >= 300
+    per = defaultdict(lambda: [0, 0])
+    for r in rows:
+        answer, _ = answer_of(r["prediction"], "math")
+        task = {"domain": "math", "reference": r["gold"], "answer": answer,
+                "prompt": r.get("problem") or "", "policy": r.get("policy")}  # fmt: skip
+        status, _ = check(task)
+        per[r["kind"]][0] += (status == "correct") == (r["expected"] == "correct")
+        per[r["kind"]][1] += 1
+    total = sum(a for a, _ in per.values()) / len(rows)
+    assert total >= 0.97, dict(per)
+    assert all(a / n >= 0.9 for a, n in per.values()), dict(per)
+
+
+@pytest.mark.parametrize(
+    "gold,prediction,rule",
+    [
+        ("\\sqrt{5}", "2.236", "precision"),
+        ("12\\pi", "37.699", "precision"),
+        ("\\frac{2}{7}", "0.2857", "precision"),
+        ("2.75", "2 3/4", ""),
+        ("2i", "(1+i)^2", "same value"),
+        ("\\sin x", "\\cos(90^\\circ - x)", ""),
+        ("y = 5x - 1", "g(x) = 5x - 1", "right-hand sides"),
+        ("(3, -1)", "x = \\boxed{3} and y = \\boxed{-1}", "same elements in the same order"),
+        ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "[[1,2],[3,4]]", "matrix"),
+        ("\\begin{cases} x = 2 \\\\ y = -1 \\end{cases}", "y = -1, x = 2", "order does not matter"),
+        ("12.40", "Each costs 3.10.\nThe total comes to $12.40.", ""),
+        ("5", "She reads 4 pages a day.\nSo she needs $5$ days.", ""),
+        ("B", "The correct option is (B), since 11 is prime.", "option"),
+        ("15\\%", "0.15", ""),
+        ("2,500,000", "2.5 million", ""),
+    ],
+)
+def test_forms_plain_math_verify_misses_are_accepted_and_say_which_rule(gold, prediction, rule):
+    v = verify_answer(gold, prediction)
+    assert v.correct and rule in v.reason, v
+
+
+@pytest.mark.parametrize(
+    "gold,prediction,problem",
+    [
+        ("3, 7, -1", "7, 3, -1", "List the first three terms."),  # ordered unless a set or "all"
+        ("25\\text{ cm}", "25", ""),  # strict units by default
+        ("25 m", "25 cm", ""),
+        ("5", "\\boxed{5} or maybe \\boxed{7}", ""),  # boxes with words between: the last one
+        ("\\frac{2}{7}", "0.3", ""),  # one significant digit is not an approximation
+        ("3", "3.04", ""),  # an exact terminating value is never approximated
+        ("x = 2", "y = 2", ""),
+        ("2i", "2", ""),
+    ],
+)
+def test_near_misses_are_rejected(gold, prediction, problem):
+    v = verify_answer(gold, prediction, prompt=problem)
+    assert v.status == "incorrect", v
+
+
+def test_policy_decides_where_graders_differ():
+    assert not verify_answer("25 cm", "25").correct
+    assert verify_answer("25 cm", "25", policy={"units": "lenient"}).correct
+    assert verify_answer("\\sqrt{2}", "1.414").correct
+    assert not verify_answer("\\sqrt{2}", "1.414", policy={"tolerance": "exact"}).correct
+    assert verify_answer("100", "101", policy={"tolerance": 0.02}).correct
+    assert verify_answer("-3, 4", "4, -3", prompt="Find all roots of the polynomial.").correct
+    assert not verify_answer("(-3, 4)", "(4, -3)", prompt="Find the ordered pair (x, y).").correct
+    assert load_config(sets=["verify.math.units=lenient"]).verify.math.units == "lenient"
+
+
+def test_no_answer_is_a_verdict_not_an_exception():
+    v = verify_answer("5", None)
+    assert v.status == "incorrect" and v.reason == "no answer"
+
+
+def test_long_chain_of_thought_format_takes_the_solution_section():
+    text = (
+        "<|begin_of_thought|>\nFirst guess \\boxed{7}; wait, recheck: 3 * 4 = 12.\n<|end_of_thought|>\n\n"
+        "<|begin_of_solution|>\nMultiply: $3 \\times 4 = 12$.\n\n\\boxed{12}\n<|end_of_solution|>"
+    )
+    assert answer_of(text, "math") == ("12", "boxed")
+    assert verify_answer("12", text).correct and not verify_answer("7", text).correct
+    unfinished = "<|begin_of_thought|>\nSo it is \\boxed{12} maybe"
+    assert not verify_answer("12", unfinished).correct
+
+
+def test_second_opinion_where_the_cascade_and_math_verify_disagree():
+    units = verify_answer("25 cm", "25")  # math-verify alone ignores the unit
+    assert units.status == "incorrect" and f"{SECOND_OPINION}: math-verify alone says equal" in units.reason
+    approx = verify_answer("\\sqrt{5}", "2.236")
+    assert approx.correct and f"{SECOND_OPINION}: math-verify alone says not equal" in approx.reason
+    agreed = verify_answer("\\frac{1}{2}", "0.5")
+    assert SECOND_OPINION not in agreed.reason
+    broken = verify_answer("\\frac{1}{", "\\boxed{3}")
+    assert broken.status == "error" and "reference does not parse" in broken.reason
+
+
+def _cand(sample, answer, verdict, reason=""):
+    return {"sample": sample, "answer": answer, "response": f"\\boxed{{{answer}}}", "error": None,
+            "verdict": verdict, "seed": sample, "plan": None, "verdict_reason": reason,
+            "finish_reason": "stop"}  # fmt: skip
+
+
+def test_solution_row_flags_second_opinion_and_suspect_reference():
+    problem = {"id": "p", "problem": "?", "domain": "math", "answer": "7"}
+    agree_wrong = [_cand(s, "6", "incorrect", "different number") for s in range(3)]
+    row = recipe.solution_row("j", problem, agree_wrong, [])
+    assert row["suspect_reference"] and not row["second_opinion"]
+    split = [_cand(0, "6", "incorrect"), _cand(1, "7", "correct"), _cand(2, "6", "incorrect")]
+    assert not recipe.solution_row("j", problem, split, [])["suspect_reference"]
+    unparsable = [_cand(s, "6", "error", "reference does not parse") for s in range(2)]
+    row = recipe.solution_row("j", problem, unparsable, [])
+    assert row["suspect_reference"] and row["second_opinion"]
+    assert not recipe.solution_row("j", problem, agree_wrong[:1], [])["suspect_reference"]  # one sample
+    disputed = [_cand(0, "25", "incorrect", f"lost the unit; {SECOND_OPINION}: math-verify alone says equal")]
+    assert recipe.solution_row("j", problem, disputed, [])["second_opinion"]
+
+
+def test_a_job_writes_the_flags_and_counts_them(tmp_path):
+    """End to end on the instant backend: a reference that disagrees with candidates that all
+    agree is flagged suspect; a unit the answers drop gets math-verify's second opinion."""
+    from k2batch.job import run_solve
+    from k2batch.testing import instant
+
+    instant.register()
+    cfg = load_config(sets=["backend.kind=instant", "samples=3"])
+    rows = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": f"{i} cm" if i % 2 else str(i + 50)}
+            for i in range(8)]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg)
+    out = {r["id"]: r for r in pq.read_table(tmp_path / "out" / "solutions").to_pylist()}
+    for i in range(8):
+        r = out[f"p{i}"]
+        agreed = r["selection"] == "agreement"
+        assert r["suspect_reference"] == agreed, r["id"]  # every reference here is wrong or unit-strict
+        assert r["second_opinion"] == bool(i % 2), r["id"]  # "i" for "i cm": math-verify says equal
+    assert any(r["suspect_reference"] for r in out.values())
+    from k2batch.report import write_report
+
+    summary = write_report(str(tmp_path / "out"))
+    assert "suspect references" in (tmp_path / "out" / "report" / "report.md").read_text()
+    assert summary["suspect_reference"] == sum(r["suspect_reference"] for r in out.values())
+    assert summary["second_opinion"] == 4
