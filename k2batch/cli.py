@@ -136,13 +136,29 @@ def _distill_parser(sub) -> None:
     )
     p.add_argument("--reasoning", choices=["inline", "field"], default="inline",
                    help="keep <think> inside the assistant message, or as a separate field")  # fmt: skip
+    p.add_argument("--dedup-threshold", type=float, default=0.85, metavar="J",
+                   help="drop a problem whose word 3-gram Jaccard similarity to an earlier one (with the "
+                   "same numbers) is at least J (default 0.85; 1: exact duplicates only)")  # fmt: skip
+    p.add_argument("--no-dedup", action="store_true", help="keep near-duplicates (exact duplicates still go)")
+    p.add_argument("--decontaminate", action="append", default=[], metavar="PATH_OR_URI",
+                   help="an evaluation set (Parquet file or folder; problem, question or prompt column): "
+                   "drop problems that share a word n-gram with it (repeatable)")  # fmt: skip
+    p.add_argument("--decontaminate-ngram", type=int, default=13, metavar="N",
+                   help="n-gram length for --decontaminate (default 13; shorter problems: "
+                   "exact match)")  # fmt: skip
+    p.add_argument("--include-suspect", action="store_true",
+                   help="keep problems whose reference the job flagged as suspect")  # fmt: skip
 
 
 def _distill(args: argparse.Namespace) -> int:
     from k2batch.distill import run_distill
 
     mode = "all" if args.all_verified else "chosen"
-    print(json.dumps(run_distill(args.out, args.dest, mode, args.reasoning)))
+    res = run_distill(args.out, args.dest, mode, args.reasoning,
+                      dedup_threshold=None if args.no_dedup else args.dedup_threshold,
+                      decontaminate=args.decontaminate, ngram=args.decontaminate_ngram,
+                      include_suspect=args.include_suspect)  # fmt: skip
+    print(json.dumps(res))
     return 0
 
 
