@@ -25,8 +25,8 @@ class K2Think:
     {"max_tokens": 512}}`, merged table by table) or dotted in `settings`
     (`{"stages.generate.max_tokens": 512}`); `recipe=` also takes a Recipe (subclass) value."""
 
-    def __init__(self, backend: str | None = None, model: str | None = None, samples: int | None = None,
-                 *, config: str | Path | list | JobConfig | None = None,
+    def __init__(self, backend: str | None = None, model: str | None = None,
+                 samples: int | dict | None = None, *, config: str | Path | list | JobConfig | None = None,
                  settings: Mapping[str, Any] | None = None, **nested: Any) -> None:  # fmt: skip
         overrides = {"backend.kind": backend, "backend.model": model, "samples": samples, **(settings or {})}
         paths, data = ([config] if isinstance(config, str | Path) else config), nested

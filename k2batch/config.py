@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from k2batch.prompts import Recipe
 
@@ -136,9 +144,35 @@ class PlanConfig(_Strict):
     triage: bool = Field(True, description="Ask first whether the problem needs a plan.")
 
 
+class SampleRange(_Strict):
+    """Adaptive Best-of-N: `min` samples first, then one more at a time up to `max` while the
+    candidates disagree."""
+
+    min: int = Field(ge=1, le=64)
+    max: int = Field(ge=1, le=64)
+    stop_on_verified: bool = Field(
+        False,
+        description="Also stop as soon as a candidate verifies correct. Uses the reference: for "
+        "building datasets, not for measuring Best-of-N.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SampleRange:
+        if self.min > self.max:
+            raise ValueError(f"samples.min ({self.min}) is above samples.max ({self.max})")
+        return self
+
+
 class JudgeConfig(_Strict):
     enabled: bool = True
-    both_orders: bool = Field(True, description="Ask each pair in both orders (position bias).")
+    mode: Literal["pairs", "confirm"] = Field(
+        "pairs",
+        description="pairs: every pair of distinct answers (in both orders with both_orders). "
+        "confirm: one comparison per pair, its order balanced across problems by a hash; the "
+        "reverse order is asked only where the judge overrules the majority (prefers the answer "
+        "fewer samples gave), and an overrule stands only if both orders agree.",
+    )
+    both_orders: bool = Field(True, description="pairs mode: ask each pair in both orders (position bias).")
     answer_chars: int = Field(
         2000, ge=100, description="At most this many characters of each response reach the judge (the last)."
     )
@@ -262,7 +296,11 @@ class JobConfig(_Strict):
 
     job_id: str | None = _execution_only(None, description="Defaults to a hash of input and settings.")
     seed: int = Field(0, description="Job seed; each call's seed derives from it.")
-    samples: int = Field(3, ge=1, le=64, description="Candidates per problem (Best-of-N).")
+    samples: int | SampleRange = Field(
+        3,
+        description="Candidates per problem (Best-of-N): a number, or {min, max} to sample min "
+        "first and top up one at a time while candidates disagree (samples = {min = 2, max = 3}).",
+    )
     limit: int | None = Field(None, ge=1, description="Only the first N input rows.")
     backend: BackendConfig = Field(default_factory=BackendConfig)
     stages: StagesConfig = Field(default_factory=StagesConfig)
@@ -273,6 +311,23 @@ class JobConfig(_Strict):
     runner: RunnerConfig = _execution_only(default_factory=RunnerConfig)
     resume: ResumeConfig = _execution_only(default_factory=ResumeConfig)
     recipe: Recipe = Field(default_factory=Recipe, description="Prompt templates (from Python: parse hooks).")
+
+    @field_validator("samples")
+    @classmethod
+    def _samples_in_range(cls, v):
+        if isinstance(v, int) and not 1 <= v <= 64:
+            raise ValueError("samples is 1..64")
+        return v
+
+    @property
+    def n_min(self) -> int:
+        """Samples every problem gets."""
+        return self.samples if isinstance(self.samples, int) else self.samples.min
+
+    @property
+    def n_max(self) -> int:
+        """Samples a problem can get (top-ups while candidates disagree)."""
+        return self.samples if isinstance(self.samples, int) else self.samples.max
 
     _memo: dict = PrivateAttr(default_factory=dict)
     _domains: bytes | None = PrivateAttr(None)  # the user's domains, pickled (k2batch.domains)

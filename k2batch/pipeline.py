@@ -13,38 +13,17 @@ import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
 from k2batch import io as kio
-from k2batch import progress, quiet, recipe, verify
-from k2batch.backends import ChatRequest, ChatResult, get_backend, hints
+from k2batch import progress, quiet, recipe, steps, verify
+from k2batch.backends import get_backend, hints
 from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
+from k2batch.steps import Answered, Calls
 from k2batch.store import open_store
-from k2batch.validate import id_text, json_safe, validate_row
+from k2batch.validate import validate_row
 from k2batch.verify.pool import VerifierPool
 from k2batch.waves import Wave
 
 quiet.install()
-
-
-
-@dataclass(frozen=True)
-class Calls:
-    """One element per problem and stage: that problem's requests and what the next stage needs.
-    Keeping a problem's samples together lets every stage stream: no regrouping barrier between
-    generating, verifying and judging, so the engine is fed while other problems are verified."""
-
-    problem: dict
-    requests: tuple[ChatRequest, ...]
-    plans: tuple[str | None, ...] = ()  # generate: the plan each sample was given
-    candidates: tuple[dict, ...] = ()  # judge: the candidates compared
-    pairs: tuple[tuple[int, int], ...] = ()  # judge: (first, second) sample of each request
-
-
-@dataclass(frozen=True)
-class Answered:
-    """Calls with their results, in request order."""
-
-    calls: Calls
-    results: tuple[ChatResult, ...]
 
 
 @dataclass(frozen=True)
@@ -77,12 +56,15 @@ class ChatModelHandler(ModelHandler):
         store = open_store(*self._store)
         reqs = [req for calls in batch for req in calls.requests]
         keys = [req.key() for req in reqs]
-        results = [store.get(k) for k in keys]
+        # a reply that stopped under another token limit is this limit's reply too: only replies
+        # cut at a limit are made again when it grows
+        results = [store.get(k) or store.get_stopped(r.free_key(), r.max_tokens)
+                   for k, r in zip(keys, reqs, strict=True)]  # fmt: skip
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
 
             def keep(j: int, result) -> None:
-                store.add(keys[todo[j]], result)
+                store.add(keys[todo[j]], result, reqs[todo[j]].free_key())
 
             fresh = model.generate(
                 [reqs[i] for i in todo], on_result=keep, deadlines=self._deadlines(batch, todo)
@@ -135,7 +117,7 @@ class CallModel(beam.PTransform):
 
 
 def _stats_rows(done: Answered, job_id: str):
-    for i, (req, res) in enumerate(zip(done.calls.requests, done.results, strict=True)):
+    for i, (req, res) in enumerate(zip(done.calls.requests, done.results, strict=True), done.calls.offset):
         yield {
             "job_id": job_id,
             "problem_id": done.calls.problem["id"],
@@ -173,25 +155,9 @@ class ValidateFn(beam.DoFn):
             yield problem
         else:
             stage = "read" if damage else "validate"
-            yield beam.pvalue.TaggedOutput("rejects", _reject(self._job_id, row_index, row, reason, stage))
-
-
-def _reject(job_id: str, row_index: int, row: dict, reason: str, stage: str = "validate") -> dict:
-    """A rejects row: the input row kept whole, with the reason."""
-    return {
-        "job_id": job_id,
-        "id": id_text(row.get("id")),
-        "row_index": row_index,
-        "stage": stage,
-        "reason": reason,
-        "row": json_safe(row),
-    }
-
-
-def _reject_problem(job_id: str, problem: dict, reason: str, stage: str) -> dict:
-    """A rejects row for a validated problem (its fields, as validation normalised them)."""
-    body = {k: v for k, v in problem.items() if k != "row_index"}
-    return _reject(job_id, problem["row_index"], body, reason, stage)
+            yield beam.pvalue.TaggedOutput(
+                "rejects", steps.reject(self._job_id, row_index, row, reason, stage)
+            )
 
 
 def _first_of_id(item, job_id: str):
@@ -201,7 +167,7 @@ def _first_of_id(item, job_id: str):
     yield first
     for d in dupes:
         reason = f"duplicate id (first at row {first['row_index']})"
-        yield beam.pvalue.TaggedOutput("rejects", _reject_problem(job_id, d, reason, "validate"))
+        yield beam.pvalue.TaggedOutput("rejects", steps.reject_problem(job_id, d, reason, "validate"))
 
 
 @functools.cache
@@ -223,74 +189,17 @@ class VerifyFn(beam.DoFn):
         self._pool = _verifier_pool(v.workers, v.timeout_s, self._cfg.__pydantic_private__.get("_domains"))
 
     def process(self, problems):
-        tasks = [self._task(p, c) for p, cands in problems for c in cands]
-        verdicts = iter(self._pool.check_all(tasks))
-        for problem, candidates in problems:
-            for c in candidates:
-                recipe.set_verdict(c, *next(verdicts))
-            yield problem, candidates
+        fresh = [
+            (p, c) for p, cands in problems for c in cands if recipe.unverified(c)
+        ]  # not top-ups' others
+        verdicts = self._pool.check_all([self._task(p, c) for p, c in fresh])
+        for (_, c), verdict in zip(fresh, verdicts, strict=True):
+            recipe.set_verdict(c, *verdict)
+        yield from problems
 
     def _task(self, problem: dict, c: dict) -> dict:
         v = self._cfg.verify
         return verify.task(problem, c["answer"], v.timeout_s, v.sandbox, v.math.model_dump())
-
-
-def _judge_or_decide(item, cfg: JobConfig, job_id: str):
-    problem, candidates = item
-    failed = recipe.all_failed(candidates)
-    if failed:  # no candidate at all: the row is not solved, and rejects says why
-        yield beam.pvalue.TaggedOutput("rejects", _reject_problem(job_id, problem, failed, "generate"))
-        return
-    comparisons = recipe.judge_comparisons(problem, candidates, cfg)
-    if not comparisons:
-        yield beam.pvalue.TaggedOutput("solutions", recipe.solution_row(job_id, problem, candidates, [], cfg))
-        return
-    pairs = tuple((c.first, c.second) for c in comparisons)
-    yield Calls(problem, tuple(c.request for c in comparisons), candidates=tuple(candidates), pairs=pairs)
-
-
-def _decide(done: Answered, cfg: JobConfig, job_id: str) -> dict:
-    c = done.calls
-    decisions = [
-        recipe.judge_decision(recipe.Comparison(first, second, req), res.text, res.error, cfg.recipe)
-        for (first, second), req, res in zip(c.pairs, c.requests, done.results, strict=True)
-    ]
-    return recipe.solution_row(job_id, c.problem, list(c.candidates), decisions, cfg)
-
-
-def _triage_calls(problem: dict, cfg: JobConfig) -> Calls:
-    return Calls(problem, (recipe.triage_request(problem, cfg),))
-
-
-def _with_triage(done: Answered, cfg: JobConfig) -> dict:
-    [res] = done.results
-    hard, topics = cfg.recipe.parse_triage(res.text) if not res.error else (None, [])
-    return {**done.calls.problem, "triage_hard": hard, "triage_topics": topics}
-
-
-def _plan_calls(problem: dict, cfg: JobConfig) -> Calls:
-    """A plan per sample where triage did not say easy (none otherwise: no call at all)."""
-    if not recipe.needs_plan(problem.get("triage_hard"), cfg):
-        return Calls(problem, ())
-    topics = problem.get("triage_topics") or []
-    return Calls(problem, tuple(recipe.plan_request(problem, s, topics, cfg) for s in range(cfg.samples)))
-
-
-def _solve_calls(done: Answered, cfg: JobConfig) -> Calls:
-    problem = done.calls.problem
-    plans = tuple(cfg.recipe.parse_plan(r.text) if not r.error else None for r in done.results)
-    plans = plans or (None,) * cfg.samples
-    reqs = tuple(recipe.solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples))
-    return Calls(problem, reqs, plans=plans)
-
-
-def _candidates(done: Answered) -> tuple[dict, list[dict]]:
-    c = done.calls
-    cands = [
-        recipe.make_candidate(s, c.plans[s], req, res, c.problem)
-        for s, (req, res) in enumerate(zip(c.requests, done.results, strict=True))
-    ]
-    return c.problem, cands
 
 
 class _WritePartFn(beam.DoFn):
@@ -340,37 +249,57 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     )
     stats = []
 
-    def call(stage: str, calls):
-        done, s = calls | stage.capitalize() >> CallModel(cfg, run, stage)
+    def call(stage: str, calls, label: str | None = None):
+        done, s = calls | (label or stage.capitalize()) >> CallModel(cfg, run, stage)
         stats.append(s)
         return done
 
     # 1. Triage, then a plan per sample where triage did not say easy.
     problems = unique.ok
     if cfg.plan.enabled and cfg.plan.triage:
-        triage = call("triage", problems | "TriageCalls" >> beam.Map(_triage_calls, cfg))
-        problems = triage | "ParseTriage" >> beam.Map(_with_triage, cfg)
-    planned = call("plan", problems | "PlanCalls" >> beam.Map(_plan_calls, cfg))
+        triage = call("triage", problems | "TriageCalls" >> beam.Map(steps.triage_calls, cfg))
+        problems = triage | "ParseTriage" >> beam.Map(steps.with_triage, cfg)
+    planned = call("plan", problems | "PlanCalls" >> beam.Map(steps.plan_calls, cfg))
 
-    # 2. Generate N candidates.
-    generated = call("generate", planned | "SolveCalls" >> beam.Map(_solve_calls, cfg))
+    # 2. Generate N candidates (adaptive: the minimum).
+    generated = call("generate", planned | "SolveCalls" >> beam.Map(steps.solve_calls, cfg))
 
     # 3. Verify every candidate (batches of problems share the process pool).
-    verified = (
-        generated
-        | "Candidates" >> beam.Map(_candidates)
-        | "VerifyBatches" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
-        | "Verify" >> beam.ParDo(VerifyFn(cfg))
-    )
+    def verify_batches(candidates, suffix: str = ""):
+        return (
+            candidates
+            | f"VerifyBatches{suffix}" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
+            | f"Verify{suffix}" >> beam.ParDo(VerifyFn(cfg))
+        )
+
+    verified = verify_batches(generated | "Candidates" >> beam.Map(steps.candidates))
+
+    # 3b. Adaptive: while a problem's candidates disagree, one more sample, up to the maximum.
+    settled = []
+    for k in range(cfg.n_min, cfg.n_max):
+        step = verified | f"Settled{k}" >> beam.FlatMap(steps.settled_or_top_up, cfg).with_outputs(
+            "more", main="done"
+        )
+        settled.append(step.done)
+        planned_k = call("plan", step.more, f"Plan{k}")
+        generated_k = call(
+            "generate", planned_k | f"SolveCalls{k}" >> beam.Map(steps.top_up_calls, cfg), f"Generate{k}"
+        )
+        verified = verify_batches(generated_k | f"Candidates{k}" >> beam.Map(steps.with_top_up), str(k))
+    if settled:
+        verified = (*settled, verified) | "AllSampled" >> beam.Flatten()
 
     # 4. Judge where candidates disagree; choose.
-    routed = verified | "Route" >> beam.FlatMap(_judge_or_decide, cfg, job_id).with_outputs(
+    routed = verified | "Route" >> beam.FlatMap(steps.judge_or_decide, cfg, job_id).with_outputs(
         "solutions", "rejects", main="calls"
     )
-    decided = call("judge", routed.calls) | "Choose" >> beam.Map(_decide, cfg, job_id)
+    judged = call("judge", routed.calls) | "Decide" >> beam.FlatMap(
+        steps.decide_or_confirm, cfg, job_id
+    ).with_outputs("confirm", main="solutions")
+    confirmed = call("judge", judged.confirm, "Confirm") | "Choose" >> beam.Map(steps.decide, cfg, job_id)
 
     # 5. Write.
-    solutions = (routed.solutions, decided) | "AllSolutions" >> beam.Flatten()
+    solutions = (routed.solutions, judged.solutions, confirmed) | "AllSolutions" >> beam.Flatten()
     rejects = (checked.rejects, unique.rejects, routed.rejects) | "AllRejects" >> beam.Flatten()
     token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
     solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions", wave.index)

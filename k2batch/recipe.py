@@ -108,10 +108,27 @@ def make_candidate(
     }
 
 
+def unverified(candidate: dict) -> bool:
+    """Not yet through verification (its reason still only says how the answer was extracted)."""
+    return candidate["verdict_reason"].startswith("extracted by:")
+
+
 def set_verdict(candidate: dict, status: str, reason: str) -> None:
     """Record a verification verdict, keeping how the answer was extracted."""
     candidate["verdict"] = status
     candidate["verdict_reason"] = f"{reason} ({candidate['verdict_reason']})"
+
+
+def settled(candidates: list[dict], cfg: JobConfig) -> bool:
+    """Adaptive sampling: no more samples once two or more candidates all give the same answer
+    (or, with samples.stop_on_verified, once one verifies correct)."""
+    if len(candidates) >= cfg.n_max:
+        return True
+    stop_on_verified = not isinstance(cfg.samples, int) and cfg.samples.stop_on_verified
+    if stop_on_verified and any(c["verdict"] == "correct" for c in candidates):
+        return True
+    answered = [c for c in candidates if c["answer"] is not None]
+    return len(answered) == len(candidates) >= 2 and len(answer_groups(candidates)) == 1
 
 
 def all_failed(candidates: list[dict]) -> str | None:
@@ -158,25 +175,64 @@ def judge_view(response: str, chars: int) -> str:
 
 
 def judge_comparisons(problem: dict, candidates: list[dict], cfg: JobConfig) -> list[Comparison]:
-    """Pairwise comparisons between one representative of each distinct answer, in both orders
-    (position bias cancels). Empty when there is nothing to decide."""
+    """Pairwise comparisons between one representative of each distinct answer: in both orders
+    (position bias cancels), or in confirm mode once, in an order balanced across problems (see
+    `confirmations`). Empty when there is nothing to decide."""
     if not cfg.judge.enabled or _only_verified(candidates, cfg) is not None:
         return []
-    reps = [samples[0] for samples in answer_groups(candidates).values()]
-    by_sample = {c["sample"]: c for c in candidates}
-    out = []
+    groups = list(answer_groups(candidates).values())  # by first sample
+    if cfg.judge.mode == "confirm":
+        groups.sort(key=lambda g: (-len(g), g[0]))  # the majority's answer first
+    reps = [samples[0] for samples in groups]
+    orders = []
     for i, a in enumerate(reps):
         for b in reps[i + 1 :]:
-            orders = [(a, b), (b, a)] if cfg.judge.both_orders else [(a, b)]
-            for first, second in orders:
-                user = cfg.recipe.judge_user.format(
-                    problem=problem["problem"],
-                    first=judge_view(by_sample[first]["response"], cfg.judge.answer_chars),
-                    second=judge_view(by_sample[second]["response"], cfg.judge.answer_chars),
-                )
-                msgs = [("system", cfg.recipe.judge_system), ("user", user)]
-                seed = derive_seed(cfg.seed, problem["id"], "judge", len(out))
-                out.append(Comparison(first, second, _request(cfg, "judge", msgs, seed, JUDGE_SCHEMA)))
+            if cfg.judge.mode == "confirm":  # one order, balanced across problems and pairs
+                flip = derive_seed(cfg.seed, problem["id"], "judge-order", a * 64 + b) % 2
+                orders.append((b, a) if flip else (a, b))
+            else:
+                orders += [(a, b), (b, a)] if cfg.judge.both_orders else [(a, b)]
+    return [_comparison(problem, candidates, a, b, n, cfg) for n, (a, b) in enumerate(orders)]
+
+
+def _comparison(problem: dict, candidates: list[dict], first: int, second: int, n: int, cfg: JobConfig):
+    by_sample = {c["sample"]: c for c in candidates}
+    user = cfg.recipe.judge_user.format(
+        problem=problem["problem"],
+        first=judge_view(by_sample[first]["response"], cfg.judge.answer_chars),
+        second=judge_view(by_sample[second]["response"], cfg.judge.answer_chars),
+    )
+    msgs = [("system", cfg.recipe.judge_system), ("user", user)]
+    seed = derive_seed(cfg.seed, problem["id"], "judge", n)
+    return Comparison(first, second, _request(cfg, "judge", msgs, seed, JUDGE_SCHEMA))
+
+
+def confirmations(problem: dict, candidates: list[dict], decisions: list[dict], cfg: JobConfig) -> list:
+    """confirm mode: the reverse order of each comparison where the judge overruled the majority
+    (chose the answer fewer samples gave). Empty in pairs mode."""
+    if cfg.judge.mode != "confirm":
+        return []
+    size = {samples[0]: len(samples) for samples in answer_groups(candidates).values()}
+    start = len(decisions)
+    out = []
+    for d in decisions:
+        loser = d["second"] if d["winner"] == d["first"] else d["first"]
+        if d["winner"] is not None and size.get(d["winner"], 0) < size.get(loser, 0):
+            out.append(_comparison(problem, candidates, d["second"], d["first"], start + len(out), cfg))
+    return out
+
+
+def order_agreement(decisions: list[dict]) -> list[dict]:
+    """Decisions with `orders_agree`: for a pair asked in both orders, whether both chose the same
+    answer (None where a pair was asked once, or a reply gave no winner)."""
+    winners: dict[frozenset, list] = {}
+    for d in decisions:
+        winners.setdefault(frozenset((d.get("first"), d.get("second"))), []).append(d.get("winner"))
+    out = []
+    for d in decisions:
+        w = winners[frozenset((d.get("first"), d.get("second")))]
+        agree = None if len(w) < 2 or None in w else len(set(w)) == 1
+        out.append({**d, "orders_agree": agree})
     return out
 
 
@@ -250,6 +306,7 @@ def solution_row(
 ) -> dict:
     """One row of `solutions`: the choice, its verdict, every candidate and judge decision."""
     candidates = sorted(candidates, key=lambda c: c["sample"])
+    decisions = order_agreement(decisions)
     chosen, selection = choose(candidates, decisions, cfg)
     pick = next((c for c in candidates if c["sample"] == chosen), None)
     verdicts = [c["verdict"] for c in candidates]
@@ -297,19 +354,28 @@ def solve_problem(problem: dict, backend, cfg: JobConfig, job_id: str = "sequent
         [res] = call([triage_request(problem, cfg)])
         hard, topics = cfg.recipe.parse_triage(res.text) if not res.error else (None, [])
         problem = {**problem, "triage_hard": hard, "triage_topics": topics}
-    plans: list[str | None] = [None] * cfg.samples
-    if needs_plan(problem.get("triage_hard"), cfg):
-        topics = problem.get("triage_topics") or []
-        results = call([plan_request(problem, s, topics, cfg) for s in range(cfg.samples)])
-        plans = [cfg.recipe.parse_plan(r.text) if not r.error else None for r in results]
-    reqs = [solve_request(problem, s, plans[s], cfg) for s in range(cfg.samples)]  # 2. generate
-    candidates = [make_candidate(s, plans[s], req, res, problem)
-                  for s, (req, res) in enumerate(zip(reqs, call(reqs), strict=True))]  # fmt: skip
-    for c in candidates:  # 3. verify
+
+    def sample(s: int) -> dict:  # a plan (unless triage said easy), a candidate, its verdict
+        plan = None
+        if needs_plan(problem.get("triage_hard"), cfg):
+            [res] = call([plan_request(problem, s, problem.get("triage_topics") or [], cfg)])
+            plan = cfg.recipe.parse_plan(res.text) if not res.error else None
+        req = solve_request(problem, s, plan, cfg)
+        [res] = call([req])
+        c = make_candidate(s, plan, req, res, problem)
         v = cfg.verify
         set_verdict(c, *check(task(problem, c["answer"], v.timeout_s, v.sandbox, v.math.model_dump())))
-    comparisons = judge_comparisons(problem, candidates, cfg)  # 4. judge
-    replies = call([c.request for c in comparisons])
-    decisions = [judge_decision(comp, res.text, res.error, cfg.recipe)
-                 for comp, res in zip(comparisons, replies, strict=True)]  # fmt: skip
+        return c
+
+    candidates = [sample(s) for s in range(cfg.n_min)]  # 2-3. generate and verify
+    while not settled(candidates, cfg):  # adaptive: top up one sample at a time
+        candidates.append(sample(len(candidates)))
+
+    def judge(comparisons: list[Comparison]) -> list[dict]:
+        replies = call([c.request for c in comparisons])
+        return [judge_decision(comp, res.text, res.error, cfg.recipe)
+                for comp, res in zip(comparisons, replies, strict=True)]  # fmt: skip
+
+    decisions = judge(judge_comparisons(problem, candidates, cfg))  # 4. judge
+    decisions += judge(confirmations(problem, candidates, decisions, cfg))
     return solution_row(job_id, problem, candidates, decisions, cfg)  # 5. choose

@@ -33,20 +33,21 @@ def part_age(path: str) -> tuple[int, str]:
 
 
 def _records(fs, part: str):
-    """(key, line) of each sound line of a part. A damaged line (a part cut mid-line by a crash
-    on a filesystem without atomic renames, or a partial copy) is skipped with a warning: the
-    call is simply made again."""
+    """(key, free key or None, line) of each sound line of a part. A damaged line (a part cut
+    mid-line by a crash on a filesystem without atomic renames, or a partial copy) is skipped
+    with a warning: the call is simply made again."""
     bad = 0
     with fs.open(part, "r", encoding="utf-8", errors="replace") as f:
         for line in f:
             if not line.strip():
                 continue
             try:
-                key = json.loads(line)["key"]
-            except (json.JSONDecodeError, KeyError, TypeError):
+                rec = json.loads(line)
+                key, free = rec["key"], rec.get("free")
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                 bad += 1
                 continue
-            yield key, line if line.endswith("\n") else line + "\n"
+            yield key, free, line if line.endswith("\n") else line + "\n"
     if bad:
         log.warning("result store: skipped %d damaged line(s) in %s", bad, part)
 
@@ -70,6 +71,8 @@ class ResultStore:
         # own time per call in benchmarks/scale.py, for the rare bundle retried in-process).
         self._index = sqlite3.connect("", check_same_thread=False)  # "": on disk, gone at close
         self._index.execute("CREATE TABLE calls (key TEXT PRIMARY KEY, line TEXT)")  # the part's line
+        # replies that stopped on their own, by their key without max_tokens (ChatRequest.free_key)
+        self._index.execute("CREATE TABLE stopped (free TEXT PRIMARY KEY, tokens INTEGER, line TEXT)")
         if reuse:
             self._load()
         if flush_s > 0:  # results wait at most flush_s, even when no further result arrives
@@ -86,7 +89,11 @@ class ResultStore:
 
     def _load(self) -> None:
         for part in self.parts():  # oldest first: a newer copy of a key replaces an older one
-            self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", _records(self.fs, part))
+            records = list(_records(self.fs, part))
+            calls = [(k, ln) for k, _, ln in records]
+            self._index.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?)", calls)
+            stopped = [(f, json.loads(ln)["result"]["completion_tokens"], ln) for _, f, ln in records if f]
+            self._index.executemany("INSERT OR REPLACE INTO stopped VALUES (?, ?, ?)", stopped)
         self._index.commit()
 
     def __len__(self) -> int:
@@ -99,12 +106,23 @@ class ResultStore:
             row = self._index.execute("SELECT line FROM calls WHERE key = ?", (key,)).fetchone()
         return None if row is None else ChatResult(**{**json.loads(row[0])["result"], "cache_hit": True})
 
-    def add(self, key: str, result: ChatResult) -> None:
-        """Remember a finished call (failed ones are skipped); it is persisted within flush_s."""
+    def get_stopped(self, free_key: str, max_tokens: int) -> ChatResult | None:
+        """A stored reply to the same call under another `max_tokens` that stopped on its own
+        within `max_tokens` tokens: the reply this limit gives too (see ChatRequest.free_key)."""
+        with self._lock:
+            row = self._index.execute("SELECT line FROM stopped WHERE free = ? AND tokens <= ?",
+                                      (free_key, max_tokens)).fetchone()  # fmt: skip
+        return None if row is None else ChatResult(**{**json.loads(row[0])["result"], "cache_hit": True})
+
+    def add(self, key: str, result: ChatResult, free_key: str | None = None) -> None:
+        """Remember a finished call (failed ones are skipped); it is persisted within flush_s.
+        `free_key`: the call's key without its token limit, kept for a reply that stopped."""
         if result.error:
             return
         log.debug("call finished %s", key)  # crash benchmarks read this to know what finished
         rec = {"key": key, "result": dict(vars(result))}  # its fields; asdict's deep copy is slow
+        if free_key and result.finish_reason == "stop":
+            rec["free"] = free_key
         with self._lock:
             if not self._buffer:
                 self._oldest = time.monotonic()
@@ -147,7 +165,7 @@ class ResultStore:
             seen: set[str] = set()
             with self.fs.open(tmp, "w") as out:
                 for part in reversed(parts):  # newest first: the first copy of a key is kept
-                    for key, line in _records(self.fs, part):
+                    for key, _, line in _records(self.fs, part):
                         if key not in seen:
                             seen.add(key)
                             out.write(line)

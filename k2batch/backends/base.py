@@ -32,12 +32,22 @@ class ChatRequest:
     def key(self) -> str:
         """Identity of the call: hash(stage, model, prompt, sampling params, seed, reply-changing
         backend settings). Computed once per request (stages ask for it several times)."""
-        cached = self.__dict__.get("_key")
+        return self._hash("_key", ())
+
+    def free_key(self) -> str:
+        """The key without `max_tokens`: a reply that stopped on its own under one limit is the
+        reply under any limit it fits in (same seed, same tokens), so it is reused when the limit
+        changes; only replies cut at the limit are made again."""
+        return self._hash("_free_key", ("max_tokens",))
+
+    def _hash(self, slot: str, leave_out: tuple[str, ...]) -> str:
+        cached = self.__dict__.get(slot)
         if cached is None:
-            d = {f.name: getattr(self, f.name) for f in fields(self)}  # tuples encode as lists, like asdict
+            # tuples encode as lists, like asdict
+            d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in leave_out}
             blob = json.dumps(d, sort_keys=True, ensure_ascii=False)
             cached = hashlib.sha256(blob.encode()).hexdigest()[:32]
-            object.__setattr__(self, "_key", cached)  # frozen: a cache, not a field
+            object.__setattr__(self, slot, cached)  # frozen: a cache, not a field
         return cached
 
 

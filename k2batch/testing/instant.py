@@ -47,10 +47,12 @@ class InstantBackend:
     ) -> list[ChatResult]:
         out = []
         for i, req in enumerate(requests):
-            text = self._text(req)
+            text, finish = self._text(req), "stop"
+            if len(text) // 4 > req.max_tokens:  # a reply longer than the limit is cut, as engines do
+                text, finish = text[: req.max_tokens * 4], "length"
             res = ChatResult(
                 text,
-                "stop",
+                finish,
                 prompt_tokens=len(req.messages[-1][1]) // 4,
                 completion_tokens=len(text) // 4,
                 latency_s=0.0,
