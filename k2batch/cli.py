@@ -18,6 +18,15 @@ EXIT_FAILED, EXIT_USAGE = 1, 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def _samples(text: str) -> int | dict:
+    """`3` or `2:3` (adaptive: min 2, max 3)."""
+    lo, sep, hi = text.partition(":")
+    try:
+        return {"min": int(lo), "max": int(hi)} if sep else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"samples is N or MIN:MAX, not {text!r}") from None
+
+
 def _solve_parser(sub) -> None:
     p = sub.add_parser("solve", help="run the K2-Think recipe over a Parquet problem set")
     p.add_argument("input", help="problem set: a Parquet file path or fsspec URI (s3://, gs://)")
@@ -25,7 +34,8 @@ def _solve_parser(sub) -> None:
     p.add_argument("--config", action="append",
                    help="job file (TOML or YAML); repeat to merge several")  # fmt: skip
     p.add_argument("--limit", type=int, help="only the first N input rows")
-    p.add_argument("--samples", type=int, help="candidates per problem (default 3)")
+    p.add_argument("--samples", type=_samples,
+                   help="candidates per problem (default 3), or MIN:MAX (more while they disagree)")
     p.add_argument("--seed", type=int, help="job seed")
     p.add_argument("--backend", help="llamacpp (default) | vllm | openai | cerebras")
     p.add_argument("--model", help="model: a GGUF path (llamacpp), a model name or id (others)")
@@ -162,6 +172,49 @@ def _distill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reselect_parser(sub) -> None:
+    p = sub.add_parser("reselect", help="choose again from a solve output's stored candidates and judge "
+                       "decisions, without any model call; compare strategies")  # fmt: skip
+    p.add_argument("out", help="a finished solve output")
+    p.add_argument("--strategy", choices=["judge", "majority", "shortest", "first"], default="judge")
+    p.add_argument("--into", dest="dest",
+                   help="where the re-chosen solutions go (default OUT/reselect-STRATEGY)")  # fmt: skip
+
+
+def _reselect(args: argparse.Namespace) -> int:
+    from k2batch.reselect import run_reselect, table
+
+    manifest = run_reselect(args.out, args.strategy, args.dest)
+    print(table(manifest["strategies"], args.strategy))
+    dest = args.dest or f"{args.out.rstrip('/')}/reselect-{args.strategy}"
+    print(json.dumps({"out": dest, "strategy": args.strategy, **manifest["counts"]}))
+    return 0
+
+
+def _estimate_parser(sub) -> None:
+    p = sub.add_parser("estimate", help="solve a stratified pilot for real; project the job's tokens, "
+                       "cost, wall time and verified yield with 95 %% CIs")  # fmt: skip
+    p.add_argument("input", help="problem set: a Parquet file path or fsspec URI")
+    p.add_argument("--out", required=True, help="the job's output folder: `solve` reuses the pilot's calls")
+    p.add_argument("--config", action="append", help="job file (TOML or YAML); repeat to merge several")
+    p.add_argument("--limit", type=int, help="only the first N input rows")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any job setting, dotted")
+    p.add_argument("--share", type=float, default=0.02, help="pilot share of the problems (default 0.02)")
+    p.add_argument("--min-problems", type=int, default=8, help="pilot floor (default 8; at most the input)")
+    p.add_argument("--json", dest="json_path", metavar="PATH", help="default OUT/estimate.json")
+
+
+def _estimate(args: argparse.Namespace) -> int:
+    from k2batch.estimate import estimate, render
+    from k2batch.progress import display
+
+    cfg = load_config(args.config, sets=args.set, overrides={"limit": args.limit})
+    with display():
+        result = estimate(args.input, args.out, cfg, args.share, args.min_problems, args.json_path)
+    render(result)
+    return 0
+
+
 def _worker_pool_parser(sub) -> None:
     from k2batch.config import WORKER_POOL_PORT
 
@@ -185,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     _report_parser(sub)
     _distill_parser(sub)
     _worker_pool_parser(sub)
+    _estimate_parser(sub)
+    _reselect_parser(sub)
     parser.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS,
                         help="DEBUG, INFO, WARNING (default), ERROR, CRITICAL")  # fmt: skip
     args = parser.parse_args(argv)
@@ -195,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet.install()
     try:
         commands = {"solve": _solve, "verify": _verify, "report": _report, "distill": _distill,
-                    "worker-pool": _worker_pool}  # fmt: skip
+                    "worker-pool": _worker_pool, "estimate": _estimate, "reselect": _reselect}  # fmt: skip
         return commands[args.command](args)
     except (InputError, ConfigError, JobLocked) as exc:  # a person's mistake: one line, no traceback
         print(f"k2batch: error: {redact(' '.join(str(exc).split()))}", file=sys.stderr)

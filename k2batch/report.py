@@ -13,6 +13,7 @@ from collections import defaultdict
 import fsspec
 
 from k2batch.config import STAGES
+from k2batch.evidence import accuracy_rows, audit_rows, evidence
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
 from k2batch.stats import by_domain, job_summary, mean_pass_at_1
 
@@ -143,14 +144,24 @@ def _html_table(rows: list[tuple[str, ...]]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
 
+EVIDENCE_NOTE = (
+    "Problems whose every candidate was verified; pass@k is the unbiased estimator, maj@k a vote "
+    "over the first k samples; 95 % CI: percentile bootstrap over problems (1000 resamples). The "
+    "judge audit covers contested problems (some candidate right, some wrong); its order flips, "
+    "shown-first and longer-answer wins cover every judged pair."
+)
+
+
 def write_report(out_uri: str) -> dict:
     """Write OUT/report/{index.html, report.md, summary.json, *.png}; returns the summary."""
     calls, solutions, rejects, manifest = load(out_uri)
     summary = job_summary(calls, solutions, rejects)
+    summary["evidence"] = evidence(solutions, calls)
     domains = by_domain(calls, solutions)
     images = plots(calls, solutions)
     title = f"k2batch report — {manifest.get('job_id')}"
     overview, stages = _rows(summary, domains), _stage_rows(summary)
+    accuracy, audit = accuracy_rows(summary["evidence"]), audit_rows(summary["evidence"])
     dest = join(out_uri, "report")
     fs, path = fsspec.core.url_to_fs(dest)
     fs.makedirs(path, exist_ok=True)
@@ -169,13 +180,16 @@ td:first-child,th:first-child{{text-align:left}}figure{{display:inline-block;mar
 finished {html.escape(str(manifest.get("finished_at")))}, {manifest.get("elapsed_s")} s</p>
 <script>addEventListener("load", () => {{ document.body.dataset.imagesLoaded =
   [...document.images].filter(i => i.complete && i.naturalWidth > 0).length; }});</script>
-<h2>Summary</h2>{_html_table(overview)}<h2>By stage</h2>{_html_table(stages)}<h2>Plots</h2>{figures}
+<h2>Summary</h2>{_html_table(overview)}<h2>By stage</h2>{_html_table(stages)}
+<h2>pass@k / maj@k / Best-of-N with 95 % CI</h2><p>{html.escape(EVIDENCE_NOTE)}</p>{_html_table(accuracy)}
+<h2>Judge audit</h2>{_html_table(audit)}<h2>Plots</h2>{figures}
 </body></html>"""
     with fs.open(posixpath.join(path, "index.html"), "w") as f:
         f.write(page)
     md = "\n\n".join([
         f"# {title}", "## Summary", markdown_table(overview), "## By stage", markdown_table(stages),
-        "## Plots", *(f"![{n}]({n}.png)" for n in images),
+        "## pass@k / maj@k / Best-of-N with 95 % CI", EVIDENCE_NOTE, markdown_table(accuracy),
+        "## Judge audit", markdown_table(audit), "## Plots", *(f"![{n}]({n}.png)" for n in images),
     ])  # fmt: skip
     with fs.open(posixpath.join(path, "report.md"), "w") as f:
         f.write(md + "\n")
