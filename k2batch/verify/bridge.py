@@ -165,15 +165,23 @@ class _k2b_Class:
 _k2b_hello = _k2b_from.readline(1 << 24)
 if not _k2b_hello.endswith("\n"):
     raise CandidateGone("the candidate's code ended before it could be called")
-for _k2b_name, _k2b_kind in _json.loads(_k2b_hello)["names"].items():
-    # never over this side's own machinery (its names start with _ or are its exceptions)
-    if _k2b_name.isidentifier() and not _k2b_name.startswith("_") and _k2b_name not in (
-        "CannotCross", "CandidateGone"
-    ):
+_k2b_tests = compile({tests}, "tests.py", "exec")
+def _k2b_uses(code):
+    """The global (and attribute) names a code object and those nested in it refer to."""
+    return set(code.co_names).union(*(_k2b_uses(c) for c in code.co_consts if hasattr(c, "co_names")))
+_k2b_names = {k: v for k, v in _json.loads(_k2b_hello)["names"].items()
+              # never over this side's own machinery (its names start with _ or are its exceptions)
+              if k.isidentifier() and not k.startswith("_") and k not in ("CannotCross", "CandidateGone")}
+# Where the tests call a function of the candidate's that is not named like a builtin (the function
+# under test), its other names cannot shadow the builtins the tests use (`def abs` returning 0 or
+# `def range` returning [] would forge them); tests of a function named like one (MBPP's `sum`) get it.
+_k2b_guard = any(k in _k2b_uses(_k2b_tests) and not hasattr(_k2b_builtins, k) for k in _k2b_names)
+for _k2b_name, _k2b_kind in _k2b_names.items():
+    if not (_k2b_guard and hasattr(_k2b_builtins, _k2b_name)):
         _k2b_stand_in = _k2b_Class if _k2b_kind == "class" else _k2b_Function
         globals()[_k2b_name] = _k2b_stand_in(_k2b_name)
 try:
-    exec(compile({tests}, "tests.py", "exec"), globals())  # module-level semantics, as published
+    exec(_k2b_tests, globals())  # module-level semantics, as published
 except CannotCross as exc:
     _k2b_os.write(_k2b_verdict, ("ERROR " + str(exc)).encode())
     raise SystemExit(3)
