@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -291,6 +292,34 @@ class RunnerConfig(_Strict):
     )
 
 
+class PriceConfig(_Strict):
+    """USD per million tokens of one model or backend kind (`k2batch estimate`'s cost)."""
+
+    input: float = Field(ge=0, description="Prompt tokens.")
+    output: float = Field(ge=0, description="Completion tokens (the answer part).")
+    reasoning: float | None = Field(None, ge=0, description="Reasoning tokens; None: the output price.")
+
+
+class BudgetConfig(_Strict):
+    """Hard limits on what a run spends (k2batch.budget). Not part of the job's identity: a rerun
+    with a larger budget is the same job and reuses every stored call."""
+
+    tokens: int | None = Field(None, gt=0, description="Tokens (prompt + completion) this run may spend.")
+    usd: float | None = Field(None, gt=0, description="Dollars this run may spend, by the `prices` table.")
+    deadline: dt.datetime | None = Field(
+        None, description="No call starts after this time (ISO 8601; without a zone: UTC)."
+    )
+    tokens_per_problem: int | None = Field(
+        None, gt=0, description="Projected tokens per problem for admission (e.g. from `k2batch "
+        "estimate`); None: an upper bound from the settings (every call at max_tokens).",
+    )
+
+    @field_validator("deadline")
+    @classmethod
+    def _zoned(cls, v):
+        return v.replace(tzinfo=dt.UTC) if v is not None and v.tzinfo is None else v
+
+
 class JobConfig(_Strict):
     """Everything a solve job needs besides its input and output URIs."""
 
@@ -308,8 +337,12 @@ class JobConfig(_Strict):
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
+    budget: BudgetConfig = _execution_only(default_factory=BudgetConfig)
     runner: RunnerConfig = _execution_only(default_factory=RunnerConfig)
     resume: ResumeConfig = _execution_only(default_factory=ResumeConfig)
+    prices: dict[str, PriceConfig] = _execution_only(
+        default_factory=dict, description="Per model name or backend kind; empty: cost unknown."
+    )
     recipe: Recipe = Field(default_factory=Recipe, description="Prompt templates (from Python: parse hooks).")
 
     @field_validator("samples")

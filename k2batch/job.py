@@ -206,15 +206,29 @@ def job_lock(out_uri: str, run_id: str, break_lock: bool = False):
 def _calls(staging: str) -> dict[str, int]:
     """Model calls made now, reused from the store, and failed, from the staged token_stats."""
     fs, _ = _fs(staging)
-    made = reused = failed = 0
+    made = reused = failed = tokens = 0
     for part in staged_parts(staging, "token_stats"):
         with fs.open(part, "rb") as f:
-            t = pq.read_table(f, columns=["cache_hit", "error"])
+            t = pq.read_table(f, columns=["cache_hit", "error", "prompt_tokens", "completion_tokens"])
         hits = t.column("cache_hit").to_pylist()
         reused += sum(hits)
         made += len(hits) - sum(hits)
         failed += len(hits) - t.column("error").null_count
-    return {"made": made, "reused": reused, "failed": failed}
+        spent = zip(hits, t.column("prompt_tokens").to_pylist(), t.column("completion_tokens").to_pylist(),
+                    strict=True)  # fmt: skip
+        tokens += sum(p + c for hit, p, c in spent if not hit)
+    return {"made": made, "reused": reused, "failed": failed, "tokens_spent": tokens}
+
+
+def count_budget_rejects(staging: str) -> int:
+    """Problems this run did not admit (or cut off) for the budget: rejects with that reason."""
+    fs, _ = _fs(staging)
+    n = 0
+    for part in staged_parts(staging, "rejects"):
+        with fs.open(part, "rb") as f:
+            reasons = pq.read_table(f, columns=["reason"]).column("reason").to_pylist()
+        n += sum(r.startswith("budget") for r in reasons)
+    return n
 
 
 def _status(counts: dict, calls: dict) -> str:
@@ -236,13 +250,14 @@ def _set_store_aside(out_uri: str, run_id: str) -> None:
 
 
 def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
-              break_lock: bool = False) -> dict:  # fmt: skip
+              break_lock: bool = False, store_uri: str | None = None) -> dict:  # fmt: skip
     """Run one solve job; returns the manifest written to OUT/manifest.json. A job that already
     succeeded with the same identity (input content, output-relevant settings, prompts, code) is
     not run again (the manifest says `noop`) unless `force`, which also recomputes every model
     call (the old store is set aside). A partial or failed job is run again, reusing what it
-    stored: only its failed calls are made again."""
-    from k2batch import domains, pipeline, runners  # Beam is heavy: import it only when a job runs
+    stored: only its failed calls are made again. `store_uri`: another result store than OUT/_calls
+    (the estimate's pilot shares the full job's)."""
+    from k2batch import domains, pipeline, progress, runners  # Beam is heavy: import it only when a job runs
     from k2batch.store import ResultStore
 
     input_uri, out_uri = absolute(input_uri), absolute(out_uri)
@@ -255,11 +270,12 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
         return {**previous, "noop": True}
     run_id = uuid.uuid4().hex[:12]
     staging = join(out_uri, "_staging", run_id)
-    run = pipeline.JobRun(input_uri, staging, join(out_uri, STORE), job_id)
+    run = pipeline.JobRun(input_uri, staging, absolute(store_uri or join(out_uri, STORE)), job_id)
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         if force:
             _set_store_aside(out_uri, run_id)
+        progress.set_total(progress.input_rows(input_uri, cfg.limit), cfg)  # rows, for the display
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
         counts, calls = count_rows(staging), _calls(staging)
@@ -277,4 +293,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
             "calls": calls,
             "settings": cfg.model_dump(mode="json"),  # no secrets: keys come from the environment
         }
+        if cfg.budget.tokens or cfg.budget.usd or cfg.budget.deadline:  # spend vs budget
+            manifest["budget"] = {**cfg.budget.model_dump(mode="json"), "tokens_spent": calls["tokens_spent"],
+                                  "rejected_for_budget": count_budget_rejects(staging)}  # fmt: skip
         return commit(staging, out_uri, manifest)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
+from k2batch import budget, progress, quiet, recipe, steps, verify
 from k2batch import io as kio
-from k2batch import progress, quiet, recipe, steps, verify
-from k2batch.backends import get_backend, hints
+from k2batch.backends import ChatResult, get_backend, hints
 from k2batch.config import JobConfig
 from k2batch.deadlines import Deadlines
 from k2batch.steps import Answered, Calls
@@ -46,6 +46,7 @@ class ChatModelHandler(ModelHandler):
         self._batch_size = cfg.runner.batch_size or hints(self._backend).batch_size
         self._store = (run.store_uri, True, cfg.resume.flush_s, run.staging_uri)
         self._timeouts = cfg.timeouts
+        self._cfg, self._run_key = cfg, run.staging_uri
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
@@ -61,10 +62,20 @@ class ChatModelHandler(ModelHandler):
         results = [store.get(k) or store.get_stopped(r.free_key(), r.max_tokens)
                    for k, r in zip(keys, reqs, strict=True)]  # fmt: skip
         todo = [i for i, r in enumerate(results) if r is None]
+        problems = [calls.problem for calls in batch for _ in calls.requests]
+        ledger = budget.ledger(self._cfg, self._run_key)
+        refused = 0
+        for i in list(todo) if ledger.active else ():  # hard budgets: no new call past them
+            why = ledger.allow(problems[i])
+            if why:
+                results[i] = ChatResult("", "error", error=why, backend=self._backend.kind)
+                todo.remove(i)
+                refused += 1
         if todo:
 
             def keep(j: int, result) -> None:
                 store.add(keys[todo[j]], result, reqs[todo[j]].free_key())
+                ledger.spend(problems[todo[j]]["id"], result)
 
             fresh = model.generate(
                 [reqs[i] for i in todo], on_result=keep, deadlines=self._deadlines(batch, todo)
@@ -72,7 +83,8 @@ class ChatModelHandler(ModelHandler):
             for i, result in zip(todo, fresh, strict=True):
                 results[i] = result
             store.flush()
-        progress.count_metric(self._stage, len(todo), len(reqs) - len(todo))
+            progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display
+        progress.count_metric(self._stage, len(todo), len(reqs) - len(todo) - refused)
         out, it = [], iter(results)
         for calls in batch:
             out.append(PredictionResult(calls, tuple(next(it) for _ in calls.requests)))
@@ -301,6 +313,11 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     # 5. Write.
     solutions = (routed.solutions, judged.solutions, confirmed) | "AllSolutions" >> beam.Flatten()
     rejects = (checked.rejects, unique.rejects, routed.rejects) | "AllRejects" >> beam.Flatten()
+    solutions = solutions | "CountSolved" >> beam.Map(progress.solved)  # problems done, for the display
+    rejects = rejects | "CountRejected" >> beam.Map(progress.rejected)
+    if cfg.budget.tokens or cfg.budget.usd:  # finished problems release their budget reservation
+        solutions = solutions | "ReleaseSolved" >> beam.Map(budget.release_row, staging_uri)
+        rejects = rejects | "ReleaseRejected" >> beam.Map(budget.release_row, staging_uri)
     token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
     solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions", wave.index)
     rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects", wave.index)

@@ -134,7 +134,8 @@ def settled(candidates: list[dict], cfg: JobConfig) -> bool:
 def all_failed(candidates: list[dict]) -> str | None:
     """The reason a problem got no candidate at all (every solver call failed), else None."""
     if candidates and all(c["error"] for c in candidates):
-        return f"every solver call failed: {candidates[0]['error']}"
+        first = candidates[0]["error"]
+        return first if first.startswith("budget") else f"every solver call failed: {first}"
     return None
 
 

@@ -1,0 +1,109 @@
+"""Hard budgets on the instant backend (no model): never past the budget by more than the calls
+in flight, the rest rejected with reason "budget", and a rerun with a larger budget solving them
+while reusing every stored call."""
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import budget
+from k2batch.config import load_config
+from k2batch.job import run_solve
+from k2batch.testing import instant
+
+ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(20)]
+BASE = ["backend.kind=instant", "samples=2", "runner.batch_size=1"]  # one call in flight at a time
+
+
+@pytest.fixture(autouse=True)
+def _instant():
+    instant.register()
+
+
+def solve(tmp_path, sets):
+    src = tmp_path / "in.parquet"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if not src.exists():
+        pq.write_table(pa.Table.from_pylist(ROWS), src)
+    manifest = run_solve(str(src), str(tmp_path / "out"), load_config(sets=[*BASE, *sets]))
+    out = tmp_path / "out"
+    sols = pq.read_table(out / "solutions").to_pylist()
+    rejects = pq.read_table(out / "rejects").to_pylist()
+    calls = pq.read_table(out / "token_stats").to_pylist()
+    return manifest, sols, rejects, calls
+
+
+def test_the_budget_is_never_exceeded_beyond_the_call_in_flight_and_a_rerun_solves_the_rest(tmp_path):
+    _, _, _, full = solve(tmp_path / "ref", [])
+    per_problem = sum(c["prompt_tokens"] + c["completion_tokens"] for c in full) / len(ROWS)
+    biggest = max(c["prompt_tokens"] + c["completion_tokens"] for c in full)
+    cap = int(per_problem * 6.5)
+    manifest, sols, rejects, calls = solve(
+        tmp_path, [f"budget.tokens={cap}", f"budget.tokens_per_problem={int(per_problem * 1.2)}"]
+    )
+    spent = sum(
+        c["prompt_tokens"] + c["completion_tokens"] for c in calls if not c["cache_hit"] and not c["error"]
+    )
+    assert spent == manifest["budget"]["tokens_spent"] <= cap + biggest
+    assert manifest["status"] == "partial" and manifest["budget"]["tokens"] == cap
+    budget_rejects = [r for r in rejects if r["reason"].startswith("budget")]
+    assert budget_rejects and len(budget_rejects) == manifest["budget"]["rejected_for_budget"]
+    assert {s["id"] for s in sols} | {r["id"] for r in rejects} == {r["id"] for r in ROWS}  # nothing lost
+    assert 3 <= len(sols) <= 8  # about cap / per_problem admitted, and they finished
+    assert all(not c["error"] for s in sols for c in s["candidates"])
+    first_keys = {c["call_key"] for c in calls if not c["error"]}
+    # a larger budget: the same job (budgets are not in its identity), every stored call reused
+    enough = budget.upper_bound(load_config(sets=BASE), 40) * len(ROWS)  # admits all by the upper bound
+    manifest2, sols2, rejects2, calls2 = solve(tmp_path, [f"budget.tokens={enough}"])
+    assert manifest2["job_id"] == manifest["job_id"] and manifest2["status"] == "succeeded"
+    assert len(sols2) == len(ROWS) and not rejects2
+    assert first_keys <= {c["call_key"] for c in calls2 if c["cache_hit"]}
+
+
+def test_a_deadline_in_the_past_admits_nothing(tmp_path):
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
+    manifest, sols, rejects, calls = solve(tmp_path, [f"budget.deadline={past}"])
+    assert not sols and len(rejects) == len(ROWS)
+    assert all("past the deadline" in r["reason"] for r in rejects)
+    assert manifest["budget"]["tokens_spent"] == 0 and not any(c["completion_tokens"] for c in calls)
+
+
+def test_a_dollar_budget_uses_the_price_table(tmp_path):
+    prices = json.dumps({"instant": {"input": 1000.0, "output": 2000.0}})  # USD per million tokens
+    _, _, _, full = solve(tmp_path / "ref", [])
+    usd = [budget.call_cost(load_config(sets=[f"prices={prices}"]), c["model"], c["backend"],
+                            c["prompt_tokens"], c["completion_tokens"]) for c in full]  # fmt: skip
+    cap = sum(usd) / 4  # a quarter of what the whole set costs
+    _, sols, rejects, calls = solve(tmp_path, [f"prices={prices}", f"budget.usd={cap}"])
+    spent = sum(budget.call_cost(load_config(sets=[f"prices={prices}"]), c["model"], c["backend"],
+                                 c["prompt_tokens"], c["completion_tokens"])
+                for c in calls if not c["cache_hit"] and not c["error"])  # fmt: skip
+    assert spent <= cap + max(usd) and sols and rejects
+
+
+def test_the_upper_bound_covers_what_a_problem_spends(tmp_path):
+    cfg = load_config(sets=BASE)
+    _, _, _, calls = solve(tmp_path, [])
+    by_problem: dict[str, int] = {}
+    for c in calls:
+        by_problem[c["problem_id"]] = (
+            by_problem.get(c["problem_id"], 0) + c["prompt_tokens"] + c["completion_tokens"]
+        )
+    assert max(by_problem.values()) <= budget.upper_bound(cfg, len(ROWS[-1]["problem"]))
+
+
+def test_waves_learn_the_spend_per_problem_from_finished_ones(tmp_path):
+    """Without tokens_per_problem the first admissions use the settings' upper bound; with waves,
+    later problems are admitted by what finished problems really spent: more get solved, and the
+    budget still holds."""
+    _, _, _, full = solve(tmp_path / "ref", [])
+    per_problem = sum(c["prompt_tokens"] + c["completion_tokens"] for c in full) / len(ROWS)
+    biggest = max(c["prompt_tokens"] + c["completion_tokens"] for c in full)
+    cap = int(per_problem * 10)
+    _, one_go, _, _ = solve(tmp_path / "one", [f"budget.tokens={cap}"])
+    manifest, waves, _, calls = solve(tmp_path / "waves", [f"budget.tokens={cap}", "runner.wave_size=4"])
+    assert len(waves) > len(one_go)
+    assert manifest["budget"]["tokens_spent"] <= cap + biggest
