@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from k2batch import quiet
+from k2batch import live, quiet
 from k2batch.config import JobConfig, load_config
 from k2batch.job import JobFailed, run_solve
 from k2batch.report import write_report
@@ -53,6 +53,19 @@ def publish_summary(manifest: dict, summary: dict, out_uri: str) -> None:
     )
 
 
+@task(name="publish-progress")
+def publish_progress(manifest: dict) -> None:
+    """The live display's final numbers (k2batch.progress: problems done / total, verified, calls
+    made / reused per stage, tokens/s, spend vs budget, ETA) as a table artifact. Tasks run in the
+    flow's process, where the job counted them."""
+    create_table_artifact(
+        key="solve-progress",
+        table=live.table(),
+        description=f"k2batch {manifest['job_id']}: progress"
+        + (" (already complete: nothing run)" if manifest.get("noop") else ""),
+    )
+
+
 @flow(name="solve")
 def solve(
     input_uri: str,
@@ -69,6 +82,7 @@ def solve(
     profiles = [ROOT / profile] if profile else None  # ROOT / an absolute path is that path
     cfg = load_config(profiles, data=config)
     manifest = run_pipeline(input_uri, out_uri, cfg, force, break_lock)
+    publish_progress(manifest)
     publish_summary(manifest, report(out_uri), out_uri)
     if manifest["status"] == "failed":  # the flow run fails too, so schedules and alerts see it
         raise JobFailed(manifest)

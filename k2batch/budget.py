@@ -110,6 +110,8 @@ class Ledger:
             if pid in self._reserved:
                 return self._over(0)  # admitted: it may go on until the budget is spent
             why = self._over(sum(self._reserved.values()) + self._projection(problem))
+            if why and not self._reserved and not self._over(0):
+                why = None  # nothing in flight: one problem may always go (the hard cap still holds)
             if why:
                 self._refused[pid] = why = f"{why} (not admitted)"
                 return why
