@@ -82,11 +82,13 @@ class BackendConfig(_Strict):
     api_key_secret: str | None = _execution_only(
         None, description="Prefect Secret block with the key (flows only)."
     )
+    concurrency: Literal["adaptive", "fixed"] = _execution_only(
+        "adaptive",
+        description="adaptive: the requests in flight follow the server (about twice what it runs at "
+        "once, fewer after a 429; benchmarks/saturation.py); fixed: always max_concurrency.",
+    )
     max_concurrency: int = _execution_only(
-        16,
-        ge=1,
-        description="Requests in flight per worker process. About twice what the server runs at once "
-        "(vLLM max_num_seqs) keeps its queue from running dry (benchmarks/saturation.py).",
+        128, ge=1, description="Requests in flight per worker process: the adaptive window's upper bound."
     )
     timeout_s: float = _execution_only(600.0, gt=0, description="Per request.")
     max_retries: int = _execution_only(
@@ -108,6 +110,11 @@ class BackendConfig(_Strict):
         "json_schema", description="How constrained replies are asked for (llama.cpp server: json_object)."
     )
     vllm: VLLMConfig = Field(default_factory=VLLMConfig)
+    spill: BackendConfig | None = Field(
+        None,
+        description="A secondary backend that takes whole problems when the primary would miss "
+        "budget.deadline (k2batch.router); its own settings, quota and price.",
+    )
 
     @field_validator("api_key_env")
     @classmethod

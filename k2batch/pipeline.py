@@ -6,13 +6,14 @@ from __future__ import annotations
 import atexit
 import functools
 import posixpath
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
-from k2batch import budget, progress, quiet, recipe, steps, verify
+from k2batch import budget, progress, quiet, recipe, router, steps, verify
 from k2batch import io as kio
 from k2batch.backends import ChatResult, get_backend, hints
 from k2batch.config import JobConfig
@@ -34,6 +35,7 @@ class JobRun:
     staging_uri: str  # this run's parts, committed by the job when the pipeline succeeds
     store_uri: str  # the job's result store, shared by every run of the job
     job_id: str
+    total: int = 0  # input rows of the run (the router's backlog)
 
 
 class ChatModelHandler(ModelHandler):
@@ -46,23 +48,40 @@ class ChatModelHandler(ModelHandler):
         self._batch_size = cfg.runner.batch_size or hints(self._backend).batch_size
         self._store = (run.store_uri, True, cfg.resume.flush_s, run.staging_uri)
         self._timeouts = cfg.timeouts
-        self._cfg, self._run_key = cfg, run.staging_uri
+        self._cfg, self._run_key, self._total = cfg, run.staging_uri, run.total
+        self._spill = router.spill_of(cfg)
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
+
+    def _routed(self, store, reqs: list, problems: list[dict]) -> tuple[list, list[str]]:
+        """With a spill backend: each problem's route (sticky; a stored call decides on a rerun),
+        and its requests made for the backend it goes to."""
+        if self._spill is None:
+            return reqs, [router.PRIMARY] * len(reqs)
+        rt = router.router(self._cfg, self._run_key, self._total)
+        routes = []
+        for req, problem in zip(reqs, problems, strict=True):
+            stored = None
+            if problem["id"] not in rt.routes:
+                on_spill = store.get(router.for_spill(req, self._spill).key())
+                stored = router.PRIMARY if store.get(req.key()) else router.SPILL if on_spill else None
+            routes.append(rt.route(problem["id"], stored))
+        return [router.for_spill(r, self._spill) if w == router.SPILL else r
+                for r, w in zip(reqs, routes, strict=True)], routes  # fmt: skip
 
     def run_inference(self, batch: Sequence[Calls], model, inference_args=None):
         """Stored calls are answered from the store; the rest go to the backend in one batch and
         are stored as each finishes."""
         store = open_store(*self._store)
-        reqs = [req for calls in batch for req in calls.requests]
+        problems = [calls.problem for calls in batch for _ in calls.requests]
+        reqs, routes = self._routed(store, [req for calls in batch for req in calls.requests], problems)
         keys = [req.key() for req in reqs]
         # a reply that stopped under another token limit is this limit's reply too: only replies
         # cut at a limit are made again when it grows
         results = [store.get(k) or store.get_stopped(r.free_key(), r.max_tokens)
                    for k, r in zip(keys, reqs, strict=True)]  # fmt: skip
         todo = [i for i, r in enumerate(results) if r is None]
-        problems = [calls.problem for calls in batch for _ in calls.requests]
         ledger = budget.ledger(self._cfg, self._run_key)
         refused = 0
         for i in list(todo) if ledger.active else ():  # hard budgets: no new call past them
@@ -73,17 +92,28 @@ class ChatModelHandler(ModelHandler):
                 refused += 1
         if todo:
 
-            def keep(j: int, result) -> None:
-                store.add(keys[todo[j]], result, reqs[todo[j]].free_key())
-                ledger.spend(problems[todo[j]]["id"], result)
+            def call(engine, idx: list[int]) -> None:
+                def keep(j: int, result) -> None:
+                    store.add(keys[idx[j]], result, reqs[idx[j]].free_key())
+                    ledger.spend(problems[idx[j]]["id"], result)
 
-            fresh = model.generate(
-                [reqs[i] for i in todo], on_result=keep, deadlines=self._deadlines(batch, todo)
-            )
-            for i, result in zip(todo, fresh, strict=True):
-                results[i] = result
+                fresh = engine.generate([reqs[i] for i in idx], on_result=keep,
+                                        deadlines=self._deadlines(batch, idx))  # fmt: skip
+                for i, result in zip(idx, fresh, strict=True):
+                    results[i] = result
+                progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display
+
+            spilled = [i for i in todo if routes[i] == router.SPILL]
+            side = None
+            if spilled:  # the secondary works beside the primary, each on its own problems
+                side = threading.Thread(target=call, args=(get_backend(self._spill), spilled), daemon=True)
+                side.start()
+            primary = [i for i in todo if routes[i] != router.SPILL]
+            if primary:
+                call(model, primary)
+            if side is not None:
+                side.join()
             store.flush()
-            progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display
         progress.count_metric(self._stage, len(todo), len(reqs) - len(todo) - refused)
         out, it = [], iter(results)
         for calls in batch:
@@ -318,6 +348,9 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     if cfg.budget.tokens or cfg.budget.usd:  # finished problems release their budget reservation
         solutions = solutions | "ReleaseSolved" >> beam.Map(budget.release_row, staging_uri)
         rejects = rejects | "ReleaseRejected" >> beam.Map(budget.release_row, staging_uri)
+    if router.spill_of(cfg) is not None:  # the router measures the primary's pace by them
+        solutions = solutions | "RouteSolved" >> beam.Map(router.finished_row, staging_uri)
+        rejects = rejects | "RouteRejected" >> beam.Map(router.finished_row, staging_uri)
     token_stats = tuple(stats) | "AllStats" >> beam.Flatten()
     solutions | "WriteSolutions" >> WriteParts(staging_uri, "solutions", wave.index)
     rejects | "WriteRejects" >> WriteParts(staging_uri, "rejects", wave.index)

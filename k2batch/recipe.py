@@ -105,6 +105,7 @@ def make_candidate(
         "verdict_reason": f"extracted by: {rule}",
         "finish_reason": result.finish_reason,
         "error": result.error,
+        "backend": result.backend or None,  # where it ran (a routed job uses two)
     }
 
 

@@ -84,9 +84,23 @@ def job_summary(calls: list[dict], solutions: list[dict], rejects: int = 0) -> d
         "tokens_per_verified": total / correct if correct else None,
         "selection": dict(sorted(_count(s["selection"] for s in solutions).items())),
         # verdicts to look at again: the cascade and math-verify disagree; the reference looks wrong
+        "by_backend": _by_backend(calls),
         "second_opinion": sum(bool(s.get("second_opinion")) for s in solutions),
         "suspect_reference": sum(bool(s.get("suspect_reference")) for s in solutions),
     }
+
+
+def _by_backend(calls: list[dict]) -> dict[str, dict]:
+    """Calls, problems and tokens per backend (the split of a routed job)."""
+    out: dict[str, dict] = {}
+    for c in calls:
+        if c.get("cache_hit") or c.get("error"):
+            continue
+        b = out.setdefault(c.get("backend") or "?", {"calls": 0, "tokens": 0, "problems": set()})
+        b["calls"] += 1
+        b["tokens"] += c["prompt_tokens"] + c["completion_tokens"]
+        b["problems"].add(c["problem_id"])
+    return {k: {**v, "problems": len(v["problems"])} for k, v in sorted(out.items())}
 
 
 def by_domain(calls: list[dict], solutions: list[dict]) -> dict[str, dict]:

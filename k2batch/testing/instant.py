@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Sequence
 
 from k2batch.backends import BACKENDS
@@ -46,7 +47,10 @@ class InstantBackend:
         self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
         out = []
+        pause = re.search(r"sleep(\d+)ms", self.model)  # a slow engine for routing tests: "instant-sleep40ms"
         for i, req in enumerate(requests):
+            if pause:
+                time.sleep(int(pause.group(1)) / 1000)
             text, finish = self._text(req), "stop"
             if len(text) // 4 > req.max_tokens:  # a reply longer than the limit is cut, as engines do
                 text, finish = text[: req.max_tokens * 4], "length"

@@ -1,0 +1,44 @@
+"""Deadline-aware routing on two instant engines, a slow primary and a fast secondary."""
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from k2batch.config import load_config
+from k2batch.job import run_solve
+from k2batch.testing import instant
+
+ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(24)]
+
+
+def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_reuses_both(tmp_path):
+    instant.register()
+    pq.write_table(pa.Table.from_pylist(ROWS), tmp_path / "in.parquet")
+    deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=6)).isoformat()
+    sets = ["backend.kind=instant", "backend.model=instant-sleep40ms", "samples=2", "runner.batch_size=4",
+            "backend.spill.kind=instant", "backend.spill.model=spill", f"budget.deadline={deadline}"]  # fmt: skip
+    cfg = load_config(sets=sets)
+    manifest = run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg)
+    sols = pq.read_table(tmp_path / "out" / "solutions").to_pylist()
+    calls = pq.read_table(tmp_path / "out" / "token_stats").to_pylist()
+    models = {}
+    for c in calls:
+        if not c["error"]:
+            models.setdefault(c["problem_id"], set()).add(c["model"])
+    assert all(len(m) == 1 for m in models.values())  # whole problems: every call on one backend
+    spilled = {p for p, m in models.items() if m == {"spill"}}
+    assert spilled and len(spilled) < len(ROWS)  # the primary kept some, the secondary took some
+    assert manifest["counts"]["solutions"] + manifest["counts"]["rejects"] == len(ROWS)
+    # as if killed before it committed: the rerun reuses the calls of both backends, and every
+    # problem goes back where it ran
+    (tmp_path / "out" / "manifest.json").unlink()
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
+    cfg2 = load_config(sets=[*sets[:-1], f"budget.deadline={later}"])
+    run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg2)
+    again = pq.read_table(tmp_path / "out" / "token_stats").to_pylist()
+    made_before = {c["call_key"] for c in calls if not c["error"]}
+    assert made_before <= {c["call_key"] for c in again if c["cache_hit"]}
+    assert len(pq.read_table(tmp_path / "out" / "solutions")) == len(ROWS)
+    assert {c["problem_id"] for c in again if c["model"] == "spill" and not c["error"]} == spilled
+    assert {c["backend"] for s in sols for c in s["candidates"]} == {"instant"}
