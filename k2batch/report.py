@@ -152,6 +152,19 @@ EVIDENCE_NOTE = (
 )
 
 
+def _spend_rows(summary: dict, manifest: dict) -> list[tuple[str, ...]]:
+    """Where the calls ran (a routed job uses two backends) and spend against the budget."""
+    rows = [("backend", "problems", "calls made", "tokens")]
+    for name, b in summary.get("by_backend", {}).items():
+        rows.append((name, _fmt(b["problems"]), _fmt(b["calls"]), _fmt(b["tokens"])))
+    budget = manifest.get("budget")
+    if budget:
+        spent = f"{_fmt(budget['tokens_spent'])} / {_fmt(budget.get('tokens'))}"
+        rows.append(("budget: tokens spent / limit", "", "", spent))
+        rows.append(("budget: problems not admitted", "", "", _fmt(budget.get("rejected_for_budget"))))
+    return rows
+
+
 def write_report(out_uri: str) -> dict:
     """Write OUT/report/{index.html, report.md, summary.json, *.png}; returns the summary."""
     calls, solutions, rejects, manifest = load(out_uri)
@@ -162,6 +175,7 @@ def write_report(out_uri: str) -> dict:
     title = f"k2batch report — {manifest.get('job_id')}"
     overview, stages = _rows(summary, domains), _stage_rows(summary)
     accuracy, audit = accuracy_rows(summary["evidence"]), audit_rows(summary["evidence"])
+    spend = _spend_rows(summary, manifest)
     dest = join(out_uri, "report")
     fs, path = fsspec.core.url_to_fs(dest)
     fs.makedirs(path, exist_ok=True)
@@ -181,6 +195,7 @@ finished {html.escape(str(manifest.get("finished_at")))}, {manifest.get("elapsed
 <script>addEventListener("load", () => {{ document.body.dataset.imagesLoaded =
   [...document.images].filter(i => i.complete && i.naturalWidth > 0).length; }});</script>
 <h2>Summary</h2>{_html_table(overview)}<h2>By stage</h2>{_html_table(stages)}
+<h2>Spend and where it ran</h2>{_html_table(spend)}
 <h2>pass@k / maj@k / Best-of-N with 95 % CI</h2><p>{html.escape(EVIDENCE_NOTE)}</p>{_html_table(accuracy)}
 <h2>Judge audit</h2>{_html_table(audit)}<h2>Plots</h2>{figures}
 </body></html>"""
@@ -188,6 +203,7 @@ finished {html.escape(str(manifest.get("finished_at")))}, {manifest.get("elapsed
         f.write(page)
     md = "\n\n".join([
         f"# {title}", "## Summary", markdown_table(overview), "## By stage", markdown_table(stages),
+        "## Spend and where it ran", markdown_table(spend),
         "## pass@k / maj@k / Best-of-N with 95 % CI", EVIDENCE_NOTE, markdown_table(accuracy),
         "## Judge audit", markdown_table(audit), "## Plots", *(f"![{n}]({n}.png)" for n in images),
     ])  # fmt: skip

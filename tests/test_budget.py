@@ -107,3 +107,12 @@ def test_waves_learn_the_spend_per_problem_from_finished_ones(tmp_path):
     manifest, waves, _, calls = solve(tmp_path / "waves", [f"budget.tokens={cap}", "runner.wave_size=4"])
     assert len(waves) > len(one_go)
     assert manifest["budget"]["tokens_spent"] <= cap + biggest
+
+
+def test_the_report_shows_spend_against_the_budget(tmp_path):
+    from k2batch.report import write_report
+
+    manifest, _, _, _ = solve(tmp_path, ["budget.tokens=400"])
+    write_report(str(tmp_path / "out"))
+    md = (tmp_path / "out" / "report" / "report.md").read_text()
+    assert f"{manifest['budget']['tokens_spent']:,} / 400" in md and "problems not admitted" in md

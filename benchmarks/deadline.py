@@ -1,0 +1,112 @@
+"""Deadline-aware routing, measured: the primary alone vs primary + spill, side by side.
+
+    python benchmarks/deadline.py [--problems 24] [--max-tokens 48] [--service-s 0.4] [--capacity 4]
+
+Primary: the embedded model through llama.cpp (one engine, 2 threads). Secondary: the project's
+quota server (an OpenAI-compatible server on 127.0.0.1 that serves `capacity` requests at once,
+`service-s` seconds each: a stand-in for a paid service; it is not a model). The job: GSM8K
+problems, one sample each, no plan or judge, so a problem is one call. First the primary alone
+runs the job (finish time T); then the routed job runs with a deadline of T / 2 from its start,
+so the primary alone would take about twice the deadline. Printed: finish time vs deadline, the
+share of problems spilled against the minimum the two measured paces imply, calls and tokens per
+side, and dollars at an example price for the secondary ($0.60 / $1.20 per million input /
+output tokens; the primary's marginal cost is counted as 0). Goal: routed finishes within the
+deadline + 5 %, spilling no more than 10 % above the minimum share."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from k2batch.config import load_config  # noqa: E402
+from k2batch.job import run_solve  # noqa: E402
+from k2batch.testing.quota_server import QuotaServer  # noqa: E402
+
+PRICE = {"input": 0.6, "output": 1.2}
+
+
+def sets(args, *extra: str) -> list[str]:
+    return ["samples=1", "plan.enabled=false", "judge.enabled=false", "backend.n_ctx=1024",
+            f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=4", *extra]  # fmt: skip
+
+
+def solve(src: Path, out: Path, settings: list[str]) -> tuple[float, list[dict], dict]:
+    t0 = time.time()
+    manifest = run_solve(str(src), str(out), load_config(sets=settings))
+    return time.time() - t0, pq.read_table(out / "token_stats").to_pylist(), manifest
+
+
+def sides(calls: list[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for c in calls:
+        if c["error"]:
+            continue
+        side = "spill" if c["model"] == "spill" else "primary"
+        s = out.setdefault(side, {"problems": set(), "calls": 0, "tokens": 0, "usd": 0.0})
+        s["problems"].add(c["problem_id"])
+        s["calls"] += 1
+        s["tokens"] += c["prompt_tokens"] + c["completion_tokens"]
+        if side == "spill":
+            s["usd"] += (c["prompt_tokens"] * PRICE["input"] + c["completion_tokens"] * PRICE["output"]) / 1e6
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--problems", type=int, default=24)
+    ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument("--service-s", type=float, default=0.4, help="seconds the secondary takes per request")
+    ap.add_argument("--capacity", type=int, default=4, help="requests the secondary serves at once")
+    args = ap.parse_args()
+    server = QuotaServer(capacity=args.capacity, service_s=lambda body: args.service_s)
+    with tempfile.TemporaryDirectory() as d, server as srv:
+        tmp = Path(d)
+        src = tmp / "gsm.parquet"
+        pq.write_table(
+            pq.read_table(ROOT.parent / "shared" / "data" / "gsm8k_test.parquet").slice(0, args.problems), src
+        )
+        alone_s, alone_calls, _ = solve(src, tmp / "alone", sets(args))
+        deadline_s = alone_s / 2
+        deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=deadline_s)).isoformat()
+        spill = ["backend.spill.kind=openai", f"backend.spill.base_url={srv.url}/v1",
+                 "backend.spill.model=spill", "backend.spill.api_key_env=K2B_BENCH_KEY",
+                 f"budget.deadline={deadline}"]  # fmt: skip
+        import os
+
+        os.environ.setdefault("K2B_BENCH_KEY", "local")
+        routed_s, routed_calls, manifest = solve(src, tmp / "routed", sets(args, *spill))
+    split = sides(routed_calls)
+    n = args.problems
+    primary_rate = n / alone_s  # problems per second, the primary alone (start-up included)
+    spill_rate = args.capacity / args.service_s
+    min_share = max(0.0, 1 - primary_rate * deadline_s / n)
+    share = len(split.get("spill", {}).get("problems", ())) / n
+    print(f"{n} GSM8K problems, one call each; secondary: {args.capacity} at once, {args.service_s} s each "
+          f"({spill_rate:.1f} problems/s); primary alone {primary_rate:.2f} problems/s")  # fmt: skip
+    print(f"{'run':<16} {'finish s':>9} {'deadline s':>11} {'met':>5} {'spilled':>8} {'min share':>10}")
+    met = str(alone_s <= deadline_s)
+    print(f"{'primary alone':<16} {alone_s:>9.1f} {deadline_s:>11.1f} {met:>5} {0:>8.2f} {'':>10}")
+    print(f"{'routed':<16} {routed_s:>9.1f} {deadline_s:>11.1f} {str(routed_s <= deadline_s * 1.05):>5} "
+          f"{share:>8.2f} {min_share:>10.2f}")  # fmt: skip
+    for side, s in sorted(split.items()):
+        n_side = len(s["problems"])
+        usd = f"${s['usd']:.5f}"
+        print(f"  {side:<8} problems {n_side:>4}  calls {s['calls']:>4}  tokens {s['tokens']:>7,}  {usd}")
+    print(json.dumps({"status": manifest["status"], "rejects": manifest["counts"].get("rejects")}))
+    ok = routed_s <= deadline_s * 1.05 and share <= min_share + 0.10
+    print(f"goal (within deadline + 5 %, spill <= minimum share + 0.10): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
