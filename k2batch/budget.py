@@ -18,6 +18,7 @@ import threading
 import time
 
 from k2batch.config import JobConfig
+from k2batch.perrun import PerRun
 
 PREFIX = "budget"
 _TEMPLATE_TOKENS = 200  # the recipe's instructions around a problem, per call
@@ -139,23 +140,20 @@ class Ledger:
                 self._finished.append(self._spent.pop(problem_id, 0))
 
 
-_ledgers: dict[str, Ledger] = {}
-_ledgers_lock = threading.Lock()
+def _new_ledger(cfg: JobConfig) -> Ledger:
+    # one share per engine process where there may be several (conservative under "auto")
+    workers = cfg.runner.workers or 1 if cfg.runner.mode in ("multi_processing", "auto") else 1
+    return Ledger(cfg, 1.0 / max(1, workers))
+
+
+_LEDGERS = PerRun(_new_ledger)
+
+
+def release_row(row: dict, run_key: str) -> dict:
+    """Beam step after a solution or reject row: its problem releases its reservation."""
+    return _LEDGERS.on_row(row, run_key, "release")
 
 
 def ledger(cfg: JobConfig, run_key: str) -> Ledger:
     """This process's ledger for one run of a job (engines in one process share it)."""
-    with _ledgers_lock:
-        if run_key not in _ledgers:
-            # one share per engine process where there may be several (conservative under "auto")
-            workers = cfg.runner.workers or 1 if cfg.runner.mode in ("multi_processing", "auto") else 1
-            _ledgers[run_key] = Ledger(cfg, 1.0 / max(1, workers))
-        return _ledgers[run_key]
-
-
-def release_row(row: dict, run_key: str) -> dict:
-    """Beam step after a solution or reject row: release its problem in this process's ledger."""
-    found = _ledgers.get(run_key)
-    if found is not None:
-        found.release(row["id"])
-    return row
+    return _LEDGERS.get(run_key, cfg)

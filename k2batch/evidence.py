@@ -246,7 +246,8 @@ def evidence(solutions: list[dict], calls: list[dict]) -> dict:
 # Tables for the report ------------------------------------------------------------------------
 
 
-def _f(v) -> str:
+def fmt(v) -> str:
+    """A number as the report prints it."""
     if v is None:
         return "–"
     if isinstance(v, float):
@@ -263,9 +264,9 @@ def accuracy_rows(ev: dict) -> list[tuple[str, ...]]:
     rows = [("metric", "k", "problems", "mean", "95 % CI")]
     for name, key in (("pass@k", "pass_at_k"), ("maj@k", "maj_at_k")):
         for e in ev[key]:
-            rows.append((name, str(e["k"]), _f(e["problems"]), _f(e["mean"]), _ci(e["ci"])))
+            rows.append((name, str(e["k"]), fmt(e["problems"]), fmt(e["mean"]), _ci(e["ci"])))
     b = ev["best_of_n"]
-    rows.append(("Best-of-N (judge)", str(b["k"]), _f(b["problems"]), _f(b["mean"]), _ci(b["ci"])))
+    rows.append(("Best-of-N (judge)", str(b["k"]), fmt(b["problems"]), fmt(b["mean"]), _ci(b["ci"])))
     return rows
 
 
@@ -280,18 +281,18 @@ def audit_rows(ev: dict) -> list[tuple[str, ...]]:
     plan ablation where the job has one."""
     a = ev["judge_audit"]
     by = ", ".join(f"{k} {v}" for k, v in a["decided_by"].items()) or "–"
-    rows = [("judge audit", "value", "95 % CI", "n"), ("contested problems", _f(a["contested"]), "", by)]
+    rows = [("judge audit", "value", "95 % CI", "n"), ("contested problems", fmt(a["contested"]), "", by)]
     for name, label in AUDIT_LABELS.items():
         e = a["accuracy"][name]
-        rows.append((f"correct: {label}", _f(e["mean"]), _ci(e["ci"]), _f(e["problems"])))
+        rows.append((f"correct: {label}", fmt(e["mean"]), _ci(e["ci"]), fmt(e["problems"])))
     flip, first, longer = a["order_flip"], a["first_shown_wins"], a["longer_wins"]
     rows += [
-        ("order-flip rate (pairs asked both ways)", _f(flip["rate"]), "", _f(flip["pairs"])),
-        ("shown-first wins", _f(first["rate"]), "", _f(first["decisions"])),
-        ("longer answer wins", _f(longer["rate"]), "", _f(longer["decisions"])),
-        ("tokens per verified solution", _f(ev["tokens_per_verified"]), "", _f(ev["verified_solutions"])),
+        ("order-flip rate (pairs asked both ways)", fmt(flip["rate"]), "", fmt(flip["pairs"])),
+        ("shown-first wins", fmt(first["rate"]), "", fmt(first["decisions"])),
+        ("longer answer wins", fmt(longer["rate"]), "", fmt(longer["decisions"])),
+        ("tokens per verified solution", fmt(ev["tokens_per_verified"]), "", fmt(ev["verified_solutions"])),
     ]
     if ev["plan_ablation"]:
         p = ev["plan_ablation"]["planned_minus_unplanned"]
-        rows.append(("plan ablation: planned − unplanned", _f(p["mean"]), _ci(p["ci"]), _f(p["problems"])))
+        rows.append(("plan ablation: planned − unplanned", fmt(p["mean"]), _ci(p["ci"]), fmt(p["problems"])))
     return rows

@@ -14,6 +14,7 @@ import fsspec
 
 from k2batch.config import STAGES
 from k2batch.evidence import accuracy_rows, audit_rows, evidence
+from k2batch.evidence import fmt as _fmt
 from k2batch.io import InputError, join, output_parts, read_manifest, read_parts
 from k2batch.stats import by_domain, job_summary, mean_pass_at_1
 
@@ -94,14 +95,6 @@ def plots(calls: list[dict], solutions: list[dict]) -> dict[str, bytes]:
     out["latency"] = _png(fig)
     plt.close(fig)
     return out
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
-    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def _rows(summary: dict, domains: dict) -> list[tuple[str, ...]]:

@@ -20,6 +20,7 @@ import time
 
 from k2batch.backends import ChatRequest, reply_settings
 from k2batch.config import BackendConfig, JobConfig
+from k2batch.perrun import PerRun
 
 PRIMARY, SPILL = "primary", "spill"
 DEFAULT_WAVE = 8
@@ -75,20 +76,14 @@ class Router:
                     SPILL: sum(r == SPILL for r in self.routes.values())}  # fmt: skip
 
 
-_routers: dict[str, Router] = {}
-_routers_lock = threading.Lock()
-
-
-def router(cfg: JobConfig, run_key: str, total: int) -> Router:
-    with _routers_lock:
-        if run_key not in _routers:
-            _routers[run_key] = Router(cfg, total)
-        return _routers[run_key]
+_ROUTERS = PerRun(Router)
 
 
 def finished_row(row: dict, run_key: str) -> dict:
     """Beam step after a solution or reject row: the primary's pace counts finished problems."""
-    found = _routers.get(run_key)
-    if found is not None:
-        found.finished(row["id"])
-    return row
+    return _ROUTERS.on_row(row, run_key, "finished")
+
+
+def router(cfg: JobConfig, run_key: str, total: int) -> Router:
+    """This process's router for one run of a job."""
+    return _ROUTERS.get(run_key, cfg, total)
