@@ -1,0 +1,298 @@
+"""`k2batch estimate`: solve a stratified pilot of a problem set for real and project the full job
+from it (tokens by stage, cost, wall time, verified yield), each with a 95 % confidence interval.
+
+The pilot runs into OUT/_estimate/ (its own manifest and outputs) but stores its calls in the
+full job's store, OUT/_calls: call keys depend only on the request, so `k2batch solve INPUT --out
+OUT` afterwards reuses every pilot call and the estimate costs nothing extra."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import uuid
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from k2batch.config import STAGES, JobConfig
+from k2batch.io import _fs, absolute, join, output_parts, read_parts
+from k2batch.validate import validate_row
+
+SHARE, MIN_PROBLEMS, RESAMPLES, Z95 = 0.02, 8, 2000, 1.959964
+PILOT_DIR, LENGTHS, OUTS = "_estimate", ("short", "medium", "long"), ("token_stats", "solutions")
+METHOD = (
+    "Pilot: a stratified random sample (domain x problem-length tertile within the domain; "
+    "proportional allocation, at least one problem per non-empty stratum; seeded by the job seed), "
+    "solved for real. Totals: pilot sums x N/n; 95 % CI: percentile bootstrap, {B} resamples of the "
+    "n pilot problems with replacement, deviations shrunk by the finite-population correction "
+    "sqrt(1 - n/N). Wall time: the pilot's fixed overhead (elapsed minus its busy time) + the "
+    "binding one of busy time (sum of call latencies) / parallel slots and the HTTP quota "
+    "(rpm: calls, tpm: prompt + max_tokens per call); its CI from the same resamples. Yield: Wilson "
+    "score interval on the pilot's verified-correct share, times N."
+)
+
+
+def load_problems(input_uri: str, limit: int | None):
+    """The input table and its problems as the job sees them: (row, validated problem) of the
+    first `limit` rows, invalid rows and repeated ids left out."""
+    fs, path = _fs(input_uri)
+    with fs.open(path, "rb") as f:
+        table = pq.read_table(f)
+    table = table.slice(0, limit) if limit else table
+    problems, seen = [], set()
+    for i, row in enumerate(table.to_pylist()):
+        problem, _ = validate_row(row, i)
+        if problem and problem["id"] not in seen:
+            seen.add(problem["id"])
+            problems.append((i, problem))
+    return table, problems
+
+
+def stratify(problems: list) -> dict[tuple[str, str], list]:
+    """Strata of (domain, length tertile of the problem's characters within its domain)."""
+    by_domain: dict[str, list] = {}
+    for item in problems:
+        by_domain.setdefault(item[1]["domain"], []).append(item)
+    out: dict[tuple[str, str], list] = {}
+    for domain in sorted(by_domain):
+        items = sorted(by_domain[domain], key=lambda it: (len(it[1]["problem"]), it[1]["id"]))
+        for rank, item in enumerate(items):
+            out.setdefault((domain, LENGTHS[3 * rank // len(items)]), []).append(item)
+    return out
+
+
+def pilot_size(n_problems: int, share: float, min_problems: int) -> int:
+    return min(n_problems, max(min_problems, math.ceil(share * n_problems)))  # the floor, capped at N
+
+
+def allocate(sizes: dict, n: int) -> dict:
+    """Problems per stratum: proportional to its size (largest remainders), at least one per
+    non-empty stratum (so `n` is raised to the number of strata where it is below)."""
+    total = sum(sizes.values())
+    target = {k: n * v / total for k, v in sizes.items()}
+    alloc = {k: max(1, math.floor(t)) for k, t in target.items()}
+    while sum(alloc.values()) < n:
+        k = max((k for k in alloc if alloc[k] < sizes[k]), key=lambda k: (target[k] - alloc[k], k))
+        alloc[k] += 1
+    while sum(alloc.values()) > max(n, len(sizes)):  # the minimum of one took too many
+        k = min((k for k in alloc if alloc[k] > 1), key=lambda k: (target[k] - alloc[k], k))
+        alloc[k] -= 1
+    return alloc
+
+
+def choose(strata: dict, n: int, seed: int) -> tuple[list, dict]:
+    """The pilot's (row, problem) items in input order, and n per stratum."""
+    alloc = allocate({k: len(v) for k, v in strata.items()}, n)
+    chosen = []
+    for key, items in strata.items():
+        chosen += random.Random(f"{seed}:{key[0]}:{key[1]}").sample(items, alloc[key])
+    return sorted(chosen, key=lambda it: it[0]), alloc
+
+
+def _price(cfg: JobConfig, call: dict):
+    model = call["model"] or ""
+    names = (model, model.rsplit("/", 1)[-1], call["backend"])  # the model, its file name, the backend
+    return next((cfg.prices[k] for k in names if k in cfg.prices), None)
+
+
+KINDS = ("calls", "prompt", "completion", "reasoning")
+NAMES = [f"{s}.{k}" for s in STAGES for k in KINDS] + ["latency", "reserved", "cost"]
+COL = {c: j for j, c in enumerate(NAMES)}  # the columns of a pilot problem's sums over its calls
+
+
+def per_problem(cfg: JobConfig, ids: list[str], calls: list[dict]) -> tuple[np.ndarray, dict]:
+    """One row per pilot problem of COL, and the stages reporting reasoning and unpriced models."""
+    x, at, col = np.zeros((len(ids), len(COL))), {pid: i for i, pid in enumerate(ids)}, COL
+    seen = {"reasoning": set(), "unpriced": set()}
+    for c in calls:
+        i, s = at.get(c["problem_id"]), c["stage"]
+        if i is None or s not in STAGES:
+            continue
+        reasoning = c["reasoning_tokens"]
+        if reasoning is not None:
+            seen["reasoning"].add(s)
+        prompt, completion, reasoning = c["prompt_tokens"], c["completion_tokens"], reasoning or 0
+        for k, v in (("calls", 1), ("prompt", prompt), ("completion", completion), ("reasoning", reasoning)):
+            x[i, col[f"{s}.{k}"]] += v
+        x[i, col["latency"]] += c["latency_s"]
+        x[i, col["reserved"]] += prompt + getattr(cfg.stages, s).max_tokens
+        price = _price(cfg, c)
+        if price is None:
+            seen["unpriced"].add(c["model"] or c["backend"])
+            continue
+        think = price.reasoning if price.reasoning is not None else price.output
+        usd = prompt * price.input + (completion - reasoning) * price.output + reasoning * think
+        x[i, col["cost"]] += usd / 1e6
+    return x, seen
+
+
+def _capacity(cfg: JobConfig, busy: float, elapsed_s: float) -> dict:
+    """Parallel slots: engines (one per worker, a request at a time), or HTTP requests in flight:
+    max_concurrency, or where concurrency adapts to the server the pilot's mean in flight."""
+    from k2batch.backends import hints
+
+    b, processes = cfg.backend, cfg.runner.workers if cfg.runner.mode == "multi_processing" else 1
+    if not hints(b).io_bound:
+        return {"backend": b.kind, "io_bound": False, "slots": cfg.runner.workers, "rpm": None, "tpm": None}
+    slots = b.max_concurrency * processes
+    if getattr(b, "concurrency", "fixed") == "adaptive" and elapsed_s > 0:
+        slots = min(slots, max(1.0, busy / elapsed_s))  # measured; a small pilot's is a lower bound
+    return {"backend": b.kind, "io_bound": True, "slots": slots, "rpm": b.rpm, "tpm": b.tpm}
+
+
+def _interval(point: float, boot: np.ndarray) -> dict:
+    lo, hi = np.percentile(boot, [2.5, 97.5]) if len(boot) else (point, point)
+    return {"point": float(point), "lo": float(min(lo, point)), "hi": float(max(hi, point))}
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    p, z2 = k / n, Z95**2
+    mid = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen: dict, seed: int = 0) -> dict:
+    """The full job's totals from the pilot's per-problem matrix (see METHOD)."""
+    n = len(x)
+    scale, fpc = n_total / n, math.sqrt(max(0.0, 1 - n / n_total))
+    pilot, point = x.sum(0), x.sum(0) * scale
+    rng, boots = np.random.default_rng(seed), []
+    for start in range(0, RESAMPLES, 250):
+        weights = rng.multinomial(n, np.full(n, 1 / n), size=min(250, RESAMPLES - start))
+        boots.append(weights @ x * scale)
+    boot = point + fpc * (np.vstack(boots) - point)
+
+    def total(names: list[str], m):
+        return sum(m[..., COL[c]] for c in names) if m is not None else 0.0
+
+    tokens: dict = {}
+    for s in [*STAGES, "total"]:
+        stages = STAGES if s == "total" else (s,)
+        for k in KINDS:
+            if k == "reasoning" and not seen["reasoning"] & set(stages):
+                continue  # no backend reported it
+            names = [f"{t}.{k}" for t in stages]
+            est = _interval(total(names, point), total(names, boot))
+            tokens.setdefault(s, {})[k] = {"pilot": float(total(names, pilot)), **est}
+    cap, calls = _capacity(cfg, float(pilot[COL["latency"]]), elapsed_s), [f"{s}.calls" for s in STAGES]
+
+    def need(m, minus=None):  # seconds per constraint, and the binding one
+        busy, n_calls, reserved = (
+            np.maximum(total(c, m) - total(c, minus), 0) for c in (["latency"], calls, ["reserved"])
+        )
+        t = {"engines": busy / cap["slots"]}
+        if cap["rpm"]:
+            t["rpm"] = n_calls * 60 / cap["rpm"]
+        if cap["tpm"]:
+            t["tpm"] = reserved * 60 / cap["tpm"]
+        return t, np.max(np.stack(list(t.values())), axis=0)
+
+    overhead = max(0.0, elapsed_s - float(need(pilot)[1]))
+    times, bound = need(point)
+    pilot_tokens = tokens["total"]["prompt"]["pilot"] + tokens["total"]["completion"]["pilot"]
+    wall = {
+        "total": _interval(overhead + bound, overhead + need(boot)[1]),
+        "remaining": _interval(overhead + need(point, pilot)[1], overhead + need(boot, pilot)[1]),
+        "binding": max(times, key=lambda k: times[k]),
+        "seconds_by_constraint": {k: float(v) for k, v in times.items()},
+        "overhead_s": overhead,
+        "pilot_elapsed_s": elapsed_s,
+        "tokens_per_s_per_slot": pilot_tokens / busy if (busy := float(pilot[COL["latency"]])) else None,
+        **cap,
+    }
+    cost = None
+    if cfg.prices and not seen["unpriced"]:
+        cost = {"pilot": float(pilot[COL["cost"]]), **_interval(point[COL["cost"]], boot[:, COL["cost"]])}
+    return {"tokens": tokens, "wall_time_s": wall, "cost_usd": cost, "unpriced": sorted(seen["unpriced"])}
+
+
+def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
+             min_problems: int = MIN_PROBLEMS, json_path: str | None = None) -> dict:  # fmt: skip
+    """Solve the pilot (into OUT/_estimate/, calls into OUT/_calls) and project the full job; the
+    result is also written as JSON (`json_path`, default OUT/estimate.json)."""
+    from k2batch.io import InputError
+    from k2batch.job import STORE, job_lock, preflight, run_solve
+
+    input_uri, out_uri = absolute(input_uri), absolute(out_uri)
+    if not 0 < share <= 1 or min_problems < 1:
+        raise InputError("--share is in (0, 1] and --min-problems at least 1")
+    preflight(input_uri, out_uri, cfg)
+    table, problems = load_problems(input_uri, cfg.limit)
+    if not problems:
+        raise InputError(f"no valid problem in {input_uri}: nothing to estimate")
+    strata = stratify(problems)
+    chosen, alloc = choose(strata, pilot_size(len(problems), share, min_problems), cfg.seed)
+    pilot_dir = join(out_uri, PILOT_DIR)
+    fs, path = _fs(pilot_uri := join(pilot_dir, "pilot.parquet"))
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "wb") as f:  # the same rows, bytes for bytes on a rerun: a finished pilot is a noop
+        pq.write_table(table.take([row for row, _ in chosen]), f)
+    with job_lock(out_uri, "estimate-" + uuid.uuid4().hex[:12]):  # no full run into OUT meanwhile
+        manifest = run_solve(pilot_uri, pilot_dir, cfg.model_copy(update={"limit": None, "job_id": None}),
+                             store_uri=join(out_uri, STORE))  # fmt: skip
+    ids = [p["id"] for _, p in chosen]
+    calls, solved = ([r for rows in read_parts(output_parts(pilot_dir, o)) for r in rows] for o in OUTS)
+    x, seen = per_problem(cfg, ids, calls)
+    correct = len({r["id"] for r in solved if r["status"] == "correct"} & set(ids))
+    (lo, hi), n_total, rate = wilson(correct, len(ids)), len(problems), correct / len(ids)
+    strata_rows = [{"domain": d, "length": size, "problems": len(items), "pilot": alloc[(d, size)],
+                    "chars": [len(items[0][1]["problem"]), len(items[-1][1]["problem"])]}
+                   for (d, size), items in strata.items()]  # fmt: skip
+    pilot = {"problems": len(ids), "share": len(ids) / n_total, "out": pilot_dir, "strata": strata_rows,
+             **{k: manifest[k] for k in ("job_id", "status", "calls", "elapsed_s")}}  # fmt: skip
+    result = {
+        "input": input_uri,
+        "out": out_uri,
+        "problems": n_total,
+        "pilot": pilot,
+        **project(cfg, x, n_total, float(manifest["elapsed_s"]), seen, cfg.seed),
+        "verified_yield": {
+            "pilot_correct": correct,
+            "rate": {"point": rate, "lo": lo, "hi": hi},
+            "problems": {"point": rate * n_total, "lo": lo * n_total, "hi": hi * n_total},
+        },
+        "method": METHOD.format(B=RESAMPLES),
+    }
+    fs, path = _fs(json_path or join(out_uri, "estimate.json"))
+    with fs.open(path, "w") as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+def _fmt(v: float | None, kind: str = "n") -> str:
+    if v is None:
+        return "unknown"
+    minutes = f"{v:,.0f} s" if v < 120 else f"{v / 60:,.1f} min"
+    return {"s": minutes, "usd": f"${v:,.4f}", "%": f"{v:.1%}"}.get(kind, f"{v:,.0f}")
+
+
+def render(result: dict, console=None) -> None:
+    """The estimate as a rich table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    p = result["pilot"]
+    title = f"Estimate for {result['problems']} problems from a pilot of {p['problems']} "
+    t = Table(title=title + f"({p['share']:.1%}, {len(p['strata'])} strata)", caption=result["method"])
+    for name in ("quantity", "pilot", "projected", "95 % CI"):
+        t.add_column(name, justify="left" if name == "quantity" else "right")
+
+    def row(label: str, est: dict | None, kind: str = "n", pilot: float | None = None) -> None:
+        ci = f"{_fmt(est['lo'], kind)} – {_fmt(est['hi'], kind)}" if est else ""
+        t.add_row(label, _fmt(pilot, kind) if pilot is not None else "", _fmt(est and est["point"], kind), ci)
+
+    for stage, kinds in result["tokens"].items():
+        for k, est in kinds.items():
+            row(f"{stage} {k}" + ("" if k == "calls" else " tokens"), est, pilot=est["pilot"])
+    cost = result["cost_usd"]
+    row("cost" + (f" (unpriced: {', '.join(result['unpriced'])})" if result["unpriced"] else ""), cost, "usd",
+        cost and cost["pilot"])  # fmt: skip
+    w = result["wall_time_s"]
+    row(f"wall time, whole job (bound: {w['binding']}; slots: {w['slots']})", w["total"], "s", p["elapsed_s"])
+    row("wall time, `solve` now (reuses the pilot)", w["remaining"], "s")
+    y = result["verified_yield"]
+    row("verified yield", y["rate"], "%", y["pilot_correct"] / p["problems"])
+    row("verified problems", y["problems"], pilot=y["pilot_correct"])
+    (console or Console()).print(t)

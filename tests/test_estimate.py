@@ -1,0 +1,154 @@
+"""`k2batch estimate`: the stratified pilot, the projection's arithmetic, and the full run reusing
+every pilot call (the instant backend keeps this fast)."""
+
+import json
+import math
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import estimate as est
+from k2batch.cli import main
+from k2batch.config import STAGES, load_config
+from k2batch.job import run_solve
+from k2batch.testing import instant
+
+N_MATH, N_EXACT = 40, 20
+
+
+def problems(path, extra_rows=()):
+    """60 problems in two domains, of lengths spread over about 20..70 characters."""
+    rows = []
+    for i in range(N_MATH + N_EXACT):
+        pad = " and then some" * (i % 4)
+        rows.append({"id": f"p{i}", "problem": f"What is 2+{i}{pad}? answer {i + 2}",
+                     "domain": "math" if i < N_MATH else "exact", "answer": str(i + 2)})  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([*rows, *extra_rows]), path)
+    return str(path)
+
+
+def cfg(*sets, **data):
+    instant.register()
+    return load_config(sets=["backend.kind=instant", *sets], data=data)
+
+
+def test_the_pilot_is_stratified_proportional_seeded_and_floored(tmp_path):
+    bad = [{"id": "p0", "problem": "a duplicate id", "domain": "math", "answer": "1"},
+           {"id": "x", "problem": "", "domain": "math", "answer": "1"}]  # fmt: skip
+    table, items = est.load_problems(problems(tmp_path / "in.parquet", bad), None)
+    assert table.num_rows == 62 and len(items) == 60  # invalid rows and repeated ids are not problems
+    assert len(est.load_problems(str(tmp_path / "in.parquet"), 25)[1]) == 25  # --limit: the first rows
+    strata = est.stratify(items)
+    assert {k: len(v) for k, v in strata.items()} == {
+        ("exact", "short"): 7, ("exact", "medium"): 7, ("exact", "long"): 6,
+        ("math", "short"): 14, ("math", "medium"): 13, ("math", "long"): 13,
+    }  # fmt: skip
+    for (domain, _), members in strata.items():
+        assert {p["domain"] for _, p in members} == {domain}
+    short, long = strata[("math", "short")], strata[("math", "long")]
+    assert max(len(p["problem"]) for _, p in short) <= min(len(p["problem"]) for _, p in long)
+
+    assert est.pilot_size(60, 0.02, 8) == 8  # the floor
+    assert est.pilot_size(1000, 0.02, 8) == 20  # the share
+    assert est.pilot_size(5, 0.02, 8) == 5  # capped at the input
+    chosen, alloc = est.choose(strata, 8, seed=0)
+    assert len(chosen) == 8 == sum(alloc.values()) and min(alloc.values()) == 1
+    for key, n in alloc.items():
+        assert sum(1 for _, p in chosen if p in [q for _, q in strata[key]]) == n
+    assert chosen == est.choose(strata, 8, seed=0)[0]  # deterministic
+    assert [r for r, _ in chosen] == sorted(r for r, _ in chosen)  # input order
+    assert any(est.choose(strata, 8, seed=s)[0] != chosen for s in range(1, 5))  # seeded
+    big, alloc = est.choose(strata, 30, seed=0)
+    assert len(big) == 30 and all(abs(alloc[k] - 30 * len(v) / 60) < 1 for k, v in strata.items())  # proportional
+    assert est.allocate({"a": 100, "b": 1, "c": 9}, 2) == {"a": 1, "b": 1, "c": 1}  # one per stratum
+
+
+def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
+    c = cfg("runner.workers=2")
+    rng = np.random.default_rng(1)
+    x = np.zeros((8, len(est.COL)))
+    for s in STAGES:
+        x[:, est.COL[f"{s}.calls"]] = rng.integers(1, 4, 8)
+        x[:, est.COL[f"{s}.prompt"]] = rng.integers(50, 500, 8)
+        x[:, est.COL[f"{s}.completion"]] = rng.integers(10, 900, 8)
+    x[:, est.COL["latency"]] = rng.uniform(1, 10, 8)
+    seen = {"reasoning": set(), "unpriced": set()}
+    out = est.project(c, x, 100, elapsed_s=60.0, seen=seen)
+    for s in STAGES:
+        for k in ("calls", "prompt", "completion"):
+            e = out["tokens"][s][k]
+            assert e["pilot"] == x[:, est.COL[f"{s}.{k}"]].sum()
+            assert e["point"] == pytest.approx(e["pilot"] * 100 / 8)
+            assert e["lo"] <= e["point"] <= e["hi"] and e["lo"] < e["hi"]
+        assert "reasoning" not in out["tokens"][s]  # not reported: not projected
+    total = out["tokens"]["total"]["completion"]
+    assert total["point"] == pytest.approx(sum(out["tokens"][s]["completion"]["point"] for s in STAGES))
+    w, busy = out["wall_time_s"], x[:, est.COL["latency"]].sum()
+    assert w["slots"] == 2 and w["binding"] == "engines" and w["overhead_s"] == pytest.approx(60 - busy / 2)
+    assert w["total"]["point"] == pytest.approx(w["overhead_s"] + busy * 100 / 8 / 2)
+    assert w["remaining"]["point"] == pytest.approx(w["overhead_s"] + busy * (100 / 8 - 1) / 2)
+    assert w["total"]["lo"] <= w["total"]["point"] <= w["total"]["hi"]
+    assert out["cost_usd"] is None  # no price table: unknown
+
+    whole = est.project(c, x, 8, elapsed_s=60.0, seen=seen)  # the pilot is the whole job: no doubt left
+    assert all(e["lo"] == e["point"] == e["hi"] for e in whole["tokens"]["total"].values())
+
+    http = ("backend.kind=openai", "backend.base_url=http://127.0.0.1:9/v1", "backend.max_concurrency=16")
+    fixed = cfg(*http, "backend.rpm=60", "backend.concurrency=fixed")
+    q = est.project(fixed, x, 100, elapsed_s=60.0, seen=seen)["wall_time_s"]
+    calls = sum(x[:, est.COL[f"{s}.calls"]].sum() for s in STAGES) * 100 / 8
+    assert q["binding"] == "rpm" and q["seconds_by_constraint"]["rpm"] == pytest.approx(calls)  # 1 a second
+    assert q["slots"] == 16 and q["io_bound"]
+    adaptive = est.project(cfg(*http, "backend.concurrency=adaptive"), x, 100, elapsed_s=10.0, seen=seen)
+    a = adaptive["wall_time_s"]  # requests in flight as the pilot measured them: its elapsed time scales
+    assert a["slots"] == pytest.approx(busy / 10) and a["total"]["point"] == pytest.approx(10 * 100 / 8)
+
+    lo, hi = est.wilson(0, 8)
+    assert lo == 0 and 0.3 < hi < 0.4  # no verified answer in the pilot still leaves room
+
+
+def test_estimate_then_solve_reuses_every_pilot_call(tmp_path, capsys):
+    src, out = problems(tmp_path / "in.parquet"), tmp_path / "out"
+    c = cfg(prices={"instant": {"input": 1.0, "output": 2.0, "reasoning": 3.0}})
+    assert main(["estimate", src, "--out", str(out), "--set", "backend.kind=instant",
+                 "--json", str(tmp_path / "e.json")]) == 0  # fmt: skip
+    assert "Estimate for 60 problems from a pilot of 8" in capsys.readouterr().out
+    assert json.loads((tmp_path / "e.json").read_text())["cost_usd"] is None  # no prices: unknown
+
+    res = est.estimate(src, str(out), c)  # the pilot is done: a noop, its outputs read again
+    assert res == json.loads((out / "estimate.json").read_text())
+    pilot = pq.read_table(out / "_estimate" / "pilot.parquet").to_pylist()
+    assert res["problems"] == 60 and res["pilot"]["problems"] == len(pilot) == 8
+    assert sum(s["pilot"] for s in res["pilot"]["strata"]) == 8 and len(res["pilot"]["strata"]) == 6
+    calls = pq.read_table(out / "_estimate" / "token_stats").to_pylist()
+    assert len(calls) == res["tokens"]["total"]["calls"]["pilot"] == res["pilot"]["calls"]["made"]
+    for s in STAGES:
+        prompt = sum(r["prompt_tokens"] for r in calls if r["stage"] == s)
+        assert res["tokens"][s]["prompt"]["point"] == pytest.approx(prompt * 60 / 8)
+    usd = sum(r["prompt_tokens"] * 1 + (r["completion_tokens"] - (r["reasoning_tokens"] or 0)) * 2
+              + (r["reasoning_tokens"] or 0) * 3 for r in calls) / 1e6  # fmt: skip
+    cost = res["cost_usd"]
+    assert cost["pilot"] == pytest.approx(usd) and cost["point"] == pytest.approx(usd * 60 / 8)
+    assert cost["lo"] <= cost["point"] <= cost["hi"]
+    solved = pq.read_table(out / "_estimate" / "solutions").to_pylist()
+    assert res["verified_yield"]["pilot_correct"] == sum(r["status"] == "correct" for r in solved)
+    y = res["verified_yield"]["problems"]
+    assert y["lo"] <= y["point"] <= y["hi"] and math.isclose(y["point"], res["verified_yield"]["rate"]["point"] * 60)
+
+    manifest = run_solve(src, str(out), c)  # the full job, into the same OUT
+    assert manifest["status"] == "succeeded" and manifest["counts"]["solutions"] == 60
+    full = pq.read_table(out / "token_stats").to_pylist()
+    hits = {r["call_key"] for r in full if r["cache_hit"]}
+    assert {r["call_key"] for r in calls} <= hits  # every pilot call reused
+    assert manifest["calls"]["reused"] == len(calls)
+    lo, hi = res["tokens"]["total"]["calls"]["lo"], res["tokens"]["total"]["calls"]["hi"]
+    assert lo <= len(full) <= hi
+
+
+def test_an_unpriced_model_leaves_the_cost_unknown(tmp_path):
+    src, out = problems(tmp_path / "in.parquet"), tmp_path / "out"
+    res = est.estimate(src, str(out), cfg(prices={"some-other-model": {"input": 1, "output": 1}}), min_problems=6)
+    assert res["cost_usd"] is None and res["unpriced"] == ["instant"]
+    assert res["pilot"]["problems"] == 6
