@@ -1,6 +1,6 @@
 """Deadline-aware routing, measured: the primary alone vs primary + spill, side by side.
 
-    python benchmarks/deadline.py [--problems 24] [--max-tokens 48] [--service-s 0.4] [--capacity 4]
+    python benchmarks/deadline.py [--problems 24] [--max-tokens 96] [--service-s 0.4] [--capacity 4]
 
 Primary: the embedded model through llama.cpp (one engine, 2 threads). Secondary: the project's
 quota server (an OpenAI-compatible server on 127.0.0.1 that serves `capacity` requests at once,
@@ -37,7 +37,7 @@ PRICE = {"input": 0.6, "output": 1.2}
 
 def sets(args, *extra: str) -> list[str]:
     return ["samples=1", "plan.enabled=false", "judge.enabled=false", "backend.n_ctx=1024",
-            f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=4", *extra]  # fmt: skip
+            f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=8", *extra]  # fmt: skip
 
 
 def solve(src: Path, out: Path, settings: list[str]) -> tuple[float, list[dict], dict]:
@@ -64,7 +64,7 @@ def sides(calls: list[dict]) -> dict[str, dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--problems", type=int, default=24)
-    ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument("--max-tokens", type=int, default=96)
     ap.add_argument("--service-s", type=float, default=0.4, help="seconds the secondary takes per request")
     ap.add_argument("--capacity", type=int, default=4, help="requests the secondary serves at once")
     args = ap.parse_args()

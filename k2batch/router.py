@@ -5,7 +5,9 @@ Whole problems are routed, at their first call, so a problem's candidates (and i
 and judge) all come from one model. The router measures the primary's throughput (problems it
 finished per second since its first call) and sends a problem to the secondary only when the
 primary's backlog — its unfinished problems plus every problem not yet routed — would finish
-past `budget.deadline`; as the primary catches up, problems go back to it. Decisions are made
+past `budget.deadline`; as the primary catches up, problems go back to it. Until the primary has
+finished a problem there is no pace to go by: with a deadline, those first problems alternate
+between the two. Decisions are made
 as problems start, so with the in-memory runner they are revised between waves
 (`runner.wave_size`; a job with a spill backend runs in waves of 8 unless told otherwise).
 
@@ -58,8 +60,10 @@ class Router:
             return self.routes[problem_id]
 
     def _decide(self) -> str:
-        if self.deadline is None or not self._finished_primary:
-            return PRIMARY  # no deadline, or nothing measured yet: the primary
+        if self.deadline is None:
+            return PRIMARY
+        if not self._finished_primary:  # nothing measured yet: the first problems probe both sides,
+            return SPILL if len(self.routes) % 2 else PRIMARY  # so a tight deadline loses no wave
         rate = self._finished_primary / max(1e-9, time.monotonic() - (self._t0 or time.monotonic()))
         backlog = len(self._open) + max(1, self.total - len(self.routes))
         return SPILL if time.time() + backlog / rate > self.deadline else PRIMARY
