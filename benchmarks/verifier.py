@@ -127,7 +127,8 @@ def main() -> int:
         if holdout.exists():
             agreement("math: held-out set (never tuned on)", suite_tasks(holdout), pool)
         print()
-        m_ok, m_n = references("MATH-500 solution vs answer", math500_tasks(args.shared / "math500.parquet"), pool)
+        math500 = math500_tasks(args.shared / "math500.parquet")
+        m_ok, m_n = references("MATH-500 solution vs answer", math500, pool)
         refs_pass, wrong_fail = code(args.shared, pool, args.quick)
     finally:
         pool.close()
