@@ -205,7 +205,8 @@ def job_lock(out_uri: str, run_id: str, break_lock: bool = False):
 
 
 def _calls(staging: str) -> dict[str, int]:
-    """Model calls made now, reused from the store, and failed, from the staged token_stats."""
+    """(model calls made now, reused from the store, and failed; tokens the calls made now
+    spent), from the staged token_stats."""
     fs, _ = _fs(staging)
     made = reused = failed = tokens = 0
     for part in staged_parts(staging, "token_stats"):
@@ -218,7 +219,7 @@ def _calls(staging: str) -> dict[str, int]:
         spent = zip(hits, t.column("prompt_tokens").to_pylist(), t.column("completion_tokens").to_pylist(),
                     strict=True)  # fmt: skip
         tokens += sum(p + c for hit, p, c in spent if not hit)
-    return {"made": made, "reused": reused, "failed": failed, "tokens_spent": tokens}
+    return {"made": made, "reused": reused, "failed": failed}, tokens
 
 
 def count_budget_rejects(staging: str) -> int:
@@ -284,7 +285,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
         progress.set_total(total, cfg)  # rows, for the display
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
-        counts, calls = count_rows(staging), _calls(staging)
+        counts, (calls, spent) = count_rows(staging), _calls(staging)
         manifest = {
             "k2batch_version": __version__,
             "job_id": job_id,
@@ -300,6 +301,6 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
             "settings": cfg.model_dump(mode="json"),  # no secrets: keys come from the environment
         }
         if cfg.budget.tokens or cfg.budget.usd or cfg.budget.deadline:  # spend vs budget
-            manifest["budget"] = {**cfg.budget.model_dump(mode="json"), "tokens_spent": calls["tokens_spent"],
+            manifest["budget"] = {**cfg.budget.model_dump(mode="json"), "tokens_spent": spent,
                                   "rejected_for_budget": count_budget_rejects(staging)}  # fmt: skip
         return commit(staging, out_uri, manifest)

@@ -142,6 +142,7 @@ NOT_REPLY_SETTINGS = {
     "vllm.tensor_parallel_size": "the same model split otherwise: reused on purpose",
     "vllm.max_model_len": "as n_ctx",
     "vllm.seed": "every request carries its own seed",
+    "spill": "a spilled call carries the spill backend's own model and reply settings (router.for_spill)",
 }
 
 
