@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 "$root/.venv/bin/python" -m build --outdir "$work/dist" "$root" >"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; exit 1; }
 wheel=$(ls "$work"/dist/k2batch-*.whl)
-unzip -l "$wheel" | grep -q "k2batch/contracts/solution.v1.json" || { echo "wheel lacks the contracts"; exit 1; }
+unzip -l "$wheel" | grep "k2batch/contracts/solution.v1.json" >/dev/null || { echo "wheel lacks the contracts"; exit 1; }  # not grep -q: an early exit breaks the pipe (pipefail)
 
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --upgrade pip
