@@ -1,6 +1,7 @@
 """What the HTTP backends (OpenAI-compatible, Cerebras) share: an event loop on its own thread,
-bounded concurrency, quota pacing, and retries that tell transient errors from permanent ones.
-A subclass only says how to make one call (`_call`)."""
+concurrency that adapts to the server (k2batch.backends.concurrency), quota pacing, and retries
+that tell transient errors from permanent ones. A subclass only says how to make one call
+(`_call`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
+from k2batch.backends.concurrency import AdaptiveLimit, Gate, work
 from k2batch.backends.limiter import QuotaLimiter
 from k2batch.config import BackendConfig, ConfigError
 from k2batch.secrets import redact, register
@@ -103,7 +105,8 @@ class AsyncHTTPBackend:
         self.limiter = QuotaLimiter(cfg.rpm, cfg.tpm, cfg.quota_share, cfg.quota_window_s)
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, name=f"{self.name}-loop", daemon=True).start()
-        self._sem = asyncio.Semaphore(cfg.max_concurrency)
+        adaptive = cfg.concurrency == "adaptive"
+        self.gate = Gate(AdaptiveLimit(cfg.max_concurrency) if adaptive else cfg.max_concurrency)
 
     def generate(
         self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
@@ -151,17 +154,21 @@ class AsyncHTTPBackend:
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     async def _attempt(self, req: ChatRequest, i: int = 0, deadlines=None) -> ChatResult:
-        async with self._sem:
+        async with self.gate:
             if deadlines is not None:  # the clock starts when the call gets a slot
                 deadlines.started(i)
             reservation = await self.limiter.acquire(estimate_tokens(req))
+            call = None
             try:
-                result, headers = await asyncio.wait_for(self._call(req), self.cfg.timeout_s)
+                with self.gate.sending() as call:  # a reply's latency and size feed the window
+                    result, headers = await asyncio.wait_for(self._call(req), self.cfg.timeout_s)
+                    call.size = work(result.prompt_tokens, result.completion_tokens)
             except Exception as exc:
                 # Optimistic: a failed request spent no quota (if it did, the next 429 says so).
                 self.limiter.release(reservation)
                 if status_of(exc) == 429:
                     self.limiter.throttle(headers_of(exc))
+                    self.gate.throttled(call)
                 else:
                     self.limiter.observe(headers_of(exc))
                 raise

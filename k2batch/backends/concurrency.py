@@ -1,0 +1,243 @@
+"""How many requests the HTTP backends keep in flight: a fixed number, or a window that adapts to
+the server (`backend.concurrency = "adaptive"`, the default) between 1 and `max_concurrency`.
+
+The adaptive window is a latency-gradient controller in the spirit of TCP Vegas and Netflix's
+concurrency-limits: a server that runs C requests at once answers in its no-load time until C
+are in flight; past that each extra request only waits in its queue, so latency / no-load
+latency = in flight / C (Little's law). The window aims at `tolerance` x C (2 C): a queue at the
+server that keeps it busy while the client is between batches, without piling up latency.
+
+- Latency is measured per unit of work (32 + completion + prompt / 32 tokens: a long reply is
+  slow, not congested), averaged over an epoch (about a round trip: as many replies as the
+  window held, at least `MIN_EPOCH`). The no-load latency is the lowest epoch of the last
+  `memory`, or of any 4 replies sent with at most `CLEAR` in flight (the job's start, its pauses).
+- Slow start: from 16 (the old fixed default), one more per reply that met no queue, i.e. twice
+  the window a round trip, while the replies sent with the window at least half full show no
+  queue (the first epoch, which has nothing to compare with, does not grow).
+- Then, once an epoch: target = tolerance x in flight x no-load / latency. The window grows
+  toward it (at least by one) while requests waited for a slot and latency is under tolerance x
+  no-load (a job between batches proves nothing), and shrinks half way to it when over.
+- A 429 halves the window, once a burst (a 429 for a request sent before the last cut is no
+  news, as TCP counts one loss a round trip); past that level it grows by one a round trip.
+- Under a queue that never empties the no-load latency would age out and the window creep up:
+  when it is `memory` epochs old, the window drops to `probe` x the estimated capacity for an
+  epoch (replies sent above that are ignored) to measure it afresh, lower again while latency
+  falls as much as the requests in flight (the server still queued them), then comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from contextlib import contextmanager
+
+MIN_EPOCH = 16  # replies an epoch averages at least (one reply's latency says little)
+CLEAR = 4  # replies sent with at most this many in flight met no queue (servers run at least 4)
+
+
+def work(prompt_tokens: int, completion_tokens: int) -> float:
+    """A call's size in units of latency: decoding dominates, a short call still costs a turn."""
+    return 32 + completion_tokens + prompt_tokens / 32
+
+
+class AdaptiveLimit:
+    """The window's arithmetic, with no clock and no I/O: fed replies (`sample`) and 429s
+    (`throttle`), it says how many requests may be in flight (`limit`)."""
+
+    def __init__(self, max_limit: int, min_limit: int = 1, initial: int = 16, tolerance: float = 2.0,
+                 backoff: float = 0.5, memory: int = 30, probe: float = 0.75):  # fmt: skip
+        self.max_limit, self.min_limit = max_limit, min(min_limit, max_limit)
+        self.value = float(min(max(initial, self.min_limit), max_limit))
+        self.tolerance, self.backoff, self.memory, self.probe_share = tolerance, backoff, memory, probe
+        self.slow_start = True  # doubling each round trip until the server's queue shows
+        self.ceiling = math.inf  # after a 429: grow by one a round trip past this
+        self.epoch = 0
+        self.limited = False  # a request waited for a slot this epoch (set by the gate)
+        self.throttled = 0  # 429s seen
+        self.probes = 0
+        self._latency = self._work = self._sent = 0.0
+        self._n = 0
+        self._lows: deque[tuple[int, float]] = deque()  # (epoch, latency per work), increasing
+        self._cut_epoch = -1
+        self.serial = self._cut_serial = 0  # requests sent; the last one sent before the last cut
+        self._restore: float | None = None  # while probing: the window to go back to
+        self._before = (1.0, 1.0)  # while probing: latency and in flight of the epoch before
+        self._clear = [0.0, 0.0, 0]  # latency, work and number of replies sent with <= CLEAR in flight
+        self._full = [0.0, 0.0, 0]  # the same, this epoch, of replies sent with the window half full
+        self._began = self.limit  # the window when this epoch began
+
+    @property
+    def limit(self) -> int:
+        return max(self.min_limit, int(self.value))
+
+    def send(self) -> int:
+        """A request goes out: its serial number."""
+        self.serial += 1
+        return self.serial
+
+    def throttle(self, serial: int) -> None:
+        """A 429 for request `serial`: halve the window, unless the request went out before the
+        last cut (one burst of 429s is one signal, as one round trip of losses is to TCP)."""
+        self.throttled += 1
+        self.slow_start = False
+        if serial > self._cut_serial:
+            self._cut_epoch, self._cut_serial = self.epoch, self.serial
+            if self._restore is not None:
+                self.value, self._restore = self._restore, None
+            self.value = max(self.min_limit, self.value * self.backoff)
+            self.ceiling, self._began = self.value, min(self._began, self.limit)
+
+    def sample(self, latency: float, sent: int, size: float = 1.0) -> None:
+        """One reply: its latency (s), how many were in flight when it was sent (itself too) and
+        its size (`work`)."""
+        if self._restore is not None and sent > self.limit:  # sent before the probe drained
+            return
+        if sent <= CLEAR:  # no-load latency for free: at the start, and whenever the job pauses
+            self._clear = [self._clear[0] + latency, self._clear[1] + size, self._clear[2] + 1]
+            if self._clear[2] >= 4:
+                self._low(self._clear[0] / self._clear[1])
+                self._clear = [0.0, 0.0, 0]
+        if self.slow_start and 2 * sent >= self.limit:  # sent with the window half full or more
+            self._full = [self._full[0] + latency, self._full[1] + size, self._full[2] + 1]
+            if self.epoch and latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
+                self.value = min(self.max_limit, self.value + 1)  # as TCP: x2 a round trip
+        self._latency += latency
+        self._work += size
+        self._sent += sent
+        self._n += 1
+        if self._restore is not None:
+            epoch = max(8, self.limit)
+        else:  # about a round trip: as many replies as the window held when the epoch began
+            epoch = max(4 if self.slow_start else MIN_EPOCH, self._began)
+        if self._n >= epoch:
+            self._update()
+            self._began = self.limit
+
+    def _update(self) -> None:
+        r, inflight, limited = self._latency / self._work, self._sent / self._n, self.limited
+        self._latency = self._work = self._sent = 0.0
+        self._n, self.limited = 0, False
+        self.epoch += 1
+        if self._restore is not None:  # a probe: sent with at most `limit` in flight
+            self._lows.clear()  # the fresh measurement replaces the old ones
+            self._lows.append((self.epoch, r))
+            r0, in0 = self._before
+            if r < 1.1 * r0 * inflight / in0 and self.limit > self.min_limit:
+                # latency fell as much as the requests in flight: the server still queued them
+                self.value, self._before = max(self.min_limit, self.value * self.probe_share), (r, inflight)
+            else:
+                self.value, self._restore = self._restore, None
+            return
+        self._low(r)
+        if self._lows[0][0] <= self.epoch - self.memory:
+            if limited:  # the window stayed full: let the server's queue drain and look again
+                self.probes += 1
+                self._restore, self._before = self.value, (r, inflight)
+                capacity = inflight * self._lows[0][1] / r
+                self.value = max(self.min_limit, min(self.value, self.probe_share * capacity))
+                return
+            self._lows.popleft()
+        base = self._lows[0][1]
+        if self._cut_epoch >= self.epoch - 1:  # just halved: let the smaller window show first
+            return
+        if self.slow_start:  # does the window make a queue? its fuller half says
+            latency, size, n = self._full
+            self._full = [0.0, 0.0, 0]
+            if n < 4:
+                return  # the job did not fill it: nothing learned
+            if latency / size < base * (1 + self.tolerance) / 2:
+                return  # no queue yet: keep growing (not in the first epoch, which compared nothing)
+        self.slow_start = False
+        target = min(self.tolerance * inflight * base / r, self.max_limit)
+        if limited and r < self.tolerance * base:  # room for more: toward the target, at least +1
+            step = 1.0 if self.value >= self.ceiling else max(1.0, min(target, 2 * self.value) - self.value)
+            self.value = min(self.max_limit, self.value + step)
+        elif target < self.value and r > self.tolerance * base:  # the queue is too long
+            self.value = max(self.min_limit, self.value + 0.5 * (target - self.value))
+
+    def _low(self, r: float) -> None:
+        """A latency per work measured now, for the lowest of the last `memory` epochs."""
+        while self._lows and self._lows[-1][1] >= r:
+            self._lows.pop()
+        self._lows.append((self.epoch, r))
+
+
+class Gate:
+    """At most `limit` requests hold a slot at once (waiters served first come, first served);
+    with an `AdaptiveLimit`, `sending()` times each call and feeds the window."""
+
+    def __init__(self, limit: int | AdaptiveLimit, clock=time.perf_counter):
+        self.control = limit if isinstance(limit, AdaptiveLimit) else None
+        self._fixed = limit if isinstance(limit, int) else 0
+        self.clock = clock
+        self.held = 0  # slots taken (a request waiting for its quota holds one)
+        self.in_call = 0  # requests at the server
+        self._waiters: deque[asyncio.Future] = deque()
+
+    @property
+    def limit(self) -> int:
+        return self.control.limit if self.control else self._fixed
+
+    async def __aenter__(self) -> Gate:
+        if self.held < self.limit and not self._waiters:
+            self.held += 1
+            return self
+        if self.control:
+            self.control.limited = True
+        slot = asyncio.get_running_loop().create_future()
+        self._waiters.append(slot)
+        try:
+            await slot  # `_wake` counted the slot as held
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():  # granted, then cancelled: pass it on
+                self.release()
+            else:
+                self._waiters.remove(slot)
+            raise
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.release()
+
+    def release(self) -> None:
+        self.held -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.held < self.limit:
+            slot = self._waiters.popleft()
+            if not slot.done():
+                self.held += 1
+                slot.set_result(None)
+
+    @contextmanager
+    def sending(self):
+        """Around one call to the server; yields the `Call`, whose `size` the caller sets to the
+        reply's `work`. A reply (no exception) is a latency sample for the window."""
+        self.in_call += 1
+        call = Call(self.control.send() if self.control else 0)
+        sent, t0 = self.in_call, self.clock()
+        try:
+            yield call
+        finally:
+            self.in_call -= 1
+        if self.control:
+            self.control.limited |= bool(self._waiters)
+            self.control.sample(self.clock() - t0, sent, call.size)
+            self._wake()
+
+    def throttled(self, call: Call | None) -> None:
+        """The server answered `call` with 429."""
+        if self.control and call is not None:
+            self.control.throttle(call.serial)
+
+
+class Call:
+    """One request at the server: its serial number and, once answered, its size (`work`)."""
+
+    __slots__ = ("serial", "size")
+
+    def __init__(self, serial: int):
+        self.serial, self.size = serial, 1.0

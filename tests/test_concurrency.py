@@ -1,0 +1,255 @@
+"""The adaptive concurrency window: its arithmetic against a simulated server in virtual time
+(deterministic: no clock, no threads), the gate's bookkeeping under asyncio, and one run against
+a real local server."""
+
+import asyncio
+import heapq
+import random
+
+import pytest
+
+from k2batch.backends.concurrency import AdaptiveLimit, Gate, work
+from k2batch.backends.openai import OpenAIBackend
+from k2batch.config import load_config
+from k2batch.testing.quota_server import QuotaServer
+
+
+def simulate(capacity, seconds, limit=None, fixed=None, service=None, sizes=None, supply=None, bound=None,
+             seed=0):  # fmt: skip
+    """A server running `capacity` requests at once, FIFO queue behind them (429 when `bound`
+    are inside), and a client that keeps min(window, `supply`) requests in flight. Virtual time;
+    service(k, t) -> seconds of request k sent at t (default uniform 0.1-0.5 s)."""
+    rng = random.Random(seed)
+    service = service or (lambda k, t: 0.1 + 0.4 * rng.random())
+    sizes = sizes or (lambda k, t: 1.0)
+    events, queue, seq = [], [], 0
+    busy = inflight = sent = rejected = 0
+    busy_s = last = 0.0
+    latencies, windows = [], []
+
+    def window():
+        return fixed if fixed else limit.limit
+
+    def push(at, kind, req):
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (at, seq, kind, req))
+
+    def start(req, now):
+        nonlocal busy
+        busy += 1
+        push(now + service(req[0], req[1]), "done", req)
+
+    def pump(now):
+        nonlocal inflight, sent, rejected
+        while inflight < window() and (supply is None or inflight < supply):
+            if bound is not None and busy + len(queue) >= bound:  # turned away: retried later
+                rejected += 1
+                if limit:
+                    limit.throttle(limit.send())
+                push(now + 0.5, "retry", None)
+                return
+            inflight += 1
+            sent += 1
+            if limit:
+                limit.send()
+            req = (sent, now, inflight)
+            start(req, now) if busy < capacity else queue.append(req)
+        if limit and (supply is None or supply > inflight):
+            limit.limited = True  # a request is waiting for a slot
+
+    push(0.0, "tick", None)
+    while events:
+        now, _, kind, req = heapq.heappop(events)
+        if now > seconds:
+            break
+        busy_s += busy * (now - last)
+        last = now
+        if kind == "tick":
+            windows.append(window())
+            push(now + 0.1, "tick", None)
+        elif kind == "done":
+            busy -= 1
+            inflight -= 1
+            if queue:
+                start(queue.pop(0), now)
+            latencies.append(now - req[1])
+            if limit and not fixed:
+                limit.sample(now - req[1], req[2], sizes(req[0], req[1]))
+        pump(now)
+    tail = windows[len(windows) // 2 :]
+    return {"util": busy_s / (capacity * seconds), "latency": sum(latencies) / len(latencies),
+            "window": sum(tail) / len(tail), "max_window": max(tail), "rejected": rejected}  # fmt: skip
+
+
+@pytest.mark.parametrize("capacity", [4, 8, 16, 32, 64])
+def test_the_window_settles_near_twice_the_capacity_and_keeps_the_server_busy(capacity):
+    limit = AdaptiveLimit(max_limit=128)
+    run = simulate(capacity, 300, limit)
+    assert run["util"] >= 0.95
+    assert 1.3 * capacity <= run["window"] <= 3 * capacity  # a queue, not a pile-up
+    assert run["latency"] <= 3.5 * 0.3  # no-load latency is 0.3 s on average
+    fixed = simulate(capacity, 300, fixed=128)  # what a large fixed setting does instead
+    assert fixed["util"] >= 0.99 and fixed["latency"] > 1.5 * run["latency"] or capacity == 64
+
+
+def test_a_full_window_does_not_creep_up_over_time():
+    # Without probes, the no-load latency would age out under a queue that never empties, the
+    # queued latency would become the new no-load one and the window would ratchet up.
+    limit = AdaptiveLimit(max_limit=512)
+    run = simulate(8, 1200, limit)
+    assert limit.probes >= 5 and run["max_window"] <= 4 * 8 and run["util"] >= 0.95
+
+
+def test_a_job_between_batches_does_not_grow_the_window():
+    idle = AdaptiveLimit(max_limit=128)
+    simulate(64, 60, idle, supply=7)  # never more than 7 requests to send: proves nothing
+    busy = AdaptiveLimit(max_limit=128)
+    simulate(64, 60, busy, supply=100)
+    assert idle.limit == 16 and idle.epoch > 50 and busy.limit >= 100
+
+
+def test_long_replies_are_work_not_congestion():
+    # Short calls (triage, judge) then long ones (generate): 10x the latency from 10x the tokens.
+    # Measured per unit of work the server is as uncongested as before: the window holds.
+    tokens = lambda k, t: 20 if t < 60 else 400  # noqa: E731
+    service = lambda k, t: 0.02 + 0.001 * tokens(k, t)  # noqa: E731
+    limit = AdaptiveLimit(max_limit=128)
+    run = simulate(16, 120, limit, service=service, sizes=lambda k, t: work(100, tokens(k, t)))
+    assert run["util"] >= 0.95 and run["window"] >= 1.2 * 16
+    blind = AdaptiveLimit(max_limit=128)  # the same without sizes: it would starve the server
+    assert simulate(16, 120, blind, service=service)["util"] < 0.9
+
+
+def test_429s_halve_the_window_once_a_round_trip_then_it_grows_by_one():
+    limit = AdaptiveLimit(max_limit=128, initial=64)
+    serials = [limit.send() for _ in range(64)]
+    for serial in serials[-5:]:
+        limit.throttle(serial)  # one burst of 429s, all sent before the cut: one cut
+    assert limit.limit == 32 and limit.throttled == 5 and not limit.slow_start
+    for _ in range(32):  # the epoch that saw the cut ends: held
+        limit.limited = True
+        limit.sample(0.3, 32)
+    assert limit.limit == 32
+    for _ in range(32):  # no queue, requests waiting: past the 429's level by one a round trip
+        limit.limited = True
+        limit.sample(0.3, 32)
+    assert limit.limit == 33
+    limit.throttle(serials[-1])  # sent before the last cut: no news
+    assert limit.limit == 33
+    limit.throttle(limit.send())
+    assert limit.limit == 16
+
+
+def test_a_server_with_a_bounded_queue_sees_fewer_429s_than_from_a_fixed_window():
+    limit = AdaptiveLimit(max_limit=128)
+    adaptive = simulate(4, 120, limit, bound=16)
+    fixed = simulate(4, 120, fixed=32, bound=16)
+    assert adaptive["util"] >= 0.95 and adaptive["rejected"] <= 2 < fixed["rejected"]
+
+
+def test_limits_are_kept():
+    limit = AdaptiveLimit(max_limit=10, min_limit=2, initial=50)
+    assert limit.limit == 10
+    for _ in range(10):
+        limit.throttle(limit.send())
+    assert limit.limit == 2
+
+
+def test_gate_serves_waiters_in_order_and_never_leaks_a_slot():
+    async def go():
+        gate, order = Gate(2), []
+
+        async def user(name, hold):
+            async with gate:
+                order.append(name)
+                await hold.wait()
+
+        holds = [asyncio.Event() for _ in range(5)]
+        tasks = [asyncio.create_task(user(i, holds[i])) for i in range(5)]
+        await asyncio.sleep(0)
+        assert order == [0, 1] and gate.held == 2
+        tasks[2].cancel()  # cancelled while waiting: leaves the queue
+        await asyncio.sleep(0)
+        holds[0].set()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert order == [0, 1, 3] and gate.held == 2
+        holds[1].set()  # user 1 leaves: its slot goes to user 4...
+        await asyncio.sleep(0)
+        tasks[4].cancel()  # ...who is cancelled before it runs: the slot is handed back
+        await asyncio.gather(*tasks[:2], return_exceptions=True)
+        await asyncio.sleep(0)
+        assert gate.held == 1 and order == [0, 1, 3]
+        holds[3].set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert gate.held == 0 and gate.in_call == 0 and not gate._waiters
+
+    asyncio.run(go())
+
+
+def test_gate_feeds_the_window_and_wakes_waiters_when_it_grows():
+    async def go():
+        clock = iter(range(10_000))
+        limit = AdaptiveLimit(max_limit=16, initial=1)
+        gate = Gate(limit, clock=lambda: next(clock))
+        entered, most = [], 0
+
+        async def user(i):
+            nonlocal most
+            async with gate:
+                entered.append(i)
+                with gate.sending() as call:
+                    most = max(most, gate.in_call)
+                    call.size = 1.0
+                    await asyncio.sleep(0)
+
+        await asyncio.gather(*(user(i) for i in range(40)))
+        assert entered == list(range(40)) and gate.held == gate.in_call == 0
+        assert limit.serial == 40 and limit.epoch >= 2
+        assert limit.limit > 1 and most > 1  # replies without a queue: the window grew, waiters woke
+
+    asyncio.run(go())
+
+
+def test_fixed_concurrency_is_a_setting():
+    cfg = load_config(sets=["backend.kind=openai", "backend.model=m", "backend.base_url=http://h/v1"]).backend
+    assert cfg.concurrency == "adaptive" and cfg.max_concurrency == 128
+    fixed = load_config(sets=["backend.kind=openai", "backend.model=m", "backend.base_url=http://h/v1",
+                              "backend.concurrency=fixed", "backend.max_concurrency=7"]).backend  # fmt: skip
+    assert fixed.concurrency == "fixed" and fixed.max_concurrency == 7
+
+
+@pytest.mark.slow
+def test_against_a_real_server_the_window_follows_its_capacity(monkeypatch):
+    import threading
+
+    from k2batch.backends.base import ChatRequest
+
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    with QuotaServer(capacity=4, service_s=lambda body: 0.1) as srv:
+        sets = ["backend.kind=openai", "backend.model=m", f"backend.base_url={srv.url}/v1"]
+        backend = OpenAIBackend(load_config(sets=sets).backend)
+        in_flight, done = [], threading.Event()
+
+        def watch():
+            while not done.wait(0.05):
+                in_flight.append(backend.gate.in_call)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            reqs = [ChatRequest(messages=(("user", f"what is {i} + {i}?"),), max_tokens=16, seed=i)
+                    for i in range(300)]  # fmt: skip
+            results = backend.generate(reqs)
+        finally:
+            done.set()
+            watcher.join()
+            backend.close()
+    assert not any(r.error for r in results) and srv.counts["ok"] == 300
+    # 300 requests at once: a fixed window of 128 would keep 128 in flight to the end; the
+    # adaptive one settles at a few times the server's 4 (its no-load latency is measured with
+    # the client's own overhead on a loaded machine: generous bounds)
+    later = sorted(in_flight[len(in_flight) // 2 :])
+    assert 4 <= later[len(later) // 2] <= 40
+    assert srv.busy_share() >= 0.6
