@@ -112,13 +112,25 @@ def test_a_job_between_batches_does_not_grow_the_window():
 def test_long_replies_are_work_not_congestion():
     # Short calls (triage, judge) then long ones (generate): 10x the latency from 10x the tokens.
     # Measured per unit of work the server is as uncongested as before: the window holds.
-    tokens = lambda k, t: 20 if t < 60 else 400  # noqa: E731
-    service = lambda k, t: 0.02 + 0.001 * tokens(k, t)  # noqa: E731
+    tokens = lambda k, t: 20 if t < 300 else 400  # noqa: E731
+    service = lambda k, t: 0.1 + 0.005 * tokens(k, t)  # noqa: E731
     limit = AdaptiveLimit(max_limit=128)
-    run = simulate(16, 120, limit, service=service, sizes=lambda k, t: work(100, tokens(k, t)))
+    run = simulate(16, 600, limit, service=service, sizes=lambda k, t: work(100, tokens(k, t)))
     assert run["util"] >= 0.95 and run["window"] >= 1.2 * 16
     blind = AdaptiveLimit(max_limit=128)  # the same without sizes: it would starve the server
-    assert simulate(16, 120, blind, service=service)["util"] < 0.9
+    assert simulate(16, 600, blind, service=service)["util"] < 0.9
+
+
+def test_millisecond_replies_are_noise_not_a_queue():
+    # A server that answers at once (a quota proxy): 1 ms then 3 ms is scheduling noise, not a
+    # queue twice the server's size; read as one, it would shrink the window to nothing.
+    limit = AdaptiveLimit(max_limit=128, initial=32)
+    for _ in range(16):
+        limit.sample(0.001, 2)  # the job's start: a few in flight, fast
+    for _ in range(10 * 32):
+        limit.limited = True
+        limit.sample(0.003, 32)
+    assert limit.limit >= 32
 
 
 def test_429s_halve_the_window_once_a_round_trip_then_it_grows_by_one():
@@ -145,7 +157,8 @@ def test_a_server_with_a_bounded_queue_sees_fewer_429s_than_from_a_fixed_window(
     limit = AdaptiveLimit(max_limit=128)
     adaptive = simulate(4, 120, limit, bound=16)
     fixed = simulate(4, 120, fixed=32, bound=16)
-    assert adaptive["util"] >= 0.95 and adaptive["rejected"] <= 2 < fixed["rejected"]
+    # a few while the window first finds the server, then none (the fixed window: every round trip)
+    assert adaptive["util"] >= 0.95 and adaptive["rejected"] <= 5 and fixed["rejected"] > 1000
 
 
 def test_limits_are_kept():

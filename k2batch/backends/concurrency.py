@@ -10,7 +10,8 @@ server that keeps it busy while the client is between batches, without piling up
 - Latency is measured per unit of work (32 + completion + prompt / 32 tokens: a long reply is
   slow, not congested), averaged over an epoch (about a round trip: as many replies as the
   window held, at least `MIN_EPOCH`). The no-load latency is the lowest epoch of the last
-  `memory`, or of any 4 replies sent with at most `CLEAR` in flight (the job's start, its pauses).
+  `memory`, or of any `MIN_EPOCH` replies sent with at most `CLEAR` in flight (the job's start,
+  its pauses); `JITTER_S` added to every latency keeps millisecond noise from counting.
 - Slow start: from 16 (the old fixed default), one more per reply that met no queue, i.e. twice
   the window a round trip, while the replies sent with the window at least half full show no
   queue (the first epoch, which has nothing to compare with, does not grow).
@@ -35,6 +36,7 @@ from contextlib import contextmanager
 
 MIN_EPOCH = 16  # replies an epoch averages at least (one reply's latency says little)
 CLEAR = 4  # replies sent with at most this many in flight met no queue (servers run at least 4)
+JITTER_S = 0.01  # added to every latency: a server that answers in milliseconds shows only noise
 
 
 def work(prompt_tokens: int, completion_tokens: int) -> float:
@@ -94,9 +96,10 @@ class AdaptiveLimit:
         its size (`work`)."""
         if self._restore is not None and sent > self.limit:  # sent before the probe drained
             return
+        latency += JITTER_S
         if sent <= CLEAR:  # no-load latency for free: at the start, and whenever the job pauses
             self._clear = [self._clear[0] + latency, self._clear[1] + size, self._clear[2] + 1]
-            if self._clear[2] >= 4:
+            if self._clear[2] >= MIN_EPOCH:
                 self._low(self._clear[0] / self._clear[1])
                 self._clear = [0.0, 0.0, 0]
         if self.slow_start and 2 * sent >= self.limit:  # sent with the window half full or more
