@@ -1,14 +1,24 @@
-"""What the pipeline costs: the same model calls through `k2batch solve` and through the raw
-engine, measured side by side in one run on the embedded model.
+"""What the pipeline costs: the same model calls through `k2batch solve` and through bare
+engines, measured side by side in one run on the embedded model (SmolLM2-135M, llama.cpp).
 
-    python benchmarks/pipeline_vs_engine.py [--problems 50] [--samples 3] [--max-tokens 64]
+    python benchmarks/pipeline_vs_engine.py [--problems 16] [--layouts pool,workers]
+    python benchmarks/pipeline_vs_engine.py --recipe generate [--problems 50] [--max-tokens 64]
 
-The calls: the generate stage only (no triage, plan or judge), `problems` GSM8K problems from
-../shared/data x `samples`. Raw engine, in both configurations this 2-core machine allows: one
-engine with 2 threads, and two engines with 1 thread each in two processes. The pipeline: the
-in-memory runner (one engine, 2 threads) and two worker processes (one 1-thread engine each).
-Throughput = completion tokens / wall seconds (the pipeline's includes Beam start-up, validation,
-verification and writing). Goal: best pipeline / best raw >= 0.95."""
+--recipe full (the default): the whole recipe (triage, plan, 3 samples, judge, confirm) on
+`problems` GSM8K problems from ../shared/data, with 2 engines of 1 thread (this machine's 2
+cores), in each layout: `pool` = one worker process holding 2 engines that take requests as
+they come free (backend.engines = 2), `workers` = 2 worker processes of one engine each
+(runner.workers = 2). Then the very calls the job made, replayed on 2 bare llama.cpp engines in
+two processes taking calls from one queue (no stages, no dependencies between calls: the most
+two engines can do): the same prompt length and exactly the same completion length each
+(end-of-text is banned until then), without the JSON grammars some stages use (the bare side is
+spared their cost). Time = wall seconds from start to finish, Beam's start-up, validation,
+verification and writing included. Goal: pipeline / bare >= 0.95 at 50 problems, >= 0.9 at 16.
+
+--recipe generate: the generate stage only (no triage, plan or judge), `problems` x `samples`
+calls, raw engine in both configurations (1 engine x 2 threads; 2 engines x 1 thread in two
+processes) against the pipeline in-memory (1 engine x 2 threads) and with 2 worker processes.
+Throughput = completion tokens / wall seconds. Goal: best pipeline / best raw >= 0.95."""
 
 from __future__ import annotations
 
@@ -28,6 +38,12 @@ sys.path.insert(0, str(ROOT))
 from k2batch import recipe  # noqa: E402
 from k2batch.backends.llamacpp import LlamaCppBackend, embedded_model_path  # noqa: E402
 from k2batch.config import load_config  # noqa: E402
+
+FULL_LAYOUTS = {  # name -> settings; both are 2 engines of 1 thread on this machine's 2 cores
+    "pool": ["backend.engines=2", "backend.n_threads=1", "runner.mode=in_memory"],
+    "workers": ["backend.n_threads=1", "runner.workers=2", "runner.mode=multi_processing"],
+}
+LAYOUT_NAMES = {"pool": "k2batch, 1 worker x 2 engines", "workers": "k2batch, 2 workers x 1 engine"}
 
 
 def settings(args, threads: int, workers: int) -> list[str]:
@@ -61,7 +77,8 @@ def raw(reqs: list, engines: int) -> float:
     return tokens / (time.perf_counter() - t0)
 
 
-def pipeline(inp: str, sets: list[str]) -> float:
+def timed_job(inp: str, sets: list[str]) -> tuple[float, list[dict]]:
+    """Wall seconds of one `k2batch solve` job, and its token_stats rows."""
     from k2batch.job import run_solve
 
     with tempfile.TemporaryDirectory() as out:
@@ -69,14 +86,81 @@ def pipeline(inp: str, sets: list[str]) -> float:
         run_solve(inp, out, load_config(sets=sets))
         elapsed = time.perf_counter() - t0
         stats = pq.read_table(f"{out}/token_stats").to_pylist()
+    return elapsed, stats
+
+
+def pipeline(inp: str, sets: list[str]) -> float:
+    elapsed, stats = timed_job(inp, sets)
     return sum(s["completion_tokens"] for s in stats) / elapsed
+
+
+_bare: dict = {}
+
+
+def _bare_init(n_ctx: int, text: str) -> None:
+    import llama_cpp
+    from llama_cpp import Llama
+
+    llm = Llama(str(embedded_model_path()), n_ctx=n_ctx, n_threads=1, n_threads_batch=1, verbose=False)
+    vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
+    eog = [t for t in range(llm.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)]
+    filler = llm.tokenize(text.encode(), add_bos=False)
+    _bare.update(llm=llm, ban={t: -1e9 for t in eog}, filler=filler * (1 + n_ctx // len(filler)))
+
+
+def _bare_call(call: tuple[int, int, int]) -> int:
+    """One call of the job's lengths on a bare engine: its prompt length in, exactly its
+    completion length out."""
+    prompt, completion, seed = call
+    llm = _bare["llm"]
+    llm.reset()  # as the backend does: no prefix kept between calls
+    out = llm.create_completion(prompt=_bare["filler"][:prompt], max_tokens=max(1, completion),
+                                temperature=0.7, seed=seed, logit_bias=_bare["ban"])  # fmt: skip
+    return out["usage"]["completion_tokens"]
+
+
+def bare(calls: list[tuple[int, int, int]], n_ctx: int, text: str) -> tuple[float, int]:
+    """Wall seconds (engines' start included) for 2 one-thread engines in 2 processes taking the
+    calls from one queue; and the completion tokens they made."""
+    t0 = time.perf_counter()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2, initializer=_bare_init, initargs=(n_ctx, text)) as pool:
+        tokens = sum(pool.imap_unordered(_bare_call, calls, chunksize=1))
+    return time.perf_counter() - t0, tokens
+
+
+def full(args, problems: list[dict], inp: str) -> int:
+    base = [f"samples={args.samples}"]
+    runs = {}
+    for layout in args.layouts.split(","):
+        runs[layout] = timed_job(inp, base + FULL_LAYOUTS[layout])
+        print(f"{LAYOUT_NAMES[layout]:<34} {runs[layout][0]:7.1f} s", flush=True)
+    stats = next(iter(runs.values()))[1]
+    keys = {layout: sorted(s["call_key"] for s in st) for layout, (_, st) in runs.items()}
+    same = len({tuple(k) for k in keys.values()}) == 1
+    calls = [(s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0)
+             for s in stats if not s["cache_hit"]]  # fmt: skip
+    calls.sort(key=lambda c: -c[1])  # longest first: the bare engines' tail is as short as it gets
+    n_ctx = load_config(sets=base).backend.n_ctx
+    text = " ".join(p["problem"] for p in problems)
+    wall, tokens = bare(calls, n_ctx, text)
+    made = sum(c[1] for c in calls)
+    print(f"{'bare, 2 engines x 1 thread':<34} {wall:7.1f} s")
+    print(f"{len(problems)} problems, {len(calls)} calls ({made} completion tokens; bare made {tokens})"
+          + ("" if same else "; the layouts made different calls: each is timed on its own"))  # fmt: skip
+    goal = 0.95 if len(problems) >= 50 else 0.9
+    for layout, (elapsed, _) in runs.items():
+        print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal})")
+    return 0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--problems", type=int, default=50)
+    ap.add_argument("--recipe", choices=("full", "generate"), default="full")
+    ap.add_argument("--problems", type=int, default=16)
     ap.add_argument("--samples", type=int, default=3)
-    ap.add_argument("--max-tokens", type=int, default=64)
+    ap.add_argument("--layouts", default="pool,workers", help="full recipe: pool, workers or both")
+    ap.add_argument("--max-tokens", type=int, default=64, help="generate recipe: the stage's limit")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     rows = pq.read_table(args.shared / "gsm8k_test.parquet").slice(0, args.problems).to_pylist()
@@ -86,6 +170,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         inp = f"{d}/problems.parquet"
         pq.write_table(pa.Table.from_pylist(problems), inp)
+        if args.recipe == "full":
+            return full(args, problems, inp)
         cfg = load_config(sets=settings(args, 2, 1))
         reqs = [recipe.solve_request(p, s, None, cfg) for p in problems for s in range(args.samples)]
         results = {

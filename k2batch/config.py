@@ -68,7 +68,16 @@ class BackendConfig(_Strict):
     model: str | None = Field(None, description="Model path/name; None with llamacpp: the embedded SmolLM2.")
     # llamacpp
     n_ctx: int = Field(4096, ge=256, description="Context window (llamacpp).")
-    n_threads: int | None = _execution_only(None, ge=1, description="CPU threads (llamacpp); None: all.")
+    n_threads: int | None = _execution_only(
+        None, ge=1, description="CPU threads per engine (llamacpp); None: the cores / engines."
+    )
+    engines: int = _execution_only(
+        1,
+        ge=1,
+        description="llamacpp: engines in each worker process, each on its own thread, taking a "
+        "batch's requests as they come free (2 one-thread engines outrun one 2-thread engine on 2 "
+        "cores; benchmarks/pipeline_vs_engine.py).",
+    )
     speculative: Literal["off", "prompt_lookup"] = Field(
         "off", description="llamacpp: prompt-lookup drafts (measured slower on fresh text here)."
     )

@@ -128,13 +128,16 @@ def per_problem(cfg: JobConfig, ids: list[str], calls: list[dict]) -> tuple[np.n
 
 
 def _capacity(cfg: JobConfig, busy: float, elapsed_s: float) -> dict:
-    """Parallel slots: engines (one per worker, a request at a time), or HTTP requests in flight:
-    max_concurrency, or where concurrency adapts to the server the pilot's mean in flight."""
+    """Parallel slots: engines (`engines` per worker process, each a request at a time), or HTTP
+    requests in flight: max_concurrency, or where concurrency adapts to the server the pilot's
+    mean in flight."""
     from k2batch.backends import hints
 
     b, processes = cfg.backend, cfg.runner.workers if cfg.runner.mode == "multi_processing" else 1
     if not hints(b).io_bound:
-        return {"backend": b.kind, "io_bound": False, "slots": cfg.runner.workers, "rpm": None, "tpm": None}
+        local = 1 if cfg.runner.mode in ("in_memory", "multi_threading") else cfg.runner.workers  # auto too
+        slots = local * b.engines
+        return {"backend": b.kind, "io_bound": False, "slots": slots, "rpm": None, "tpm": None}
     slots = b.max_concurrency * processes
     if getattr(b, "concurrency", "fixed") == "adaptive" and elapsed_s > 0:
         slots = min(slots, max(1.0, busy / elapsed_s))  # measured; a small pilot's is a lower bound

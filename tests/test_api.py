@@ -100,6 +100,7 @@ def test_a_user_domain_is_one_registration_and_is_verified_in_the_process_pool(t
 
 def test_backends_declare_their_hints():
     assert hints(BackendConfig(kind="llamacpp")).batch_size == 8 and not hints(BackendConfig()).io_bound
+    assert hints(BackendConfig(kind="llamacpp", engines=2)).batch_size == 64  # batches end less often
     http = hints(BackendConfig(kind="openai", base_url="http://h/v1", model="m", max_concurrency=8))
     assert http.io_bound and http.batch_size == 32
 

@@ -29,7 +29,7 @@ def test_the_job_id_covers_what_changes_outputs_and_nothing_else(tmp_path, monke
     src = problems(tmp_path / "in.parquet", 3)
     base = default_job_id(src, load_config())
     same = ["runner.workers=2", "runner.wave_size=5", "resume.flush_s=1", "backend.max_concurrency=3",
-            "backend.n_threads=1", "verify.workers=4", "backend.timeout_s=5", "runner.mode=multi_threading"]  # fmt: skip
+            "backend.n_threads=1", "backend.engines=2", "verify.workers=4", "backend.timeout_s=5", "runner.mode=multi_threading"]  # fmt: skip
     for s in same:
         assert default_job_id(src, load_config(sets=[s])) == base, s
     changed = ["samples=2", "seed=1", "limit=2", "stages.generate.max_tokens=9", "judge.both_orders=false",

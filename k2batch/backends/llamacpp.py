@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import threading
@@ -143,6 +144,52 @@ class LlamaCppBackend:
         )
 
 
+class EnginePool:
+    """Several engines in one process, each on its own thread, pulling a batch's requests as they
+    come free: llama.cpp decodes outside the GIL (ctypes releases it), and a request waits only
+    for an engine, never for another engine's share of the batch. Every engine runs with the same
+    threads, so a reply does not depend on the engine that made it."""
+
+    name = LlamaCppBackend.name
+
+    def __init__(self, engines: list[LlamaCppBackend]):
+        self._engines = engines
+        self.model = engines[0].model
+        self._lock = threading.Lock()  # on_result (the store, the budget ledger) is called one at a time
+
+    def close(self) -> None:
+        for engine in self._engines:
+            engine.close()
+
+    def generate(
+        self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
+    ) -> list[ChatResult]:
+        results: list[ChatResult | None] = [None] * len(requests)
+        order = itertools.count()  # next() is atomic under the GIL: each request goes once
+
+        errors: list[BaseException] = []
+
+        def work(engine: LlamaCppBackend) -> None:
+            try:
+                while not errors and (i := next(order)) < len(requests):
+                    results[i] = engine._one(requests[i], i, deadlines)
+                    if on_result:
+                        with self._lock:
+                            on_result(i, results[i])
+            except BaseException as exc:  # the batch fails as with one engine, in the caller
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(e,), daemon=True) for e in self._engines[1:]]
+        for t in threads:
+            t.start()
+        work(self._engines[0])  # this thread is the first engine's
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return results  # type: ignore[return-value]
+
+
 def check(cfg: BackendConfig) -> None:
     """The model file must exist (the embedded one, or the GGUF the job names)."""
     try:
@@ -153,12 +200,20 @@ def check(cfg: BackendConfig) -> None:
         raise ConfigError(f"GGUF model not found: {path}")
 
 
-def from_config(cfg: BackendConfig) -> LlamaCppBackend:
+def from_config(cfg: BackendConfig) -> LlamaCppBackend | EnginePool:
     path = cfg.model or embedded_model_path()
-    return LlamaCppBackend(path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, speculative=cfg.speculative)
+    threads = cfg.n_threads or max(1, (os.cpu_count() or 1) // cfg.engines)
+    engines = [
+        LlamaCppBackend(path, n_ctx=cfg.n_ctx, n_threads=threads, speculative=cfg.speculative)
+        for _ in range(cfg.engines)
+    ]
+    return engines[0] if cfg.engines == 1 else EnginePool(engines)
 
 
 def hints(cfg: BackendConfig):
     from k2batch.backends import Hints
 
-    return Hints(batch_size=8)  # one request at a time: small batches keep results flowing to the store
+    # One engine takes a request at a time: small batches keep results flowing to the store.
+    # Several: a batch ends when its slowest request does and the others' engines wait, so a
+    # batch holds 32 requests per engine (stage hand-offs, not batches, bound the waits).
+    return Hints(batch_size=8 if cfg.engines == 1 else 32 * cfg.engines)
