@@ -130,6 +130,18 @@ def read_manifest(out_uri: str) -> dict | None:
         return json.load(f)
 
 
+def read_json(uri: str) -> dict | None:
+    """A JSON object the job reads for information only (an estimate): None where there is none
+    or it does not parse."""
+    fs, path = _fs(uri)
+    try:
+        with fs.open(path, "r") as f:
+            value = json.load(f)
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def output_parts(out_uri: str, output: str) -> list[str]:
     """URIs of an output's parts: those the manifest lists, else the folder's Parquet files."""
     manifest = read_manifest(out_uri)

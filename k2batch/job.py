@@ -29,6 +29,7 @@ from k2batch.io import (
     count_rows,
     inspect_input,
     join,
+    read_json,
     read_manifest,
     staged_parts,
 )
@@ -282,7 +283,9 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     with job_lock(out_uri, run_id, break_lock):
         if force:
             _set_store_aside(out_uri, run_id)
-        progress.set_total(total, cfg)  # rows, for the display
+        # rows, for the display; its ETA follows `k2batch estimate`'s forecast where there is one
+        progress.set_total(total, cfg, progress.forecast_of(read_json(join(out_uri, "estimate.json")),
+                                                            input_uri, total))  # fmt: skip
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
         counts, (calls, spent) = count_rows(staging), _calls(staging)

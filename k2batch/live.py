@@ -50,7 +50,7 @@ def parts(snap: dict) -> dict[str, str]:
     out["tokens"] = f"{snap['tokens']:,} tokens ({snap['completion_tokens']:,} generated)"
     out["tok/s"] = "– tok/s" if rate is None else f"{rate:,.0f} tok/s"
     out["elapsed"] = duration(snap["elapsed_s"])
-    out["ETA"] = duration(snap["eta_s"])
+    out["ETA"] = duration(snap["eta_s"]) + (" by the estimate" if snap.get("eta_from") == "forecast" else "")
     b, spent = snap["budget"] or {}, snap["tokens"]
     if b.get("tokens") is not None:
         out["budget tokens"] = f"{spent:,} / {b['tokens']:,} tokens ({spent / b['tokens']:.0%})"

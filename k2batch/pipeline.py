@@ -82,6 +82,8 @@ class ChatModelHandler(ModelHandler):
         results = [store.get(k) or store.get_stopped(r.free_key(), r.max_tokens)
                    for k, r in zip(keys, reqs, strict=True)]  # fmt: skip
         todo = [i for i, r in enumerate(results) if r is None]
+        if len(todo) < len(results):  # reused work, which the ETA by the estimate counts as done
+            progress.results(self._stage, [r for r in results if r is not None])
         ledger = budget.ledger(self._cfg, self._run_key)
         refused = 0
         for i in list(todo) if ledger.active else ():  # hard budgets: no new call past them

@@ -7,8 +7,10 @@ Counters are kept in this process and in Beam metrics (namespace "k2batch"): wit
 runner (the default) everything is counted here; on runners whose workers are other processes
 (portable runners, a cluster) `follow` reads the metrics while the job runs, where the runner
 reports them live, and at the end of each wave in any case; each number shown is the larger of
-the two (`merged`). The ETA is the forecast's simple model: remaining problems × measured
-seconds per finished problem (`pace`).
+the two (`merged`). The ETA follows the forecast where `k2batch estimate` wrote one for this input
+(`set_total(..., forecast=)`): its projected completion tokens, less those made or reused so far,
+at the tokens/s measured now (`eta`), so it is known from the first batch; without one, remaining
+problems × measured seconds per finished problem (`pace`).
 
 Hooks: `set_total(n, cfg)` when a job starts (k2batch.job), `count_metric` per batch of model
 calls, `results` (tokens, dollars) for the calls made now, `problem_done(status)` per input row
@@ -26,7 +28,8 @@ from k2batch.config import STAGES
 
 counts: Counter = Counter()  # counted here, by Beam metric name: "generate.calls", "problems.correct"
 _metrics: dict = {"done": Counter(), "live": {}}  # Beam metrics of finished / running pipelines
-_job: dict = {"total": None, "cfg": None, "t0": None, "t_done": None}  # t_done: a problem last finished
+_job: dict = {"total": None, "cfg": None, "t0": None, "t_done": None,  # t_done: a problem last finished
+              "forecast": None}  # the estimate's projected completion tokens of the whole job
 _lock = threading.Lock()
 clock, wallclock = time.monotonic, time.time  # replaced by tests
 VERIFIED, REJECTED, BUDGET = "correct", "rejected", "budget"
@@ -37,15 +40,27 @@ def reset() -> None:
     with _lock:
         counts.clear()
         _metrics.update(done=Counter(), live={})
-        _job.update(total=None, cfg=None, t0=clock(), t_done=None)
+        _job.update(total=None, cfg=None, t0=clock(), t_done=None, forecast=None)
 
 
-def set_total(n: int | None, cfg=None) -> None:
+def set_total(n: int | None, cfg=None, forecast: float | None = None) -> None:
     """A job starts: `n` input rows (each ends in solutions or rejects); `cfg` for the budget
-    and the price table. Counting starts again from zero, and so does the clock."""
+    and the price table; `forecast` the estimate's completion tokens for the whole job (see
+    `forecast_of`). Counting starts again from zero, and so does the clock."""
     reset()
     with _lock:
-        _job.update(total=n, cfg=cfg)
+        _job.update(total=n, cfg=cfg, forecast=forecast)
+
+
+def forecast_of(estimate: dict | None, input_uri: str, total: int) -> float | None:
+    """The projected completion tokens of an estimate (OUT/estimate.json) made for this input
+    and this many problems; None for another input or none."""
+    if not estimate or estimate.get("input") != input_uri or estimate.get("problems") != total:
+        return None
+    try:
+        return float(estimate["tokens"]["total"]["completion"]["point"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def input_rows(uri: str, limit: int | None) -> int:
@@ -110,6 +125,11 @@ def results(stage: str, results, cfg=None) -> None:
     """`tokens` for a batch of ChatResults (those reused from the store are skipped); dollars by
     the job's price table where `cfg` has one."""
     rs = [r for r in results if r is not None and not getattr(r, "cache_hit", False)]
+    reused = sum(r.completion_tokens or 0 for r in results if r is not None) - sum(
+        r.completion_tokens or 0 for r in rs
+    )
+    if reused:  # work the forecast counted that is already done (the pilot's, a killed run's)
+        _add(True, **{"reused.completion_tokens": reused})
     usd = None
     if cfg is not None and getattr(cfg, "prices", None):
         usd = sum(_cost(cfg, r) or 0.0 for r in rs)
@@ -180,6 +200,14 @@ def pace(total: int | None, done: int, elapsed_s: float) -> tuple[float | None, 
     return per, (None if total is None else max(0, total - done) * per)
 
 
+def eta(forecast: float, made: int, reused: int, elapsed_s: float) -> float | None:
+    """The forecast's model, live: the completion tokens it projects that are neither made nor
+    reused yet, at the tokens/s measured so far; unknown before any token is made."""
+    if made <= 0 or elapsed_s <= 0:
+        return None
+    return max(0.0, forecast - made - reused) / (made / elapsed_s)
+
+
 def _deadline_ts(value) -> float | None:
     """A budget deadline (datetime, ISO text or epoch seconds) as epoch seconds; naive = UTC."""
     if isinstance(value, str):
@@ -197,15 +225,18 @@ def snapshot() -> dict:
     now, wall = clock(), wallclock()
     c = merged()
     with _lock:
-        total, cfg, t0, t_done = _job["total"], _job["cfg"], _job["t0"], _job["t_done"]
+        total, cfg, t0, t_done, forecast = (_job[k] for k in ("total", "cfg", "t0", "t_done", "forecast"))
     statuses = {k.partition(".")[2]: v for k, v in sorted(c.items()) if k.startswith("problems.") and v}
     done = sum(statuses.values())
     if total is not None and done >= total and t_done is not None:
         now = t_done  # finished: rates and pace as of the last problem, not of the time read
     elapsed = max(0.0, now - t0) if t0 is not None else 0.0
-    per, eta = pace(total, done, elapsed)
-    tok = {kind: sum(v for k, v in c.items() if k.endswith(f".{kind}_tokens"))
+    tok = {kind: sum(v for k, v in c.items() if k.endswith(f".{kind}_tokens") and not k.startswith("reused."))
            for kind in ("prompt", "completion", "reasoning")}  # fmt: skip
+    per, eta_s = pace(total, done, elapsed)
+    by_forecast = forecast is not None and not (total is not None and done >= total)
+    if by_forecast:
+        eta_s = eta(forecast, tok["completion"], c["reused.completion_tokens"], elapsed)
     b = getattr(cfg, "budget", None)
     budget = {k: getattr(b, k, None) for k in ("tokens", "usd", "deadline")}
     deadline = _deadline_ts(budget["deadline"])
@@ -222,7 +253,8 @@ def snapshot() -> dict:
         "elapsed_s": elapsed,
         "tokens_per_s": tok["completion"] / elapsed if elapsed > 0 else None,
         "s_per_problem": per,
-        "eta_s": eta,
+        "eta_s": eta_s,
+        "eta_from": "forecast" if by_forecast else "pace",
         "budget": budget if any(v is not None for v in budget.values()) else None,
         "deadline_in_s": None if deadline is None else deadline - wall,
     }

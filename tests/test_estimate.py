@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from k2batch import estimate as est
+from k2batch import progress
 from k2batch.cli import main
 from k2batch.config import STAGES, load_config
 from k2batch.job import run_solve
@@ -89,6 +90,8 @@ def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
     assert w["slots"] == 2 and w["binding"] == "engines" and w["overhead_s"] == pytest.approx(60 - busy / 2)
     assert w["total"]["point"] == pytest.approx(w["overhead_s"] + busy * 100 / 8 / 2)
     assert w["remaining"]["point"] == pytest.approx(w["overhead_s"] + busy * (100 / 8 - 1) / 2)
+    pool = est.project(cfg("backend.engines=2", "runner.mode=in_memory"), x, 100, elapsed_s=60.0, seen=seen)
+    assert pool["wall_time_s"]["slots"] == 2  # one worker process, 2 engines in it
     assert w["total"]["lo"] <= w["total"]["point"] <= w["total"]["hi"]
     assert out["cost_usd"] is None  # no price table: unknown
 
@@ -143,6 +146,9 @@ def test_estimate_then_solve_reuses_every_pilot_call(tmp_path, capsys):
     hits = {r["call_key"] for r in full if r["cache_hit"]}
     assert {r["call_key"] for r in calls} <= hits  # every pilot call reused
     assert manifest["calls"]["reused"] == len(calls)
+    # the live ETA followed this forecast, counting the pilot's tokens as done already
+    assert progress._job["forecast"] == res["tokens"]["total"]["completion"]["point"]
+    assert progress.merged()["reused.completion_tokens"] == sum(r["completion_tokens"] for r in calls)
     lo, hi = res["tokens"]["total"]["calls"]["lo"], res["tokens"]["total"]["calls"]["hi"]
     assert lo <= len(full) <= hi
 

@@ -80,6 +80,31 @@ def test_snapshot_counts_eta_and_rates(clock):
     assert progress.snapshot()["budget"] is None  # cfg without [budget] (getattr)
 
 
+def test_with_a_forecast_the_eta_is_its_remaining_tokens_at_the_measured_rate(clock):
+    progress.set_total(10, None, forecast=10_000)  # the estimate: 10,000 completion tokens
+    made = [ChatResult("x", "stop", completion_tokens=1000) for _ in range(2)]
+    reused = [ChatResult("x", "stop", completion_tokens=500, cache_hit=True) for _ in range(2)]
+    progress.results("generate", made + reused)
+    clock[0] += 20  # 2,000 made in 20 s: 100 tokens/s; 10,000 - 2,000 - 1,000 reused = 7,000 left
+    s = progress.snapshot()
+    assert s["done"] == 0 and (s["eta_s"], s["eta_from"]) == (70.0, "forecast")  # before any problem ends
+    assert s["completion_tokens"] == 2000  # reused tokens are not throughput
+    assert live.parts(s)["ETA"] == "1m 10s by the estimate"
+    assert progress.eta(1000, 5000, 0, 10.0) == 0.0 and progress.eta(1000, 0, 0, 10.0) is None
+    progress.set_total(10)  # no forecast: the pace of finished problems
+    progress.tokens(100)
+    assert progress.snapshot()["eta_from"] == "pace" and progress.snapshot()["eta_s"] is None
+
+
+def test_a_forecast_counts_only_for_its_own_input():
+    est = {"input": "/d/in.parquet", "problems": 10, "tokens": {"total": {"completion": {"point": 5e3}}}}
+    assert progress.forecast_of(est, "/d/in.parquet", 10) == 5000.0
+    assert progress.forecast_of(est, "/d/other.parquet", 10) is None
+    assert progress.forecast_of(est, "/d/in.parquet", 11) is None  # another limit
+    assert progress.forecast_of({"input": "/d/in.parquet", "problems": 10}, "/d/in.parquet", 10) is None
+    assert progress.forecast_of(None, "/d/in.parquet", 10) is None
+
+
 def test_a_finished_job_keeps_its_rates_as_of_its_last_problem(clock):
     progress.set_total(2)
     progress.tokens(1000)
