@@ -8,20 +8,32 @@ with an error starting "budget", its problem goes to rejects with that reason, a
 The projection per problem is `budget.tokens_per_problem` where given (e.g. from `k2batch
 estimate`), else an upper bound from the settings: every call's prompt (its characters / 4, plus
 the template) and `max_tokens` — until problems have finished in this process (with
-`runner.wave_size`, an earlier wave): then their mean spend plus 20 %. With runner.workers > 1
-each process holds its share."""
+`runner.wave_size`, an earlier wave): then their mean spend plus 20 %.
+
+Every process of a run checks the whole budget against the whole run's spend: each publishes its
+spent and reserved tokens and dollars to a file of its own under the run's staging area (the
+local disk or the bucket every worker reaches), and reads the others' before admitting a problem
+and at most every `SHARED_S` otherwise.
+So 2 worker processes, a portable runner's SDK workers or a cluster share one budget, however
+many there are, and later waves see earlier waves' spend; a call may start on another
+process's spend of the last `SHARED_S` not yet read, besides the calls in flight."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import threading
 import time
+import uuid
 
 from k2batch.config import JobConfig
+from k2batch.io import _fs, join
 from k2batch.perrun import PerRun
 
 PREFIX = "budget"
 _TEMPLATE_TOKENS = 200  # the recipe's instructions around a problem, per call
+SHARED_S = 0.5  # how stale another process's spend may be when this one admits or calls
 
 
 def call_cost(cfg: JobConfig, model: str | None, backend: str, prompt: int, completion: int,
@@ -56,14 +68,60 @@ def upper_bound(cfg: JobConfig, problem_chars: int) -> int:
     return total
 
 
-class Ledger:
-    """One process's spend against its share of the budget (thread-safe)."""
+class Shared:
+    """The spend of a run's other processes: one JSON file per process under `folder` (its own
+    rewritten as it spends, the others' read at most every SHARED_S, or now before admitting)."""
 
-    def __init__(self, cfg: JobConfig, share: float = 1.0):
+    KEYS = ("tokens", "usd", "reserved", "admitted")  # admitted: problems holding a reservation
+
+    def __init__(self, folder: str):
+        self._fs, self._dir = _fs(folder)
+        self._local = type(self._fs).__name__ == "LocalFileSystem"
+        self._mine = f"{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+        self._seen: dict[str, dict] = {}  # another process's file -> what it last said
+        self._read_at, self._wrote_at = float("-inf"), float("-inf")
+
+    def others(self, now: bool = False) -> dict[str, float]:
+        """Tokens and dollars spent, tokens reserved and problems admitted by the other processes
+        of the run."""
+        if now or time.monotonic() - self._read_at >= SHARED_S:
+            try:  # refresh: object stores cache listings
+                listed = self._fs.ls(self._dir, detail=False, refresh=True)
+                names = [n for n in listed if not n.rsplit("/", 1)[-1].startswith(".")
+                         and not n.endswith("/" + self._mine)]  # fmt: skip
+            except FileNotFoundError:
+                names = []
+            for name in names:
+                try:
+                    self._seen[name] = json.loads(self._fs.cat_file(name))
+                except (OSError, ValueError):  # being replaced: what it said last stands
+                    continue
+            self._read_at = time.monotonic()
+        return {k: sum(row.get(k, 0) for row in self._seen.values()) for k in self.KEYS}
+
+    def publish(self, state: dict, now: bool = False) -> None:
+        """This process's spend, at most every SHARED_S unless `now`."""
+        if not now and time.monotonic() - self._wrote_at < SHARED_S:
+            return
+        data, path = json.dumps(state).encode(), f"{self._dir}/{self._mine}"
+        if self._local:  # readers see the old file or the new one
+            self._fs.makedirs(self._dir, exist_ok=True)
+            self._fs.pipe_file(tmp := f"{self._dir}/.{self._mine}.tmp", data)
+            self._fs.mv(tmp, path)
+        else:
+            self._fs.pipe_file(path, data)  # an object store replaces an object whole
+        self._wrote_at = time.monotonic()
+
+
+class Ledger:
+    """The run's spend against the budget, as this process sees it (thread-safe): its own, plus
+    the other processes' through `shared` where given."""
+
+    def __init__(self, cfg: JobConfig, shared: Shared | None = None):
         b = cfg.budget
-        self.cfg, self.share = cfg, share
-        self.tokens = None if b.tokens is None else b.tokens * share
-        self.usd = None if b.usd is None else b.usd * share
+        self.cfg, self._shared = cfg, shared
+        self.tokens = b.tokens
+        self.usd = b.usd
         self.deadline = b.deadline.timestamp() if b.deadline else None
         self.spent_tokens, self.spent_usd = 0, 0.0
         self._reserved: dict[str, float] = {}  # admitted problem -> tokens it may still spend
@@ -87,18 +145,27 @@ class Ledger:
             return min(bound, 1.2 * sum(self._finished) / len(self._finished))
         return float(bound)
 
-    def _usd_per_token(self) -> float:
-        return self.spent_usd / self.spent_tokens if self.spent_tokens else 0.0
+    def _others(self, now: bool = False) -> dict[str, float]:
+        return self._shared.others(now) if self._shared else dict.fromkeys(Shared.KEYS, 0)
 
-    def _over(self, extra: float) -> str | None:
+    def _over(self, extra: float, others: dict[str, float]) -> str | None:
+        """Why the run's spend plus `extra` tokens (reservations, a projection) does not fit."""
         if self.deadline is not None and time.time() >= self.deadline:
             when = dt.datetime.fromtimestamp(self.deadline, dt.UTC).isoformat()
             return f"{PREFIX}: past the deadline {when}"
-        if self.tokens is not None and self.spent_tokens + extra > self.tokens:
-            return f"{PREFIX}: {self.spent_tokens:,} of {self.tokens:,.0f} tokens spent"
-        if self.usd is not None and self.spent_usd + extra * self._usd_per_token() > self.usd:
-            return f"{PREFIX}: ${self.spent_usd:.4f} of ${self.usd:.4f} spent"
+        tokens, usd = others["tokens"] + self.spent_tokens, others["usd"] + self.spent_usd
+        if self.tokens is not None and tokens + extra > self.tokens:
+            return f"{PREFIX}: {tokens:,.0f} of {self.tokens:,.0f} tokens spent"
+        per_token = usd / tokens if tokens else 0.0  # the run's rate, not only this process's
+        if self.usd is not None and usd + extra * per_token > self.usd:
+            return f"{PREFIX}: ${usd:.4f} of ${self.usd:.4f} spent"
         return None
+
+    def _publish(self, now: bool = False) -> None:
+        if self._shared:
+            state = {"tokens": self.spent_tokens, "usd": self.spent_usd,
+                     "reserved": sum(self._reserved.values()), "admitted": len(self._reserved)}  # fmt: skip
+            self._shared.publish(state, now)
 
     def allow(self, problem: dict) -> str | None:
         """None: the problem may make a call now; else why not (a "budget..." reason)."""
@@ -108,15 +175,18 @@ class Ledger:
         with self._lock:
             if pid in self._refused:
                 return self._refused[pid]
-            if pid in self._reserved:
-                return self._over(0)  # admitted: it may go on until the budget is spent
-            why = self._over(sum(self._reserved.values()) + self._projection(problem))
-            if why and not self._reserved and not self._over(0):
-                why = None  # nothing in flight: one problem may always go (the hard cap still holds)
+            if pid in self._reserved:  # admitted: it goes on until the run's spend reaches the budget
+                return self._over(0, self._others())  # (others' reservations do not stop it)
+            others = self._others(now=True)  # admitting: what the others hold as of now
+            held = others["reserved"] + sum(self._reserved.values())
+            why = self._over(held + self._projection(problem), others)
+            if why and not self._reserved and not others["admitted"] and not self._over(0, others):
+                why = None  # nothing in flight anywhere: one problem may always go (the cap holds)
             if why:
                 self._refused[pid] = why = f"{why} (not admitted)"
                 return why
             self._reserved[pid] = self._projection(problem)
+            self._publish(now=True)  # the others count this reservation before admitting theirs
             return None
 
     def spend(self, problem_id: str, result) -> None:
@@ -132,18 +202,50 @@ class Ledger:
             if problem_id in self._reserved:
                 self._reserved[problem_id] = max(0.0, self._reserved[problem_id] - tokens)
                 self._spent[problem_id] = self._spent.get(problem_id, 0) + tokens
+            self._publish()
 
     def release(self, problem_id: str) -> None:
         """A problem is finished: its reservation goes, its spend informs the projection."""
         with self._lock:
             if self._reserved.pop(problem_id, None) is not None:
                 self._finished.append(self._spent.pop(problem_id, 0))
+                self._publish(now=True)
 
 
-def _new_ledger(cfg: JobConfig) -> Ledger:
-    # one share per engine process where there may be several (conservative under "auto")
-    workers = cfg.runner.workers or 1 if cfg.runner.mode in ("multi_processing", "auto") else 1
-    return Ledger(cfg, 1.0 / max(1, workers))
+class Gate:
+    """The budget where a backend looks for its limits (the `deadlines` protocol of
+    k2batch.deadlines): a request that has not started may not start once the run's budget is
+    spent; one that has started is stopped only by the time limits (`inner`), if any. So no call
+    starts past the budget, however many requests a batch queues behind its engines."""
+
+    def __init__(self, ledger: Ledger, problems: list[dict], inner=None):
+        self._ledger, self._problems, self._inner = ledger, problems, inner
+        self._started: set[int] = set()
+        self._lock = threading.Lock()
+
+    def started(self, i: int) -> None:
+        with self._lock:
+            self._started.add(i)
+        if self._inner is not None:
+            self._inner.started(i)
+
+    def finished(self, i: int, ok: bool = True) -> None:
+        if self._inner is not None:
+            self._inner.finished(i, ok)
+
+    def stop_reason(self, i: int) -> str | None:
+        if self._inner is not None and (why := self._inner.stop_reason(i)):
+            return why
+        with self._lock:
+            if i in self._started:
+                return None
+        return self._ledger.allow(self._problems[i])
+
+
+def _new_ledger(cfg: JobConfig, run_key: str) -> Ledger:
+    b = cfg.budget
+    shared = Shared(join(run_key, "_budget")) if b.tokens is not None or b.usd is not None else None
+    return Ledger(cfg, shared)
 
 
 _LEDGERS = PerRun(_new_ledger)
@@ -156,4 +258,4 @@ def release_row(row: dict, run_key: str) -> dict:
 
 def ledger(cfg: JobConfig, run_key: str) -> Ledger:
     """This process's ledger for one run of a job (engines in one process share it)."""
-    return _LEDGERS.get(run_key, cfg)
+    return _LEDGERS.get(run_key, cfg, run_key)

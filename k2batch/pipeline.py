@@ -99,8 +99,10 @@ class ChatModelHandler(ModelHandler):
                     store.add(keys[idx[j]], result, reqs[idx[j]].free_key())
                     ledger.spend(problems[idx[j]]["id"], result)
 
-                fresh = engine.generate([reqs[i] for i in idx], on_result=keep,
-                                        deadlines=self._deadlines(batch, idx))  # fmt: skip
+                limits = self._deadlines(batch, idx)
+                if ledger.active:  # and no call starts past the budget, queued as it may be
+                    limits = budget.Gate(ledger, [problems[i] for i in idx], limits)
+                fresh = engine.generate([reqs[i] for i in idx], on_result=keep, deadlines=limits)
                 for i, result in zip(idx, fresh, strict=True):
                     results[i] = result
                 progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display

@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from k2batch import budget
+from k2batch.backends import ChatResult
 from k2batch.config import load_config
 from k2batch.job import run_solve
-from k2batch.testing import instant
+from k2batch.testing import instant, moto_s3
 
 ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(20)]
 BASE = ["backend.kind=instant", "samples=2", "runner.batch_size=1"]  # one call in flight at a time
@@ -61,6 +62,51 @@ def test_the_budget_is_never_exceeded_beyond_the_call_in_flight_and_a_rerun_solv
     assert manifest2["job_id"] == manifest["job_id"] and manifest2["status"] == "succeeded"
     assert len(sols2) == len(ROWS) and not rejects2
     assert first_keys <= {c["call_key"] for c in calls2 if c["cache_hit"]}
+
+
+def test_no_call_starts_past_the_budget_however_many_a_batch_queues(tmp_path):
+    _, _, _, full = solve(tmp_path / "ref", [])
+    per_problem = sum(c["prompt_tokens"] + c["completion_tokens"] for c in full) / len(ROWS)
+    biggest = max(c["prompt_tokens"] + c["completion_tokens"] for c in full)
+    cap = int(per_problem * 6.5)
+    # 32 requests a batch, one engine working through them, and a projection a third of the real
+    # spend (too many problems admitted): the budget is checked before each call all the same
+    manifest, sols, rejects, _ = solve(tmp_path, [f"budget.tokens={cap}", "runner.batch_size=32",
+                                                  f"budget.tokens_per_problem={int(per_problem / 3)}"])  # fmt: skip
+    assert manifest["budget"]["tokens_spent"] <= cap + biggest
+    assert manifest["status"] == "partial" and rejects
+    assert {s["id"] for s in sols} | {r["id"] for r in rejects} == {r["id"] for r in ROWS}
+
+
+def _three_processes_share(folder: str) -> None:
+    cfg = load_config(sets=[*BASE, "budget.tokens=1000", "budget.tokens_per_problem=400"])
+    a, b, c = (budget.Ledger(cfg, budget.Shared(folder)) for _ in range(3))
+    problem = lambda pid: {"id": pid, "problem": "Give the answer 1."}  # noqa: E731
+    assert a.allow(problem("p1")) is None and b.allow(problem("p2")) is None  # 400 + 400 reserved
+    assert "not admitted" in c.allow(problem("p3"))  # + 400 > 1000, though c has nothing in flight
+    a.spend("p1", ChatResult("x", "stop", prompt_tokens=300, completion_tokens=300, backend="instant"))
+    a.release("p1")
+    assert b.allow(problem("p2")) is None  # admitted: it goes on while the run's spend fits
+    b.spend("p2", ChatResult("x", "stop", prompt_tokens=250, completion_tokens=250, backend="instant"))
+    assert b.allow(problem("p2")) == "budget: 1,100 of 1,000 tokens spent"  # 600 by a, 500 by b
+    assert "1,100 of 1,000" in a.allow(problem("p4"))
+
+
+def test_the_processes_of_a_run_share_one_budget(tmp_path, monkeypatch):
+    """Ledgers of one run as separate worker processes keep them (each its own file under the
+    run's staging area): each admits and calls against the whole run's spend and reservations."""
+    monkeypatch.setattr(budget, "SHARED_S", 0.0)  # read the others' files at every check
+    _three_processes_share(str(tmp_path / "staging" / "_budget"))
+    assert len(list((tmp_path / "staging" / "_budget").iterdir())) == 2  # a and b; no temporary left
+
+
+def test_the_same_through_a_bucket(monkeypatch):
+    import s3fs
+
+    monkeypatch.setattr(budget, "SHARED_S", 0.0)
+    with moto_s3():
+        s3fs.S3FileSystem().mkdir("k2batch-budget")
+        _three_processes_share("s3://k2batch-budget/out/_staging/run/_budget")
 
 
 def test_a_deadline_in_the_past_admits_nothing(tmp_path):

@@ -49,6 +49,13 @@ class InstantBackend:
         out = []
         pause = re.search(r"sleep(\d+)ms", self.model)  # a slow engine for routing tests: "instant-sleep40ms"
         for i, req in enumerate(requests):
+            if deadlines is not None and (why := deadlines.stop_reason(i)):  # as llama.cpp: not started
+                out.append(ChatResult.failed(why, KIND, self.model))
+                if on_result:
+                    on_result(i, out[-1])
+                continue
+            if deadlines is not None:
+                deadlines.started(i)
             if pause:
                 time.sleep(int(pause.group(1)) / 1000)
             text, finish = self._text(req), "stop"
@@ -63,6 +70,8 @@ class InstantBackend:
                 backend=KIND,
                 model=self.model,
             )
+            if deadlines is not None:
+                deadlines.finished(i)
             if on_result:
                 on_result(i, res)
             out.append(res)
