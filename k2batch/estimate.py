@@ -15,6 +15,7 @@ import uuid
 import numpy as np
 import pyarrow.parquet as pq
 
+from k2batch import progress
 from k2batch.config import STAGES, JobConfig
 from k2batch.io import _fs, absolute, join, output_parts, read_parts
 from k2batch.validate import validate_row
@@ -136,7 +137,7 @@ def _capacity(cfg: JobConfig, busy: float, elapsed_s: float) -> dict:
     b, processes = cfg.backend, cfg.runner.workers if cfg.runner.mode == "multi_processing" else 1
     if not hints(b).io_bound:
         local = 1 if cfg.runner.mode in ("in_memory", "multi_threading") else cfg.runner.workers  # auto too
-        slots = local * b.engines
+        slots = local * (b.engines if b.kind == "llamacpp" else 1)
         return {"backend": b.kind, "io_bound": False, "slots": slots, "rpm": None, "tpm": None}
     slots = b.max_concurrency * processes
     if getattr(b, "concurrency", "fixed") == "adaptive" and elapsed_s > 0:
@@ -249,6 +250,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
         "input": input_uri,
         "out": out_uri,
         "problems": n_total,
+        "rows": progress.input_rows(input_uri, cfg.limit),  # what a job's progress counts (bad rows too)
         "pilot": pilot,
         **project(cfg, x, n_total, float(manifest["elapsed_s"]), seen, cfg.seed),
         "verified_yield": {

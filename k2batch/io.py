@@ -137,7 +137,7 @@ def read_json(uri: str) -> dict | None:
     try:
         with fs.open(path, "r") as f:
             value = json.load(f)
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError):  # missing, unreadable, not JSON: no information
         return None
     return value if isinstance(value, dict) else None
 

@@ -54,8 +54,8 @@ def set_total(n: int | None, cfg=None, forecast: float | None = None) -> None:
 
 def forecast_of(estimate: dict | None, input_uri: str, total: int) -> float | None:
     """The projected completion tokens of an estimate (OUT/estimate.json) made for this input
-    and this many problems; None for another input or none."""
-    if not estimate or estimate.get("input") != input_uri or estimate.get("problems") != total:
+    and this many input rows; None for another input or none."""
+    if not estimate or estimate.get("input") != input_uri or estimate.get("rows") != total:
         return None
     try:
         return float(estimate["tokens"]["total"]["completion"]["point"])
@@ -202,10 +202,11 @@ def pace(total: int | None, done: int, elapsed_s: float) -> tuple[float | None, 
 
 def eta(forecast: float, made: int, reused: int, elapsed_s: float) -> float | None:
     """The forecast's model, live: the completion tokens it projects that are neither made nor
-    reused yet, at the tokens/s measured so far; unknown before any token is made."""
-    if made <= 0 or elapsed_s <= 0:
+    reused yet, at the tokens/s measured so far; unknown before any token is made, or once the
+    job has outrun the forecast."""
+    if made <= 0 or elapsed_s <= 0 or forecast - made - reused <= 0:
         return None
-    return max(0.0, forecast - made - reused) / (made / elapsed_s)
+    return (forecast - made - reused) / (made / elapsed_s)
 
 
 def _deadline_ts(value) -> float | None:
@@ -236,7 +237,9 @@ def snapshot() -> dict:
     per, eta_s = pace(total, done, elapsed)
     by_forecast = forecast is not None and not (total is not None and done >= total)
     if by_forecast:
-        eta_s = eta(forecast, tok["completion"], c["reused.completion_tokens"], elapsed)
+        live = eta(forecast, tok["completion"], c["reused.completion_tokens"], elapsed)
+        by_forecast = live is not None or not done  # past the forecast: the pace of finished problems
+        eta_s = live if by_forecast else eta_s
     b = getattr(cfg, "budget", None)
     budget = {k: getattr(b, k, None) for k in ("tokens", "usd", "deadline")}
     deadline = _deadline_ts(budget["deadline"])

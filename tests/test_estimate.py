@@ -90,7 +90,8 @@ def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
     assert w["slots"] == 2 and w["binding"] == "engines" and w["overhead_s"] == pytest.approx(60 - busy / 2)
     assert w["total"]["point"] == pytest.approx(w["overhead_s"] + busy * 100 / 8 / 2)
     assert w["remaining"]["point"] == pytest.approx(w["overhead_s"] + busy * (100 / 8 - 1) / 2)
-    pool = est.project(cfg("backend.engines=2", "runner.mode=in_memory"), x, 100, elapsed_s=60.0, seen=seen)
+    pool = est.project(cfg("backend.kind=llamacpp", "backend.engines=2", "runner.mode=in_memory"), x, 100,
+                       elapsed_s=60.0, seen=seen)
     assert pool["wall_time_s"]["slots"] == 2  # one worker process, 2 engines in it
     assert w["total"]["lo"] <= w["total"]["point"] <= w["total"]["hi"]
     assert out["cost_usd"] is None  # no price table: unknown

@@ -90,18 +90,22 @@ def test_with_a_forecast_the_eta_is_its_remaining_tokens_at_the_measured_rate(cl
     assert s["done"] == 0 and (s["eta_s"], s["eta_from"]) == (70.0, "forecast")  # before any problem ends
     assert s["completion_tokens"] == 2000  # reused tokens are not throughput
     assert live.parts(s)["ETA"] == "1m 10s by the estimate"
-    assert progress.eta(1000, 5000, 0, 10.0) == 0.0 and progress.eta(1000, 0, 0, 10.0) is None
+    assert progress.eta(1000, 0, 0, 10.0) is None  # nothing made yet: no rate
+    progress.tokens(8000, stage="generate")  # the job outran its forecast: the pace decides again
+    progress.problem_done("correct")
+    s = progress.snapshot()
+    assert (s["eta_s"], s["eta_from"]) == (9 * 20.0, "pace")
     progress.set_total(10)  # no forecast: the pace of finished problems
     progress.tokens(100)
     assert progress.snapshot()["eta_from"] == "pace" and progress.snapshot()["eta_s"] is None
 
 
 def test_a_forecast_counts_only_for_its_own_input():
-    est = {"input": "/d/in.parquet", "problems": 10, "tokens": {"total": {"completion": {"point": 5e3}}}}
+    est = {"input": "/d/in.parquet", "rows": 10, "tokens": {"total": {"completion": {"point": 5e3}}}}
     assert progress.forecast_of(est, "/d/in.parquet", 10) == 5000.0
     assert progress.forecast_of(est, "/d/other.parquet", 10) is None
     assert progress.forecast_of(est, "/d/in.parquet", 11) is None  # another limit
-    assert progress.forecast_of({"input": "/d/in.parquet", "problems": 10}, "/d/in.parquet", 10) is None
+    assert progress.forecast_of({"input": "/d/in.parquet", "rows": 10}, "/d/in.parquet", 10) is None
     assert progress.forecast_of(None, "/d/in.parquet", 10) is None
 
 
