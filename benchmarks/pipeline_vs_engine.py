@@ -1,19 +1,22 @@
 """What the pipeline costs: the same model calls through `k2batch solve` and through bare
 engines, measured side by side in one run on the embedded model (SmolLM2-135M, llama.cpp).
 
-    python benchmarks/pipeline_vs_engine.py [--problems 16] [--layouts pool,workers]
+    python benchmarks/pipeline_vs_engine.py [--problems 16] [--layouts pool,pool1,workers]
     python benchmarks/pipeline_vs_engine.py --recipe generate [--problems 50] [--max-tokens 64]
 
 --recipe full (the default): the whole recipe (triage, plan, 3 samples, judge, confirm) on
 `problems` GSM8K problems from ../shared/data, with 2 engines of 1 thread (this machine's 2
-cores), in each layout: `pool` = one worker process holding 2 engines that take requests as
-they come free (backend.engines = 2), `workers` = 2 worker processes of one engine each
-(runner.workers = 2). Then the very calls the job made, replayed on 2 bare llama.cpp engines in
-two processes taking calls from one queue (no stages, no dependencies between calls: the most
-two engines can do): the same prompt length and exactly the same completion length each
-(end-of-text is banned until then), without the JSON grammars some stages use (the bare side is
-spared their cost). Time = wall seconds from start to finish, Beam's start-up, validation,
-verification and writing included. Goal: pipeline / bare >= 0.95 at 50 problems, >= 0.9 at 16.
+cores), in each layout: `pool` = one worker process holding 2 engines that serve one queue of
+requests (backend.engines = 2), fed by 2 bundle threads (runner mode auto: multi_threading);
+`pool1` = the same fed by one bundle thread (in_memory); `workers` = 2 worker processes of one
+engine each (runner.workers = 2). Then the very calls the job made, replayed on 2 bare
+llama.cpp engines in two processes taking calls from one queue (no stages, no dependencies
+between calls: the most two engines can do): the same prompt length and exactly the same
+completion length each (end-of-text is banned until then), without the JSON grammars some
+stages use (the bare side is spared their cost). Time = wall seconds from start to finish,
+Beam's start-up, validation, verification and writing included. Also printed: the engines' busy
+share, the calls' summed latency / (2 x the job's wall time). Goal: pipeline / bare >= 0.95 at
+50 problems, >= 0.9 at 16.
 
 --recipe generate: the generate stage only (no triage, plan or judge), `problems` x `samples`
 calls, raw engine in both configurations (1 engine x 2 threads; 2 engines x 1 thread in two
@@ -39,11 +42,16 @@ from k2batch import recipe  # noqa: E402
 from k2batch.backends.llamacpp import LlamaCppBackend, embedded_model_path  # noqa: E402
 from k2batch.config import load_config  # noqa: E402
 
-FULL_LAYOUTS = {  # name -> settings; both are 2 engines of 1 thread on this machine's 2 cores
-    "pool": ["backend.engines=2", "backend.n_threads=1", "runner.mode=in_memory"],
+FULL_LAYOUTS = {  # name -> settings; each is 2 engines of 1 thread on this machine's 2 cores
+    "pool": ["backend.engines=2", "backend.n_threads=1"],  # auto: 2 bundle threads share them
+    "pool1": ["backend.engines=2", "backend.n_threads=1", "runner.mode=in_memory"],
     "workers": ["backend.n_threads=1", "runner.workers=2", "runner.mode=multi_processing"],
 }
-LAYOUT_NAMES = {"pool": "k2batch, 1 worker x 2 engines", "workers": "k2batch, 2 workers x 1 engine"}
+LAYOUT_NAMES = {
+    "pool": "k2batch, 2 engines, 2 bundle threads",
+    "pool1": "k2batch, 2 engines, 1 bundle thread",
+    "workers": "k2batch, 2 workers x 1 engine",
+}
 
 
 def settings(args, threads: int, workers: int) -> list[str]:
@@ -134,23 +142,23 @@ def full(args, problems: list[dict], inp: str) -> int:
     runs = {}
     for layout in args.layouts.split(","):
         runs[layout] = timed_job(inp, base + FULL_LAYOUTS[layout])
-        print(f"{LAYOUT_NAMES[layout]:<34} {runs[layout][0]:7.1f} s", flush=True)
-    stats = next(iter(runs.values()))[1]
-    keys = {layout: sorted(s["call_key"] for s in st) for layout, (_, st) in runs.items()}
-    same = len({tuple(k) for k in keys.values()}) == 1
-    calls = [(s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0)
-             for s in stats if not s["cache_hit"]]  # fmt: skip
-    calls.sort(key=lambda c: -c[1])  # longest first: the bare engines' tail is as short as it gets
-    n_ctx = load_config(sets=base).backend.n_ctx
-    text = " ".join(p["problem"] for p in problems)
-    wall, tokens = bare(calls, n_ctx, text)
-    made = sum(c[1] for c in calls)
-    print(f"{'bare, 2 engines x 1 thread':<34} {wall:7.1f} s")
-    print(f"{len(problems)} problems, {len(calls)} calls ({made} completion tokens; bare made {tokens})"
-          + ("" if same else "; the layouts made different calls: each is timed on its own"))  # fmt: skip
+        print(f"{LAYOUT_NAMES[layout]:<38} {runs[layout][0]:7.1f} s", flush=True)
+    n_ctx, text = load_config(sets=base).backend.n_ctx, " ".join(p["problem"] for p in problems)
+    replayed: dict[tuple, tuple[float, int]] = {}  # the layouts' calls (the same, unless they differ)
     goal = 0.95 if len(problems) >= 50 else 0.9
-    for layout, (elapsed, _) in runs.items():
-        print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal})")
+    for layout, (elapsed, stats) in runs.items():
+        calls = sorted(((s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0)
+                        for s in stats if not s["cache_hit"]), key=lambda c: -c[1])  # fmt: skip
+        if tuple(calls) not in replayed:  # longest first: the bare engines' tail is as short as it gets
+            replayed[tuple(calls)] = bare(calls, n_ctx, text)
+            wall, tokens = replayed[tuple(calls)]
+            print(f"{'bare, 2 engines x 1 thread':<38} {wall:7.1f} s: {len(calls)} calls, "
+                  f"{sum(c[1] for c in calls)} completion tokens (bare made {tokens})")  # fmt: skip
+        wall = replayed[tuple(calls)][0]
+        busy = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed)
+        print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal}); engines busy "
+              f"{busy:.3f} of the job's wall time")  # fmt: skip
+    print(f"{len(problems)} problems")
     return 0
 
 
@@ -159,7 +167,7 @@ def main() -> int:
     ap.add_argument("--recipe", choices=("full", "generate"), default="full")
     ap.add_argument("--problems", type=int, default=16)
     ap.add_argument("--samples", type=int, default=3)
-    ap.add_argument("--layouts", default="pool,workers", help="full recipe: pool, workers or both")
+    ap.add_argument("--layouts", default="pool,pool1,workers", help="full recipe: pool, pool1, workers")
     ap.add_argument("--max-tokens", type=int, default=64, help="generate recipe: the stage's limit")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()

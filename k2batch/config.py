@@ -291,7 +291,8 @@ class RunnerConfig(_Strict):
         "auto",
         description="FnApiRunner mode. auto: HTTP backends (openai, cerebras) get multi_threading "
         "with at least 4 workers sharing one client, so one thread verifying or between batches "
-        "leaves the server busy; local engines get in_memory (multi_processing with workers > 1).",
+        "leaves the server busy; local engines get in_memory (multi_processing with workers > 1; "
+        "multi_threading with a bundle thread per engine where backend.engines > 1).",
     )
     workers: int = Field(1, ge=1, description="direct_num_workers for the FnApiRunner.")
     batch_size: int | None = Field(

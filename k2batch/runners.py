@@ -153,9 +153,11 @@ def pipeline_options(cfg: JobConfig, resolve: bool = False) -> PipelineOptions:
     r = cfg.runner
     flags = [f"--runner={r.name}", *r.options]
     if r.name == "FnApiRunner":
-        mode, workers = r.mode, r.workers
-        if mode == "auto" and hints(cfg.backend).io_bound:
+        mode, workers, h = r.mode, r.workers, hints(cfg.backend)
+        if mode == "auto" and h.io_bound:
             mode, workers = "multi_threading", max(workers, 4)  # measured: benchmarks/saturation.py
+        elif mode == "auto" and workers == 1 and h.bundle_threads > 1:  # one process's engine pool
+            mode, workers = "multi_threading", h.bundle_threads  # benchmarks/pipeline_vs_engine.py
         elif mode == "auto":
             mode = "in_memory" if workers == 1 else "multi_processing"
         flags += [f"--direct_running_mode={mode}", f"--direct_num_workers={workers}"]

@@ -22,6 +22,7 @@ class Hints:
 
     batch_size: int  # requests per RunInference batch
     io_bound: bool = False  # a client of a remote server: several bundle threads share it
+    bundle_threads: int = 1  # local engines that serve several bundle threads at once (a pool)
 
 
 def _plugins() -> dict[str, str]:

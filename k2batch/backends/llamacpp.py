@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
-import itertools
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Sequence
@@ -145,19 +146,32 @@ class LlamaCppBackend:
 
 
 class EnginePool:
-    """Several engines in one process, each on its own thread, pulling a batch's requests as they
-    come free: llama.cpp decodes outside the GIL (ctypes releases it), and a request waits only
-    for an engine, never for another engine's share of the batch. Every engine runs with the same
-    threads, so a reply does not depend on the engine that made it."""
+    """Several engines in one process, each served by its own thread from one queue of requests:
+    llama.cpp decodes outside the GIL (ctypes releases it), a request waits only for a free
+    engine, and batches from several bundle threads (runner mode multi_threading) share the
+    engines, so one bundle's stage hand-off or verification leaves them the other's requests.
+    Every engine runs with the same threads: a reply does not depend on the engine that made it."""
 
     name = LlamaCppBackend.name
 
     def __init__(self, engines: list[LlamaCppBackend]):
         self._engines = engines
         self.model = engines[0].model
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()  # on_result (the store, the budget ledger) is called one at a time
+        self._threads = [threading.Thread(target=self._serve, args=(e,), daemon=True) for e in engines]
+        for t in self._threads:
+            t.start()
+
+    def _serve(self, engine: LlamaCppBackend) -> None:
+        while (job := self._queue.get()) is not None:
+            job(engine)
 
     def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join()
         for engine in self._engines:
             engine.close()
 
@@ -165,26 +179,25 @@ class EnginePool:
         self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
     ) -> list[ChatResult]:
         results: list[ChatResult | None] = [None] * len(requests)
-        order = itertools.count()  # next() is atomic under the GIL: each request goes once
-
         errors: list[BaseException] = []
+        left = threading.Semaphore(0)
 
-        def work(engine: LlamaCppBackend) -> None:
+        def job(i: int, engine: LlamaCppBackend) -> None:
             try:
-                while not errors and (i := next(order)) < len(requests):
+                if not errors:  # after a failure the rest of the batch is skipped
                     results[i] = engine._one(requests[i], i, deadlines)
                     if on_result:
                         with self._lock:
                             on_result(i, results[i])
             except BaseException as exc:  # the batch fails as with one engine, in the caller
                 errors.append(exc)
+            finally:
+                left.release()
 
-        threads = [threading.Thread(target=work, args=(e,), daemon=True) for e in self._engines[1:]]
-        for t in threads:
-            t.start()
-        work(self._engines[0])  # this thread is the first engine's
-        for t in threads:
-            t.join()
+        for i in range(len(requests)):
+            self._queue.put(functools.partial(job, i))
+        for _ in requests:
+            left.acquire()
         if errors:
             raise errors[0]
         return results  # type: ignore[return-value]
@@ -214,6 +227,9 @@ def hints(cfg: BackendConfig):
     from k2batch.backends import Hints
 
     # One engine takes a request at a time: small batches keep results flowing to the store.
-    # Several: a batch ends when its slowest request does and the others' engines wait, so a
-    # batch holds 32 requests per engine (stage hand-offs, not batches, bound the waits).
-    return Hints(batch_size=8 if cfg.engines == 1 else 32 * cfg.engines)
+    # Several: as many bundle threads share them, so while one thread's batch waits for its
+    # slowest request, hands off between stages or verifies, the other's requests keep the
+    # engines busy; 32 requests a batch per engine make those waits rare.
+    if cfg.engines == 1:
+        return Hints(batch_size=8)
+    return Hints(batch_size=32 * cfg.engines, bundle_threads=cfg.engines)
