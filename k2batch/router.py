@@ -3,13 +3,16 @@ embedded engine) and `[backend.spill]` (secondary, e.g. Cerebras or an OpenAI-co
 
 Whole problems are routed, at their first call, so a problem's candidates (and its triage, plans
 and judge) all come from one model. The router measures the primary's throughput (problems it
-finished per second since its first call) and sends a problem to the secondary only when the
-primary's backlog — its unfinished problems plus every problem not yet routed — would finish
-past `budget.deadline`; as the primary catches up, problems go back to it. Until the primary has
-finished a problem there is no pace to go by: with a deadline, those first problems alternate
-between the two. Decisions are made
-as problems start, so with the in-memory runner they are revised between waves
-(`runner.wave_size`; a job with a spill backend runs in waves of 8 unless told otherwise).
+finished per second since its first call) and from it how many more problems the primary can
+finish by `budget.deadline`, less those it holds unfinished. While that covers every problem not
+yet routed, all go to the primary; otherwise the primary keeps that share of them and the rest
+spill, spread evenly (a running credit) rather than all at once: a wave routed wholly to the
+secondary would leave the primary idle, and idle time is what makes the spill larger than the
+capacities require. As the primary catches up, its share grows back to all. Until the primary
+has finished a problem there is no pace to go by: with a deadline, those first problems alternate
+between the two. Decisions are made as problems start, so with the in-memory runner they are
+revised between waves (`runner.wave_size`; a job with a spill backend runs in waves of 8 unless
+told otherwise).
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -40,13 +43,15 @@ def for_spill(req: ChatRequest, spill: BackendConfig) -> ChatRequest:
 class Router:
     """One process's routing decisions and the primary's measured pace (thread-safe)."""
 
-    def __init__(self, cfg: JobConfig, total: int):
+    def __init__(self, cfg: JobConfig, total: int, clock=time.time):
+        self.clock = clock
         self.deadline = cfg.budget.deadline.timestamp() if cfg.budget.deadline else None
         self.total = total
         self.routes: dict[str, str] = {}
         self._open: set[str] = set()  # routed to the primary, not finished
         self._finished_primary = 0
         self._t0: float | None = None  # the primary's first call
+        self._credit = 0.0  # the primary's share of the decisions so far, not yet given to it
         self._lock = threading.Lock()
 
     def route(self, problem_id: str, stored: str | None = None) -> str:
@@ -56,7 +61,7 @@ class Router:
                 self.routes[problem_id] = stored or self._decide()
                 if self.routes[problem_id] == PRIMARY:
                     self._open.add(problem_id)
-                    self._t0 = self._t0 or time.monotonic()
+                    self._t0 = self._t0 or self.clock()
             return self.routes[problem_id]
 
     def _decide(self) -> str:
@@ -64,9 +69,15 @@ class Router:
             return PRIMARY
         if not self._finished_primary:  # nothing measured yet: the first problems probe both sides,
             return SPILL if len(self.routes) % 2 else PRIMARY  # so a tight deadline loses no wave
-        rate = self._finished_primary / max(1e-9, time.monotonic() - (self._t0 or time.monotonic()))
-        backlog = len(self._open) + max(1, self.total - len(self.routes))
-        return SPILL if time.time() + backlog / rate > self.deadline else PRIMARY
+        now = self.clock()
+        rate = self._finished_primary / max(1e-9, now - (self._t0 or now))
+        room = rate * (self.deadline - now) - len(self._open)  # problems it can still take in time
+        share = min(1.0, max(0.0, room / max(1, self.total - len(self.routes))))
+        self._credit = min(1.0, self._credit + share)  # caught up: the primary takes them all
+        if self._credit >= 1.0 - 1e-9:
+            self._credit -= 1.0
+            return PRIMARY
+        return SPILL
 
     def finished(self, problem_id: str) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 
 from k2batch.config import load_config
 from k2batch.job import run_solve
+from k2batch.router import PRIMARY, SPILL, Router
 from k2batch.testing import instant
 
 ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(24)]
@@ -42,3 +43,22 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
     assert len(pq.read_table(tmp_path / "out" / "solutions")) == len(ROWS)
     assert {c["problem_id"] for c in again if c["model"] == "spill" and not c["error"]} == spilled
     assert {c["backend"] for s in sols for c in s["candidates"]} == {"instant"}
+
+
+def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_and_all_once_caught_up():
+    now = [1000.0]
+    deadline = dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()
+    rt = Router(load_config(sets=[f"budget.deadline={deadline}"]), total=40, clock=lambda: now[0])
+    first = [rt.route(f"p{i}") for i in range(8)]  # no pace yet: they alternate
+    assert first == [PRIMARY, SPILL] * 4
+    now[0] = 1020.0
+    for i in range(0, 8, 2):
+        rt.finished(f"p{i}")  # 4 problems in 20 s: 0.2 a second, 80 s left: room for 16 more
+    routes = [rt.route(f"q{i}") for i in range(32)]
+    assert routes.count(PRIMARY) == 16  # exactly its room: the fewest spilled that meet the deadline
+    assert max(len(run) for run in "".join("p" if r == PRIMARY else "s" for r in routes).split("p")) == 1
+    now[0] = 1030.0  # caught up: the primary finished all it held, far faster than measured
+    for i in range(32):
+        rt.finished(f"q{i}")
+    assert [rt.route(f"r{i}") for i in range(4)] == [PRIMARY] * 4
+    assert Router(load_config(), total=3).route("x") == PRIMARY  # no deadline: never spill
