@@ -3,16 +3,16 @@ embedded engine) and `[backend.spill]` (secondary, e.g. Cerebras or an OpenAI-co
 
 Whole problems are routed, at their first call, so a problem's candidates (and its triage, plans
 and judge) all come from one model. The router measures the primary's throughput (problems it
-finished per second since its first call) and from it how many more problems the primary can
-finish by `budget.deadline`, less those it holds unfinished. While that covers every problem not
-yet routed, all go to the primary; otherwise the primary keeps that share of them and the rest
-spill, spread evenly (a running credit) rather than all at once: a wave routed wholly to the
-secondary would leave the primary idle, and idle time is what makes the spill larger than the
-capacities require. As the primary catches up, its share grows back to all. Until the primary
-has finished a problem there is no pace to go by: with a deadline, those first problems alternate
-between the two. Decisions are made as problems start, so with the in-memory runner they are
-revised between waves (`runner.wave_size`; a job with a spill backend runs in waves of 8 unless
-told otherwise).
+finished per second of holding unfinished ones) and from it how many more problems the primary can
+finish by `budget.deadline` (planned 5 % of the time left early), less those it holds
+unfinished. While that covers every problem not yet routed, all go to the primary; otherwise the
+primary keeps that share of them and the rest spill, spread evenly (a running credit) rather
+than all at once: a wave routed wholly to the secondary would leave the primary idle, and idle
+time is what makes the spill larger than the capacities require. As the primary catches up, its
+share grows back to all. Until the primary has finished a problem there is no pace to go by:
+with a deadline, those first problems alternate between the two. Decisions are made as problems
+start, so with the in-memory runner they are revised between waves (`runner.wave_size`; a job
+with a spill backend runs in waves of 8 unless told otherwise).
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -29,6 +29,8 @@ from k2batch.perrun import PerRun
 
 PRIMARY, SPILL = "primary", "spill"
 DEFAULT_WAVE = 8
+MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
+# its pace varies, and a problem's later calls (judge) that would start past it are refused
 
 
 def spill_of(cfg: JobConfig) -> BackendConfig | None:
@@ -43,14 +45,15 @@ def for_spill(req: ChatRequest, spill: BackendConfig) -> ChatRequest:
 class Router:
     """One process's routing decisions and the primary's measured pace (thread-safe)."""
 
-    def __init__(self, cfg: JobConfig, total: int, clock=time.time):
-        self.clock = clock
+    def __init__(self, cfg: JobConfig, total: int, clock=time.time, timer=time.monotonic):
+        self.clock, self.timer = clock, timer  # the deadline is on the wall clock, the pace is not
         self.deadline = cfg.budget.deadline.timestamp() if cfg.budget.deadline else None
         self.total = total
         self.routes: dict[str, str] = {}
         self._open: set[str] = set()  # routed to the primary, not finished
         self._finished_primary = 0
-        self._t0: float | None = None  # the primary's first call
+        self._busy = 0.0  # seconds the primary held unfinished problems: a pace of its own, not
+        self._busy_since: float | None = None  # lowered while it waits for the secondary's side
         self._credit = 0.0  # the primary's share of the decisions so far, not yet given to it
         self._lock = threading.Lock()
 
@@ -60,8 +63,9 @@ class Router:
             if problem_id not in self.routes:
                 self.routes[problem_id] = stored or self._decide()
                 if self.routes[problem_id] == PRIMARY:
+                    if not self._open:
+                        self._busy_since = self.timer()
                     self._open.add(problem_id)
-                    self._t0 = self._t0 or self.clock()
             return self.routes[problem_id]
 
     def _decide(self) -> str:
@@ -69,9 +73,9 @@ class Router:
             return PRIMARY
         if not self._finished_primary:  # nothing measured yet: the first problems probe both sides,
             return SPILL if len(self.routes) % 2 else PRIMARY  # so a tight deadline loses no wave
-        now = self.clock()
-        rate = self._finished_primary / max(1e-9, now - (self._t0 or now))
-        room = rate * (self.deadline - now) - len(self._open)  # problems it can still take in time
+        busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
+        rate = self._finished_primary / max(1e-9, busy)
+        room = rate * (1 - MARGIN) * (self.deadline - self.clock()) - len(self._open)  # it can take in time
         share = min(1.0, max(0.0, room / max(1, self.total - len(self.routes))))
         self._credit = min(1.0, self._credit + share)  # caught up: the primary takes them all
         if self._credit >= 1.0 - 1e-9:
@@ -84,6 +88,8 @@ class Router:
             if problem_id in self._open:
                 self._open.discard(problem_id)
                 self._finished_primary += 1
+                if not self._open:
+                    self._busy += self.timer() - self._busy_since
 
     def split(self) -> dict[str, int]:
         with self._lock:

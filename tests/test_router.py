@@ -48,15 +48,17 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
 def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_and_all_once_caught_up():
     now = [1000.0]
     deadline = dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()
-    rt = Router(load_config(sets=[f"budget.deadline={deadline}"]), total=40, clock=lambda: now[0])
+    rt = Router(load_config(sets=[f"budget.deadline={deadline}"]), total=40, clock=lambda: now[0],
+                timer=lambda: now[0])
     first = [rt.route(f"p{i}") for i in range(8)]  # no pace yet: they alternate
     assert first == [PRIMARY, SPILL] * 4
     now[0] = 1020.0
     for i in range(0, 8, 2):
-        rt.finished(f"p{i}")  # 4 problems in 20 s: 0.2 a second, 80 s left: room for 16 more
+        rt.finished(f"p{i}")  # 4 problems in 20 s: 0.2 a second, 80 s left (76 planned): room for 15
     routes = [rt.route(f"q{i}") for i in range(32)]
-    assert routes.count(PRIMARY) == 16  # exactly its room: the fewest spilled that meet the deadline
-    assert max(len(run) for run in "".join("p" if r == PRIMARY else "s" for r in routes).split("p")) == 1
+    assert routes.count(PRIMARY) == 15  # its room: the fewest spilled that meet the deadline
+    spills = "".join("p" if r == PRIMARY else "s" for r in routes).split("p")
+    assert max(len(run) for run in spills) <= 2 and 7 <= routes[:16].count(PRIMARY) <= 8  # spread evenly
     now[0] = 1030.0  # caught up: the primary finished all it held, far faster than measured
     for i in range(32):
         rt.finished(f"q{i}")

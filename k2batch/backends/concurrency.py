@@ -13,11 +13,15 @@ server that keeps it busy while the client is between batches, without piling up
   `memory`, or of any `MIN_EPOCH` replies sent with at most `CLEAR` in flight (the job's start,
   its pauses); `JITTER_S` added to every latency keeps millisecond noise from counting.
 - Slow start: from 16 (the old fixed default), one more per reply that met no queue, i.e. twice
-  the window a round trip, while the replies sent with the window at least half full show no
-  queue (the first epoch, which has nothing to compare with, does not grow).
+  the window a round trip, once an epoch has shown that the replies sent with the window at
+  least half full met no queue, and while each epoch's fuller half shows none. The first epoch
+  compares them with its replies sent with at most `CLEAR` in flight (also the first no-load
+  estimate, so a queue from the very first burst shows). Growth waits for that proof, so a
+  server smaller than the first window does not see slow start grow past it.
 - Then, once an epoch: target = tolerance x in flight x no-load / latency. The window grows
-  toward it (at least by one) while requests waited for a slot and latency is under tolerance x
-  no-load (a job between batches proves nothing), and shrinks half way to it when over.
+  toward it (at least by one) while it is above the window, requests waited for a slot and
+  latency is under tolerance x no-load (a job between batches proves nothing), and shrinks half
+  way to it when over.
 - A 429 halves the window, once a burst (a 429 for a request sent before the last cut is no
   news, as TCP counts one loss a round trip); past that level it grows by one a round trip.
 - Under a queue that never empties the no-load latency would age out and the window creep up:
@@ -69,6 +73,8 @@ class AdaptiveLimit:
         self._clear = [0.0, 0.0, 0]  # latency, work and number of replies sent with <= CLEAR in flight
         self._full = [0.0, 0.0, 0]  # the same, this epoch, of replies sent with the window half full
         self._began = self.limit  # the window when this epoch began
+        self._confirmed = False  # an epoch's fuller half met no queue: slow start may grow
+        self._first = [0.0, 0.0, 0]  # latency, work, number: first epoch, sent with <= CLEAR in flight
 
     @property
     def limit(self) -> int:
@@ -102,9 +108,11 @@ class AdaptiveLimit:
             if self._clear[2] >= MIN_EPOCH:
                 self._low(self._clear[0] / self._clear[1])
                 self._clear = [0.0, 0.0, 0]
-        if self.slow_start and 2 * sent >= self.limit:  # sent with the window half full or more
+        if not self.epoch and sent <= CLEAR:  # the first epoch, replies that met no queue
+            self._first = [self._first[0] + latency, self._first[1] + size, self._first[2] + 1]
+        if self.slow_start and 2 * sent >= self.limit and self._restore is None:  # window half full
             self._full = [self._full[0] + latency, self._full[1] + size, self._full[2] + 1]
-            if self.epoch and latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
+            if self._confirmed and latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
                 self.value = min(self.max_limit, self.value + 1)  # as TCP: x2 a round trip
         self._latency += latency
         self._work += size
@@ -134,6 +142,8 @@ class AdaptiveLimit:
                 self.value, self._restore = self._restore, None
             return
         self._low(r)
+        if self.epoch == 1 and self._first[2] >= 4:  # a first burst may have queued; its emptier half less
+            self._low(self._first[0] / self._first[1])
         if self._lows[0][0] <= self.epoch - self.memory:
             if limited:  # the window stayed full: let the server's queue drain and look again
                 self.probes += 1
@@ -150,11 +160,13 @@ class AdaptiveLimit:
             self._full = [0.0, 0.0, 0]
             if n < 4:
                 return  # the job did not fill it: nothing learned
-            if latency / size < base * (1 + self.tolerance) / 2:
-                return  # no queue yet: keep growing (not in the first epoch, which compared nothing)
+            quiet = base * (1 + self.tolerance) / 2  # a reply's latency per work that met no queue
+            if latency / size < quiet:
+                self._confirmed = True  # from now on one more per reply that met no queue
+                return  # no queue yet: keep growing
         self.slow_start = False
         target = min(self.tolerance * inflight * base / r, self.max_limit)
-        if limited and r < self.tolerance * base:  # room for more: toward the target, at least +1
+        if limited and r < self.tolerance * base and target > self.value:  # toward it, at least +1
             step = 1.0 if self.value >= self.ceiling else max(1.0, min(target, 2 * self.value) - self.value)
             self.value = min(self.max_limit, self.value + step)
         elif target < self.value and r > self.tolerance * base:  # the queue is too long
