@@ -142,7 +142,7 @@ class AdaptiveLimit:
                 self.value, self._restore = self._restore, None
             return
         self._low(r)
-        if self.epoch == 1 and self._first[2] >= 4:  # a first burst may have queued; its emptier half less
+        if self.epoch == 1 and self._first[2] >= 4:  # a first burst may have queued; its first replies not
             self._low(self._first[0] / self._first[1])
         if self._lows[0][0] <= self.epoch - self.memory:
             if limited:  # the window stayed full: let the server's queue drain and look again
@@ -160,8 +160,7 @@ class AdaptiveLimit:
             self._full = [0.0, 0.0, 0]
             if n < 4:
                 return  # the job did not fill it: nothing learned
-            quiet = base * (1 + self.tolerance) / 2  # a reply's latency per work that met no queue
-            if latency / size < quiet:
+            if latency / size < base * (1 + self.tolerance) / 2:
                 self._confirmed = True  # from now on one more per reply that met no queue
                 return  # no queue yet: keep growing
         self.slow_start = False
