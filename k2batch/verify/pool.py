@@ -29,7 +29,7 @@ class VerifierPool:
     def _new_pool(self) -> ProcessPool:
         # spawn: never fork a process that holds model threads or Beam state.
         return ProcessPool(max_workers=self._workers, context=multiprocessing.get_context("spawn"),
-                           initializer=domains.install, initargs=(self._domains,))  # fmt: skip
+                           initializer=_start_worker, initargs=(self._domains,))  # fmt: skip
 
     def _schedule(self, tasks: list[dict]) -> list:
         # Code runs its own sandbox timeout per test program; the pool's limit is the backstop.
@@ -68,3 +68,17 @@ class VerifierPool:
             self._pool.close()
             self._pool.join(timeout=10)
             self._pool.stop()
+
+
+def _start_worker(blob: bytes | None) -> None:
+    """Set up a verifier process before it takes tasks. Pebble starts a task's clock when a worker
+    takes it, so importing math-verify here (about 1 s, more on a busy machine) keeps the first
+    check in every new or replaced worker from running into its timeout."""
+    domains.install(blob)
+    try:
+        from math_verify import parse
+
+        parse("$1/2$")  # builds the LaTeX parser once
+    except Exception:  # a broken install shows up in the checks themselves, with a reason
+        pass
+
