@@ -50,18 +50,23 @@ def call_cost(cfg: JobConfig, model: str | None, backend: str, prompt: int, comp
     return (prompt * price.input + (completion - reasoning) * price.output + reasoning * think) / 1e6
 
 
+def most_calls(cfg: JobConfig) -> dict[str, int]:
+    """The calls one problem can make at most, by stage, under the settings."""
+    n = cfg.n_max
+    calls = {"generate": n}
+    if cfg.plan.enabled:
+        calls |= {"triage": 1 if cfg.plan.triage else 0, "plan": n}
+    if cfg.judge.enabled:
+        calls["judge"] = 2 * (n * (n - 1) // 2)  # each pair in both orders
+    return calls
+
+
 def upper_bound(cfg: JobConfig, problem_chars: int) -> int:
     """Tokens one problem can spend at most under the settings (every call at its max_tokens)."""
-    s, n = cfg.stages, cfg.n_max
+    s = cfg.stages
     prompt = problem_chars // 4 + _TEMPLATE_TOKENS
-    calls = [("generate", n)]
-    if cfg.plan.enabled:
-        calls += [("triage", 1 if cfg.plan.triage else 0), ("plan", n)]
-    if cfg.judge.enabled:
-        pairs = n * (n - 1) // 2
-        calls += [("judge", 2 * pairs)]
     total = 0
-    for stage, count in calls:
+    for stage, count in most_calls(cfg).items():
         extra = s.plan.max_tokens if stage == "generate" and cfg.plan.enabled else 0
         extra += 2 * cfg.judge.answer_chars // 4 if stage == "judge" else 0
         total += count * (prompt + extra + getattr(s, stage).max_tokens)

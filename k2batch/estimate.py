@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow.parquet as pq
 from scipy import stats
 
-from k2batch import progress
+from k2batch import budget, progress
 from k2batch.config import STAGES, JobConfig
 from k2batch.io import _fs, absolute, join, output_parts, read_parts
 from k2batch.validate import validate_row
@@ -32,7 +32,9 @@ METHOD = (
     "sqrt(1 - n/N). Wall time: the pilot's fixed overhead (elapsed minus its busy time) + the "
     "binding one of busy time (sum of call latencies) / parallel slots and the HTTP quota "
     "(rpm: calls, tpm: prompt + max_tokens per call); its CI from the same resamples. Yield: Wilson "
-    "score interval on the pilot's verified-correct share, times N."
+    "score interval on the pilot's verified-correct share, times N. Calls a stage made equally "
+    "for every pilot problem: at most 1 - 0.05^(1/n) of all problems differ (rule of three), "
+    "from no call up to the settings' most."
 )
 
 
@@ -163,6 +165,17 @@ def _interval(point: float, boot: np.ndarray, n: int) -> dict:
     return {"point": float(point), "lo": float(min(lo, point)), "hi": float(max(hi, point))}
 
 
+def _unvaried_calls(est: dict, per_problem: np.ndarray, most: int, n_total: int) -> dict:
+    """Where every pilot problem made the same number of calls, the bootstrap has no spread to
+    show, yet other problems may make fewer (the judge compares only distinct answers) or more.
+    By the rule of three, at most a share 1 - 0.05^(1/n) of all problems differ (95 %): they may
+    make from no call up to the settings' most."""
+    if len(per_problem) < 2 or np.ptp(per_problem):
+        return est
+    v, q = float(per_problem[0]), 1 - 0.05 ** (1 / len(per_problem))
+    return {**est, "lo": est["point"] - q * n_total * v, "hi": est["point"] + q * n_total * max(0, most - v)}
+
+
 def wilson(k: int, n: int) -> tuple[float, float]:
     p, z2 = k / n, Z95**2
     mid = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -184,7 +197,7 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
     def total(names: list[str], m):
         return sum(m[..., COL[c]] for c in names) if m is not None else 0.0
 
-    tokens: dict = {}
+    tokens, most = {}, budget.most_calls(cfg)
     for s in [*STAGES, "total"]:
         stages = STAGES if s == "total" else (s,)
         for k in KINDS:
@@ -192,6 +205,8 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
                 continue  # no backend reported it
             names = [f"{t}.{k}" for t in stages]
             est = _interval(total(names, point), total(names, boot), n)
+            if k == "calls" and n < n_total:
+                est = _unvaried_calls(est, total(names, x), sum(most.get(t, 0) for t in stages), n_total)
             tokens.setdefault(s, {})[k] = {"pilot": float(total(names, pilot)), **est}
     cap, calls = _capacity(cfg, float(pilot[COL["latency"]]), elapsed_s), [f"{s}.calls" for s in STAGES]
 

@@ -141,6 +141,27 @@ def test_small_pilot_intervals_cover_the_total_of_a_skewed_population(monkeypatc
     assert est.tails(10_000) == pytest.approx((2.5, 97.5), abs=0.01)  # no change for a large pilot
 
 
+def test_calls_the_pilot_made_equally_still_get_an_interval():
+    """Every pilot problem made the recipe's full calls: other problems may make fewer (the judge
+    compares distinct answers only), so the interval reaches below the point, not above the most."""
+    c, seen = cfg("samples=3"), {"reasoning": set(), "unpriced": set()}
+    most = est.budget.most_calls(c)
+    x = np.zeros((8, len(est.COL)))
+    for s in STAGES:
+        x[:, est.COL[f"{s}.calls"]] = most.get(s, 0)
+    x[:, est.COL["latency"]], x[:, est.COL["judge.completion"]] = 1, np.arange(8)
+    out = est.project(c, x, 40, elapsed_s=60.0, seen=seen)["tokens"]
+    q = 1 - 0.05 ** (1 / 8)  # rule of three: at most this share of the 40 may differ
+    assert most["judge"] == 6 and out["judge"]["calls"]["point"] == 240
+    assert out["judge"]["calls"]["lo"] == pytest.approx(240 - q * 40 * 6) and out["judge"]["calls"]["hi"] == 240
+    total = out["total"]["calls"]
+    assert total["hi"] == total["point"] == 40 * sum(most.values()) and total["lo"] < 0.75 * total["point"]
+    x[:, est.COL["judge.calls"]] = 2  # fewer than the most: others may make more, up to it
+    judge = est.project(c, x, 40, elapsed_s=60.0, seen=seen)["tokens"]["judge"]["calls"]
+    assert judge["lo"] < judge["point"] == 80 < judge["hi"] == pytest.approx(80 + q * 40 * 4)
+    assert est.project(c, x, 8, elapsed_s=60.0, seen=seen)["tokens"]["judge"]["calls"]["lo"] == 16  # all seen
+
+
 def test_estimate_then_solve_reuses_every_pilot_call(tmp_path, capsys):
     src, out = problems(tmp_path / "in.parquet"), tmp_path / "out"
     c = cfg(prices={"instant": {"input": 1.0, "output": 2.0, "reasoning": 3.0}})
