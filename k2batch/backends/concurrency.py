@@ -104,14 +104,14 @@ class AdaptiveLimit:
             return
         latency += JITTER_S
         if sent <= CLEAR:  # no-load latency for free: at the start, and whenever the job pauses
-            self._clear = [self._clear[0] + latency, self._clear[1] + size, self._clear[2] + 1]
+            self._clear = _plus(self._clear, latency, size)
             if self._clear[2] >= MIN_EPOCH:
                 self._low(self._clear[0] / self._clear[1])
                 self._clear = [0.0, 0.0, 0]
         if not self.epoch and sent <= CLEAR:  # the first epoch, replies that met no queue
-            self._first = [self._first[0] + latency, self._first[1] + size, self._first[2] + 1]
+            self._first = _plus(self._first, latency, size)
         if self.slow_start and 2 * sent >= self.limit and self._restore is None:  # window half full
-            self._full = [self._full[0] + latency, self._full[1] + size, self._full[2] + 1]
+            self._full = _plus(self._full, latency, size)
             if self._confirmed and latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
                 self.value = min(self.max_limit, self.value + 1)  # as TCP: x2 a round trip
         self._latency += latency
@@ -255,3 +255,9 @@ class Call:
 
     def __init__(self, serial: int):
         self.serial, self.size = serial, 1.0
+
+
+def _plus(acc: list, latency: float, size: float) -> list:
+    """One more reply in a [latency, work, number] sum."""
+    return [acc[0] + latency, acc[1] + size, acc[2] + 1]
+
