@@ -13,7 +13,7 @@ the template) and `max_tokens` — until problems have finished in this process 
 Every process of a run checks the whole budget against the whole run's spend: each publishes its
 spent and reserved tokens and dollars to a file of its own under the run's staging area (the
 local disk or the bucket every worker reaches), and reads the others' before admitting a problem
-and at most every `SHARED_S` otherwise.
+and at most every `shared.SHARED_S` otherwise (k2batch/shared.py).
 So 2 worker processes, a portable runner's SDK workers or a cluster share one budget, however
 many there are, and later waves see earlier waves' spend; a call may start on another
 process's spend of the last `SHARED_S` not yet read, besides the calls in flight."""
@@ -21,19 +21,17 @@ process's spend of the last `SHARED_S` not yet read, besides the calls in flight
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import threading
 import time
-import uuid
 
 from k2batch.config import JobConfig
-from k2batch.io import _fs, join
+from k2batch.io import join
 from k2batch.perrun import PerRun
+from k2batch.shared import Shared
 
 PREFIX = "budget"
 _TEMPLATE_TOKENS = 200  # the recipe's instructions around a problem, per call
-SHARED_S = 0.5  # how stale another process's spend may be when this one admits or calls
+KEYS = ("tokens", "usd", "reserved", "admitted")  # admitted: problems holding a reservation
 
 
 def call_cost(cfg: JobConfig, model: str | None, backend: str, prompt: int, completion: int,
@@ -73,51 +71,6 @@ def upper_bound(cfg: JobConfig, problem_chars: int) -> int:
     return total
 
 
-class Shared:
-    """The spend of a run's other processes: one JSON file per process under `folder` (its own
-    rewritten as it spends, the others' read at most every SHARED_S, or now before admitting)."""
-
-    KEYS = ("tokens", "usd", "reserved", "admitted")  # admitted: problems holding a reservation
-
-    def __init__(self, folder: str):
-        self._fs, self._dir = _fs(folder)
-        self._local = type(self._fs).__name__ == "LocalFileSystem"
-        self._mine = f"{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
-        self._seen: dict[str, dict] = {}  # another process's file -> what it last said
-        self._read_at, self._wrote_at = float("-inf"), float("-inf")
-
-    def others(self, now: bool = False) -> dict[str, float]:
-        """Tokens and dollars spent, tokens reserved and problems admitted by the other processes
-        of the run."""
-        if now or time.monotonic() - self._read_at >= SHARED_S:
-            try:  # refresh: object stores cache listings
-                listed = self._fs.ls(self._dir, detail=False, refresh=True)
-                names = [n for n in listed if not n.rsplit("/", 1)[-1].startswith(".")
-                         and not n.endswith("/" + self._mine)]  # fmt: skip
-            except FileNotFoundError:
-                names = []
-            for name in names:
-                try:
-                    self._seen[name] = json.loads(self._fs.cat_file(name))
-                except (OSError, ValueError):  # being replaced: what it said last stands
-                    continue
-            self._read_at = time.monotonic()
-        return {k: sum(row.get(k, 0) for row in self._seen.values()) for k in self.KEYS}
-
-    def publish(self, state: dict, now: bool = False) -> None:
-        """This process's spend, at most every SHARED_S unless `now`."""
-        if not now and time.monotonic() - self._wrote_at < SHARED_S:
-            return
-        data, path = json.dumps(state).encode(), f"{self._dir}/{self._mine}"
-        if self._local:  # readers see the old file or the new one
-            self._fs.makedirs(self._dir, exist_ok=True)
-            self._fs.pipe_file(tmp := f"{self._dir}/.{self._mine}.tmp", data)
-            self._fs.mv(tmp, path)
-        else:
-            self._fs.pipe_file(path, data)  # an object store replaces an object whole
-        self._wrote_at = time.monotonic()
-
-
 class Ledger:
     """The run's spend against the budget, as this process sees it (thread-safe): its own, plus
     the other processes' through `shared` where given."""
@@ -151,7 +104,7 @@ class Ledger:
         return float(bound)
 
     def _others(self, now: bool = False) -> dict[str, float]:
-        return self._shared.others(now) if self._shared else dict.fromkeys(Shared.KEYS, 0)
+        return self._shared.others(now) if self._shared else dict.fromkeys(KEYS, 0)
 
     def _over(self, extra: float, others: dict[str, float]) -> str | None:
         """Why the run's spend plus `extra` tokens (reservations, a projection) does not fit."""
@@ -249,7 +202,7 @@ class Gate:
 
 def _new_ledger(cfg: JobConfig, run_key: str) -> Ledger:
     b = cfg.budget
-    shared = Shared(join(run_key, "_budget")) if b.tokens is not None or b.usd is not None else None
+    shared = Shared(join(run_key, "_budget"), KEYS) if b.tokens is not None or b.usd is not None else None
     return Ledger(cfg, shared)
 
 

@@ -9,10 +9,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from k2batch import budget
+from k2batch import budget, shared
 from k2batch.backends import ChatResult
 from k2batch.config import load_config
 from k2batch.job import run_solve
+from k2batch.shared import Shared
 from k2batch.testing import instant, moto_s3
 
 ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(20)]
@@ -80,7 +81,7 @@ def test_no_call_starts_past_the_budget_however_many_a_batch_queues(tmp_path):
 
 def _three_processes_share(folder: str) -> None:
     cfg = load_config(sets=[*BASE, "budget.tokens=1000", "budget.tokens_per_problem=400"])
-    a, b, c = (budget.Ledger(cfg, budget.Shared(folder)) for _ in range(3))
+    a, b, c = (budget.Ledger(cfg, Shared(folder, budget.KEYS)) for _ in range(3))
     problem = lambda pid: {"id": pid, "problem": "Give the answer 1."}  # noqa: E731
     assert a.allow(problem("p1")) is None and b.allow(problem("p2")) is None  # 400 + 400 reserved
     assert "not admitted" in c.allow(problem("p3"))  # + 400 > 1000, though c has nothing in flight
@@ -95,7 +96,7 @@ def _three_processes_share(folder: str) -> None:
 def test_the_processes_of_a_run_share_one_budget(tmp_path, monkeypatch):
     """Ledgers of one run as separate worker processes keep them (each its own file under the
     run's staging area): each admits and calls against the whole run's spend and reservations."""
-    monkeypatch.setattr(budget, "SHARED_S", 0.0)  # read the others' files at every check
+    monkeypatch.setattr(shared, "SHARED_S", 0.0)  # read the others' files at every check
     _three_processes_share(str(tmp_path / "staging" / "_budget"))
     assert len(list((tmp_path / "staging" / "_budget").iterdir())) == 2  # a and b; no temporary left
 
@@ -103,7 +104,7 @@ def test_the_processes_of_a_run_share_one_budget(tmp_path, monkeypatch):
 def test_the_same_through_a_bucket(monkeypatch):
     import s3fs
 
-    monkeypatch.setattr(budget, "SHARED_S", 0.0)
+    monkeypatch.setattr(shared, "SHARED_S", 0.0)
     with moto_s3():
         s3fs.S3FileSystem().mkdir("k2batch-budget")
         _three_processes_share("s3://k2batch-budget/out/_staging/run/_budget")
