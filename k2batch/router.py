@@ -14,6 +14,13 @@ with a deadline, those first problems alternate between the two. Decisions are m
 start, so with the in-memory runner they are revised between waves (`runner.wave_size`; a job
 with a spill backend runs in waves of 8 unless told otherwise).
 
+With several worker processes (the local runner's `runner.workers`, a portable runner's SDK
+workers) each decides for the problems it gets, from what the run's processes publish (files under
+the run's staging area, as the budget's spend; k2batch/shared.py): problems routed anywhere, the
+primary's pace pooled over every process so far (a later wave's new processes start from it),
+and the primary's capacity as that pace times the processes at work (those the local runner
+starts, or more if more hold unfinished problems) less the problems they hold.
+
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
 
@@ -25,7 +32,9 @@ import time
 
 from k2batch.backends import ChatRequest, reply_settings
 from k2batch.config import BackendConfig, JobConfig
+from k2batch.io import join
 from k2batch.perrun import PerRun
+from k2batch.shared import Shared
 
 PRIMARY, SPILL = "primary", "spill"
 DEFAULT_WAVE = 8
@@ -45,8 +54,10 @@ def for_spill(req: ChatRequest, spill: BackendConfig) -> ChatRequest:
 class Router:
     """One process's routing decisions and the primary's measured pace (thread-safe)."""
 
-    def __init__(self, cfg: JobConfig, total: int, clock=time.time, timer=time.monotonic):
+    def __init__(self, cfg: JobConfig, total: int, clock=time.time, timer=time.monotonic,
+                 shared: Shared | None = None, processes: int = 1):  # fmt: skip
         self.clock, self.timer = clock, timer  # the deadline is on the wall clock, the pace is not
+        self._shared, self._processes = shared, processes  # the run's other processes; how many run
         self.deadline = cfg.budget.deadline.timestamp() if cfg.budget.deadline else None
         self.total = total
         self.routes: dict[str, str] = {}
@@ -59,24 +70,33 @@ class Router:
 
     def route(self, problem_id: str, stored: str | None = None) -> str:
         """The problem's backend: its earlier route, where its calls are stored, or the decision."""
+        if problem_id in self.routes:  # every later call of a routed problem
+            return self.routes[problem_id]
+        others = self._others() if self.deadline is not None and not stored else []
         with self._lock:
             if problem_id not in self.routes:
-                self.routes[problem_id] = stored or self._decide()
+                self.routes[problem_id] = stored or self._decide(others)
                 if self.routes[problem_id] == PRIMARY:
                     if not self._open:
                         self._busy_since = self.timer()
                     self._open.add(problem_id)
-            return self.routes[problem_id]
+            route, state = self.routes[problem_id], self._state()
+        self._publish(state)  # once a problem, as the budget's admissions: the others count it now
+        return route
 
-    def _decide(self) -> str:
+    def _decide(self, others: list[dict]) -> str:
         if self.deadline is None:
             return PRIMARY
-        if not self._finished_primary:  # nothing measured yet: the first problems probe both sides,
+        finished = self._finished_primary + sum(o["finished"] for o in others)
+        if not finished:  # nothing measured yet: the first problems probe both sides,
             return SPILL if len(self.routes) % 2 else PRIMARY  # so a tight deadline loses no wave
-        busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
-        rate = self._finished_primary / max(1e-9, busy)
-        room = rate * (1 - MARGIN) * (self.deadline - self.clock()) - len(self._open)  # it can take in time
-        share = min(1.0, max(0.0, room / max(1, self.total - len(self.routes))))
+        rate = finished / max(1e-9, self._state()["busy"] + sum(o["busy"] for o in others))  # one process's
+        working = [o for o in others if o["open"]]  # other processes holding the primary's problems
+        processes = max(self._processes, 1 + len(working))
+        held = len(self._open) + sum(o["open"] for o in working)
+        room = processes * rate * (1 - MARGIN) * (self.deadline - self.clock()) - held  # it can take in time
+        left = self.total - len(self.routes) - sum(o["routed"] for o in others)
+        share = min(1.0, max(0.0, room / max(1, left)))
         self._credit = min(1.0, self._credit + share)  # caught up: the primary takes them all
         if self._credit >= 1.0 - 1e-9:
             self._credit -= 1.0
@@ -85,11 +105,28 @@ class Router:
 
     def finished(self, problem_id: str) -> None:
         with self._lock:
-            if problem_id in self._open:
-                self._open.discard(problem_id)
-                self._finished_primary += 1
-                if not self._open:
-                    self._busy += self.timer() - self._busy_since
+            if problem_id not in self._open:
+                return
+            self._open.discard(problem_id)
+            self._finished_primary += 1
+            if not self._open:
+                self._busy += self.timer() - self._busy_since
+            state = self._state()
+        self._publish(state)
+
+    def _state(self) -> dict:
+        busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
+        return {"routed": len(self.routes), "finished": self._finished_primary, "busy": busy,
+                "open": len(self._open)}  # fmt: skip
+
+    def _others(self) -> list[dict]:
+        """What the run's other processes published (read now for this process's first decision,
+        so a later wave starts from the pace of the earlier ones)."""
+        return self._shared.rows(now=not self.routes) if self._shared else []
+
+    def _publish(self, state: dict) -> None:
+        if self._shared and self.deadline is not None:
+            self._shared.publish(state, now=True)
 
     def split(self) -> dict[str, int]:
         with self._lock:
@@ -97,7 +134,14 @@ class Router:
                     SPILL: sum(r == SPILL for r in self.routes.values())}  # fmt: skip
 
 
-_ROUTERS = PerRun(Router)
+def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:
+    from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
+
+    shared = Shared(join(run_key, "_routes"), ()) if cfg.budget.deadline else None
+    return Router(cfg, total, shared=shared, processes=worker_processes(cfg))
+
+
+_ROUTERS = PerRun(_new_router)
 
 
 def finished_row(row: dict, run_key: str) -> dict:
@@ -107,4 +151,4 @@ def finished_row(row: dict, run_key: str) -> dict:
 
 def router(cfg: JobConfig, run_key: str, total: int) -> Router:
     """This process's router for one run of a job."""
-    return _ROUTERS.get(run_key, cfg, total)
+    return _ROUTERS.get(run_key, cfg, run_key, total)

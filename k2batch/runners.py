@@ -164,6 +164,13 @@ def pipeline_options(cfg: JobConfig, resolve: bool = False) -> PipelineOptions:
     return PipelineOptions(flags=completed_flags(flags, r.name) if resolve else flags)
 
 
+def worker_processes(cfg: JobConfig) -> int:
+    """How many worker processes the local runner starts (1 for other runners: their workers are
+    known only as they show up)."""
+    o = pipeline_options(cfg).get_all_options()
+    return o["direct_num_workers"] if o.get("direct_running_mode") == "multi_processing" else 1
+
+
 def unknown_flags(options: PipelineOptions) -> list[str]:
     """Flags Beam would silently drop (misspelt or for another runner)."""
     known = options.get_all_options(drop_default=False)

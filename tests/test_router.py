@@ -5,9 +5,11 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from k2batch import shared
 from k2batch.config import load_config
 from k2batch.job import run_solve
 from k2batch.router import PRIMARY, SPILL, Router
+from k2batch.shared import Shared
 from k2batch.testing import instant
 
 ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(24)]
@@ -64,3 +66,38 @@ def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_a
         rt.finished(f"q{i}")
     assert [rt.route(f"r{i}") for i in range(4)] == [PRIMARY] * 4
     assert Router(load_config(), total=3).route("x") == PRIMARY  # no deadline: never spill
+
+
+
+def test_worker_processes_route_as_one_run_and_a_later_wave_starts_from_their_pace(tmp_path, monkeypatch):
+    monkeypatch.setattr(shared, "SHARED_S", 0.0)  # read the others' files at every decision
+    now = [1000.0]
+    cfg = load_config(sets=[f"budget.deadline={dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()}"])
+
+    def process(name: str, processes: int = 2) -> Router:  # one worker process's router for the run
+        return Router(cfg, total=48, clock=lambda: now[0], timer=lambda: now[0],
+                      shared=Shared(str(tmp_path / name), ()), processes=processes)  # fmt: skip
+
+    def run(routers: list[Router]) -> tuple[list[str], dict[str, Router]]:
+        """8 probes dealt among the processes, their primaries finished at t = 20 s, then 32 more."""
+        now[0], owner = 1000.0, {}
+        for k in range(40):
+            if k == 8:
+                now[0] = 1020.0
+                for pid, rt in owner.items():
+                    rt.finished(pid)  # the probes the primary took
+            owner[f"p{k}"] = routers[k % len(routers)]
+            owner[f"p{k}"].route(f"p{k}")
+        return [owner[f"p{k}"].routes[f"p{k}"] for k in range(8, 40)], owner
+
+    one, _ = run([process("one", processes=1)])  # the same run in one process
+    assert 0 < one.count(PRIMARY) < 24
+    two, owner = run([process("two"), process("two")])
+    # as one run: before, each process weighed its own pace (half the run's) against the whole
+    # run's problems left, and spilled about twice what was needed
+    assert abs(two.count(PRIMARY) - one.count(PRIMARY)) <= 1
+    now[0] = 1030.0  # the wave ends: every problem finished, its processes gone
+    for pid, rt in owner.items():
+        rt.finished(pid)
+    later = process("two")  # the next wave's new process: their pace (ahead of the deadline now),
+    assert [later.route(f"r{k}") for k in range(4)] == [PRIMARY] * 4  # not a probe of both sides
