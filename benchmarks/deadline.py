@@ -1,8 +1,10 @@
 """Deadline-aware routing, measured: the primary alone vs primary + spill, side by side.
 
     python benchmarks/deadline.py [--problems 24] [--max-tokens 96] [--service-s 0.4] [--capacity 4]
+                                  [--workers 1]
 
-Primary: the embedded model through llama.cpp (one engine, 2 threads). Secondary: the project's
+Primary: the embedded model through llama.cpp (one engine, 2 threads; with `--workers 2`, two
+worker processes of one engine of 1 thread, each routing the problems it gets). Secondary: the project's
 quota server (an OpenAI-compatible server on 127.0.0.1 that serves `capacity` requests at once,
 `service-s` seconds each: a stand-in for a paid service; it is not a model). The job: GSM8K
 problems, one sample each, no plan or judge, so a problem is one call. First the primary alone
@@ -15,7 +17,7 @@ deadline + 5 %, spilling no more than 10 % above the minimum share.
 
 The minimum share: the primary can finish (deadline - start-up) x its pace problems by the
 deadline. Start-up (Prefect, loading the model: the alone run's wall time less its busy time,
-the sum of its call latencies) is spent in both runs, so it is not the primary's capacity.
+the sum of its call latencies, per engine) is spent in both runs, so it is not the primary's capacity.
 Two paces are printed: the primary's alone, and the primary's during the routed run (its
 problems / its busy time there), where the secondary's client and server share the cores; the
 goal is judged against the latter, the capacity the primary actually had."""
@@ -43,8 +45,10 @@ PRICE = {"input": 0.6, "output": 1.2}
 
 
 def sets(args, *extra: str) -> list[str]:
-    return ["samples=1", "plan.enabled=false", "judge.enabled=false", "backend.n_ctx=1024",
-            f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=8", *extra]  # fmt: skip
+    workers = [f"runner.workers={args.workers}", f"backend.n_threads={max(1, 2 // args.workers)}"]
+    return [*(workers if args.workers > 1 else []), "samples=1", "plan.enabled=false", "judge.enabled=false",
+            "backend.n_ctx=1024", f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=8",
+            *extra]  # fmt: skip
 
 
 def solve(src: Path, out: Path, settings: list[str]) -> tuple[float, list[dict], dict]:
@@ -74,6 +78,7 @@ def main() -> int:
     ap.add_argument("--max-tokens", type=int, default=96)
     ap.add_argument("--service-s", type=float, default=0.4, help="seconds the secondary takes per request")
     ap.add_argument("--capacity", type=int, default=4, help="requests the secondary serves at once")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes of the primary")
     args = ap.parse_args()
     server = QuotaServer(capacity=args.capacity, service_s=lambda body: args.service_s)
     with tempfile.TemporaryDirectory() as d, server as srv:
@@ -94,11 +99,12 @@ def main() -> int:
         routed_s, routed_calls, manifest = solve(src, tmp / "routed", sets(args, *spill))
     split = sides(routed_calls)
     n = args.problems
-    busy = sum(c["latency_s"] for c in alone_calls)  # one engine, one call at a time
+    busy = sum(c["latency_s"] for c in alone_calls) / args.workers  # each engine, one call at a time
     start_up = max(0.0, alone_s - busy)
-    primary_rate = n / busy  # problems per second of the engine's work, the primary alone
+    primary_rate = n / busy  # problems per second of the engines' work, the primary alone
     on_primary = [c for c in routed_calls if c["model"] != "spill" and not c["error"]]
-    routed_rate = len(on_primary) / sum(c["latency_s"] for c in on_primary) if on_primary else primary_rate
+    routed_busy = sum(c["latency_s"] for c in on_primary) / args.workers
+    routed_rate = len(on_primary) / routed_busy if on_primary else primary_rate
     spill_rate = args.capacity / args.service_s
 
     def minimum(rate: float) -> float:
