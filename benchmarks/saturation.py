@@ -19,7 +19,10 @@ process is the client and its gate is watched) - what the client's concurrency a
 pipeline's start and its last problems (fewer requests than slots, whatever the client does).
 Goal: adaptive >= 0.95 by (1) at every capacity, with no more 429s than fixed 16 (the old
 default). About 3 1/2 minutes; these jobs are short (~10 round trips at C = 64), so the
-adaptive window's ramp-up weighs more than in a real job (`--per-slot 6 --most 400`)."""
+adaptive window's ramp-up weighs more than in a real job (`--per-slot 6 --most 400`, ~9 min).
+A bound: a first window above 16 would meet 429s at C = 4 (its queue takes 16), so the first
+round trip serves at most 16 of C slots, which alone caps a 10-round-trip job at C = 64 near
+1 - 0.75 / 10, whatever the window does after."""
 
 from __future__ import annotations
 

@@ -19,7 +19,9 @@ workers) each decides for the problems it gets, from what the run's processes pu
 the run's staging area, as the budget's spend; k2batch/shared.py): problems routed anywhere, the
 primary's pace pooled over every process so far (a later wave's new processes start from it),
 and the primary's capacity as that pace times the processes at work (those the local runner
-starts, or more if more hold unfinished problems) less the problems they hold.
+starts, or more if more hold unfinished problems) less the problems they hold. The pace does
+not count a wave's start-up (new processes loading the model), so where that is most of the
+time left, they spill too little.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
