@@ -17,6 +17,8 @@ SHARED_S = 0.5  # how stale another process's state may be when this one decides
 
 
 class Shared:
+    """This process's file under `folder` (its state, by `publish`) and the others' (`rows`)."""
+
     def __init__(self, folder: str, keys: tuple[str, ...]):
         self._fs, self._dir = _fs(folder)
         self.keys = keys
