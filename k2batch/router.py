@@ -82,9 +82,8 @@ class Router:
                     if not self._open:
                         self._busy_since = self.timer()
                     self._open.add(problem_id)
-            route, state = self.routes[problem_id], self._state()
-        self._publish(state)  # once a problem, as the budget's admissions: the others count it now
-        return route
+                self._publish()  # once a problem, as the budget's admissions: the others count it now
+            return self.routes[problem_id]
 
     def _decide(self, others: list[dict]) -> str:
         if self.deadline is None:
@@ -113,8 +112,7 @@ class Router:
             self._finished_primary += 1
             if not self._open:
                 self._busy += self.timer() - self._busy_since
-            state = self._state()
-        self._publish(state)
+            self._publish()
 
     def _state(self) -> dict:
         busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
@@ -126,9 +124,10 @@ class Router:
         so a later wave starts from the pace of the earlier ones)."""
         return self._shared.rows(now=not self.routes) if self._shared else []
 
-    def _publish(self, state: dict) -> None:
+    def _publish(self) -> None:
+        """Under the lock, as the budget's: threads would race on the file and reorder states."""
         if self._shared and self.deadline is not None:
-            self._shared.publish(state, now=True)
+            self._shared.publish(self._state(), now=True)
 
     def split(self) -> dict[str, int]:
         with self._lock:

@@ -101,3 +101,26 @@ def test_worker_processes_route_as_one_run_and_a_later_wave_starts_from_their_pa
         rt.finished(pid)
     later = process("two")  # the next wave's new process: their pace (ahead of the deadline now),
     assert [later.route(f"r{k}") for k in range(4)] == [PRIMARY] * 4  # not a probe of both sides
+
+
+def test_bundle_threads_of_one_process_route_at_once_without_losing_a_decision(tmp_path):
+    # each decision and finish rewrites the process's file: threads publishing outside the
+    # router's lock raced on its temporary file (FileNotFoundError inside a bundle)
+    import threading
+
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
+    rt = Router(load_config(sets=[f"budget.deadline={later}"]), total=1200, shared=Shared(str(tmp_path), ()))
+    errors = []
+
+    def bundle(t: int) -> None:
+        try:
+            for i in range(300):
+                rt.route(f"{t}-{i}")
+                rt.finished(f"{t}-{i}")
+        except Exception as e:  # noqa: BLE001 - any error here is the failure
+            errors.append(e)
+
+    threads = [threading.Thread(target=bundle, args=(t,)) for t in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors and sum(rt.split().values()) == 1200
