@@ -116,25 +116,33 @@ def _bare_init(n_ctx: int, text: str) -> None:
     _bare.update(llm=llm, ban={t: -1e9 for t in eog}, filler=filler * (1 + n_ctx // len(filler)))
 
 
-def _bare_call(call: tuple[int, int, int]) -> int:
+def _bare_call(call: tuple[int, int, int, str]) -> tuple[str, int, float]:
     """One call of the job's lengths on a bare engine: its prompt length in, exactly its
-    completion length out."""
-    prompt, completion, seed = call
+    completion length out; (its stage, the tokens made, its seconds)."""
+    prompt, completion, seed, stage = call
+    t0 = time.perf_counter()
     llm = _bare["llm"]
     llm.reset()  # as the backend does: no prefix kept between calls
     out = llm.create_completion(prompt=_bare["filler"][:prompt], max_tokens=max(1, completion),
                                 temperature=0.7, seed=seed, logit_bias=_bare["ban"])  # fmt: skip
-    return out["usage"]["completion_tokens"]
+    return stage, out["usage"]["completion_tokens"], time.perf_counter() - t0
 
 
-def bare(calls: list[tuple[int, int, int]], n_ctx: int, text: str) -> tuple[float, int]:
+def bare(calls: list[tuple[int, int, int, str]], n_ctx: int, text: str) -> tuple[float, int, dict]:
     """Wall seconds (engines' start included) for 2 one-thread engines in 2 processes taking the
-    calls from one queue; and the completion tokens they made."""
+    calls from one queue; the completion tokens they made; their seconds by stage."""
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2, initializer=_bare_init, initargs=(n_ctx, text)) as pool:
-        tokens = sum(pool.imap_unordered(_bare_call, calls, chunksize=1))
-    return time.perf_counter() - t0, tokens
+        done = list(pool.imap_unordered(_bare_call, calls, chunksize=1))
+    return time.perf_counter() - t0, sum(d[1] for d in done), _by_stage((d[0], d[2]) for d in done)
+
+
+def _by_stage(pairs) -> dict[str, float]:
+    seconds: dict[str, float] = {}
+    for stage, s in pairs:
+        seconds[stage] = seconds.get(stage, 0.0) + s
+    return seconds
 
 
 def full(args, problems: list[dict], inp: str) -> int:
@@ -147,17 +155,20 @@ def full(args, problems: list[dict], inp: str) -> int:
     replayed: dict[tuple, tuple[float, int]] = {}  # the layouts' calls (the same, unless they differ)
     goal = 0.95 if len(problems) >= 50 else 0.9
     for layout, (elapsed, stats) in runs.items():
-        calls = sorted(((s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0)
+        calls = sorted(((s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0, s["stage"])
                         for s in stats if not s["cache_hit"]), key=lambda c: -c[1])  # fmt: skip
         if tuple(calls) not in replayed:  # longest first: the bare engines' tail is as short as it gets
             replayed[tuple(calls)] = bare(calls, n_ctx, text)
-            wall, tokens = replayed[tuple(calls)]
+            wall, tokens, _ = replayed[tuple(calls)]
             print(f"{'bare, 2 engines x 1 thread':<38} {wall:7.1f} s: {len(calls)} calls, "
                   f"{sum(c[1] for c in calls)} completion tokens (bare made {tokens})")  # fmt: skip
-        wall = replayed[tuple(calls)][0]
+        wall, _, bare_s = replayed[tuple(calls)]
         busy = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed)
         print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal}); engines busy "
               f"{busy:.3f} of the job's wall time")  # fmt: skip
+        job_s = _by_stage((s["stage"], s["latency_s"]) for s in stats if not s["cache_hit"])
+        print("  engine seconds by stage, job / bare: " + ", ".join(
+            f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
     print(f"{len(problems)} problems")
     return 0
 
