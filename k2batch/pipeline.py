@@ -36,6 +36,7 @@ class JobRun:
     store_uri: str  # the job's result store, shared by every run of the job
     job_id: str
     total: int = 0  # input rows of the run (the router's backlog)
+    wave: router.Wave | None = None  # the wave this pipeline runs (the router's start-up clock)
 
 
 class ChatModelHandler(ModelHandler):
@@ -49,7 +50,7 @@ class ChatModelHandler(ModelHandler):
         self._store = (run.store_uri, True, cfg.resume.flush_s, run.staging_uri)
         self._timeouts = cfg.timeouts
         self._cfg, self._run_key, self._total = cfg, run.staging_uri, run.total
-        self._spill = router.spill_of(cfg)
+        self._spill, self._wave = router.spill_of(cfg), run.wave
 
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
@@ -66,7 +67,7 @@ class ChatModelHandler(ModelHandler):
             if problem["id"] not in rt.routes:
                 on_spill = store.get(router.for_spill(req, self._spill).key())
                 stored = router.PRIMARY if store.get(req.key()) else router.SPILL if on_spill else None
-            routes.append(rt.route(problem["id"], stored))
+            routes.append(rt.route(problem["id"], stored, self._wave))
         return [router.for_spill(r, self._spill) if w == router.SPILL else r
                 for r, w in zip(reqs, routes, strict=True)], routes  # fmt: skip
 

@@ -19,9 +19,13 @@ workers) each decides for the problems it gets, from what the run's processes pu
 the run's staging area, as the budget's spend; k2batch/shared.py): problems routed anywhere, the
 primary's pace pooled over every process so far (a later wave's new processes start from it),
 and the primary's capacity as that pace times the processes at work (those the local runner
-starts, or more if more hold unfinished problems) less the problems they hold. The pace does
-not count a wave's start-up (new processes loading the model), so where that is most of the
-time left, they spill too little.
+starts, or more if more hold unfinished problems) less the problems they hold. The pace counts
+only the seconds the primary holds problems, so the time each wave still to come will spend
+starting (a new pipeline; on the local runner's worker processes, new processes loading the
+model) is taken off the time left: each process measures the gap before its wave, from the last
+problem the run finished before the wave to its first decision in it, and the run's mean gap is
+what each later wave is expected to lose. The local runner's waves hold 8 problems
+for each worker process it starts.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -39,6 +43,7 @@ from k2batch.perrun import PerRun
 from k2batch.shared import Shared
 
 PRIMARY, SPILL = "primary", "spill"
+Wave = tuple[int, int, float]  # a wave's index, how many the run has, when the driver started it
 DEFAULT_WAVE = 8
 MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
 # its pace varies, and a problem's later calls (judge) that would start past it are refused
@@ -68,16 +73,20 @@ class Router:
         self._busy = 0.0  # seconds the primary held unfinished problems: a pace of its own, not
         self._busy_since: float | None = None  # lowered while it waits for the secondary's side
         self._credit = 0.0  # the primary's share of the decisions so far, not yet given to it
+        self._wave, self._startup_s, self._startups = -1, 0.0, 0  # waves seen: their start-up
+        self._last: float | None = None  # when this process last saw a problem finish
         self._lock = threading.Lock()
 
-    def route(self, problem_id: str, stored: str | None = None) -> str:
+    def route(self, problem_id: str, stored: str | None = None, wave: Wave | None = None) -> str:
         """The problem's backend: its earlier route, where its calls are stored, or the decision."""
         if problem_id in self.routes:  # every later call of a routed problem
             return self.routes[problem_id]
         others = self._others() if self.deadline is not None and not stored else []
         with self._lock:
             if problem_id not in self.routes:
-                self.routes[problem_id] = stored or self._decide(others)
+                if wave is not None and wave[0] != self._wave:  # this process's first in the wave
+                    self._wave_started(wave, others)
+                self.routes[problem_id] = stored or self._decide(others, wave)
                 if self.routes[problem_id] == PRIMARY:
                     if not self._open:
                         self._busy_since = self.timer()
@@ -85,7 +94,17 @@ class Router:
                 self._publish()  # once a problem, as the budget's admissions: the others count it now
             return self.routes[problem_id]
 
-    def _decide(self, others: list[dict]) -> str:
+    def _wave_started(self, wave: Wave, others: list[dict]) -> None:
+        """The time lost between waves, measured: from the last problem the run finished before
+        the wave (its tail, writing its output, the next pipeline's start, new processes loading
+        the model) to this process's first decision in it. The first wave's start is not a
+        sample: the model it loads stays loaded in one process."""
+        self._wave = wave[0]
+        before = [t for t in (self._last, *(o.get("last") for o in others)) if t and t <= wave[2]]
+        if before:
+            self._startup_s, self._startups = self._startup_s + self.clock() - max(before), self._startups + 1
+
+    def _decide(self, others: list[dict], wave: Wave | None) -> str:
         if self.deadline is None:
             return PRIMARY
         finished = self._finished_primary + sum(o["finished"] for o in others)
@@ -95,7 +114,11 @@ class Router:
         working = [o for o in others if o["open"]]  # other processes holding the primary's problems
         processes = max(self._processes, 1 + len(working))
         held = len(self._open) + sum(o["open"] for o in working)
-        room = processes * rate * (1 - MARGIN) * (self.deadline - self.clock()) - held  # it can take in time
+        startup = (self._startup_s + sum(o.get("startup_s", 0.0) for o in others)) / max(
+            1, self._startups + sum(o.get("startups", 0) for o in others))  # a wave's, on average
+        later = wave[1] - 1 - wave[0] if wave else 0  # waves still to start, each losing `startup`
+        work_s = max(0.0, self.deadline - self.clock() - later * startup)
+        room = processes * rate * (1 - MARGIN) * work_s - held  # what it can take in time
         left = self.total - len(self.routes) - sum(o["routed"] for o in others)
         share = min(1.0, max(0.0, room / max(1, left)))
         self._credit = min(1.0, self._credit + share)  # caught up: the primary takes them all
@@ -106,7 +129,9 @@ class Router:
 
     def finished(self, problem_id: str) -> None:
         with self._lock:
+            self._last = self.clock()  # on either side: a wave ends with its last problem
             if problem_id not in self._open:
+                self._publish()
                 return
             self._open.discard(problem_id)
             self._finished_primary += 1
@@ -117,7 +142,8 @@ class Router:
     def _state(self) -> dict:
         busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
         return {"routed": len(self.routes), "finished": self._finished_primary, "busy": busy,
-                "open": len(self._open)}  # fmt: skip
+                "open": len(self._open), "startup_s": self._startup_s, "startups": self._startups,
+                "last": self._last}  # fmt: skip
 
     def _others(self) -> list[dict]:
         """What the run's other processes published (read now for this process's first decision,

@@ -8,6 +8,7 @@ saying what to do."""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import logging
 import os
@@ -15,6 +16,7 @@ import shutil
 import socket
 import sys
 import threading
+import time
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -182,9 +184,10 @@ def run(job: JobRun, cfg: JobConfig) -> None:
     the runner the job's profile names."""
     options = pipeline_options(cfg, resolve=True)
     local = cfg.runner.name == "FnApiRunner"
-    for wave in plan_waves(job.input_uri, cfg.limit, cfg.runner.wave_size if local else None):
+    waves = plan_waves(job.input_uri, cfg.limit, cfg.runner.wave_size if local else None)
+    for wave in waves:
         p = beam.Pipeline(runner=FnApiRunner() if local else None, options=options)  # None: --runner
-        build(p, job, cfg, wave)
+        build(p, dataclasses.replace(job, wave=(wave.index, len(waves), time.time())), cfg, wave)
         result = p.run()
         stop = threading.Event()
         watcher = threading.Thread(target=progress.follow, args=(result, stop), daemon=True)

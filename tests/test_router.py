@@ -69,6 +69,33 @@ def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_a
 
 
 
+def test_the_seconds_later_waves_will_spend_starting_are_not_counted_as_the_primarys():
+    # the pace counts only the seconds the primary holds problems: each wave still to come first
+    # loses the gap between waves (the last wave's tail and output, the next pipeline's start; on
+    # the local runner's worker processes, new processes loading the model)
+    now = [1000.0]
+    cfg = load_config(sets=[f"budget.deadline={dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()}"])
+
+    def second_wave(waves: int | None) -> tuple[int, Router]:
+        rt = Router(cfg, total=40, clock=lambda: now[0], timer=lambda: now[0])
+        now[0] = 1000.0
+        for i in range(8):  # wave 0: no pace yet, they alternate, and no gap measured
+            rt.route(f"p{i}", wave=(0, waves, 1000.0) if waves else None)
+        now[0] = 1020.0
+        for i in range(0, 8, 2):
+            rt.finished(f"p{i}")  # 4 problems in 20 s: 0.2 a second; the wave's last at 1020
+        now[0] = 1030.0  # wave 1, started by the driver at 1026 (after writing wave 0's output)
+        routes = [rt.route(f"q{i}", wave=(1, waves, 1026.0) if waves else None) for i in range(32)]
+        return routes.count(PRIMARY), rt
+
+    kept, _ = second_wave(None)  # no waves: 70 s left, room for 0.2 x 0.95 x 70 = 13.3
+    assert kept == 13
+    kept, rt = second_wave(4)  # 10 s lost before wave 1, 2 more such gaps to come: 50 s of work
+    assert (rt._state()["startup_s"], rt._state()["startups"]) == (10.0, 1)
+    assert kept == 9  # 0.2 x 0.95 x 50 = 9.5
+    assert second_wave(2)[0] == 13  # the last wave: no gap to come
+
+
 def test_worker_processes_route_as_one_run_and_a_later_wave_starts_from_their_pace(tmp_path, monkeypatch):
     monkeypatch.setattr(shared, "SHARED_S", 0.0)  # read the others' files at every decision
     now = [1000.0]
