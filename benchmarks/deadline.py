@@ -47,7 +47,7 @@ PRICE = {"input": 0.6, "output": 1.2}
 def sets(args, *extra: str) -> list[str]:
     workers = [f"runner.workers={args.workers}", f"backend.n_threads={max(1, 2 // args.workers)}"]
     return [*(workers if args.workers > 1 else []), "samples=1", "plan.enabled=false", "judge.enabled=false",
-            "backend.n_ctx=1024", f"stages.generate.max_tokens={args.max_tokens}", "runner.wave_size=8",
+            "backend.n_ctx=1024", f"stages.generate.max_tokens={args.max_tokens}",
             *extra]  # fmt: skip
 
 

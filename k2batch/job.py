@@ -277,8 +277,10 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     total = progress.input_rows(input_uri, cfg.limit)
     run = pipeline.JobRun(input_uri, staging, absolute(store_uri or join(out_uri, STORE)), job_id, total)
     if cfg.backend.spill is not None and cfg.runner.wave_size in (None, _DEFAULT_WAVE_SIZE):
-        # routing decides as problems start: in waves, so later waves see the primary's pace
-        cfg = cfg.model_copy(update={"runner": cfg.runner.model_copy(update={"wave_size": DEFAULT_WAVE})})
+        # routing decides as problems start: in waves, so later waves see the primary's pace;
+        # as many problems a wave for each worker process (each wave starts new ones, at a cost)
+        wave = DEFAULT_WAVE * runners.worker_processes(cfg)
+        cfg = cfg.model_copy(update={"runner": cfg.runner.model_copy(update={"wave_size": wave})})
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         if force:
