@@ -18,6 +18,8 @@ deadline + 5 %, spilling no more than 10 % above the minimum share.
 The minimum share: the primary can finish (deadline - start-up) x its pace problems by the
 deadline. Start-up (Prefect, loading the model: the alone run's wall time less its busy time,
 the sum of its call latencies, per engine) is spent in both runs, so it is not the primary's capacity.
+Both runs take the job's defaults: the primary alone runs in one wave, the routed job in waves of
+8 problems per worker process, and the time lost between those waves counts against routing.
 Two paces are printed: the primary's alone, and the primary's during the routed run (its
 problems / its busy time there), where the secondary's client and server share the cores; the
 goal is judged against the latter, the capacity the primary actually had."""
