@@ -13,7 +13,10 @@ engine each (runner.workers = 2). Then the very calls the job made, replayed on 
 llama.cpp engines in two processes taking calls from one queue (no stages, no dependencies
 between calls: the most two engines can do): the same prompt length and exactly the same
 completion length each (end-of-text is banned until then), without the JSON grammars some
-stages use (the bare side is spared their cost). Time = wall seconds from start to finish,
+stages use (the bare side is spared their cost). For the pool layouts, whose engines run in this
+process, a second replay runs the very requests the engines ran (recorded as they ran: messages,
+sampling, seed and JSON grammar), on the same bare engines, so the ratio to it is the pipeline's
+cost alone (`--no-exact` skips it). Time = wall seconds from start to finish,
 Beam's start-up, validation, verification and writing included. Also printed: the engines' busy
 share, the calls' summed latency / (2 x the job's wall time). Goal: pipeline / bare >= 0.95 at
 50 problems, >= 0.9 at 16.
@@ -26,6 +29,7 @@ Throughput = completion tokens / wall seconds. Goal: best pipeline / best raw >=
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import sys
 import tempfile
@@ -103,6 +107,20 @@ def pipeline(inp: str, sets: list[str]) -> float:
 
 
 _bare: dict = {}
+_recorded: list = []  # (request, completion tokens) of each call the engines of this process ran
+
+
+def _record() -> None:
+    """Keep each request the job's engines in this process run (the pool layouts), so the bare side
+    can replay the very calls, JSON grammars included. Calls in worker processes are not seen."""
+    run = LlamaCppBackend._one
+
+    def one(self, req, *args, **kwargs):
+        result = run(self, req, *args, **kwargs)
+        _recorded.append((req, result.completion_tokens))
+        return result
+
+    LlamaCppBackend._one = one
 
 
 def _bare_init(n_ctx: int, text: str) -> None:
@@ -128,13 +146,29 @@ def _bare_call(call: tuple[int, int, int, str]) -> tuple[str, int, float]:
     return stage, out["usage"]["completion_tokens"], time.perf_counter() - t0
 
 
-def bare(calls: list[tuple[int, int, int, str]], n_ctx: int, text: str) -> tuple[float, int, dict]:
+def _bare_request(req) -> tuple[str, int, float]:
+    """One recorded call as the backend makes it (messages, sampling, seed, JSON grammar), on a
+    bare engine: the same tokens out."""
+    t0 = time.perf_counter()
+    llm = _bare["llm"]
+    llm.reset()
+    fmt = {"type": "json_object", "schema": json.loads(req.json_schema)} if req.json_schema else None
+    out = llm.create_chat_completion(
+        messages=req.chat(), max_tokens=req.max_tokens, temperature=req.temperature, top_p=req.top_p,
+        seed=req.seed, response_format=fmt,
+    )
+    return req.stage, out["usage"]["completion_tokens"], time.perf_counter() - t0
+
+
+def bare(calls: list, n_ctx: int, text: str) -> tuple[float, int, dict]:
     """Wall seconds (engines' start included) for 2 one-thread engines in 2 processes taking the
-    calls from one queue; the completion tokens they made; their seconds by stage."""
+    calls (lengths, or recorded requests) from one queue; the completion tokens they made; their
+    seconds by stage."""
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
+    one = _bare_call if isinstance(calls[0], tuple) else _bare_request
     with ctx.Pool(2, initializer=_bare_init, initargs=(n_ctx, text)) as pool:
-        done = list(pool.imap_unordered(_bare_call, calls, chunksize=1))
+        done = list(pool.imap_unordered(one, calls, chunksize=1))
     return time.perf_counter() - t0, sum(d[1] for d in done), _by_stage((d[0], d[2]) for d in done)
 
 
@@ -147,9 +181,12 @@ def _by_stage(pairs) -> dict[str, float]:
 
 def full(args, problems: list[dict], inp: str) -> int:
     base = [f"samples={args.samples}"]
-    runs = {}
+    runs, recorded = {}, {}
+    _record()
     for layout in args.layouts.split(","):
+        _recorded.clear()
         runs[layout] = timed_job(inp, base + FULL_LAYOUTS[layout])
+        recorded[layout] = [req for req, _ in sorted(_recorded, key=lambda r: -r[1])]  # longest first
         print(f"{LAYOUT_NAMES[layout]:<38} {runs[layout][0]:7.1f} s", flush=True)
     n_ctx, text = load_config(sets=base).backend.n_ctx, " ".join(p["problem"] for p in problems)
     replayed: dict[tuple, tuple[float, int]] = {}  # the layouts' calls (the same, unless they differ)
@@ -169,6 +206,13 @@ def full(args, problems: list[dict], inp: str) -> int:
         job_s = _by_stage((s["stage"], s["latency_s"]) for s in stats if not s["cache_hit"])
         print("  engine seconds by stage, job / bare: " + ", ".join(
             f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
+        if not args.no_exact and len(recorded[layout]) == len(calls):  # the very requests
+            wall, tokens, exact_s = bare(recorded[layout], n_ctx, text)
+            print(f"{'bare, the very requests':<38} {wall:7.1f} s: {tokens} completion tokens "
+                  f"(the job made {sum(c[1] for c in calls)})")  # fmt: skip
+            print(f"{LAYOUT_NAMES[layout]} / bare, the very requests: {wall / elapsed:.3f}; engine seconds "
+                  "by stage, job / bare: " + ", ".join(f"{k} {v:.0f} / {exact_s.get(k, 0):.0f}"
+                                                       for k, v in sorted(job_s.items())))  # fmt: skip
     print(f"{len(problems)} problems")
     return 0
 
@@ -180,6 +224,8 @@ def main() -> int:
     ap.add_argument("--samples", type=int, default=3)
     ap.add_argument("--layouts", default="pool,pool1,workers", help="full recipe: pool, pool1, workers")
     ap.add_argument("--max-tokens", type=int, default=64, help="generate recipe: the stage's limit")
+    ap.add_argument("--no-exact", action="store_true",
+                    help="full recipe: skip the second bare replay, of the very requests (pool layouts)")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     rows = pq.read_table(args.shared / "gsm8k_test.parquet").slice(0, args.problems).to_pylist()
