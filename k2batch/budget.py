@@ -32,6 +32,7 @@ from k2batch.shared import Shared
 PREFIX = "budget"
 _TEMPLATE_TOKENS = 200  # the recipe's instructions around a problem, per call
 KEYS = ("tokens", "usd", "reserved", "admitted")  # admitted: problems holding a reservation
+HOLDS = ("reserved", "admitted")  # a dead process's count as nothing (k2batch/shared.py)
 
 
 def call_cost(cfg: JobConfig, model: str | None, backend: str, prompt: int, completion: int,
@@ -202,7 +203,7 @@ class Gate:
 
 def _new_ledger(cfg: JobConfig, run_key: str) -> Ledger:
     b = cfg.budget
-    shared = Shared(join(run_key, "_budget"), KEYS) if b.tokens is not None or b.usd is not None else None
+    shared = None if b.tokens is None and b.usd is None else Shared(join(run_key, "_budget"), KEYS, HOLDS)
     return Ledger(cfg, shared)
 
 

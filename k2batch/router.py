@@ -25,7 +25,9 @@ starting (a new pipeline; on the local runner's worker processes, new processes 
 model) is taken off the time left: each process measures the gap before its wave, from the last
 problem the run finished before the wave to its first decision in it, and the run's mean gap is
 what each later wave is expected to lose. The local runner's waves hold 8 problems
-for each worker process it starts.
+for each worker process it starts. A process that died (a killed worker: its file unchanged for
+`shared.STALE_S`) counts as no capacity, and its unfinished problems as neither held nor routed:
+the runner's retry routes them again.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -45,6 +47,7 @@ from k2batch.shared import Shared
 PRIMARY, SPILL = "primary", "spill"
 Wave = tuple[int, int, float]  # a wave's index, how many the run has, when the driver started it
 DEFAULT_WAVE = 8
+ROUTE_HOLDS = ("open", "unfinished")  # a dead process's count as nothing (k2batch/shared.py)
 MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
 # its pace varies, and a problem's later calls (judge) that would start past it are refused
 
@@ -75,6 +78,7 @@ class Router:
         self._credit = 0.0  # the primary's share of the decisions so far, not yet given to it
         self._wave, self._startup_s, self._startups = -1, 0.0, 0  # waves seen: their start-up
         self._last: float | None = None  # when this process last saw a problem finish
+        self._done: set[str] = set()  # routed here and finished, on either side
         self._lock = threading.Lock()
 
     def route(self, problem_id: str, stored: str | None = None, wave: Wave | None = None) -> str:
@@ -119,7 +123,8 @@ class Router:
         later = wave[1] - 1 - wave[0] if wave else 0  # waves still to start, each losing `startup`
         work_s = max(0.0, self.deadline - self.clock() - later * startup)
         room = processes * rate * (1 - MARGIN) * work_s - held  # what it can take in time
-        left = self.total - len(self.routes) - sum(o["routed"] for o in others)
+        left = self.total - len(self.routes) - sum(o["done"] + o["unfinished"] for o in others)  # a dead
+        # process's unfinished problems are routed again where the runner retries its bundle
         share = min(1.0, max(0.0, room / max(1, left)))
         self._credit = min(1.0, self._credit + share)  # caught up: the primary takes them all
         if self._credit >= 1.0 - 1e-9:
@@ -130,6 +135,8 @@ class Router:
     def finished(self, problem_id: str) -> None:
         with self._lock:
             self._last = self.clock()  # on either side: a wave ends with its last problem
+            if problem_id in self.routes:
+                self._done.add(problem_id)
             if problem_id not in self._open:
                 self._publish()
                 return
@@ -141,9 +148,9 @@ class Router:
 
     def _state(self) -> dict:
         busy = self._busy + (self.timer() - self._busy_since if self._open else 0.0)
-        return {"routed": len(self.routes), "finished": self._finished_primary, "busy": busy,
-                "open": len(self._open), "startup_s": self._startup_s, "startups": self._startups,
-                "last": self._last}  # fmt: skip
+        return {"done": len(self._done), "unfinished": len(self.routes) - len(self._done),
+                "finished": self._finished_primary, "busy": busy, "open": len(self._open),
+                "startup_s": self._startup_s, "startups": self._startups, "last": self._last}  # fmt: skip
 
     def _others(self) -> list[dict]:
         """What the run's other processes published (read now for this process's first decision,
@@ -164,7 +171,7 @@ class Router:
 def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:
     from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
 
-    shared = Shared(join(run_key, "_routes"), ()) if cfg.budget.deadline else None
+    shared = Shared(join(run_key, "_routes"), (), holds=ROUTE_HOLDS) if cfg.budget.deadline else None
     return Router(cfg, total, shared=shared, processes=worker_processes(cfg))
 
 
