@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import time
@@ -85,6 +86,7 @@ def main() -> int:
     server = QuotaServer(capacity=args.capacity, service_s=lambda body: args.service_s)
     with tempfile.TemporaryDirectory() as d, server as srv:
         tmp = Path(d)
+        os.environ["K2BATCH_STATE_DIR"] = str(tmp / "state")  # no window learned by an earlier run
         src = tmp / "gsm.parquet"
         pq.write_table(
             pq.read_table(ROOT.parent / "shared" / "data" / "gsm8k_test.parquet").slice(0, args.problems), src
@@ -95,8 +97,6 @@ def main() -> int:
         spill = ["backend.spill.kind=openai", f"backend.spill.base_url={srv.url}/v1",
                  "backend.spill.model=spill", "backend.spill.api_key_env=K2B_BENCH_KEY",
                  f"budget.deadline={deadline}"]  # fmt: skip
-        import os
-
         os.environ.setdefault("K2B_BENCH_KEY", "local")
         routed_s, routed_calls, manifest = solve(src, tmp / "routed", sets(args, *spill))
     split = sides(routed_calls)

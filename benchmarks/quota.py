@@ -9,7 +9,9 @@ Runs the OpenAI-compatible backend twice in one go: told the quota (paces itself
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,6 +59,7 @@ def main() -> int:
     ap.add_argument("--tpm", type=float, default=20000, help="tokens per window")
     ap.add_argument("--faults", type=float, default=0.2)
     args = ap.parse_args()
+    os.environ["K2BATCH_STATE_DIR"] = tempfile.mkdtemp(prefix="k2batch-state-")  # both runs start cold
     rows = [run(args, told=True), run(args, told=False)]
     print(f"{'quota known':>12} {'tokens used/allowed':>20} {'429s':>6} {'faults':>7} {'failed rows':>12} "
           f"{'sent twice':>11} {'seconds':>8}")  # fmt: skip

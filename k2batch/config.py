@@ -99,6 +99,10 @@ class BackendConfig(_Strict):
     max_concurrency: int = _execution_only(
         128, ge=1, description="Requests in flight per worker process: the adaptive window's upper bound."
     )
+    remember_window: bool = _execution_only(
+        True, description="adaptive: start at half the window learned from this server in the last 7 "
+        "days (~/.local/state/k2batch/windows.json; k2batch/backends/windows.py), not at 16.",
+    )
     timeout_s: float = _execution_only(600.0, gt=0, description="Per request.")
     max_retries: int = _execution_only(
         8, ge=0, description="Retries of transient errors (429, 5xx, timeouts)."

@@ -12,6 +12,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path_factory, monkeypatch):
+    """Windows learned from servers (k2batch/backends/windows.py) stay within a test: not read
+    from the user's home, not carried from one test's server to the next."""
+    monkeypatch.setenv("K2BATCH_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not (SHARED_DATA / "math500.parquet").exists():

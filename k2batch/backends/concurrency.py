@@ -12,7 +12,8 @@ server that keeps it busy while the client is between batches, without piling up
   window held, at least `MIN_EPOCH`). The no-load latency is the lowest epoch of the last
   `memory`, or of any `MIN_EPOCH` replies sent with at most `CLEAR` in flight (the job's start,
   its pauses); `JITTER_S` added to every latency keeps millisecond noise from counting.
-- Slow start: from 16 (the old fixed default), one more per reply that met no queue, i.e. twice
+- Slow start: from 16 (the old fixed default; or half the window an earlier job learned from the
+  server, k2batch/backends/windows.py), one more per reply that met no queue, i.e. twice
   the window a round trip, once an epoch has shown that the replies sent with the window at
   least half full met no queue, and while each epoch's fuller half shows none. The first epoch
   compares them with its replies sent with at most `CLEAR` in flight (also the first no-load
@@ -40,6 +41,7 @@ from contextlib import contextmanager
 
 MIN_EPOCH = 16  # replies an epoch averages at least (one reply's latency says little)
 CLEAR = 4  # replies sent with at most this many in flight met no queue (servers run at least 4)
+COLD = 16  # the first window without a learned one (k2batch/backends/windows.py): the old fixed default
 JITTER_S = 0.01  # added to every latency: a server that answers in milliseconds shows only noise
 
 
@@ -52,7 +54,7 @@ class AdaptiveLimit:
     """The window's arithmetic, with no clock and no I/O: fed replies (`sample`) and 429s
     (`throttle`), it says how many requests may be in flight (`limit`)."""
 
-    def __init__(self, max_limit: int, min_limit: int = 1, initial: int = 16, tolerance: float = 2.0,
+    def __init__(self, max_limit: int, min_limit: int = 1, initial: int = COLD, tolerance: float = 2.0,
                  backoff: float = 0.5, memory: int = 30, probe: float = 0.75):  # fmt: skip
         self.max_limit, self.min_limit = max_limit, min(min_limit, max_limit)
         self.value = float(min(max(initial, self.min_limit), max_limit))
@@ -79,6 +81,10 @@ class AdaptiveLimit:
     @property
     def limit(self) -> int:
         return max(self.min_limit, int(self.value))
+
+    def learned(self) -> int | None:
+        """The window worth starting the next job at: none before a round trip, or mid-probe."""
+        return self.limit if self.epoch and self._restore is None else None
 
     def send(self) -> int:
         """A request goes out: its serial number."""

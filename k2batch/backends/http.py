@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from k2batch.backends import windows
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
-from k2batch.backends.concurrency import AdaptiveLimit, Gate, work
+from k2batch.backends.concurrency import COLD, AdaptiveLimit, Gate, work
 from k2batch.backends.limiter import QuotaLimiter
 from k2batch.config import BackendConfig, ConfigError
 from k2batch.secrets import redact, register
@@ -106,7 +107,9 @@ class AsyncHTTPBackend:
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, name=f"{self.name}-loop", daemon=True).start()
         adaptive = cfg.concurrency == "adaptive"
-        self.gate = Gate(AdaptiveLimit(cfg.max_concurrency) if adaptive else cfg.max_concurrency)
+        limit = AdaptiveLimit(cfg.max_concurrency, initial=windows.initial(cfg, COLD)) if adaptive else None
+        self.gate = Gate(limit or cfg.max_concurrency)
+        self._kept: tuple[float, int | None] = (time.monotonic(), None)  # the window last written, when
 
     def generate(
         self, requests: Sequence[ChatRequest], on_result: OnResult | None = None, deadlines=None
@@ -173,7 +176,17 @@ class AsyncHTTPBackend:
                     self.limiter.observe(headers_of(exc))
                 raise
             self.limiter.observe(headers)
+            self._keep_window()
             return result
+
+    def _keep_window(self, now: bool = False) -> None:
+        """For the next job against this server (k2batch/backends/windows.py): when it changed,
+        at most every EVERY_S (a job may end without closing its backend)."""
+        learned = self.gate.control.learned() if self.gate.control and self.cfg.remember_window else None
+        at, kept = self._kept
+        if learned and learned != kept and (now or time.monotonic() - at >= windows.EVERY_S):
+            windows.remember(self.cfg, learned)
+            self._kept = (time.monotonic(), learned)
 
     def response_format(self, req: ChatRequest) -> dict | None:
         """How a JSON Schema constraint is asked for: OpenAI/vLLM/Cerebras take `json_schema`;
@@ -203,6 +216,7 @@ class AsyncHTTPBackend:
         return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
 
     def close(self) -> None:
+        self._keep_window(now=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
 
