@@ -44,6 +44,7 @@ class Shared:
         self._changed: dict[str, float] = {}  # another process's file -> when it last changed
         self._read_at, self._wrote_at = float("-inf"), float("-inf")
         self._state: dict | None = None  # what this process last wrote
+        self._writes = 0
         self._write_lock = threading.Lock()  # the beat and the owner's threads share one file
         self._read_lock = threading.Lock()
 
@@ -86,11 +87,13 @@ class Shared:
         if not now and time.monotonic() - self._wrote_at < SHARED_S:
             return
         with self._write_lock:
-            self._write({**state, "beat": 0})
+            self._write(state)
         if self.holds and any(state.get(k) for k in self.holds):
             _keep_beating(self)
 
     def _write(self, state: dict) -> None:
+        self._writes += 1  # every write is news to a reader, even of the same figures
+        state = {**state, "beat": self._writes}
         data, path = json.dumps(state).encode(), f"{self._dir}/{self._mine}"
         if self._local:  # readers see the old file or the new one
             self._fs.makedirs(self._dir, exist_ok=True)
@@ -101,7 +104,7 @@ class Shared:
         self._state, self._wrote_at = state, time.monotonic()
 
     def beat(self) -> bool:
-        """Rewrite the last state, changed only in its beat count, if it holds something and was
+        """Rewrite the last state (its write count is news) if it holds something and was
         not written for BEAT_S: readers see the process alive. False once the run's folder is
         gone (its job ended or failed and a later run cleared its staging): nothing to beat for."""
         with self._write_lock:
@@ -109,7 +112,7 @@ class Shared:
             if s and any(s.get(k) for k in self.holds) and time.monotonic() - self._wrote_at >= BEAT_S:
                 if not self._fs.exists(self._dir):
                     return False
-                self._write({**s, "beat": s["beat"] + 1})
+                self._write(s)
         return True
 
 
