@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from k2batch.config import BackendConfig
+from k2batch.io import read_json
 
 log = logging.getLogger(__name__)
 TTL_S = 7 * 86400  # a week: a nightly job sees its own figure, a server rebuilt since does not
@@ -42,19 +43,15 @@ def server(cfg: BackendConfig) -> str:
 
 
 def _read() -> dict:
-    try:
-        return json.loads(_path().read_text())
-    except (OSError, ValueError):
-        return {}
+    """What is kept, the entries that are still fresh (a file that is missing or garbled: none)."""
+    kept = read_json(str(_path())) or {}
+    return {k: v for k, v in kept.items() if isinstance(v, dict) and time.time() - v.get("at", 0) <= TTL_S}
 
 
-def recall(cfg: BackendConfig, now: float | None = None) -> int | None:
+def recall(cfg: BackendConfig) -> int | None:
     """The window last learned from this server, if within TTL_S."""
-    found = _read().get(server(cfg))
-    now = time.time() if now is None else now
-    if isinstance(found, dict) and now - found.get("at", 0) <= TTL_S and found.get("window", 0) >= 1:
-        return int(found["window"])
-    return None
+    window = _read().get(server(cfg), {}).get("window")
+    return int(window) if isinstance(window, int | float) and window >= 1 else None
 
 
 def remember(cfg: BackendConfig, window: int) -> None:
@@ -62,7 +59,7 @@ def remember(cfg: BackendConfig, window: int) -> None:
     path = _path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        known = {k: v for k, v in _read().items() if time.time() - v.get("at", 0) <= TTL_S}
+        known = _read()
         known[server(cfg)] = {"window": int(window), "at": time.time()}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".windows-")
         with os.fdopen(fd, "w") as f:
