@@ -3,6 +3,7 @@ llama-cpp-python's own grammar order, token for token, with most steps spared th
 Real engines, the embedded model."""
 
 import json
+import re
 
 import pytest
 from llama_cpp import Llama
@@ -71,9 +72,9 @@ def test_the_backend_decodes_judge_replies_that_parse():
         )
         result = engine.generate([req])[0]
         assert result.error is None
-        if result.finish_reason == "stop":  # cut at max_tokens, the text is a prefix of valid JSON
+        if result.finish_reason == "stop":  # one cut at max_tokens is only a prefix of valid JSON
             JudgeReply.model_validate_json(result.text)
-        assert result.text.lstrip().startswith('{ "better"') or result.text.lstrip().startswith('{"better"')
+        assert re.match(r'\s*\{\s*"better"\s*:\s*[12]', result.text), result.text  # the schema's first key
         assert engine._llm.last_grammar.fast > 0
     finally:
         engine.close()
