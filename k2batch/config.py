@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -19,129 +16,16 @@ from pydantic import (
     model_validator,
 )
 
+from k2batch.backend_settings import BackendConfig, VLLMConfig  # noqa: F401 (re-exported)
 from k2batch.prompts import Recipe
+from k2batch.settings_base import EXECUTION_ONLY, ConfigError, Strict, execution_only  # noqa: F401
 
 __all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError", "STAGES"]
 
 STAGES = ("triage", "plan", "generate", "judge")  # the recipe's model-calling stages, in order
 
 
-class ConfigError(ValueError):
-    """A job file or override that does not validate; the message is for a person."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# Marks settings that change where or how fast a job runs, never what it outputs: they are left
-# out of the job's identity (k2batch.identity), so changing them keeps a finished job finished.
-EXECUTION_ONLY = {"execution_only": True}
-
-
-def _execution_only(*args: Any, **kw: Any) -> Any:
-    return Field(*args, json_schema_extra=EXECUTION_ONLY, **kw)
-
-
-class VLLMConfig(_Strict):
-    tensor_parallel_size: int = Field(1, ge=1, description="GPUs per engine (one engine per worker).")
-    gpu_memory_utilization: float = _execution_only(0.9, gt=0, le=1)
-    max_model_len: int | None = Field(None, ge=256)
-    dtype: str = "auto"
-    seed: int = 0
-    enforce_eager: bool = _execution_only(False)
-    quantization: str | None = Field(
-        None, description="vLLM quantization (awq, gptq, fp8...); None: the model's."
-    )
-    speculative_config: dict[str, Any] | None = Field(
-        None,
-        description='vLLM speculative_config, e.g. {method = "ngram", num_speculative_tokens = 4, '
-        'prompt_lookup_max = 4} or {method = "eagle", model = "...", num_speculative_tokens = 3}.',
-    )
-
-
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class BackendConfig(_Strict):
-    kind: str = Field("llamacpp", description="llamacpp (embedded CPU default) | vllm | openai | cerebras.")
-    model: str | None = Field(None, description="Model path/name; None with llamacpp: the embedded SmolLM2.")
-    # llamacpp
-    n_ctx: int = Field(4096, ge=256, description="Context window (llamacpp).")
-    n_threads: int | None = _execution_only(
-        None, ge=1, description="CPU threads per engine (llamacpp); None: the cores / engines."
-    )
-    engines: int = _execution_only(
-        1,
-        ge=1,
-        description="llamacpp: engines in each worker process, each on its own thread, taking a "
-        "batch's requests as they come free (2 one-thread engines outrun one 2-thread engine on 2 "
-        "cores; benchmarks/pipeline_vs_engine.py).",
-    )
-    speculative: Literal["off", "prompt_lookup"] = Field(
-        "off", description="llamacpp: prompt-lookup drafts (measured slower on fresh text here)."
-    )
-    # HTTP backends (openai, cerebras)
-    base_url: str | None = _execution_only(
-        None, description="Server URL (openai: with /v1; cerebras: without)."
-    )
-    api_key_env: str | None = _execution_only(
-        None, description="Variable holding the API key (never the key itself)."
-    )
-    api_key_secret: str | None = _execution_only(
-        None, description="Prefect Secret block with the key (flows only)."
-    )
-    concurrency: Literal["adaptive", "fixed"] = _execution_only(
-        "adaptive",
-        description="adaptive: the requests in flight follow the server (about twice what it runs at "
-        "once, fewer after a 429; benchmarks/saturation.py); fixed: always max_concurrency.",
-    )
-    max_concurrency: int = _execution_only(
-        128, ge=1, description="Requests in flight per worker process: the adaptive window's upper bound."
-    )
-    remember_window: bool = _execution_only(
-        True, description="adaptive: start at half the window learned from this server in the last 7 "
-        "days (~/.local/state/k2batch/windows.json; k2batch/backends/windows.py), not at 16.",
-    )
-    timeout_s: float = _execution_only(600.0, gt=0, description="Per request.")
-    max_retries: int = _execution_only(
-        8, ge=0, description="Retries of transient errors (429, 5xx, timeouts)."
-    )
-    rpm: float | None = _execution_only(
-        None, gt=0, description="Requests per minute allowed for the whole job."
-    )
-    tpm: float | None = _execution_only(
-        None, gt=0, description="Tokens per minute (prompt + max_tokens reserved)."
-    )
-    quota_share: float = _execution_only(
-        1.0, gt=0, le=1, description="This worker's share of rpm/tpm (1/workers)."
-    )
-    quota_window_s: float = _execution_only(
-        60.0, gt=0, description="The quota's window (a minute; shorter in tests)."
-    )
-    json_mode: Literal["json_schema", "json_object", "off"] = Field(
-        "json_schema", description="How constrained replies are asked for (llama.cpp server: json_object)."
-    )
-    vllm: VLLMConfig = Field(default_factory=VLLMConfig)
-    spill: BackendConfig | None = Field(
-        None,
-        description="A secondary backend that takes whole problems when the primary would miss "
-        "budget.deadline (k2batch.router); its own settings, quota and price.",
-    )
-
-    @field_validator("api_key_env")
-    @classmethod
-    def _names_a_variable(cls, value: str | None) -> str | None:
-        # The message must not repeat the value: a key pasted here by mistake would be printed.
-        if value is not None and not _ENV_NAME.fullmatch(value):
-            raise ValueError(
-                "must name an environment variable (letters, digits, _), not hold the key itself: "
-                "put the key in that variable"
-            )
-        return value
-
-
-class StageConfig(_Strict):
+class StageConfig(Strict):
     model: str | None = Field(None, description="This stage's model (planner, solver, judge may differ).")
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
@@ -152,7 +36,7 @@ def _stage(**kw: Any) -> Any:
     return Field(default_factory=lambda: StageConfig(**kw))
 
 
-class StagesConfig(_Strict):
+class StagesConfig(Strict):
     # Triage and plan are short and should be stable; the solver samples at K2-Think's 1.0/0.95.
     triage: StageConfig = _stage(temperature=0.0, max_tokens=128)
     plan: StageConfig = _stage(temperature=0.6, max_tokens=384)
@@ -160,12 +44,12 @@ class StagesConfig(_Strict):
     judge: StageConfig = _stage(temperature=0.0, max_tokens=192)
 
 
-class PlanConfig(_Strict):
+class PlanConfig(Strict):
     enabled: bool = Field(True, description="Plan before solving (K2-Think step 1).")
     triage: bool = Field(True, description="Ask first whether the problem needs a plan.")
 
 
-class SampleRange(_Strict):
+class SampleRange(Strict):
     """Adaptive Best-of-N: `min` samples first, then one more at a time up to `max` while the
     candidates disagree."""
 
@@ -184,7 +68,7 @@ class SampleRange(_Strict):
         return self
 
 
-class JudgeConfig(_Strict):
+class JudgeConfig(Strict):
     enabled: bool = True
     mode: Literal["pairs", "confirm"] = Field(
         "pairs",
@@ -204,7 +88,7 @@ class JudgeConfig(_Strict):
     )
 
 
-class MathPolicy(_Strict):
+class MathPolicy(Strict):
     """Where graders of math answers disagree; the defaults follow the majority."""
 
     tolerance: Literal["precision", "exact"] | float = Field(
@@ -221,7 +105,7 @@ class MathPolicy(_Strict):
     )
 
 
-class VerifyConfig(_Strict):
+class VerifyConfig(Strict):
     math: MathPolicy = Field(default_factory=MathPolicy)
     timeout_s: float = Field(10.0, gt=0, description="Hard wall-clock limit per verification.")
     sandbox: Literal["strict", "weak"] = Field(
@@ -230,10 +114,10 @@ class VerifyConfig(_Strict):
         "unavailable, code answers get an 'error' verdict saying why. weak: fall back to rlimits "
         "and a scrubbed environment, with no namespaces (a warning says so).",
     )
-    workers: int = _execution_only(2, ge=1, description="Verifier processes per pipeline worker.")
+    workers: int = execution_only(2, ge=1, description="Verifier processes per pipeline worker.")
 
 
-class TimeoutsConfig(_Strict):
+class TimeoutsConfig(Strict):
     soft_s: float | None = Field(
         None,
         gt=0,
@@ -249,7 +133,7 @@ class TimeoutsConfig(_Strict):
     )
 
 
-class ResumeConfig(_Strict):
+class ResumeConfig(Strict):
     flush_s: float = Field(
         0.2,
         ge=0.0,
@@ -266,7 +150,7 @@ REFUSED_RUNNERS = {
 }
 
 
-class RunnerConfig(_Strict):
+class RunnerConfig(Strict):
     name: Literal[
         "FnApiRunner",
         "BundleBasedDirectRunner",
@@ -313,7 +197,7 @@ class RunnerConfig(_Strict):
     )
 
 
-class PriceConfig(_Strict):
+class PriceConfig(Strict):
     """USD per million tokens of one model or backend kind (`k2batch estimate`'s cost)."""
 
     input: float = Field(ge=0, description="Prompt tokens.")
@@ -321,7 +205,7 @@ class PriceConfig(_Strict):
     reasoning: float | None = Field(None, ge=0, description="Reasoning tokens; None: the output price.")
 
 
-class BudgetConfig(_Strict):
+class BudgetConfig(Strict):
     """Hard limits on what a run spends (k2batch.budget). Not part of the job's identity: a rerun
     with a larger budget is the same job and reuses every stored call."""
 
@@ -341,10 +225,10 @@ class BudgetConfig(_Strict):
         return v.replace(tzinfo=dt.UTC) if v is not None and v.tzinfo is None else v
 
 
-class JobConfig(_Strict):
+class JobConfig(Strict):
     """Everything a solve job needs besides its input and output URIs."""
 
-    job_id: str | None = _execution_only(None, description="Defaults to a hash of input and settings.")
+    job_id: str | None = execution_only(None, description="Defaults to a hash of input and settings.")
     seed: int = Field(0, description="Job seed; each call's seed derives from it.")
     samples: int | SampleRange = Field(
         3,
@@ -358,10 +242,10 @@ class JobConfig(_Strict):
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
-    budget: BudgetConfig = _execution_only(default_factory=BudgetConfig)
-    runner: RunnerConfig = _execution_only(default_factory=RunnerConfig)
-    resume: ResumeConfig = _execution_only(default_factory=ResumeConfig)
-    prices: dict[str, PriceConfig] = _execution_only(
+    budget: BudgetConfig = execution_only(default_factory=BudgetConfig)
+    runner: RunnerConfig = execution_only(default_factory=RunnerConfig)
+    resume: ResumeConfig = execution_only(default_factory=ResumeConfig)
+    prices: dict[str, PriceConfig] = execution_only(
         default_factory=dict, description="Per model name or backend kind; empty: cost unknown."
     )
     recipe: Recipe = Field(default_factory=Recipe, description="Prompt templates (from Python: parse hooks).")
