@@ -24,7 +24,11 @@ A bound: a first window above 16 would meet 429s at C = 4 (its queue takes 16), 
 round trip serves at most 16 of C slots, which alone caps a 10-round-trip job at C = 64 near
 1 - 0.75 / 10, whatever the window does after. "adaptive, next job" is a second job against the
 same server by a new client, which starts from the window the first learned
-(k2batch/backends/windows.py), as a nightly job meets the server of the night before."""
+(k2batch/backends/windows.py), as a nightly job meets the server of the night before.
+"adaptive, /metrics" is a cold job against the same server publishing vLLM's gauges of running
+and waiting requests at /metrics (as vLLM, SGLang, llama.cpp's server and TGI do), which slow
+start reads (k2batch/backends/server_queue.py): the bound above holds for servers that say
+nothing of their queue (OpenAI, Cerebras)."""
 
 from __future__ import annotations
 
@@ -53,7 +57,9 @@ VARIANTS = {  # name -> job settings
     "fixed 32": ["backend.concurrency=fixed", "backend.max_concurrency=32"],
     "adaptive": [],  # the defaults, against a server it has not met
     "adaptive, next job": [],  # the same, a new client that starts from the window the job before learned
+    "adaptive, /metrics": [],  # cold, against the server publishing vLLM's queue gauges
 }
+PUBLISHES = {"adaptive, /metrics"}  # variants whose server publishes its queue (backends/server_queue.py)
 
 
 def service_s(body: dict, scale: float = 1.0) -> float:
@@ -92,8 +98,11 @@ class BoundedServer(QuotaServer):
 def _server(conn, capacity: int, bound: int, scale: float) -> None:
     with BoundedServer(bound, capacity=capacity, service_s=lambda body: service_s(body, scale)) as srv:
         conn.send(srv.url)
-        while conn.recv() == "stats":  # a job is done: its figures, then start afresh
-            with srv._lock:
+        while (ask := conn.recv()) != "done":
+            if ask in ("publish", "silent"):  # the next job's server publishes its queue, or not
+                srv.queue_metrics = ask == "publish"
+                continue
+            with srv._lock:  # a job is done: its figures, then start afresh
                 served, rejected = list(srv.served), srv.counts["429"]
                 srv.served.clear()
                 srv.counts.clear()
@@ -150,8 +159,10 @@ def run_capacity(src: str, capacity: int, problems: int, bound: int, scale: floa
     server.start()
     url = parent.recv()
     rows = {}
-    os.environ["K2BATCH_STATE_DIR"] = str(tmp / f"state-c{capacity}")  # nothing learned before this server
     for name, sets in VARIANTS.items():
+        # nothing learned before this server; the /metrics job is cold too
+        os.environ["K2BATCH_STATE_DIR"] = str(tmp / f"state-c{capacity}{'-m' if name in PUBLISHES else ''}")
+        parent.send("publish" if name in PUBLISHES else "silent")
         backends._engines.clear()  # each job a new client, as in a new process (same settings share one)
         DEMAND.clear()
         base = ["backend.kind=openai", "backend.model=m", f"backend.base_url={url}/v1", f"limit={problems}"]
@@ -191,7 +202,7 @@ def main() -> int:
     print(f"server: C requests at once, 0.1-0.5 s each, 429 past {args.queue} x C inside. Each cell: "
           "utilisation while the job had >= C requests (over the whole job), 429s")  # fmt: skip
     print(f"{'C':>3} {'problems':>8} {'calls':>6}" + "".join(f" {n:>22}" for n in VARIANTS))
-    ok = dict.fromkeys(["adaptive", "adaptive, next job"], True)
+    ok = dict.fromkeys(["adaptive", "adaptive, next job", "adaptive, /metrics"], True)
     for c, (problems, rows) in table.items():
         cells = [f"{r['work']:.3f} ({r['whole']:.3f}) {r['429']:>4}" for r in rows.values()]
         print(f"{c:>3} {problems:>8} {rows['adaptive']['calls']:>6}" + "".join(f" {x:>22}" for x in cells))

@@ -71,6 +71,11 @@ class BackendConfig(Strict):
         True, description="adaptive: start at half the window learned from this server in the last 7 "
         "days (~/.local/state/k2batch/windows.json; k2batch/backends/windows.py), not at 16.",
     )
+    queue_metrics: bool = execution_only(
+        True, description="adaptive: read the server's own counts of running and waiting requests from "
+        "its /metrics (vLLM, SGLang, llama.cpp --metrics, TGI) while the first window grows; one GET "
+        "where a server has none (k2batch/backends/server_queue.py).",
+    )
     timeout_s: float = execution_only(600.0, gt=0, description="Per request.")
     max_retries: int = execution_only(
         8, ge=0, description="Retries of transient errors (429, 5xx, timeouts)."

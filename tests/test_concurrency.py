@@ -279,3 +279,95 @@ def test_against_a_real_server_the_window_follows_its_capacity(monkeypatch):
     later = sorted(in_flight[len(in_flight) // 2 :])
     assert 4 <= later[len(later) // 2] <= 40
     assert srv.busy_share() >= 0.6
+
+
+def test_the_server_s_own_counts_double_a_full_window_and_a_queue_ends_slow_start():
+    big = AdaptiveLimit(max_limit=128)
+    big.queue_seen(running=10, waiting=0, ours=10)  # the job does not fill the window: nothing learned
+    assert big.limit == 16 and big.slow_start
+    big.queue_seen(running=16, waiting=0, ours=16)
+    big.queue_seen(running=32, waiting=0, ours=32)
+    assert big.limit == 64 and big.slow_start
+    big.queue_seen(running=20, waiting=0, ours=64)  # some of ours not yet at the server: no proof
+    assert big.limit == 64
+    big.queue_seen(running=48, waiting=16, ours=64)  # once may be between two scheduler steps
+    assert big.slow_start
+    big.queue_seen(running=48, waiting=16, ours=64)
+    assert not big.slow_start and big.limit == 64  # 2 x 48 is above the window: it stays
+    big.queue_seen(running=64, waiting=0, ours=64)  # slow start is over: latency rules from here
+    assert big.limit == 64
+    small = AdaptiveLimit(max_limit=128)
+    small.queue_seen(running=4, waiting=12, ours=16)
+    small.queue_seen(running=4, waiting=12, ours=16)
+    assert small.limit == 8 and not small.slow_start  # twice what a server of 4 runs
+
+
+def test_queue_counts_are_read_from_each_server_s_metrics_page():
+    from k2batch.backends.server_queue import counts, metrics_url
+
+    vllm = """# HELP vllm:num_requests_running Number of requests in model execution batches.
+# TYPE vllm:num_requests_running gauge
+vllm:num_requests_running{engine="0",model_name="Qwen/Qwen3-32B"} 30.0
+vllm:num_requests_running{engine="1",model_name="Qwen/Qwen3-32B"} 28.0
+# HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{engine="0",model_name="Qwen/Qwen3-32B"} 2.0
+vllm:num_requests_waiting{engine="1",model_name="Qwen/Qwen3-32B"} 0.0
+# HELP vllm:iteration_tokens_total Histogram of number of tokens per engine_step.
+# TYPE vllm:iteration_tokens_total histogram
+vllm:iteration_tokens_total_bucket{le="1.0",model_name="Qwen/Qwen3-32B"} 3.0
+vllm:iteration_tokens_total_sum{model_name="Qwen/Qwen3-32B"} 0.0
+"""
+    llama = """# HELP llamacpp:requests_processing Number of requests processing.
+# TYPE llamacpp:requests_processing gauge
+llamacpp:requests_processing 4
+# HELP llamacpp:requests_deferred Number of requests deferred.
+# TYPE llamacpp:requests_deferred gauge
+llamacpp:requests_deferred 12
+"""
+    sglang = 'sglang:num_running_reqs{model_name="m"} 7.0\nsglang:num_queue_reqs{model_name="m"} 0.0\n'
+    tgi = "tgi_batch_current_size 5\ntgi_queue_size 1\n"
+    assert counts(vllm) == (58, 2)  # two engines behind one server: summed
+    assert counts(llama) == (4, 12) and counts(sglang) == (7, 0) and counts(tgi) == (5, 1)
+    assert counts("<html><body>404</body></html>") is None and counts("other_gauge 3\n") is None
+    assert metrics_url("http://h:8000/v1/") == "http://h:8000/metrics"
+    assert metrics_url("http://h:8080") == "http://h:8080/metrics"
+
+
+def window_at_each_reply(srv, requests: int) -> list[tuple[bool, int]]:
+    """A job of `requests` calls against `srv` with the default (adaptive) settings: (slow start
+    still on, window) as each reply came back."""
+    from k2batch.backends.base import ChatRequest
+
+    sets = ["backend.kind=openai", "backend.model=m", f"backend.base_url={srv.url}/v1"]
+    backend = OpenAIBackend(load_config(sets=sets).backend)
+    control, seen = backend.gate.control, []
+    try:
+        reqs = [ChatRequest(messages=(("user", f"what is {i} + {i}?"),), max_tokens=16, seed=i)
+                for i in range(requests)]  # fmt: skip
+        results = backend.generate(reqs, lambda i, r: seen.append((control.slow_start, control.limit)))
+    finally:
+        backend.close()
+    assert not any(r.error for r in results) and srv.counts["ok"] == requests
+    return seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("publishes", [True, False])
+def test_a_server_that_publishes_its_queue_is_filled_in_the_first_round_trip(monkeypatch, publishes):
+    """A server of 64 slots, 1 s a request: one that publishes vLLM's gauges has the window
+    doubled at least once before its first reply is back (a read each 0.1 s; 3 reach 128); one
+    that does not, at the cold 16 (latency shows nothing before a reply). The same job either way."""
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    with QuotaServer(capacity=64, service_s=lambda body: 1.0, queue_metrics=publishes) as srv:
+        _, first = window_at_each_reply(srv, 192)[0]
+    assert first >= 32 if publishes else first == 16
+
+
+@pytest.mark.slow
+def test_a_small_server_that_publishes_its_queue_ends_slow_start_at_twice_its_slots(monkeypatch):
+    """4 slots, 1 s a request: the cold window of 16 meets a queue of 12, which the gauges show
+    (twice) before any reply is back; latency could show it only a round trip later."""
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    with QuotaServer(capacity=4, service_s=lambda body: 1.0, queue_metrics=True) as srv:
+        assert window_at_each_reply(srv, 24)[0] == (False, 8)

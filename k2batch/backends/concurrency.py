@@ -18,7 +18,10 @@ server that keeps it busy while the client is between batches, without piling up
   least half full met no queue, and while each epoch's fuller half shows none. The first epoch
   compares them with its replies sent with at most `CLEAR` in flight (also the first no-load
   estimate, so a queue from the very first burst shows). Growth waits for that proof, so a
-  server smaller than the first window does not see slow start grow past it.
+  server smaller than the first window does not see slow start grow past it. A server that
+  publishes its own counts of running and waiting requests (vLLM, SGLang, llama.cpp, TGI) is
+  asked instead, every 0.1 s while the window is full: no queue doubles the window at once, a
+  queue ends slow start at tolerance x what it runs (`queue_seen`).
 - Then, once an epoch: target = tolerance x in flight x no-load / latency. The window grows
   toward it (at least by one) while it is above the window, requests waited for a slot and
   latency is under tolerance x no-load (a job between batches proves nothing), and shrinks half
@@ -77,6 +80,7 @@ class AdaptiveLimit:
         self._began = self.limit  # the window when this epoch began
         self._confirmed = False  # an epoch's fuller half met no queue: slow start may grow
         self._first = [0.0, 0.0, 0]  # latency, work, number: first epoch, sent with <= CLEAR in flight
+        self._queued = 0  # reads in a row of the server's counts that showed a queue
 
     @property
     def limit(self) -> int:
@@ -102,6 +106,23 @@ class AdaptiveLimit:
                 self.value, self._restore = self._restore, None
             self.value = max(self.min_limit, self.value * self.backoff)
             self.ceiling, self._began = self.value, min(self._began, self.limit)
+
+    def queue_seen(self, running: int, waiting: int, ours: int) -> None:
+        """The server's own counts (its /metrics, k2batch/backends/server_queue.py) while `ours` of
+        our requests were out. In slow start, a full window that it runs whole with none waiting
+        proves room: the window doubles now, not a round trip of latencies later. A queue seen
+        twice running (once may be requests caught between two steps of its scheduler) ends slow
+        start at `tolerance` x what it runs."""
+        if not self.slow_start or self._restore is not None or ours < self.limit:
+            return  # a window the job does not fill says nothing of the server
+        if waiting == 0 and running >= ours:
+            self._queued = 0
+            self.value = min(self.max_limit, 2 * self.value)
+        elif waiting > 0:
+            self._queued += 1
+            if self._queued >= 2:
+                self.slow_start = False
+                self.value = max(self.min_limit, min(self.value, self.tolerance * max(running, 1)))
 
     def sample(self, latency: float, sent: int, size: float = 1.0) -> None:
         """One reply: its latency (s), how many were in flight when it was sent (itself too) and
@@ -248,6 +269,12 @@ class Gate:
             self.control.sample(self.clock() - t0, sent, call.size)
             self._wake()
 
+    def server_counts(self, running: int, waiting: int) -> None:
+        """What the server says it runs and queues now (`AdaptiveLimit.queue_seen`)."""
+        if self.control:
+            self.control.queue_seen(running, waiting, self.in_call)
+            self._wake()
+
     def throttled(self, call: Call | None) -> None:
         """The server answered `call` with 429."""
         if self.control and call is not None:
@@ -266,4 +293,3 @@ class Call:
 def _plus(acc: list, latency: float, size: float) -> list:
     """One more reply in a [latency, work, number] sum."""
     return [acc[0] + latency, acc[1] + size, acc[2] + 1]
-

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from k2batch.backends import windows
+from k2batch.backends import server_queue, windows
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
 from k2batch.backends.concurrency import COLD, AdaptiveLimit, Gate, work
 from k2batch.backends.limiter import QuotaLimiter
@@ -109,6 +109,10 @@ class AsyncHTTPBackend:
         adaptive = cfg.concurrency == "adaptive"
         limit = AdaptiveLimit(cfg.max_concurrency, initial=windows.initial(cfg, COLD)) if adaptive else None
         self.gate = Gate(limit or cfg.max_concurrency)
+        # the server's own queue counts speed up slow start where it publishes them
+        self._gauge = (server_queue.QueueGauge(server_queue.metrics_url(cfg.base_url))
+                       if adaptive and cfg.queue_metrics and cfg.base_url else None)  # fmt: skip
+        self._watcher: asyncio.Task | None = None
         self._kept: tuple[float, int | None] = (time.monotonic(), None)  # the window last written, when
 
     def generate(
@@ -157,6 +161,8 @@ class AsyncHTTPBackend:
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     async def _attempt(self, req: ChatRequest, i: int = 0, deadlines=None) -> ChatResult:
+        if self._gauge and self._watcher is None:
+            self._watcher = asyncio.ensure_future(self._watch_queue())
         async with self.gate:
             if deadlines is not None:  # the clock starts when the call gets a slot
                 deadlines.started(i)
@@ -178,6 +184,14 @@ class AsyncHTTPBackend:
             self.limiter.observe(headers)
             self._keep_window()
             return result
+
+    async def _watch_queue(self) -> None:
+        """While slow start lasts, the server's counts every POLL_S that the window is full."""
+        control = self.gate.control
+        while control.slow_start and self._gauge.alive:
+            await asyncio.sleep(server_queue.POLL_S)
+            if self.gate.in_call >= control.limit and (got := await self._gauge.read()):
+                self.gate.server_counts(*got)
 
     def _keep_window(self, now: bool = False) -> None:
         """For the next job against this server (k2batch/backends/windows.py): when it changed,
@@ -217,6 +231,8 @@ class AsyncHTTPBackend:
 
     def close(self) -> None:
         self._keep_window(now=True)
+        if self._watcher:
+            self._loop.call_soon_threadsafe(self._watcher.cancel)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
 

@@ -15,11 +15,19 @@ from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 drops a burst's other connections (the client's SYN is resent
+    # after 1 s); uvicorn, behind vLLM and SGLang, takes 2048
+    request_queue_size = 2048
+    daemon_threads = True
+
+
 class QuotaServer:
     def __init__(self, rpm: float | None = None, tpm: float | None = None, window_s: float = 60.0,
                  fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None,
                  capacity: int | None = None, service_s=None, api_key: str | None = None,
-                 echo_key: bool = False, draft_metrics: bool = False):  # fmt: skip
+                 echo_key: bool = False, draft_metrics: bool = False,
+                 queue_metrics: bool = False):  # fmt: skip
         self.reply = reply  # optional body -> text (None: the default reply)
         # api_key: requests must carry it (401 otherwise, echoing what was sent, as some servers
         # do); echo_key: every chat request fails with a 400 whose message quotes the key;
@@ -29,6 +37,8 @@ class QuotaServer:
         # each for service_s(body) seconds; the rest wait in the server's queue.
         self._slots = threading.Semaphore(capacity) if capacity else None
         self.capacity, self.service_s = capacity, service_s
+        # queue_metrics: GET /metrics answers vLLM's running and waiting gauges (with capacity)
+        self.queue_metrics, self.running, self.waiting = queue_metrics, 0, 0
         self.served: list[tuple[float, float]] = []  # (start, end) of each request's service
         self.rpm, self.tpm, self.window_s = rpm, tpm, window_s
         self.fault_rate, self.hang_s = fault_rate, hang_s
@@ -38,8 +48,7 @@ class QuotaServer:
         self.log: list[tuple[float, int]] = []  # every admission: (time, tokens counted)
         self.counts: Counter = Counter()
         self.seeds: Counter = Counter()  # request seeds answered: duplicates show up here
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self.port = self._server.server_address[1]
 
     @property
@@ -112,11 +121,27 @@ class QuotaServer:
     def _serve(self, body: dict) -> None:
         if self._slots is None:
             return
+        with self._lock:
+            self.waiting += 1
         with self._slots:
+            with self._lock:
+                self.waiting, self.running = self.waiting - 1, self.running + 1
             t0 = time.monotonic()
             time.sleep(self.service_s(body))
             with self._lock:
                 self.served.append((t0, time.monotonic()))
+                self.running -= 1
+
+    def metrics(self) -> str:
+        """The page vLLM's server gives at /metrics, its scheduler's two gauges."""
+        with self._lock:
+            running, waiting = self.running, self.waiting
+        page = []
+        for name, n in (("running", running), ("waiting", waiting)):
+            gauge = f"vllm:num_requests_{name}"
+            page += [f"# HELP {gauge} Requests {name}.", f"# TYPE {gauge} gauge",
+                     f'{gauge}{{engine="0",model_name="test-model"}} {float(n)}']  # fmt: skip
+        return "\n".join(page) + "\n"
 
     # -- protocol ------------------------------------------------------------------------------
 
@@ -145,10 +170,11 @@ class QuotaServer:
             def log_message(self, *args) -> None:  # quiet
                 pass
 
-            def _send(self, code: int, payload: dict, headers: dict | None = None) -> None:
-                data = json.dumps(payload).encode()
+            def _send(self, code: int, payload: dict | str, headers: dict | None = None) -> None:
+                text = isinstance(payload, str)  # a Prometheus page; else a JSON body
+                data = payload.encode() if text else json.dumps(payload).encode()
                 self.send_response(code)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/plain; version=0.0.4" if text else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
@@ -168,6 +194,9 @@ class QuotaServer:
                 return False
 
             def do_GET(self) -> None:  # the model list: what clients probe before a job
+                # as vLLM's --api-key, the key guards the API routes, not /metrics
+                if self.path == "/metrics" and srv.queue_metrics and srv.capacity:
+                    return self._send(200, srv.metrics())
                 if self._key_refused():
                     return None
                 if not self.path.endswith("/models"):
