@@ -18,7 +18,7 @@ process is the client and its gate is watched) - what the client's concurrency a
 (2) over the whole job, from the first call served to the last, which also counts the
 pipeline's start and its last problems (fewer requests than slots, whatever the client does).
 Goal: adaptive >= 0.95 by (1) at every capacity, with no more 429s than fixed 16 (the old
-default). About 4 1/2 minutes; these jobs are short (~10 round trips at C = 64), so the
+default). About 5 1/2 minutes; these jobs are short (~10 round trips at C = 64), so the
 adaptive window's ramp-up weighs more than in a real job (`--per-slot 6 --most 400`, ~9 min).
 A bound: a first window above 16 would meet 429s at C = 4 (its queue takes 16), so the first
 round trip serves at most 16 of C slots, which alone caps a 10-round-trip job at C = 64 near

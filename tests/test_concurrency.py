@@ -298,7 +298,10 @@ def test_the_server_s_own_counts_double_a_full_window_and_a_queue_ends_slow_star
     assert big.limit == 64
     small = AdaptiveLimit(max_limit=128)
     small.queue_seen(running=4, waiting=12, ours=16)
+    small.queue_seen(running=4, waiting=0, ours=4)  # not in a row: no proof yet
     small.queue_seen(running=4, waiting=12, ours=16)
+    assert small.slow_start
+    small.queue_seen(running=4, waiting=8, ours=12)  # the job does not fill the window: a queue still shows
     assert small.limit == 8 and not small.slow_start  # twice what a server of 4 runs
 
 

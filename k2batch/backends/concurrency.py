@@ -20,8 +20,9 @@ server that keeps it busy while the client is between batches, without piling up
   estimate, so a queue from the very first burst shows). Growth waits for that proof, so a
   server smaller than the first window does not see slow start grow past it. A server that
   publishes its own counts of running and waiting requests (vLLM, SGLang, llama.cpp, TGI) is
-  asked instead, every 0.1 s while the window is full: no queue doubles the window at once, a
-  queue ends slow start at tolerance x what it runs (`queue_seen`).
+  asked instead, every 0.1 s while the window is full (every second while it is not): no queue
+  at a full window doubles it at once, a queue ends slow start at tolerance x what the server
+  runs (`queue_seen`).
 - Then, once an epoch: target = tolerance x in flight x no-load / latency. The window grows
   toward it (at least by one) while it is above the window, requests waited for a slot and
   latency is under tolerance x no-load (a job between batches proves nothing), and shrinks half
@@ -110,19 +111,21 @@ class AdaptiveLimit:
     def queue_seen(self, running: int, waiting: int, ours: int) -> None:
         """The server's own counts (its /metrics, k2batch/backends/server_queue.py) while `ours` of
         our requests were out. In slow start, a full window that it runs whole with none waiting
-        proves room: the window doubles now, not a round trip of latencies later. A queue seen
-        twice running (once may be requests caught between two steps of its scheduler) ends slow
-        start at `tolerance` x what it runs."""
-        if not self.slow_start or self._restore is not None or ours < self.limit:
-            return  # a window the job does not fill says nothing of the server
-        if waiting == 0 and running >= ours:
+        proves room: the window doubles now, not a round trip of latencies later (a window the
+        job does not fill proves nothing). A queue seen twice running, full window or not (once
+        may be requests caught between two steps of its scheduler), ends slow start at
+        `tolerance` x what it runs."""
+        if not self.slow_start or self._restore is not None or not ours:
+            return
+        if waiting == 0:
             self._queued = 0
-            self.value = min(self.max_limit, 2 * self.value)
-        elif waiting > 0:
-            self._queued += 1
-            if self._queued >= 2:
-                self.slow_start = False
-                self.value = max(self.min_limit, min(self.value, self.tolerance * max(running, 1)))
+            if running >= ours >= self.limit:
+                self.value = min(self.max_limit, 2 * self.value)
+            return
+        self._queued += 1
+        if self._queued >= 2:
+            self.slow_start = False
+            self.value = max(self.min_limit, min(self.value, self.tolerance * max(running, 1)))
 
     def sample(self, latency: float, sent: int, size: float = 1.0) -> None:
         """One reply: its latency (s), how many were in flight when it was sent (itself too) and

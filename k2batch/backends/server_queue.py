@@ -15,7 +15,8 @@ from collections import defaultdict
 import httpx
 
 log = logging.getLogger(__name__)
-POLL_S = 0.1  # how often slow start asks, while the window is full
+POLL_S = 0.1  # how often slow start asks while the window is full
+IDLE_S = 1.0  # ... and while it is not (only a queue can show then)
 GAUGES = (  # (running, waiting) gauges, by server
     ("vllm:num_requests_running", "vllm:num_requests_waiting"),
     ("sglang:num_running_reqs", "sglang:num_queue_reqs"),
@@ -60,7 +61,7 @@ class QueueGauge:
             async with httpx.AsyncClient(timeout=self.timeout_s) as client:
                 response = await client.get(self.url)
             got = counts(response.text) if response.status_code == 200 else None
-        except httpx.HTTPError:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError):  # refused, timed out, a URL it cannot use
             got = None
         if got is None:
             self.alive = False
