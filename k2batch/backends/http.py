@@ -189,13 +189,16 @@ class AsyncHTTPBackend:
         """While slow start lasts, the server's counts every POLL_S that the window is full (its
         room shows), every IDLE_S that it is not (a queue still shows)."""
         control, last = self.gate.control, 0.0
-        while control.slow_start and self._gauge.alive:
-            await asyncio.sleep(server_queue.POLL_S)
-            ours = self.gate.in_call
-            if ours and (ours >= control.limit or time.monotonic() - last >= server_queue.IDLE_S):
-                last = time.monotonic()
-                if got := await self._gauge.read():
-                    self.gate.server_counts(*got)
+        try:
+            while control.slow_start and self._gauge.alive:
+                await asyncio.sleep(server_queue.POLL_S)
+                ours = self.gate.in_call
+                if ours and (ours >= control.limit or time.monotonic() - last >= server_queue.IDLE_S):
+                    last = time.monotonic()
+                    if got := await self._gauge.read():
+                        self.gate.server_counts(*got)
+        finally:
+            await self._gauge.close()
 
     def _keep_window(self, now: bool = False) -> None:
         """For the next job against this server (k2batch/backends/windows.py): when it changed,

@@ -49,17 +49,19 @@ def counts(text: str) -> tuple[int, int] | None:
 
 
 class QueueGauge:
-    """Reads a server's (running, waiting); after the first failure it reads nothing again."""
+    """Reads a server's (running, waiting) over one kept connection; after the first failure it
+    reads nothing again."""
 
     def __init__(self, url: str, timeout_s: float = 2.0):
         self.url, self.timeout_s, self.alive = url, timeout_s, True
+        self._client: httpx.AsyncClient | None = None  # made on the event loop that reads
 
     async def read(self) -> tuple[int, int] | None:
         if not self.alive:
             return None
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
-                response = await client.get(self.url)
+            self._client = self._client or httpx.AsyncClient(timeout=self.timeout_s)
+            response = await self._client.get(self.url)
             got = counts(response.text) if response.status_code == 200 else None
         except (httpx.HTTPError, httpx.InvalidURL, OSError):  # refused, timed out, a URL it cannot use
             got = None
@@ -67,3 +69,8 @@ class QueueGauge:
             self.alive = False
             log.debug("%s gives no queue counts: the window learns the server from latency alone", self.url)
         return got
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
