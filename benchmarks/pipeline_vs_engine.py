@@ -18,8 +18,10 @@ process, a second replay runs the very requests the engines ran (recorded as the
 sampling, seed and JSON grammar), on the same bare engines, so the ratio to it is the pipeline's
 cost alone (`--no-exact` skips it). Time = wall seconds from start to finish,
 Beam's start-up, validation, verification and writing included. Also printed: the engines' busy
-share, the calls' summed latency / (2 x the job's wall time). Goal: pipeline / bare >= 0.95 at
-50 problems, >= 0.9 at 16.
+share, the calls' summed latency / (2 x the job's wall time), and the same comparison by CPU
+time, which this machine's drift between the two halves does not move: the engines' computing
+(each call's thread CPU time) as a share of the 2 cores' time on each side, and the CPU the job
+spent besides them. Goal: pipeline / bare >= 0.95 at 50 problems, >= 0.9 at 16.
 
 --recipe generate: the generate stage only (no triage, plan or judge), `problems` x `samples`
 calls, raw engine in both configurations (1 engine x 2 threads; 2 engines x 1 thread in two
@@ -94,9 +96,10 @@ def timed_job(inp: str, sets: list[str]) -> tuple[float, list[dict]]:
     from k2batch.job import run_solve
 
     with tempfile.TemporaryDirectory() as out:
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _cpu()
         run_solve(inp, out, load_config(sets=sets))
         elapsed = time.perf_counter() - t0
+        _job_cpu.append(_cpu() - cpu0)
         stats = pq.read_table(f"{out}/token_stats").to_pylist()
     return elapsed, stats
 
@@ -107,7 +110,17 @@ def pipeline(inp: str, sets: list[str]) -> float:
 
 
 _bare: dict = {}
-_recorded: list = []  # (request, completion tokens) of each call the engines of this process ran
+_recorded: list = []  # (request, completion tokens, engine CPU s) of each call this process's engines ran
+_job_cpu: list = []  # CPU seconds of this process and its children during each job
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (Prefect's server, the
+    verifier pool)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _record() -> None:
@@ -116,8 +129,9 @@ def _record() -> None:
     run = LlamaCppBackend._one
 
     def one(self, req, *args, **kwargs):
+        cpu = time.thread_time()  # a 1-thread engine computes on the calling thread
         result = run(self, req, *args, **kwargs)
-        _recorded.append((req, result.completion_tokens))
+        _recorded.append((req, result.completion_tokens, time.thread_time() - cpu))
         return result
 
     LlamaCppBackend._one = one
@@ -138,18 +152,18 @@ def _bare_call(call: tuple[int, int, int, str]) -> tuple[str, int, float]:
     """One call of the job's lengths on a bare engine: its prompt length in, exactly its
     completion length out; (its stage, the tokens made, its seconds)."""
     prompt, completion, seed, stage = call
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.thread_time()
     llm = _bare["llm"]
     llm.reset()  # as the backend does: no prefix kept between calls
     out = llm.create_completion(prompt=_bare["filler"][:prompt], max_tokens=max(1, completion),
                                 temperature=0.7, seed=seed, logit_bias=_bare["ban"])  # fmt: skip
-    return stage, out["usage"]["completion_tokens"], time.perf_counter() - t0
+    return stage, out["usage"]["completion_tokens"], time.perf_counter() - t0, time.thread_time() - cpu
 
 
 def _bare_request(req) -> tuple[str, int, float]:
     """One recorded call as the backend makes it (messages, sampling, seed, JSON grammar), on a
     bare engine: the same tokens out."""
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.thread_time()
     llm = _bare["llm"]
     llm.reset()
     fmt = {"type": "json_object", "schema": json.loads(req.json_schema)} if req.json_schema else None
@@ -157,19 +171,38 @@ def _bare_request(req) -> tuple[str, int, float]:
         messages=req.chat(), max_tokens=req.max_tokens, temperature=req.temperature, top_p=req.top_p,
         seed=req.seed, response_format=fmt,
     )
-    return req.stage, out["usage"]["completion_tokens"], time.perf_counter() - t0
+    return req.stage, out["usage"]["completion_tokens"], time.perf_counter() - t0, time.thread_time() - cpu
 
 
-def bare(calls: list, n_ctx: int, text: str) -> tuple[float, int, dict]:
+def bare(calls: list, n_ctx: int, text: str) -> tuple[float, int, dict, float]:
     """Wall seconds (engines' start included) for 2 one-thread engines in 2 processes taking the
     calls (lengths, or recorded requests) from one queue; the completion tokens they made; their
-    seconds by stage."""
+    seconds by stage; the engines' CPU seconds."""
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     one = _bare_call if isinstance(calls[0], tuple) else _bare_request
     with ctx.Pool(2, initializer=_bare_init, initargs=(n_ctx, text)) as pool:
         done = list(pool.imap_unordered(one, calls, chunksize=1))
-    return time.perf_counter() - t0, sum(d[1] for d in done), _by_stage((d[0], d[2]) for d in done)
+    wall, engine_cpu = time.perf_counter() - t0, sum(d[3] for d in done)
+    return wall, sum(d[1] for d in done), _by_stage((d[0], d[2]) for d in done), engine_cpu
+
+
+def _print_cpu(layout: str, job_s: float, bare_s: float, bare_cpu: float, engine_cpu: float,
+               process_cpu: float) -> None:  # fmt: skip
+    """The same comparison by CPU time, which this machine's drift between the two halves does not
+    move: the share of the 2 cores' time (2 x wall) that went into the engines' own computing on
+    each side. A slower machine makes the engines' CPU seconds and the wall time grow together; the
+    pipeline's own work (Beam, Prefect, the store, verification) takes cores from the engines and
+    lowers only the job's share. Where the engines' calls run in worker processes, this process
+    does not see their CPU time (0)."""
+    if not engine_cpu:
+        return
+    job, bare_share = engine_cpu / (2 * job_s), bare_cpu / (2 * bare_s)
+    print(f"  engines' CPU / (2 cores x wall): job {job:.3f}, bare {bare_share:.3f}; "
+          f"ratio {job / bare_share:.3f}"
+          f" (drift-free); CPU besides the engines in the job: {process_cpu - engine_cpu:.0f} s"
+          f" ({(process_cpu - engine_cpu) / (2 * job_s):.3f} of the cores); engine CPU s job / bare:"
+          f" {engine_cpu:.0f} / {bare_cpu:.0f}")  # fmt: skip
 
 
 def _by_stage(pairs) -> dict[str, float]:
@@ -181,12 +214,13 @@ def _by_stage(pairs) -> dict[str, float]:
 
 def full(args, problems: list[dict], inp: str) -> int:
     base = [f"samples={args.samples}"]
-    runs, recorded = {}, {}
+    runs, recorded, cpu = {}, {}, {}
     _record()
     for layout in args.layouts.split(","):
         _recorded.clear()
         runs[layout] = timed_job(inp, base + FULL_LAYOUTS[layout])
-        recorded[layout] = [req for req, _ in sorted(_recorded, key=lambda r: -r[1])]  # longest first
+        recorded[layout] = [r[0] for r in sorted(_recorded, key=lambda r: -r[1])]  # longest first
+        cpu[layout] = (sum(r[2] for r in _recorded), _job_cpu[-1])  # engines', the whole process's
         print(f"{LAYOUT_NAMES[layout]:<38} {runs[layout][0]:7.1f} s", flush=True)
     n_ctx, text = load_config(sets=base).backend.n_ctx, " ".join(p["problem"] for p in problems)
     replayed: dict[tuple, tuple[float, int]] = {}  # the layouts' calls (the same, unless they differ)
@@ -196,18 +230,19 @@ def full(args, problems: list[dict], inp: str) -> int:
                         for s in stats if not s["cache_hit"]), key=lambda c: -c[1])  # fmt: skip
         if tuple(calls) not in replayed:  # longest first: the bare engines' tail is as short as it gets
             replayed[tuple(calls)] = bare(calls, n_ctx, text)
-            wall, tokens, _ = replayed[tuple(calls)]
+            wall, tokens, _, _ = replayed[tuple(calls)]
             print(f"{'bare, 2 engines x 1 thread':<38} {wall:7.1f} s: {len(calls)} calls, "
                   f"{sum(c[1] for c in calls)} completion tokens (bare made {tokens})")  # fmt: skip
-        wall, _, bare_s = replayed[tuple(calls)]
+        wall, _, bare_s, bare_cpu = replayed[tuple(calls)]
         busy = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed)
         print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal}); engines busy "
               f"{busy:.3f} of the job's wall time")  # fmt: skip
+        _print_cpu(layout, elapsed, wall, bare_cpu, *cpu[layout])
         job_s = _by_stage((s["stage"], s["latency_s"]) for s in stats if not s["cache_hit"])
         print("  engine seconds by stage, job / bare: " + ", ".join(
             f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
         if not args.no_exact and len(recorded[layout]) == len(calls):  # the very requests
-            wall, tokens, exact_s = bare(recorded[layout], n_ctx, text)
+            wall, tokens, exact_s, _ = bare(recorded[layout], n_ctx, text)
             print(f"{'bare, the very requests':<38} {wall:7.1f} s: {tokens} completion tokens "
                   f"(the job made {sum(c[1] for c in calls)})")  # fmt: skip
             print(f"{LAYOUT_NAMES[layout]} / bare, the very requests: {wall / elapsed:.3f}; engine seconds "
