@@ -91,27 +91,27 @@ def raw(reqs: list, engines: int) -> float:
     return tokens / (time.perf_counter() - t0)
 
 
-def timed_job(inp: str, sets: list[str]) -> tuple[float, list[dict]]:
-    """Wall seconds of one `k2batch solve` job, and its token_stats rows."""
+def timed_job(inp: str, sets: list[str]) -> tuple[float, list[dict], float]:
+    """Wall seconds of one `k2batch solve` job, its token_stats rows, and the CPU seconds of this
+    process and its children during it."""
     from k2batch.job import run_solve
 
     with tempfile.TemporaryDirectory() as out:
         t0, cpu0 = time.perf_counter(), _cpu()
         run_solve(inp, out, load_config(sets=sets))
         elapsed = time.perf_counter() - t0
-        _job_cpu.append(_cpu() - cpu0)
+        cpu = _cpu() - cpu0
         stats = pq.read_table(f"{out}/token_stats").to_pylist()
-    return elapsed, stats
+    return elapsed, stats, cpu
 
 
 def pipeline(inp: str, sets: list[str]) -> float:
-    elapsed, stats = timed_job(inp, sets)
+    elapsed, stats, _ = timed_job(inp, sets)
     return sum(s["completion_tokens"] for s in stats) / elapsed
 
 
 _bare: dict = {}
 _recorded: list = []  # (request, completion tokens, engine CPU s) of each call this process's engines ran
-_job_cpu: list = []  # CPU seconds of this process and its children during each job
 
 
 def _cpu() -> float:
@@ -187,7 +187,7 @@ def bare(calls: list, n_ctx: int, text: str) -> tuple[float, int, dict, float]:
     return wall, sum(d[1] for d in done), _by_stage((d[0], d[2]) for d in done), engine_cpu
 
 
-def _print_cpu(layout: str, job_s: float, bare_s: float, bare_cpu: float, engine_cpu: float,
+def _print_cpu(job_s: float, bare_s: float, bare_cpu: float, engine_cpu: float,
                process_cpu: float) -> None:  # fmt: skip
     """The same comparison by CPU time, which this machine's drift between the two halves does not
     move: the share of the 2 cores' time (2 x wall) that went into the engines' own computing on
@@ -220,12 +220,12 @@ def full(args, problems: list[dict], inp: str) -> int:
         _recorded.clear()
         runs[layout] = timed_job(inp, base + FULL_LAYOUTS[layout])
         recorded[layout] = [r[0] for r in sorted(_recorded, key=lambda r: -r[1])]  # longest first
-        cpu[layout] = (sum(r[2] for r in _recorded), _job_cpu[-1])  # engines', the whole process's
+        cpu[layout] = (sum(r[2] for r in _recorded), runs[layout][2])  # engines', the whole process's
         print(f"{LAYOUT_NAMES[layout]:<38} {runs[layout][0]:7.1f} s", flush=True)
     n_ctx, text = load_config(sets=base).backend.n_ctx, " ".join(p["problem"] for p in problems)
     replayed: dict[tuple, tuple[float, int]] = {}  # the layouts' calls (the same, unless they differ)
     goal = 0.95 if len(problems) >= 50 else 0.9
-    for layout, (elapsed, stats) in runs.items():
+    for layout, (elapsed, stats, _) in runs.items():
         calls = sorted(((s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0, s["stage"])
                         for s in stats if not s["cache_hit"]), key=lambda c: -c[1])  # fmt: skip
         if tuple(calls) not in replayed:  # longest first: the bare engines' tail is as short as it gets
@@ -237,7 +237,7 @@ def full(args, problems: list[dict], inp: str) -> int:
         busy = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed)
         print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal}); engines busy "
               f"{busy:.3f} of the job's wall time")  # fmt: skip
-        _print_cpu(layout, elapsed, wall, bare_cpu, *cpu[layout])
+        _print_cpu(elapsed, wall, bare_cpu, *cpu[layout])
         job_s = _by_stage((s["stage"], s["latency_s"]) for s in stats if not s["cache_hit"])
         print("  engine seconds by stage, job / bare: " + ", ".join(
             f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
