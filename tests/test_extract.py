@@ -19,6 +19,16 @@ def test_unclosed_think_has_no_answer_but_judge_sees_tail():
     assert answer_part(text, tail_chars=9) == "\\boxed{1}"
 
 
+def test_reasoning_tokens_count_a_cut_thought_and_the_other_delimiters():
+    from k2batch.backends.base import estimate_reasoning_tokens, reasoning_text
+
+    assert reasoning_text("<think>a b</think>the answer") == "a b"
+    assert reasoning_text("<think>cut off at the token lim") == "cut off at the token lim"  # all reasoning
+    assert reasoning_text("<|begin_of_thought|>ab<|end_of_thought|>x") == "ab"
+    assert reasoning_text("no reasoning block") is None
+    assert estimate_reasoning_tokens("<think>" + "r" * 93, 50) == 46  # by characters: all but the tag
+
+
 def test_last_boxed_balances_braces():
     assert last_boxed("\\boxed{1} then \\boxed{\\frac{1}{2}}") == "\\frac{1}{2}"
     assert last_boxed("\\boxed{\\frac{1}{2}") is None  # unclosed

@@ -79,8 +79,10 @@ OnResult = Callable[[int, ChatResult], None]
 
 
 def reasoning_text(text: str) -> str | None:
-    """The part of a reply inside <think>...</think> (None when the reply has no reasoning block)."""
-    return split_think(text)[0] if "</think>" in text else None
+    """The reasoning part of a reply (None when it has none): inside <think>...</think> or the
+    <|begin_of_thought|> pair, or everything after an opening tag never closed (a reply cut at
+    its token limit mid-thought is all reasoning, and is priced as such)."""
+    return split_think(text)[0]
 
 
 def estimate_reasoning_tokens(text: str, completion_tokens: int) -> int:
