@@ -44,6 +44,7 @@ class Shared:
         self._changed: dict[str, float] = {}  # another process's file -> when it last changed
         self._read_at, self._wrote_at = float("-inf"), float("-inf")
         self._state: dict | None = None  # what this process last wrote
+        self._pending: dict | None = None  # a newer state held back by SHARED_S: the beat writes it
         self._writes = 0
         self._write_lock = threading.Lock()  # the beat and the owner's threads share one file
         self._read_lock = threading.Lock()
@@ -83,8 +84,13 @@ class Shared:
         return {k: sum(row.get(k, 0) for row in rows) for k in self.keys}
 
     def publish(self, state: dict, now: bool = False) -> None:
-        """This process's state, at most every SHARED_S unless `now`."""
+        """This process's state, at most every SHARED_S unless `now` (a state held back is
+        written by the beat thread once SHARED_S has passed: the others never see an old one
+        for long, however long this process's next call takes)."""
         if not now and time.monotonic() - self._wrote_at < SHARED_S:
+            with self._write_lock:
+                self._pending = state
+            _keep_beating(self)
             return
         with self._write_lock:
             self._write(state)
@@ -101,19 +107,23 @@ class Shared:
             self._fs.mv(tmp, path)
         else:
             self._fs.pipe_file(path, data)  # an object store replaces an object whole
-        self._state, self._wrote_at = state, time.monotonic()
+        self._state, self._wrote_at, self._pending = state, time.monotonic(), None
 
     def beat(self) -> bool:
-        """Rewrite the last state (its write count is news) if it holds something and was
-        not written for BEAT_S: readers see the process alive. False once the run's folder is
-        gone (its job ended or failed and a later run cleared its staging): nothing to beat for."""
+        """Write a state held back by SHARED_S; rewrite the last state (its write count is news)
+        if it holds something and was not written for BEAT_S: readers see the process alive.
+        False once the run's folder is gone (its job ended or failed and a later run cleared its
+        staging): nothing to beat for."""
         with self._write_lock:
-            s = self._state
-            if s and any(s.get(k) for k in self.holds) and time.monotonic() - self._wrote_at >= BEAT_S:
+            quiet = time.monotonic() - self._wrote_at
+            if (self._pending is not None and quiet >= SHARED_S) or (self._holding() and quiet >= BEAT_S):
                 if not self._fs.exists(self._dir):
                     return False
-                self._write(s)
+                self._write(self._pending if self._pending is not None else self._state)
         return True
+
+    def _holding(self) -> bool:
+        return bool(self._state and any(self._state.get(k) for k in self.holds))
 
 
 def _keep_beating(shared: Shared) -> None:

@@ -77,3 +77,16 @@ def test_beats_end_with_the_runs_folder(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "_staging")
     time.sleep(1.0)
     assert not (tmp_path / "_staging").exists()
+
+
+def test_a_state_held_back_by_the_write_interval_is_written_soon_after(tmp_path, monkeypatch):
+    # spend is published at most every SHARED_S; the last figures of a burst must not wait for
+    # this process's next call (minutes, for a long reasoning call) to reach the others
+    monkeypatch.setattr(shared, "SHARED_S", 0.3)
+    folder = tmp_path / "_budget"
+    mine, other = Shared(str(folder), budget.KEYS, budget.HOLDS), Shared(str(folder), budget.KEYS)
+    mine.publish({"tokens": 100, "usd": 0.0, "reserved": 0, "admitted": 0}, now=True)
+    mine.publish({"tokens": 250, "usd": 0.0, "reserved": 0, "admitted": 0})  # within SHARED_S: held back
+    assert other.others(now=True)["tokens"] == 100
+    time.sleep(1.5)  # the beat thread wakes every half second
+    assert other.others(now=True)["tokens"] == 250
