@@ -26,13 +26,15 @@ PILOT_DIR, LENGTHS, OUTS = "_estimate", ("short", "medium", "long"), ("token_sta
 METHOD = (
     "Pilot: a stratified random sample (domain x problem-length tertile within the domain; "
     "proportional allocation, at least one problem per non-empty stratum; seeded by the job seed), "
-    "solved for real. Totals: pilot sums x N/n; 95 % CI: expanded percentile bootstrap (tails widened "
-    "to Student's t, n - 1 df, for small pilots), {B} resamples of the "
-    "n pilot problems with replacement, deviations shrunk by the finite-population correction "
-    "sqrt(1 - n/N). Wall time: the pilot's fixed overhead (elapsed minus its busy time) + the "
-    "binding one of busy time (sum of call latencies) / parallel slots and the HTTP quota "
-    "(rpm: calls, tpm: prompt + max_tokens per call); its CI from the same resamples. Yield: Wilson "
-    "score interval on the pilot's verified-correct share, times N. Calls a stage made equally "
+    "solved for real. Totals: each pilot problem weighs N_h/n_h, its stratum's problems per pilot "
+    "problem; 95 % CI: expanded percentile bootstrap (tails widened to Student's t, n - 1 df, for "
+    "small pilots), {B} resamples of the n pilot problems with replacement, each keeping its weight "
+    "(totals scaled to N), deviations shrunk by the finite-population correction sqrt(1 - n/N). "
+    "Wall time: the pilot's fixed overhead (elapsed minus the busy time of the calls it made, not "
+    "reused) + the binding one of busy time (sum of call latencies) / parallel slots and the HTTP "
+    "quota (rpm: calls, tpm: prompt + max_tokens per call); its CI from the same resamples. Yield: "
+    "Wilson score interval on the pilot's weighted verified-correct share (Kish's effective n), "
+    "finite-population corrected, times N. Calls a stage made equally "
     "for every pilot problem: at most 1 - 0.05^(1/n) of all problems differ (rule of three), "
     "from no call up to the settings' most."
 )
@@ -95,19 +97,22 @@ def choose(strata: dict, n: int, seed: int) -> tuple[list, dict]:
     return sorted(chosen, key=lambda it: it[0]), alloc
 
 
-def _price(cfg: JobConfig, call: dict):
-    model = call["model"] or ""
-    names = (model, model.rsplit("/", 1)[-1], call["backend"])  # the model, its file name, the backend
-    return next((cfg.prices[k] for k in names if k in cfg.prices), None)
+def weights(strata: dict, alloc: dict, chosen: list) -> np.ndarray:
+    """Each chosen problem's weight: its stratum's problems per pilot problem, N_h / n_h (the
+    allocation's rounding and its one per stratum make these unequal; they sum to N)."""
+    stratum = {p["id"]: key for key, items in strata.items() for _, p in items}
+    return np.array([len(strata[stratum[p["id"]]]) / alloc[stratum[p["id"]]] for _, p in chosen])
 
 
 KINDS = ("calls", "prompt", "completion", "reasoning")
-NAMES = [f"{s}.{k}" for s in STAGES for k in KINDS] + ["latency", "reserved", "cost"]
+NAMES = [f"{s}.{k}" for s in STAGES for k in KINDS] + ["latency", "made", "reserved", "cost"]
 COL = {c: j for j, c in enumerate(NAMES)}  # the columns of a pilot problem's sums over its calls
 
 
 def per_problem(cfg: JobConfig, ids: list[str], calls: list[dict]) -> tuple[np.ndarray, dict]:
-    """One row per pilot problem of COL, and the stages reporting reasoning and unpriced models."""
+    """One row per pilot problem of COL, and the stages reporting reasoning and unpriced models.
+    `made`: the latency of the calls the pilot made itself (not reused from the store), the only
+    ones its elapsed time covers."""
     x, at, col = np.zeros((len(ids), len(COL))), {pid: i for i, pid in enumerate(ids)}, COL
     seen = {"reasoning": set(), "unpriced": set()}
     for c in calls:
@@ -121,31 +126,36 @@ def per_problem(cfg: JobConfig, ids: list[str], calls: list[dict]) -> tuple[np.n
         for k, v in (("calls", 1), ("prompt", prompt), ("completion", completion), ("reasoning", reasoning)):
             x[i, col[f"{s}.{k}"]] += v
         x[i, col["latency"]] += c["latency_s"]
+        x[i, col["made"]] += 0.0 if c.get("cache_hit") else c["latency_s"]
         x[i, col["reserved"]] += prompt + getattr(cfg.stages, s).max_tokens
-        price = _price(cfg, c)
-        if price is None:
+        usd = budget.call_cost(cfg, c["model"], c["backend"], prompt, completion, reasoning)
+        if usd is None:
             seen["unpriced"].add(c["model"] or c["backend"])
             continue
-        think = price.reasoning if price.reasoning is not None else price.output
-        usd = prompt * price.input + (completion - reasoning) * price.output + reasoning * think
-        x[i, col["cost"]] += usd / 1e6
+        x[i, col["cost"]] += usd
     return x, seen
 
 
 def _capacity(cfg: JobConfig, busy: float, elapsed_s: float) -> dict:
-    """Parallel slots: engines (`engines` per worker process, each a request at a time), or HTTP
+    """Parallel slots: engines (`engines` per worker process, each a request at a time; an
+    engine that batches continuously, as many as the pilot kept in flight on average), or HTTP
     requests in flight: max_concurrency, or where concurrency adapts to the server the pilot's
-    mean in flight."""
+    mean in flight. `busy`: the latency of the calls the pilot made."""
     from k2batch.backends import hints
 
-    b, processes = cfg.backend, cfg.runner.workers if cfg.runner.mode == "multi_processing" else 1
-    if not hints(b).io_bound:
+    b, h = cfg.backend, hints(cfg.backend)
+    processes = cfg.runner.workers if cfg.runner.mode == "multi_processing" else 1
+    measured = max(1.0, busy / elapsed_s) if busy > 0 and elapsed_s > 0 else None  # a lower bound: the
+    # pilot's start-up counts as idle, and a small pilot fills fewer slots than the full job
+    if not h.io_bound:
         local = 1 if cfg.runner.mode in ("in_memory", "multi_threading") else cfg.runner.workers  # auto too
         slots = local * (b.engines if b.kind == "llamacpp" else 1)
+        if h.overlapping and measured:
+            slots = max(slots, measured)
         return {"backend": b.kind, "io_bound": False, "slots": slots, "rpm": None, "tpm": None}
     slots = b.max_concurrency * processes
-    if getattr(b, "concurrency", "fixed") == "adaptive" and elapsed_s > 0:
-        slots = min(slots, max(1.0, busy / elapsed_s))  # measured; a small pilot's is a lower bound
+    if getattr(b, "concurrency", "fixed") == "adaptive" and measured:
+        slots = min(slots, measured)
     return {"backend": b.kind, "io_bound": True, "slots": slots, "rpm": b.rpm, "tpm": b.tpm}
 
 
@@ -176,22 +186,36 @@ def _unvaried_calls(est: dict, per_problem: np.ndarray, most: int, n_total: int)
     return {**est, "lo": est["point"] - q * n_total * v, "hi": est["point"] + q * n_total * max(0, most - v)}
 
 
-def wilson(k: int, n: int) -> tuple[float, float]:
+def wilson(k: float, n: float) -> tuple[float, float]:
     p, z2 = k / n, Z95**2
     mid = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
-def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen: dict, seed: int = 0) -> dict:
-    """The full job's totals from the pilot's per-problem matrix (see METHOD)."""
+def weighted_yield(correct: np.ndarray, w: np.ndarray, n_total: int) -> dict:
+    """The verified share of the job: the pilot's weighted share, its Wilson interval at Kish's
+    effective sample size (the plain one where weights are equal), narrowed by the
+    finite-population correction (none left where the pilot is the whole job)."""
+    rate = float(w @ correct / w.sum())
+    n_eff = w.sum() ** 2 / (w @ w)
+    lo, hi = wilson(rate * n_eff, n_eff)
+    fpc = math.sqrt(max(0.0, 1 - len(w) / n_total))
+    return {"point": rate, "lo": rate - (rate - lo) * fpc, "hi": rate + (hi - rate) * fpc}
+
+
+def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen: dict, seed: int = 0,
+            weights: np.ndarray | None = None) -> dict:
+    """The full job's totals from the pilot's per-problem matrix and each pilot problem's weight
+    (problems of the job it stands for; N/n each by default) (see METHOD)."""
     n = len(x)
-    scale, fpc = n_total / n, math.sqrt(max(0.0, 1 - n / n_total))
-    pilot, point = x.sum(0), x.sum(0) * scale
+    w = np.full(n, n_total / n) if weights is None else np.asarray(weights, dtype=float)
+    fpc = math.sqrt(max(0.0, 1 - n / n_total))
+    pilot, point = x.sum(0), w @ x
     rng, boots = np.random.default_rng(seed), []
     for start in range(0, RESAMPLES, 250):
-        weights = rng.multinomial(n, np.full(n, 1 / n), size=min(250, RESAMPLES - start))
-        boots.append(weights @ x * scale)
+        drawn = rng.multinomial(n, np.full(n, 1 / n), size=min(250, RESAMPLES - start)) * w
+        boots.append(drawn @ x * (n_total / drawn.sum(1, keepdims=True)))  # each resample stands for N
     boot = point + fpc * (np.vstack(boots) - point)
 
     def total(names: list[str], m):
@@ -208,11 +232,11 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
             if k == "calls" and n < n_total:
                 est = _unvaried_calls(est, total(names, x), sum(most.get(t, 0) for t in stages), n_total)
             tokens.setdefault(s, {})[k] = {"pilot": float(total(names, pilot)), **est}
-    cap, calls = _capacity(cfg, float(pilot[COL["latency"]]), elapsed_s), [f"{s}.calls" for s in STAGES]
+    cap, calls = _capacity(cfg, float(pilot[COL["made"]]), elapsed_s), [f"{s}.calls" for s in STAGES]
 
-    def need(m, minus=None):  # seconds per constraint, and the binding one
+    def need(m, minus=None, busy="latency"):  # seconds per constraint, and the binding one
         busy, n_calls, reserved = (
-            np.maximum(total(c, m) - total(c, minus), 0) for c in (["latency"], calls, ["reserved"])
+            np.maximum(total(c, m) - total(c, minus), 0) for c in ([busy], calls, ["reserved"])
         )
         t = {"engines": busy / cap["slots"]}
         if cap["rpm"]:
@@ -221,7 +245,7 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
             t["tpm"] = reserved * 60 / cap["tpm"]
         return t, np.max(np.stack(list(t.values())), axis=0)
 
-    overhead = max(0.0, elapsed_s - float(need(pilot)[1]))
+    overhead = max(0.0, elapsed_s - float(need(pilot, busy="made")[1]))  # reused calls took none of it
     times, bound = need(point)
     pilot_tokens = tokens["total"]["prompt"]["pilot"] + tokens["total"]["completion"]["pilot"]
     wall = {
@@ -245,7 +269,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
     """Solve the pilot (into OUT/_estimate/, calls into OUT/_calls) and project the full job; the
     result is also written as JSON (`json_path`, default OUT/estimate.json)."""
     from k2batch.io import InputError
-    from k2batch.job import STORE, job_lock, preflight, run_solve
+    from k2batch.job import STORE, job_lock, preflight, run_solve, settings_of
 
     input_uri, out_uri = absolute(input_uri), absolute(out_uri)
     if not 0 < share <= 1 or min_problems < 1:
@@ -267,8 +291,9 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
     ids = [p["id"] for _, p in chosen]
     calls, solved = ([r for rows in read_parts(output_parts(pilot_dir, o)) for r in rows] for o in OUTS)
     x, seen = per_problem(cfg, ids, calls)
-    correct = len({r["id"] for r in solved if r["status"] == "correct"} & set(ids))
-    (lo, hi), n_total, rate = wilson(correct, len(ids)), len(problems), correct / len(ids)
+    right = {r["id"] for r in solved if r["status"] == "correct"}
+    n_total, w = len(problems), weights(strata, alloc, chosen)
+    rate = weighted_yield(np.array([pid in right for pid in ids], dtype=float), w, n_total)
     strata_rows = [{"domain": d, "length": size, "problems": len(items), "pilot": alloc[(d, size)],
                     "chars": [len(items[0][1]["problem"]), len(items[-1][1]["problem"])]}
                    for (d, size), items in strata.items()]  # fmt: skip
@@ -279,12 +304,13 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
         "out": out_uri,
         "problems": n_total,
         "rows": progress.input_rows(input_uri, cfg.limit),  # what a job's progress counts (bad rows too)
+        "settings": settings_of(cfg),  # the full job's: its live ETA follows this forecast
         "pilot": pilot,
-        **project(cfg, x, n_total, float(manifest["elapsed_s"]), seen, cfg.seed),
+        **project(cfg, x, n_total, float(manifest["elapsed_s"]), seen, cfg.seed, w),
         "verified_yield": {
-            "pilot_correct": correct,
-            "rate": {"point": rate, "lo": lo, "hi": hi},
-            "problems": {"point": rate * n_total, "lo": lo * n_total, "hi": hi * n_total},
+            "pilot_correct": len(right & set(ids)),
+            "rate": rate,
+            "problems": {k: v * n_total for k, v in rate.items()},
         },
         "method": METHOD.format(B=RESAMPLES),
     }
@@ -328,4 +354,9 @@ def render(result: dict, console=None) -> None:
     y = result["verified_yield"]
     row("verified yield", y["rate"], "%", y["pilot_correct"] / p["problems"])
     row("verified problems", y["problems"], pilot=y["pilot_correct"])
-    (console or Console()).print(t)
+    console = console or Console()
+    console.print(t)
+    if p["status"] != "succeeded":  # failed calls count as made with few tokens: projections run low
+        console.print(f"[bold yellow]warning:[/] the pilot ended {p['status']} "
+                      f"({p['calls'].get('failed', 0)} failed calls): run `estimate` again to retry "
+                      f"them (it reuses the rest); see {p['out']}")

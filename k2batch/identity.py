@@ -109,11 +109,16 @@ def input_fingerprint(uri: str) -> dict:
     return out
 
 
+def settings_digest(cfg: JobConfig) -> str:
+    """A hash of the settings that can change outputs (and so the tokens a job spends)."""
+    return _digest(output_settings(cfg))[:16]
+
+
 def job_identity(input_uri: str, cfg: JobConfig) -> dict:
     """What the job id covers (recorded in the manifest)."""
     return {
         "input": input_fingerprint(input_uri),
-        "settings": _digest(output_settings(cfg))[:16],
+        "settings": settings_digest(cfg),
         "recipe": recipe_fingerprint(cfg),
         "k2batch": {"version": __version__, "code": code_fingerprint()},
         "verifier": library_versions(),

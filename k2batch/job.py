@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from k2batch import __version__
 from k2batch.config import STAGES, ConfigError, JobConfig, RunnerConfig
-from k2batch.identity import job_id_of, job_identity
+from k2batch.identity import job_id_of, job_identity, settings_digest
 from k2batch.io import (
     OUTPUTS,
     InputError,
@@ -82,6 +82,13 @@ def check_input_outside_out(input_uri: str, out_uri: str) -> None:
                 f"input {input_uri} lies inside {folder}/ of the output {out_uri}, which the job "
                 "replaces: copy the input elsewhere first"
             )
+
+
+def settings_of(cfg: JobConfig) -> str:
+    """The output settings' hash of a job run with `cfg` (as its manifest's identity has it)."""
+    from k2batch import domains
+
+    return settings_digest(anchored(cfg).with_domains(domains.shipped()))
 
 
 def anchored(cfg: JobConfig) -> JobConfig:
@@ -286,8 +293,8 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
         if force:
             _set_store_aside(out_uri, run_id)
         # rows, for the display; its ETA follows `k2batch estimate`'s forecast where there is one
-        progress.set_total(total, cfg, progress.forecast_of(read_json(join(out_uri, "estimate.json")),
-                                                            input_uri, total))  # fmt: skip
+        estimate = read_json(join(out_uri, "estimate.json"))
+        progress.set_total(total, cfg, progress.forecast_of(estimate, input_uri, total, identity["settings"]))
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
         counts, (calls, spent) = count_rows(staging), _calls(staging)

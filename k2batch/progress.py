@@ -52,10 +52,14 @@ def set_total(n: int | None, cfg=None, forecast: float | None = None) -> None:
         _job.update(total=n, cfg=cfg, forecast=forecast)
 
 
-def forecast_of(estimate: dict | None, input_uri: str, total: int) -> float | None:
-    """The projected completion tokens of an estimate (OUT/estimate.json) made for this input
-    and this many input rows; None for another input or none."""
+def forecast_of(estimate: dict | None, input_uri: str, total: int,
+                settings: str | None = None) -> float | None:  # fmt: skip
+    """The projected completion tokens of an estimate (OUT/estimate.json) made for this input,
+    this many input rows and (where given) these output settings (k2batch.identity: another
+    sample count, token limit or model spends other tokens); None for another job or none."""
     if not estimate or estimate.get("input") != input_uri or estimate.get("rows") != total:
+        return None
+    if settings is not None and estimate.get("settings") != settings:
         return None
     try:
         return float(estimate["tokens"]["total"]["completion"]["point"])
@@ -235,7 +239,8 @@ def snapshot() -> dict:
     tok = {kind: sum(v for k, v in c.items() if k.endswith(f".{kind}_tokens") and not k.startswith("reused."))
            for kind in ("prompt", "completion", "reasoning")}  # fmt: skip
     per, eta_s = pace(total, done, elapsed)
-    by_forecast = forecast is not None and not (total is not None and done >= total)
+    # from half the problems on, the job's own pace: a forecast too high would hold the ETA up to the end
+    by_forecast = forecast is not None and not (total is not None and 2 * done >= total)
     if by_forecast:
         live = eta(forecast, tok["completion"], c["reused.completion_tokens"], elapsed)
         by_forecast = live is not None or not done  # past the forecast: the pace of finished problems

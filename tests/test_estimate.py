@@ -74,7 +74,7 @@ def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
         x[:, est.COL[f"{s}.calls"]] = rng.integers(1, 4, 8)
         x[:, est.COL[f"{s}.prompt"]] = rng.integers(50, 500, 8)
         x[:, est.COL[f"{s}.completion"]] = rng.integers(10, 900, 8)
-    x[:, est.COL["latency"]] = rng.uniform(1, 10, 8)
+    x[:, est.COL["latency"]] = x[:, est.COL["made"]] = rng.uniform(1, 10, 8)  # all made by the pilot
     seen = {"reasoning": set(), "unpriced": set()}
     out = est.project(c, x, 100, elapsed_s=60.0, seen=seen)
     for s in STAGES:
@@ -111,6 +111,47 @@ def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
 
     lo, hi = est.wilson(0, 8)
     assert lo == 0 and 0.3 < hi < 0.4  # no verified answer in the pilot still leaves room
+
+
+def test_unequal_strata_weigh_by_their_share_and_reused_calls_take_no_pilot_time():
+    """A pilot of 8 from strata of 14, 13 and 13 problems takes 3, 3 and 2: each long problem stands
+    for 6.5 problems, not 5. Where every problem of a stratum is alike, the weighted total is
+    exact; N/n for all would miss it."""
+    strata = {("m", size): [(r, {"id": f"{size}{r}"}) for r in range(n)]
+              for size, n in (("short", 14), ("medium", 13), ("long", 13))}  # fmt: skip
+    chosen, alloc = est.choose(strata, 8, seed=0)
+    w = est.weights(strata, alloc, chosen)
+    assert sorted(alloc.values()) == [2, 3, 3] and w.sum() == pytest.approx(40)
+    long = np.array([p["id"].startswith("long") for _, p in chosen])
+    x = np.zeros((8, len(est.COL)))
+    x[:, est.COL["generate.completion"]] = np.where(long, 100, 10)
+    x[:, est.COL["latency"]] = 2.0
+    x[:, est.COL["made"]] = np.where(long, 0.0, 2.0)  # the long problems' calls were in the store
+    c, seen = cfg(), {"reasoning": set(), "unpriced": set()}
+    out = est.project(c, x, 40, elapsed_s=30.0, seen=seen, weights=w)
+    e = out["tokens"]["generate"]["completion"]
+    assert e["point"] == pytest.approx(13 * 100 + 27 * 10) and e["lo"] <= e["point"] <= e["hi"]
+    unweighted = est.project(c, x, 40, elapsed_s=30.0, seen=seen)["tokens"]["generate"]["completion"]
+    assert unweighted["point"] != pytest.approx(e["point"])
+    made = 2.0 * (~long).sum()  # the pilot's elapsed time covers only the calls it made
+    assert out["wall_time_s"]["overhead_s"] == pytest.approx(30.0 - made)
+    assert out["wall_time_s"]["total"]["point"] == pytest.approx(30.0 - made + 2.0 * 40)
+
+    y = est.weighted_yield(long.astype(float), w, 40)  # only the long problems verified
+    assert y["point"] == pytest.approx(13 / 40) and y["lo"] < y["point"] < y["hi"]
+    whole = est.weighted_yield(long.astype(float), np.ones(8), 8)  # the pilot is the whole job
+    assert whole["lo"] == whole["point"] == whole["hi"] == long.mean()
+    even = est.weighted_yield(long.astype(float), np.full(8, 500.0), 4000)
+    assert even["point"] == long.mean()  # equal weights: the plain share and Wilson's interval
+    lo, hi = est.wilson(long.sum(), 8)
+    fpc = math.sqrt(1 - 8 / 4000)
+    assert even["lo"] == pytest.approx(long.mean() - (long.mean() - lo) * fpc)
+    assert even["hi"] == pytest.approx(long.mean() + (hi - long.mean()) * fpc)
+
+    # an engine that batches continuously (vLLM): its calls overlap, so the pilot's own
+    # concurrency, not one slot, turns their latencies into time
+    vllm = est.project(cfg("backend.kind=vllm", "backend.model=m"), x, 40, elapsed_s=2.0, seen=seen, weights=w)
+    assert vllm["wall_time_s"]["slots"] == pytest.approx(made / 2.0)
 
 
 def test_small_pilot_intervals_cover_the_total_of_a_skewed_population(monkeypatch):
@@ -177,13 +218,18 @@ def test_estimate_then_solve_reuses_every_pilot_call(tmp_path, capsys):
     assert sum(s["pilot"] for s in res["pilot"]["strata"]) == 8 and len(res["pilot"]["strata"]) == 6
     calls = pq.read_table(out / "_estimate" / "token_stats").to_pylist()
     assert len(calls) == res["tokens"]["total"]["calls"]["pilot"] == res["pilot"]["calls"]["made"]
+    strata = est.stratify(est.load_problems(src, None)[1])
+    chosen, alloc = est.choose(strata, 8, c.seed)  # each pilot problem counts for its stratum's share
+    weight = dict(zip([p["id"] for _, p in chosen], est.weights(strata, alloc, chosen), strict=True))
+    assert sorted(set(weight.values())) == [6.0, 6.5, 7.0, 13.0] and sum(weight.values()) == 60  # unequal
     for s in STAGES:
-        prompt = sum(r["prompt_tokens"] for r in calls if r["stage"] == s)
-        assert res["tokens"][s]["prompt"]["point"] == pytest.approx(prompt * 60 / 8)
-    usd = sum(r["prompt_tokens"] * 1 + (r["completion_tokens"] - (r["reasoning_tokens"] or 0)) * 2
-              + (r["reasoning_tokens"] or 0) * 3 for r in calls) / 1e6  # fmt: skip
+        prompt = [(r["prompt_tokens"], weight[r["problem_id"]]) for r in calls if r["stage"] == s]
+        assert res["tokens"][s]["prompt"]["point"] == pytest.approx(sum(t * w for t, w in prompt))
+    usd = {r["call_key"]: (r["prompt_tokens"] * 1 + (r["completion_tokens"] - (r["reasoning_tokens"] or 0)) * 2
+                           + (r["reasoning_tokens"] or 0) * 3) / 1e6 for r in calls}  # fmt: skip
     cost = res["cost_usd"]
-    assert cost["pilot"] == pytest.approx(usd) and cost["point"] == pytest.approx(usd * 60 / 8)
+    assert cost["pilot"] == pytest.approx(sum(usd.values()))
+    assert cost["point"] == pytest.approx(sum(u * weight[r["problem_id"]] for r in calls for u in [usd[r["call_key"]]]))
     assert cost["lo"] <= cost["point"] <= cost["hi"]
     solved = pq.read_table(out / "_estimate" / "solutions").to_pylist()
     assert res["verified_yield"]["pilot_correct"] == sum(r["status"] == "correct" for r in solved)

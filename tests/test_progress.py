@@ -95,6 +95,15 @@ def test_with_a_forecast_the_eta_is_its_remaining_tokens_at_the_measured_rate(cl
     progress.problem_done("correct")
     s = progress.snapshot()
     assert (s["eta_s"], s["eta_from"]) == (9 * 20.0, "pace")
+    progress.set_total(10, None, forecast=100_000)  # a forecast far too high...
+    progress.tokens(1000)
+    clock[0] += 10
+    for _ in range(4):
+        progress.problem_done("correct")
+    assert progress.snapshot()["eta_from"] == "forecast"
+    progress.problem_done("correct")  # ...holds the ETA only until half the problems are done
+    s = progress.snapshot()
+    assert (s["eta_s"], s["eta_from"]) == (5 * 2.0, "pace")
     progress.set_total(10)  # no forecast: the pace of finished problems
     progress.tokens(100)
     assert progress.snapshot()["eta_from"] == "pace" and progress.snapshot()["eta_s"] is None
@@ -107,6 +116,9 @@ def test_a_forecast_counts_only_for_its_own_input():
     assert progress.forecast_of(est, "/d/in.parquet", 11) is None  # another limit
     assert progress.forecast_of({"input": "/d/in.parquet", "rows": 10}, "/d/in.parquet", 10) is None
     assert progress.forecast_of(None, "/d/in.parquet", 10) is None
+    est["settings"] = "abc"  # the full job's output settings, as the estimate ran them
+    assert progress.forecast_of(est, "/d/in.parquet", 10, "abc") == 5000.0
+    assert progress.forecast_of(est, "/d/in.parquet", 10, "def") is None  # e.g. more samples
 
 
 def test_a_finished_job_keeps_its_rates_as_of_its_last_problem(clock):

@@ -23,6 +23,8 @@ class Hints:
     batch_size: int  # requests per RunInference batch
     io_bound: bool = False  # a client of a remote server: several bundle threads share it
     bundle_threads: int = 1  # local engines that serve several bundle threads at once (a pool)
+    overlapping: bool = False  # one engine serves many requests at once (continuous batching):
+    # the calls' latencies overlap, so their sum is not the time the engine was busy
 
 
 def _plugins() -> dict[str, str]:

@@ -185,4 +185,4 @@ def from_config(cfg: BackendConfig) -> VLLMBackend:
 def hints(cfg: BackendConfig):
     from k2batch.backends import Hints
 
-    return Hints(batch_size=512)  # whole batches feed continuous batching
+    return Hints(batch_size=512, overlapping=True)  # whole batches feed continuous batching
