@@ -24,7 +24,7 @@ import datetime as dt
 import threading
 import time
 
-from k2batch.config import JobConfig
+from k2batch.config import STAGES, JobConfig
 from k2batch.io import join
 from k2batch.perrun import PerRun
 from k2batch.shared import Shared
@@ -35,18 +35,39 @@ KEYS = ("tokens", "usd", "reserved", "admitted")  # admitted: problems holding a
 HOLDS = ("reserved", "admitted")  # a dead process's count as nothing (k2batch/shared.py)
 
 
+def _price(cfg: JobConfig, model: str | None, backend: str):
+    """The price table's entry for a model: by its name, its file name, or the backend kind."""
+    model, prices = model or "", getattr(cfg, "prices", None) or {}
+    return next((prices[k] for k in (model, model.rsplit("/", 1)[-1], backend) if k in prices), None)
+
+
 def call_cost(cfg: JobConfig, model: str | None, backend: str, prompt: int, completion: int,
               reasoning: int | None = None) -> float | None:  # fmt: skip
-    """USD of one call by the job's price table (model name, its file name, or backend kind);
-    None where no price is given."""
-    model = model or ""
-    prices = getattr(cfg, "prices", None) or {}
-    price = next((prices[k] for k in (model, model.rsplit("/", 1)[-1], backend) if k in prices), None)
+    """USD of one call by the job's price table; None where no price is given."""
+    price = _price(cfg, model, backend)
     if price is None:
         return None
-    reasoning = reasoning or 0
+    reasoning = min(reasoning or 0, completion)  # part of the completion (OpenAI's convention)
     think = price.reasoning if price.reasoning is not None else price.output
     return (prompt * price.input + (completion - reasoning) * price.output + reasoning * think) / 1e6
+
+
+def _backends(cfg: JobConfig) -> list:
+    spill = getattr(cfg.backend, "spill", None)
+    return [cfg.backend_for(stage) for stage in STAGES] + ([spill] if spill else [])
+
+
+def unpriced(cfg: JobConfig) -> list[str]:
+    """The models the job calls that the price table does not price (a dollar budget cannot
+    count their calls)."""
+    return sorted({b.model or b.kind for b in _backends(cfg) if _price(cfg, b.model, b.kind) is None})
+
+
+def list_rate(cfg: JobConfig) -> float:
+    """USD a token at most by the price table (the dearest kind of token of any model the job
+    calls): what reservations cost before the run has spent anything to measure its rate by."""
+    prices = [p for b in _backends(cfg) if (p := _price(cfg, b.model, b.kind)) is not None]
+    return max((max(p.input, p.output, p.reasoning or 0.0) for p in prices), default=0.0) / 1e6
 
 
 def most_calls(cfg: JobConfig) -> dict[str, int]:
@@ -87,6 +108,7 @@ class Ledger:
         self._refused: dict[str, str] = {}  # problem -> why it was not admitted
         self._spent: dict[str, int] = {}  # admitted problem -> tokens so far
         self._finished: list[int] = []  # tokens each finished problem spent
+        self._reused: set[str] = set()  # problems with calls answered from the store: spent less
         self._lock = threading.Lock()
 
     @property
@@ -115,7 +137,7 @@ class Ledger:
         tokens, usd = others["tokens"] + self.spent_tokens, others["usd"] + self.spent_usd
         if self.tokens is not None and tokens + extra > self.tokens:
             return f"{PREFIX}: {tokens:,.0f} of {self.tokens:,.0f} tokens spent"
-        per_token = usd / tokens if tokens else 0.0  # the run's rate, not only this process's
+        per_token = usd / tokens if tokens else list_rate(self.cfg)  # the run's, not only this process's
         if self.usd is not None and usd + extra * per_token > self.usd:
             return f"{PREFIX}: ${usd:.4f} of ${self.usd:.4f} spent"
         return None
@@ -163,11 +185,19 @@ class Ledger:
                 self._spent[problem_id] = self._spent.get(problem_id, 0) + tokens
             self._publish()
 
+    def reused(self, problem_id: str) -> None:
+        """A call of the problem was answered from the store: its spend is no sample of a
+        problem's (a rerun's would lower the projection and admit too many)."""
+        with self._lock:
+            self._reused.add(problem_id)
+
     def release(self, problem_id: str) -> None:
         """A problem is finished: its reservation goes, its spend informs the projection."""
         with self._lock:
             if self._reserved.pop(problem_id, None) is not None:
-                self._finished.append(self._spent.pop(problem_id, 0))
+                spent = self._spent.pop(problem_id, 0)
+                if problem_id not in self._reused:
+                    self._finished.append(spent)
                 self._publish(now=True)
 
 

@@ -98,8 +98,13 @@ def _outcome(manifest: dict, out: str) -> int:
         print(f"k2batch: job {manifest['job_id']} already complete in {out}; --force recomputes it",
               file=sys.stderr)  # fmt: skip
     elif status in ("partial", "failed"):
-        print(f"k2batch: job {status}: {calls.get('failed')} model calls failed (token_stats.error, "
-              "rejects.reason); rerun the same command to retry only those", file=sys.stderr)  # fmt: skip
+        if calls.get("failed") or not calls.get("refused"):
+            print(f"k2batch: job {status}: {calls.get('failed')} model calls failed (token_stats.error, "
+                  "rejects.reason); rerun the same command to retry only those", file=sys.stderr)  # fmt: skip
+        if calls.get("refused"):
+            print(f"k2batch: the budget refused {calls['refused']} model calls (rejects with reason "
+                  "'budget'); rerun with a larger [budget] to solve those, reusing every stored call",
+                  file=sys.stderr)  # fmt: skip
     print(json.dumps({"job_id": manifest["job_id"], "status": status, "out": out, **manifest["counts"],
                       "calls": calls, "noop": bool(manifest.get("noop"))}))  # fmt: skip
     return EXIT_FAILED if status == "failed" else 0

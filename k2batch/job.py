@@ -112,13 +112,19 @@ def anchored(cfg: JobConfig) -> JobConfig:
 def preflight(input_uri: str, out_uri: str, cfg: JobConfig) -> None:
     """Raise InputError/ConfigError early with a message for a person."""
     from k2batch.backends import BACKENDS, check_backend, check_engines
+    from k2batch.budget import unpriced
 
     if cfg.backend.kind not in BACKENDS:
         raise ConfigError(f"unknown backend {cfg.backend.kind!r}; available: {', '.join(BACKENDS)}")
     stages = [cfg.backend_for(stage) for stage in STAGES]
-    for backend in {b.model_dump_json(): b for b in stages}.values():
+    spill = [cfg.backend.spill] if cfg.backend.spill is not None else []  # a missing key shows now too
+    for backend in {b.model_dump_json(): b for b in [*stages, *spill]}.values():
         check_backend(backend)
     check_engines(stages)
+    if cfg.budget.usd is not None and (missing := unpriced(cfg)):
+        raise ConfigError(f"budget.usd counts calls by the price table, which has no price for "
+                          f"{', '.join(missing)}: add [prices.\"NAME\"] input and output (USD per million "
+                          f"tokens), keyed by the model, its file name or the backend kind")  # fmt: skip
     inspect_input(input_uri)
     check_input_outside_out(input_uri, out_uri)
     check_writable(out_uri)
@@ -212,22 +218,34 @@ def job_lock(out_uri: str, run_id: str, break_lock: bool = False):
             fs.rm(path)
 
 
-def _calls(staging: str) -> dict[str, int]:
-    """(model calls made now, reused from the store, and failed; tokens the calls made now
-    spent), from the staged token_stats."""
+def _calls(staging: str, cfg: JobConfig) -> tuple[dict[str, int], int, float | None]:
+    """(model calls made now, reused from the store, failed, and refused by the budget (never
+    made)); the tokens and dollars (by the price table; None without one) the calls made now
+    spent, from the staged token_stats."""
+    from k2batch.budget import PREFIX, call_cost
+
     fs, _ = _fs(staging)
-    made = reused = failed = tokens = 0
+    made = reused = failed = refused = tokens = 0
+    usd = 0.0 if cfg.prices else None
+    columns = ["cache_hit", "error", "prompt_tokens", "completion_tokens", "reasoning_tokens", "model",
+               "backend"]  # fmt: skip
     for part in staged_parts(staging, "token_stats"):
         with fs.open(part, "rb") as f:
-            t = pq.read_table(f, columns=["cache_hit", "error", "prompt_tokens", "completion_tokens"])
-        hits = t.column("cache_hit").to_pylist()
+            t = pq.read_table(f, columns=columns)
+        for c in t.to_pylist() if usd is not None else ():
+            if not c["cache_hit"]:
+                usd += call_cost(cfg, c["model"], c["backend"], c["prompt_tokens"], c["completion_tokens"],
+                                 c["reasoning_tokens"]) or 0.0  # fmt: skip
+        hits, errors = t.column("cache_hit").to_pylist(), t.column("error").to_pylist()
+        budget = sum(1 for e in errors if e and e.startswith(PREFIX))
         reused += sum(hits)
-        made += len(hits) - sum(hits)
-        failed += len(hits) - t.column("error").null_count
+        made += len(hits) - sum(hits) - budget
+        failed += len(hits) - t.column("error").null_count - budget
+        refused += budget
         spent = zip(hits, t.column("prompt_tokens").to_pylist(), t.column("completion_tokens").to_pylist(),
                     strict=True)  # fmt: skip
         tokens += sum(p + c for hit, p, c in spent if not hit)
-    return {"made": made, "reused": reused, "failed": failed}, tokens
+    return {"made": made, "reused": reused, "failed": failed, "refused": refused}, tokens, usd
 
 
 def count_budget_rejects(staging: str) -> int:
@@ -242,11 +260,12 @@ def count_budget_rejects(staging: str) -> int:
 
 
 def _status(counts: dict, calls: dict) -> str:
-    """succeeded: nothing left to retry; partial: some model calls failed (a rerun retries them,
-    reusing the rest); failed: calls failed and no problem was solved."""
-    if not calls["failed"]:
+    """succeeded: nothing left to retry; partial: some model calls failed or the budget refused
+    some (a rerun retries them, reusing the rest); failed: calls failed and no problem was solved
+    (a budget that admitted nothing is no failure: a rerun with a larger one goes on)."""
+    if not calls["failed"] and not calls["refused"]:
         return "succeeded"
-    return "partial" if counts["solutions"] else "failed"
+    return "partial" if counts["solutions"] or calls["refused"] else "failed"
 
 
 def _set_store_aside(out_uri: str, run_id: str) -> None:
@@ -297,7 +316,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
         progress.set_total(total, cfg, progress.forecast_of(estimate, input_uri, total, identity["settings"]))
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
-        counts, (calls, spent) = count_rows(staging), _calls(staging)
+        counts, (calls, spent, usd) = count_rows(staging), _calls(staging, cfg)
         manifest = {
             "k2batch_version": __version__,
             "job_id": job_id,
@@ -314,5 +333,6 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
         }
         if cfg.budget.tokens or cfg.budget.usd or cfg.budget.deadline:  # spend vs budget
             manifest["budget"] = {**cfg.budget.model_dump(mode="json"), "tokens_spent": spent,
+                                  "usd_spent": usd,
                                   "rejected_for_budget": count_budget_rejects(staging)}  # fmt: skip
         return commit(staging, out_uri, manifest)

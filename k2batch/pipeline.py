@@ -86,6 +86,9 @@ class ChatModelHandler(ModelHandler):
         if len(todo) < len(results):  # reused work, which the ETA by the estimate counts as done
             progress.results(self._stage, [r for r in results if r is not None])
         ledger = budget.ledger(self._cfg, self._run_key)
+        reused = {problems[i]["id"] for i, r in enumerate(results) if r is not None} if ledger.active else ()
+        for problem in reused:  # their spend is no sample of a whole problem's
+            ledger.reused(problem)
         refused = 0
         for i in list(todo) if ledger.active else ():  # hard budgets: no new call past them
             why = ledger.allow(problems[i])

@@ -154,6 +154,11 @@ def _spend_rows(summary: dict, manifest: dict) -> list[tuple[str, ...]]:
     if budget:
         spent = f"{_fmt(budget['tokens_spent'])} / {_fmt(budget.get('tokens'))}"
         rows.append(("budget: tokens spent / limit", "", "", spent))
+        if budget.get("usd") is not None or budget.get("usd_spent") is not None:
+            usd, limit = (budget.get(k) for k in ("usd_spent", "usd"))
+            spent = "unknown" if usd is None else f"${usd:,.4f}"
+            cap = "none" if limit is None else f"${limit:,.4f}"
+            rows.append(("budget: USD spent / limit", "", "", f"{spent} / {cap}"))
         rows.append(("budget: problems not admitted", "", "", _fmt(budget.get("rejected_for_budget"))))
     return rows
 

@@ -115,6 +115,8 @@ def test_a_deadline_in_the_past_admits_nothing(tmp_path):
     manifest, sols, rejects, calls = solve(tmp_path, [f"budget.deadline={past}"])
     assert not sols and len(rejects) == len(ROWS)
     assert all("past the deadline" in r["reason"] for r in rejects)
+    assert manifest["status"] == "partial" and manifest["calls"]["made"] == manifest["calls"]["failed"] == 0
+    assert manifest["calls"]["refused"] > 0  # not made, not failed: a later deadline goes on
     assert manifest["budget"]["tokens_spent"] == 0 and not any(c["completion_tokens"] for c in calls)
 
 
@@ -124,11 +126,35 @@ def test_a_dollar_budget_uses_the_price_table(tmp_path):
     usd = [budget.call_cost(load_config(sets=[f"prices={prices}"]), c["model"], c["backend"],
                             c["prompt_tokens"], c["completion_tokens"]) for c in full]  # fmt: skip
     cap = sum(usd) / 4  # a quarter of what the whole set costs
-    _, sols, rejects, calls = solve(tmp_path, [f"prices={prices}", f"budget.usd={cap}"])
+    manifest, sols, rejects, calls = solve(tmp_path, [f"prices={prices}", f"budget.usd={cap}"])
     spent = sum(budget.call_cost(load_config(sets=[f"prices={prices}"]), c["model"], c["backend"],
                                  c["prompt_tokens"], c["completion_tokens"])
                 for c in calls if not c["cache_hit"] and not c["error"])  # fmt: skip
     assert spent <= cap + max(usd) and sols and rejects
+    assert manifest["budget"]["usd_spent"] == pytest.approx(spent) and manifest["status"] == "partial"
+
+
+def test_a_dollar_budget_needs_a_price_for_every_model_and_reserves_at_list_price_from_the_start(tmp_path):
+    """An unpriced model's calls would cost $0 to the ledger: the job stops before it starts. And
+    before anything is spent there is no measured rate: reservations cost the table's dearest."""
+    from k2batch.config import ConfigError
+    from k2batch.job import preflight
+
+    pq.write_table(pa.Table.from_pylist(ROWS), tmp_path / "in.parquet")
+    prices = json.dumps({"m": {"input": 1000.0, "output": 2000.0, "reasoning": 3000.0}})
+    sets = [*BASE, "backend.model=m", f"prices={prices}", "budget.usd=0.5"]
+    preflight(str(tmp_path / "in.parquet"), str(tmp_path / "out"), load_config(sets=sets))  # priced
+    spilling = load_config(sets=[*sets, "backend.spill.kind=instant", "backend.spill.model=spill"])
+    with pytest.raises(ConfigError, match="no price for spill"):
+        preflight(str(tmp_path / "in.parquet"), str(tmp_path / "out"), spilling)
+
+    cfg = load_config(sets=sets)
+    assert budget.list_rate(cfg) == pytest.approx(3000 / 1e6)
+    ledger = budget.Ledger(cfg)
+    problem = {"id": "a", "problem": "Give the answer 1."}
+    assert budget.upper_bound(cfg, len(problem["problem"])) * budget.list_rate(cfg) > 0.5  # a dear problem
+    assert ledger.allow(problem) is None  # nothing in flight anywhere: one problem may always go
+    assert "not admitted" in ledger.allow({**problem, "id": "b"})  # at $0 a token it would have gone too
 
 
 def test_the_upper_bound_covers_what_a_problem_spends(tmp_path):

@@ -63,7 +63,7 @@ def test_a_partial_job_is_rerun_and_retries_only_what_failed(tmp_path):
         srv.fault_rate = 0.0
         second = json.loads(cli(*args).stdout)
         assert second["status"] == "succeeded" and not second["noop"]
-        assert second["calls"] == {"made": failed, "reused": 6 - failed, "failed": 0}
+        assert second["calls"] == {"made": failed, "reused": 6 - failed, "failed": 0, "refused": 0}
         assert json.loads(cli(*args).stdout)["noop"]
 
 

@@ -81,7 +81,7 @@ def test_force_sets_the_old_store_aside_and_recomputes_every_call(tmp_path):
     src, out = problems(tmp_path / "in.parquet", 3), tmp_path / "out"
     first = run_solve(src, str(out), cfg)
     forced = run_solve(src, str(out), cfg, force=True)
-    assert forced["calls"] == {"made": first["calls"]["made"], "reused": 0, "failed": 0}
+    assert forced["calls"] == {"made": first["calls"]["made"], "reused": 0, "failed": 0, "refused": 0}
     [aside] = (out / REPLACED).iterdir()
     assert aside.name == forced["run_id"] and list(aside.glob("*.jsonl"))
 

@@ -47,7 +47,7 @@ def test_rerun_after_success_is_a_noop_and_force_recomputes(tmp_path):
     again = run_solve(str(SAMPLE), str(tmp_path), cfg)
     assert again["noop"] and again["run_id"] == first["run_id"]
     forced = run_solve(str(SAMPLE), str(tmp_path), cfg, force=True)
-    assert forced["calls"] == {"made": first["calls"]["made"], "reused": 0, "failed": 0}
+    assert forced["calls"] == {"made": first["calls"]["made"], "reused": 0, "failed": 0, "refused": 0}
     # more samples: the first two samples' calls are reused, only the new ones are made
     more = run_solve(
         str(SAMPLE), str(tmp_path), load_config(sets=FAST + ["limit=2", "judge.enabled=false", "samples=3"])
