@@ -61,13 +61,15 @@ class ChatModelHandler(ModelHandler):
         if self._spill is None:
             return reqs, [router.PRIMARY] * len(reqs)
         rt = router.router(self._cfg, self._run_key, self._total)
-        routes = []
+        stored: dict[str, str] = {}  # a new problem's backend where any of its calls here is stored
         for req, problem in zip(reqs, problems, strict=True):
-            stored = None
-            if problem["id"] not in rt.routes:
-                on_spill = store.get(router.for_spill(req, self._spill).key())
-                stored = router.PRIMARY if store.get(req.key()) else router.SPILL if on_spill else None
-            routes.append(rt.route(problem["id"], stored, self._wave))
+            pid = problem["id"]
+            if pid not in rt.routes and pid not in stored:
+                if store.get(req.key()):
+                    stored[pid] = router.PRIMARY
+                elif store.get(router.for_spill(req, self._spill).key()):
+                    stored[pid] = router.SPILL
+        routes = [rt.route(p["id"], stored.get(p["id"]), self._wave) for p in problems]
         return [router.for_spill(r, self._spill) if w == router.SPILL else r
                 for r, w in zip(reqs, routes, strict=True)], routes  # fmt: skip
 
@@ -111,16 +113,27 @@ class ChatModelHandler(ModelHandler):
                     results[i] = result
                 progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display
 
-            spilled = [i for i in todo if routes[i] == router.SPILL]
+            spilled, failed = [i for i in todo if routes[i] == router.SPILL], []
             side = None
+
+            def call_spill() -> None:
+                try:
+                    call(get_backend(self._spill), spilled)
+                except BaseException as exc:  # raised in this bundle's thread below: the bundle fails
+                    failed.append(exc)
+
             if spilled:  # the secondary works beside the primary, each on its own problems
-                side = threading.Thread(target=call, args=(get_backend(self._spill), spilled), daemon=True)
+                side = threading.Thread(target=call_spill, daemon=True)
                 side.start()
             primary = [i for i in todo if routes[i] != router.SPILL]
-            if primary:
-                call(model, primary)
-            if side is not None:
-                side.join()
+            try:
+                if primary:
+                    call(model, primary)
+            finally:  # never leave the secondary spending for a bundle the runner will retry
+                if side is not None:
+                    side.join()
+            if failed:
+                raise failed[0]
             store.flush()
         progress.count_metric(self._stage, len(todo), len(reqs) - len(todo) - refused)
         out, it = [], iter(results)

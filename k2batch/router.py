@@ -90,8 +90,10 @@ class Router:
             if problem_id not in self.routes:
                 if wave is not None and wave[0] != self._wave:  # this process's first in the wave
                     self._wave_started(wave, others)
-                self.routes[problem_id] = stored or self._decide(others, wave)
-                if self.routes[problem_id] == PRIMARY:
+                route = self.routes[problem_id] = stored or self._decide(others, wave)
+                # the pace counts the problems decided here: a rerun's, answered from the store at
+                # once, would make the primary look far faster than it is
+                if route == PRIMARY and not stored:
                     if not self._open:
                         self._busy_since = self.timer()
                     self._open.add(problem_id)

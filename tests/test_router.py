@@ -4,6 +4,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from k2batch import shared
 from k2batch.config import load_config
@@ -47,6 +48,35 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
     assert {c["backend"] for s in sols for c in s["candidates"]} == {"instant"}
 
 
+class _Down:
+    """A secondary whose every call raises (not a backend's way, but a store or network fault
+    around it is)."""
+
+    name = model = "down"
+
+    def generate(self, requests, on_result=None, deadlines=None):
+        raise RuntimeError("the secondary is down")
+
+
+def from_config(cfg):  # this module as a backend kind: `backend.spill.kind = "down"`
+    return _Down()
+
+
+def test_a_failing_secondary_fails_its_bundle_with_its_own_error(tmp_path):
+    """Its thread's exception is raised in the bundle (not lost, leaving calls without results),
+    after the primary's side has finished (nothing keeps spending for a bundle that is retried)."""
+    from k2batch.backends import BACKENDS
+
+    instant.register()
+    BACKENDS["down"] = __name__
+    pq.write_table(pa.Table.from_pylist(ROWS[:8]), tmp_path / "in.parquet")
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=600)).isoformat()
+    cfg = load_config(sets=["backend.kind=instant", "samples=1", "plan.enabled=false", "judge.enabled=false",
+                            "backend.spill.kind=down", f"budget.deadline={later}"])  # fmt: skip
+    with pytest.raises(Exception, match="the secondary is down"):  # the first problems probe both sides
+        run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg)
+
+
 def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_and_all_once_caught_up():
     now = [1000.0]
     deadline = dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()
@@ -66,6 +96,20 @@ def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_a
         rt.finished(f"q{i}")
     assert [rt.route(f"r{i}") for i in range(4)] == [PRIMARY] * 4
     assert Router(load_config(), total=3).route("x") == PRIMARY  # no deadline: never spill
+
+
+def test_a_reruns_stored_problems_keep_their_route_and_do_not_set_the_pace():
+    """Answered from the store in no time, they would make the primary look fast enough for all."""
+    now = [1000.0]
+    deadline = dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()
+    rt = Router(load_config(sets=[f"budget.deadline={deadline}"]), total=16, clock=lambda: now[0],
+                timer=lambda: now[0])
+    assert [rt.route(f"s{i}", stored=SPILL if i % 4 == 0 else PRIMARY) for i in range(8)] == \
+        [SPILL, PRIMARY, PRIMARY, PRIMARY] * 2
+    now[0] = 1000.01
+    for i in range(8):
+        rt.finished(f"s{i}")
+    assert [rt.route(f"p{i}") for i in range(4)] == [PRIMARY, SPILL] * 2  # still no pace: a probe
 
 
 
