@@ -109,7 +109,7 @@ def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
     a = adaptive["wall_time_s"]  # requests in flight as the pilot measured them: its elapsed time scales
     assert a["slots"] == pytest.approx(busy / 10) and a["total"]["point"] == pytest.approx(10 * 100 / 8)
 
-    lo, hi = est.wilson(0, 8)
+    lo, hi = est.clopper_pearson(0, 8)
     assert lo == 0 and 0.3 < hi < 0.4  # no verified answer in the pilot still leaves room
 
 
@@ -142,11 +142,11 @@ def test_unequal_strata_weigh_by_their_share_and_reused_calls_take_no_pilot_time
     whole = est.weighted_yield(long.astype(float), np.ones(8), 8)  # the pilot is the whole job
     assert whole["lo"] == whole["point"] == whole["hi"] == long.mean()
     even = est.weighted_yield(long.astype(float), np.full(8, 500.0), 4000)
-    assert even["point"] == long.mean()  # equal weights: the plain share and Wilson's interval
-    lo, hi = est.wilson(long.sum(), 8)
-    fpc = math.sqrt(1 - 8 / 4000)
-    assert even["lo"] == pytest.approx(long.mean() - (long.mean() - lo) * fpc)
-    assert even["hi"] == pytest.approx(long.mean() + (hi - long.mean()) * fpc)
+    assert even["point"] == long.mean()  # equal weights: the plain share and its exact interval
+    assert (even["lo"], even["hi"]) == pytest.approx(est.clopper_pearson(long.sum(), 8))
+    one = np.zeros(8)
+    one[0] = 1  # one verified problem in a pilot of 8 from 40: the job may hold just that one
+    assert est.weighted_yield(one, np.full(8, 5.0), 40)["lo"] * 40 == pytest.approx(1.0)
 
     # an engine that batches continuously (vLLM): its calls overlap, so the pilot's own
     # concurrency, not one slot, turns their latencies into time
