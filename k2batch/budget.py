@@ -109,6 +109,7 @@ class Ledger:
         self._spent: dict[str, int] = {}  # admitted problem -> tokens so far
         self._finished: list[int] = []  # tokens each finished problem spent
         self._reused: set[str] = set()  # problems with calls answered from the store: spent less
+        self._list_rate = list_rate(cfg) if b.usd is not None else 0.0  # once: _over runs per check
         self._lock = threading.Lock()
 
     @property
@@ -137,7 +138,7 @@ class Ledger:
         tokens, usd = others["tokens"] + self.spent_tokens, others["usd"] + self.spent_usd
         if self.tokens is not None and tokens + extra > self.tokens:
             return f"{PREFIX}: {tokens:,.0f} of {self.tokens:,.0f} tokens spent"
-        per_token = usd / tokens if tokens else list_rate(self.cfg)  # the run's, not only this process's
+        per_token = usd / tokens if tokens else self._list_rate  # the run's, not only this process's
         if self.usd is not None and usd + extra * per_token > self.usd:
             return f"{PREFIX}: ${usd:.4f} of ${self.usd:.4f} spent"
         return None
