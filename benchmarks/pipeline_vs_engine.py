@@ -15,8 +15,9 @@ between calls: the most two engines can do): the same prompt length and exactly 
 completion length each (end-of-text is banned until then), without the JSON grammars some
 stages use (the bare side is spared their cost). For the pool layouts, whose engines run in this
 process, a second replay runs the very requests the engines ran (recorded as they ran: messages,
-sampling, seed and JSON grammar), on the same bare engines, so the ratio to it is the pipeline's
-cost alone (`--no-exact` skips it). Time = wall seconds from start to finish,
+sampling, seed and JSON grammar), on the same bare engines (the backend's engine class, so its
+grammar path too), so the ratio to it is the pipeline's cost alone (`--no-exact` skips it;
+`--no-lengths` skips the replay of lengths). Time = wall seconds from start to finish,
 Beam's start-up, validation, verification and writing included. Also printed: the engines' busy
 share, the calls' summed latency / (2 x the job's wall time), and the same comparison by CPU
 time, which this machine's drift between the two halves does not move: the engines' computing
@@ -139,9 +140,12 @@ def _record() -> None:
 
 def _bare_init(n_ctx: int, text: str) -> None:
     import llama_cpp
-    from llama_cpp import Llama
 
-    llm = Llama(str(embedded_model_path()), n_ctx=n_ctx, n_threads=1, n_threads_batch=1, verbose=False)
+    from k2batch.backends.llamacpp_grammar import GrammarFastLlama  # the backend's engine class
+
+    llm = GrammarFastLlama(
+        str(embedded_model_path()), n_ctx=n_ctx, n_threads=1, n_threads_batch=1, verbose=False
+    )
     vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
     eog = [t for t in range(llm.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)]
     filler = llm.tokenize(text.encode(), add_bos=False)
@@ -168,8 +172,12 @@ def _bare_request(req) -> tuple[str, int, float]:
     llm.reset()
     fmt = {"type": "json_object", "schema": json.loads(req.json_schema)} if req.json_schema else None
     out = llm.create_chat_completion(
-        messages=req.chat(), max_tokens=req.max_tokens, temperature=req.temperature, top_p=req.top_p,
-        seed=req.seed, response_format=fmt,
+        messages=req.chat(),
+        max_tokens=req.max_tokens,
+        temperature=req.temperature,
+        top_p=req.top_p,
+        seed=req.seed,
+        response_format=fmt,
     )
     return req.stage, out["usage"]["completion_tokens"], time.perf_counter() - t0, time.thread_time() - cpu
 
@@ -228,26 +236,37 @@ def full(args, problems: list[dict], inp: str) -> int:
     for layout, (elapsed, stats, _) in runs.items():
         calls = sorted(((s["prompt_tokens"], s["completion_tokens"], s["seed"] or 0, s["stage"])
                         for s in stats if not s["cache_hit"]), key=lambda c: -c[1])  # fmt: skip
-        if tuple(calls) not in replayed:  # longest first: the bare engines' tail is as short as it gets
+        if not args.no_lengths and tuple(calls) not in replayed:  # longest first: the shortest tail
             replayed[tuple(calls)] = bare(calls, n_ctx, text)
             wall, tokens, _, _ = replayed[tuple(calls)]
             print(f"{'bare, 2 engines x 1 thread':<38} {wall:7.1f} s: {len(calls)} calls, "
                   f"{sum(c[1] for c in calls)} completion tokens (bare made {tokens})")  # fmt: skip
-        wall, _, bare_s, bare_cpu = replayed[tuple(calls)]
-        busy = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed)
-        print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal}); engines busy "
-              f"{busy:.3f} of the job's wall time")  # fmt: skip
-        _print_cpu(elapsed, wall, bare_cpu, *cpu[layout])
+        busy, walls = sum(s["latency_s"] for s in stats if not s["cache_hit"]) / (2 * elapsed), {}
         job_s = _by_stage((s["stage"], s["latency_s"]) for s in stats if not s["cache_hit"])
-        print("  engine seconds by stage, job / bare: " + ", ".join(
-            f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
+        print(f"{LAYOUT_NAMES[layout]}: engines busy {busy:.3f} of the job's wall time")
+        if not args.no_lengths:
+            wall, _, bare_s, bare_cpu = walls["bare"] = replayed[tuple(calls)]
+            print(f"{LAYOUT_NAMES[layout]} / bare: {wall / elapsed:.3f} (goal >= {goal})")
+            _print_cpu(elapsed, wall, bare_cpu, *cpu[layout])
+            print("  engine seconds by stage, job / bare: " + ", ".join(
+                f"{k} {v:.0f} / {bare_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
         if not args.no_exact and len(recorded[layout]) == len(calls):  # the very requests
-            wall, tokens, exact_s, _ = bare(recorded[layout], n_ctx, text)
+            wall, tokens, exact_s, exact_cpu = walls["bare, the very requests"] = bare(
+                recorded[layout], n_ctx, text
+            )
             print(f"{'bare, the very requests':<38} {wall:7.1f} s: {tokens} completion tokens "
                   f"(the job made {sum(c[1] for c in calls)})")  # fmt: skip
-            print(f"{LAYOUT_NAMES[layout]} / bare, the very requests: {wall / elapsed:.3f}; engine seconds "
-                  "by stage, job / bare: " + ", ".join(f"{k} {v:.0f} / {exact_s.get(k, 0):.0f}"
-                                                       for k, v in sorted(job_s.items())))  # fmt: skip
+            print(f"{LAYOUT_NAMES[layout]} / bare, the very requests: {wall / elapsed:.3f} (goal >= {goal})")
+            _print_cpu(elapsed, wall, exact_cpu, *cpu[layout])
+            print("  engine seconds by stage, job / bare: " + ", ".join(
+                f"{k} {v:.0f} / {exact_s.get(k, 0):.0f}" for k, v in sorted(job_s.items())))  # fmt: skip
+        if args.again:  # job, replays, job: a drift of the machine's speed that is linear in time cancels
+            again = timed_job(inp, base + FULL_LAYOUTS[layout])[0]
+            print(f"{LAYOUT_NAMES[layout]:<38} {again:7.1f} s again, after the replays "
+                  f"({again / elapsed - 1:+.1%} on the first run: the machine's drift)")  # fmt: skip
+            for name, replay in walls.items():
+                print(f"{LAYOUT_NAMES[layout]} / {name}, the two job runs' mean: "
+                      f"{2 * replay[0] / (elapsed + again):.3f} (goal >= {goal})")  # fmt: skip
     print(f"{len(problems)} problems")
     return 0
 
@@ -259,8 +278,20 @@ def main() -> int:
     ap.add_argument("--samples", type=int, default=3)
     ap.add_argument("--layouts", default="pool,pool1,workers", help="full recipe: pool, pool1, workers")
     ap.add_argument("--max-tokens", type=int, default=64, help="generate recipe: the stage's limit")
-    ap.add_argument("--no-exact", action="store_true",
-                    help="full recipe: skip the second bare replay, of the very requests (pool layouts)")
+    ap.add_argument(
+        "--no-exact",
+        action="store_true",
+        help="full recipe: skip the second bare replay, of the very requests (pool layouts)",
+    )
+    ap.add_argument(
+        "--no-lengths", action="store_true", help="full recipe: skip the bare replay of the calls' lengths"
+    )
+    ap.add_argument(
+        "--again",
+        action="store_true",
+        help="full recipe: run each layout's job again after its replays, and compare the replays "
+        "with the mean of the two runs (cancels a drift of the machine's speed linear in time)",
+    )
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     rows = pq.read_table(args.shared / "gsm8k_test.parquet").slice(0, args.problems).to_pylist()
