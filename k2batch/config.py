@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,7 @@ import yaml
 from pydantic import (
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -23,6 +25,7 @@ from k2batch.settings_base import EXECUTION_ONLY, ConfigError, Strict, execution
 __all__ = ["JobConfig", "BackendConfig", "StageConfig", "load_config", "ConfigError", "STAGES"]
 
 STAGES = ("triage", "plan", "generate", "judge")  # the recipe's model-calling stages, in order
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
 
 
 class StageConfig(Strict):
@@ -211,18 +214,57 @@ class BudgetConfig(Strict):
 
     tokens: int | None = Field(None, gt=0, description="Tokens (prompt + completion) this run may spend.")
     usd: float | None = Field(None, gt=0, description="Dollars this run may spend, by the `prices` table.")
-    deadline: dt.datetime | None = Field(
-        None, description="No call starts after this time (ISO 8601; without a zone: UTC)."
+    deadline: dt.datetime | dt.time | dt.timedelta | None = Field(
+        None, description="No call starts after this time: a date and time (ISO 8601), a time of day "
+        "(\"06:00\": its next occurrence when the run starts, for a nightly job) or a duration from the "
+        "run's start (ISO 8601: \"PT4H\"); without a zone: UTC.",
     )
     tokens_per_problem: int | None = Field(
         None, gt=0, description="Projected tokens per problem for admission (e.g. from `k2batch "
         "estimate`); None: an upper bound from the settings (every call at max_tokens).",
     )
 
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _kind(cls, v):
+        """Text says which kind it is; a number does not (YAML 1.1 reads an unquoted 18:30 as 1110)."""
+        if isinstance(v, bool | int | float):
+            raise ValueError(f"{v!r} is no time: quote a time of day (\"18:30\"), a date and time, or a "
+                             "duration (\"PT4H\")")  # fmt: skip
+        if not isinstance(v, str):
+            return v
+        text = v.strip()
+        kind = dt.timedelta if text[:1] in "Pp" else dt.time if _TIME_OF_DAY.fullmatch(text) else dt.datetime
+        try:
+            if kind is dt.timedelta:
+                text = text.upper()
+            elif kind is dt.time and text.index(":") == 1:  # 6:30 as 06:30
+                text = "0" + text
+            return TypeAdapter(kind).validate_python(text)
+        except ValidationError:
+            raise ValueError(f"{v!r} is not a date and time (2026-12-03T06:00:00Z), a time of day "
+                             "(06:00) or a duration (PT4H)") from None  # fmt: skip
+
     @field_validator("deadline")
     @classmethod
     def _zoned(cls, v):
+        if isinstance(v, dt.timedelta):
+            if v <= dt.timedelta(0):
+                raise ValueError("a duration must be positive")
+            return v
         return v.replace(tzinfo=dt.UTC) if v is not None and v.tzinfo is None else v
+
+    def at(self, now: dt.datetime) -> BudgetConfig:
+        """This budget with its deadline as a date and time, for a run starting at `now`: a time of
+        day is its next occurrence, a duration counts from `now`. Resolved once, where the run
+        starts, so every worker process of the run keeps the same deadline."""
+        v = self.deadline
+        if isinstance(v, dt.timedelta):
+            v = now + v
+        elif isinstance(v, dt.time):
+            v = dt.datetime.combine(now.astimezone(v.tzinfo).date(), v)
+            v = v if v > now else v + dt.timedelta(days=1)
+        return self.model_copy(update={"deadline": v})
 
 
 class JobConfig(Strict):
@@ -310,8 +352,14 @@ def _set_dotted(data: dict, dotted: str, value: Any) -> None:
 
 
 def _parse_value(text: str) -> Any:
-    """CLI override values are YAML scalars: 3, 0.5, true, null, text."""
-    return yaml.safe_load(text) if text != "" else ""
+    """CLI override values are YAML scalars: 3, 0.5, true, null, text. A time of day stays text
+    (YAML 1.1 reads 18:30 as the number 1110)."""
+    if _TIME_OF_DAY.fullmatch(text.strip()):
+        return text.strip()
+    try:
+        return yaml.safe_load(text) if text != "" else ""
+    except (yaml.YAMLError, ValueError):  # e.g. a date with month 13: validation names the setting
+        return text
 
 
 def _read(path: str | Path) -> dict:

@@ -292,6 +292,8 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
 
     input_uri, out_uri = absolute(input_uri), absolute(out_uri)
     cfg = anchored(cfg).with_domains(domains.shipped())
+    # a deadline given as a time of day or a duration becomes one date and time for the whole run
+    cfg = cfg.model_copy(update={"budget": cfg.budget.at(dt.datetime.now(dt.UTC))})
     preflight(input_uri, out_uri, cfg)
     identity = job_identity(input_uri, cfg)
     job_id = cfg.job_id or job_id_of(identity)

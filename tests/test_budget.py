@@ -189,3 +189,19 @@ def test_the_report_shows_spend_against_the_budget(tmp_path):
     write_report(str(tmp_path / "out"))
     md = (tmp_path / "out" / "report" / "report.md").read_text()
     assert f"{manifest['budget']['tokens_spent']:,} / 400" in md and "problems not admitted" in md
+
+
+def test_a_relative_deadline_is_resolved_once_when_the_run_starts(tmp_path):
+    """A nightly deployment cannot name tomorrow's date: a time of day or a duration becomes one
+    date and time when the run starts, and the manifest shows it."""
+    before = dt.datetime.now(dt.UTC)
+    manifest, sols, _, _ = solve(tmp_path / "in4h", ["budget.deadline=PT4H"])
+    after = dt.datetime.now(dt.UTC)
+    deadline = dt.datetime.fromisoformat(manifest["budget"]["deadline"])
+    assert before + dt.timedelta(hours=4) <= deadline <= after + dt.timedelta(hours=4)
+    assert len(sols) == len(ROWS) and manifest["status"] == "succeeded"
+    hour_ago = (before - dt.timedelta(hours=1)).strftime("%H:%M")  # passed today: tomorrow's, not refused
+    manifest, sols, _, _ = solve(tmp_path / "daily", [f"budget.deadline={hour_ago}"])
+    deadline = dt.datetime.fromisoformat(manifest["budget"]["deadline"])
+    assert before < deadline <= before + dt.timedelta(days=1) and deadline.strftime("%H:%M") == hour_ago
+    assert len(sols) == len(ROWS) and manifest["status"] == "succeeded"

@@ -42,3 +42,33 @@ def test_several_job_files_merge_in_order(tmp_path):
 def test_bad_settings_are_clear(kw, needle):
     with pytest.raises(ConfigError, match=needle):
         load_config(**kw)
+
+
+def test_a_deadline_is_a_date_and_time_a_time_of_day_or_a_duration(tmp_path):
+    import datetime as dt
+
+    def deadline(value):
+        return load_config(sets=[f"budget.deadline={value}"]).budget
+
+    now = dt.datetime(2026, 12, 2, 17, 40, tzinfo=dt.UTC)
+    assert deadline("2026-12-03T06:00").at(now).deadline == dt.datetime(2026, 12, 3, 6, tzinfo=dt.UTC)
+    # a time of day is its next occurrence (a nightly job started at 02:00 or at 23:00 ends at 06:00)
+    assert deadline("6:00").at(now).deadline == dt.datetime(2026, 12, 3, 6, tzinfo=dt.UTC)
+    assert deadline("18:30").at(now).deadline == dt.datetime(2026, 12, 2, 18, 30, tzinfo=dt.UTC)
+    east = deadline("18:30+02:00").at(now).deadline  # 16:30 UTC has passed
+    assert east == dt.datetime(2026, 12, 3, 16, 30, tzinfo=dt.UTC)
+    assert deadline("PT4H").at(now).deadline == now + dt.timedelta(hours=4)
+    assert deadline("P1DT30M").at(now).deadline == now + dt.timedelta(days=1, minutes=30)
+    toml = tmp_path / "job.toml"
+    toml.write_text("[budget]\ndeadline = 06:00:00\n")  # TOML's own local time
+    assert load_config(toml).budget.at(now).deadline == dt.datetime(2026, 12, 3, 6, tzinfo=dt.UTC)
+    yml = tmp_path / "job.yaml"
+    yml.write_text("budget:\n  deadline: 18:30\n")  # YAML 1.1 reads it as the number 1110
+    with pytest.raises(ConfigError, match='1110 is no time: quote a time of day'):
+        load_config(yml)
+    for bad in ("tomorrow", "25:00", "2026-13-01", "PTX"):
+        with pytest.raises(ConfigError, match="is not a date and time .* a time of day .* or a duration"):
+            deadline(bad)
+    with pytest.raises(ConfigError, match="must be positive"):
+        deadline("PT0S")
+    assert load_config(sets=["job_id=2026-13-01"]).job_id == "2026-13-01"  # YAML's date error: text
