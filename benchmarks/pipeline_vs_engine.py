@@ -172,13 +172,9 @@ def _bare_request(req) -> tuple[str, int, float]:
     llm.reset()
     fmt = {"type": "json_object", "schema": json.loads(req.json_schema)} if req.json_schema else None
     out = llm.create_chat_completion(
-        messages=req.chat(),
-        max_tokens=req.max_tokens,
-        temperature=req.temperature,
-        top_p=req.top_p,
-        seed=req.seed,
-        response_format=fmt,
-    )
+        messages=req.chat(), max_tokens=req.max_tokens, temperature=req.temperature, top_p=req.top_p,
+        seed=req.seed, response_format=fmt,
+    )  # fmt: skip
     return req.stage, out["usage"]["completion_tokens"], time.perf_counter() - t0, time.thread_time() - cpu
 
 
