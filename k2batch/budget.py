@@ -5,10 +5,11 @@ starts. So a job never exceeds its budget by more than the calls in flight. A re
 with an error starting "budget", its problem goes to rejects with that reason, and the job is
 `partial`: a rerun with a larger budget solves it, reusing every stored call.
 
-The projection per problem is `budget.tokens_per_problem` where given (e.g. from `k2batch
-estimate`), else an upper bound from the settings: every call's prompt (its characters / 4, plus
-the template) and `max_tokens` — until problems have finished in this process (with
-`runner.wave_size`, an earlier wave): then their mean spend plus 20 %.
+The projection per problem is `budget.tokens_per_problem` where given, else the mean spend per
+problem `k2batch estimate` projected for this job plus 20 % (`by_estimate`), else an upper bound
+from the settings: every call's prompt (its characters / 4, plus the template) and `max_tokens`
+— until problems have finished in this process (with `runner.wave_size`, an earlier wave): then
+their mean spend plus 20 %.
 
 Every process of a run checks the whole budget against the whole run's spend: each publishes its
 spent and reserved tokens and dollars to a file of its own under the run's staging area (the
@@ -21,6 +22,7 @@ process's spend of the last `SHARED_S` not yet read, besides the calls in flight
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 
@@ -91,6 +93,23 @@ def upper_bound(cfg: JobConfig, problem_chars: int) -> int:
         extra += 2 * cfg.judge.answer_chars // 4 if stage == "judge" else 0
         total += count * (prompt + extra + getattr(s, stage).max_tokens)
     return total
+
+
+def by_estimate(cfg: JobConfig, estimate: dict) -> JobConfig:
+    """`cfg` admitting by an estimate made for this job (OUT/estimate.json, its input and settings
+    checked by the caller): its projected prompt + completion tokens per problem plus 20 %, as a
+    measured wave's mean. The settings' upper bound (every call at max_tokens) would admit a small
+    share of what the budget affords. A `tokens_per_problem` the job sets stays."""
+    b = cfg.budget
+    if b.tokens_per_problem is not None or (b.tokens is None and b.usd is None):
+        return cfg
+    try:
+        total = estimate["tokens"]["total"]
+        per = (total["prompt"]["point"] + total["completion"]["point"]) / estimate["problems"]
+    except (KeyError, TypeError, ZeroDivisionError):
+        return cfg
+    per = max(1, math.ceil(1.2 * per))
+    return cfg.model_copy(update={"budget": b.model_copy(update={"tokens_per_problem": per})})
 
 
 class Ledger:

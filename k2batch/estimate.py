@@ -7,6 +7,7 @@ OUT` afterwards reuses every pilot call and the estimate costs nothing extra."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import random
@@ -261,10 +262,41 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
         "tokens_per_s_per_slot": pilot_tokens / busy if (busy := float(pilot[COL["latency"]])) else None,
         **cap,
     }
-    cost = None
+    cost, spend = None, [f"{s}.{k}" for s in STAGES for k in ("prompt", "completion")]  # a budget's tokens
+
+    def left(names):  # what `solve` after the pilot spends: the pilot's calls are reused, free
+        used = total(names, pilot)
+        return _interval(total(names, point) - used, np.maximum(total(names, boot) - used, 0), n)
+
+    remaining = {"tokens": left(spend), "usd": None}
     if cfg.prices and not seen["unpriced"]:
         cost = {"pilot": float(pilot[COL["cost"]]), **_interval(point[COL["cost"]], boot[:, COL["cost"]], n)}
-    return {"tokens": tokens, "wall_time_s": wall, "cost_usd": cost, "unpriced": sorted(seen["unpriced"])}
+        remaining["usd"] = left(["cost"])
+    return {"tokens": tokens, "wall_time_s": wall, "cost_usd": cost, "unpriced": sorted(seen["unpriced"]),
+            "remaining": remaining}  # fmt: skip
+
+
+def against_budget(cfg: JobConfig, result: dict, now: dt.datetime) -> dict:
+    """What `solve` after this estimate (reusing the pilot) would meet of the job's budget: for
+    each limit, the projection of what the run needs and a verdict: `fits` (the CI's upper end
+    fits), `may exceed` (the point fits) or `exceeds`; `share`: about the share of the problems
+    the limit lets through (the rest go to rejects for budget, or to the spill backend)."""
+    b = cfg.budget
+    deadline = b.at(now).deadline
+    needs = {"tokens": (b.tokens, result["remaining"]["tokens"]),
+             "usd": (b.usd, result["remaining"]["usd"]),
+             "seconds": (deadline and (deadline - now).total_seconds(), result["wall_time_s"]["remaining"])}
+    out = {}
+    for name, (limit, need) in needs.items():
+        if limit is None or need is None:
+            continue
+        verdict = "fits" if need["hi"] <= limit else "may exceed" if need["point"] <= limit else "exceeds"
+        share = min(1.0, max(0.0, limit / need["point"])) if need["point"] > 0 else 1.0
+        out[name] = {"limit": limit, **need, "verdict": verdict, "share": share}
+    if "seconds" in out:
+        spill = cfg.backend.spill is not None
+        out["seconds"].update(deadline=deadline.isoformat(timespec="seconds"), spill=spill)
+    return out  # fmt: skip
 
 
 def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
@@ -310,6 +342,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
         "settings": settings_of(cfg),  # the full job's: its live ETA follows this forecast
         "pilot": pilot,
         **project(cfg, x, n_total, float(manifest["elapsed_s"]), seen, cfg.seed, w),
+        "budget": {},
         "verified_yield": {
             "pilot_correct": len(right & set(ids)),
             "rate": rate,
@@ -317,6 +350,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
         },
         "method": METHOD.format(B=RESAMPLES),
     }
+    result["budget"] = against_budget(cfg, result, dt.datetime.now(dt.UTC))
     fs, path = _fs(json_path or join(out_uri, "estimate.json"))
     with fs.open(path, "w") as f:
         json.dump(result, f, indent=2)
@@ -334,6 +368,8 @@ def render(result: dict, console=None) -> None:
     """The estimate as a rich table."""
     from rich.console import Console
     from rich.table import Table
+
+    from k2batch.live import duration
 
     p = result["pilot"]
     title = f"Estimate for {result['problems']} problems from a pilot of {p['problems']} "
@@ -359,6 +395,16 @@ def render(result: dict, console=None) -> None:
     row("verified problems", y["problems"], pilot=y["pilot_correct"])
     console = console or Console()
     console.print(t)
+    for name, b in result.get("budget", {}).items():  # what `solve` now would meet of the budget
+        kind = {"tokens": "n", "usd": "usd", "seconds": "s"}[name]
+        limit = f"deadline {b['deadline']} (in {duration(b['limit'])})" if name == "seconds" else (
+            f"budget {_fmt(b['limit'], kind)}" + (" tokens" if name == "tokens" else ""))
+        verdict = b["verdict"] if name != "seconds" else b["verdict"].replace("exceed", "miss")
+        if b["verdict"] == "exceeds":
+            verdict += f": about {b['share']:.0%} of the problems fit, the rest " + (
+                "spill" if b.get("spill") else "go to rejects (budget)")
+        console.print(f"{limit}: `solve` now needs {_fmt(b['point'], kind)} ({_fmt(b['lo'], kind)} – "
+                      f"{_fmt(b['hi'], kind)}): [bold]{verdict}[/]")  # fmt: skip
     if p["status"] != "succeeded":  # failed calls count as made with few tokens: projections run low
         console.print(f"[bold yellow]warning:[/] the pilot ended {p['status']} "
                       f"({p['calls'].get('failed', 0)} failed calls): run `estimate` again to retry "

@@ -287,6 +287,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     stored: only its failed calls are made again. `store_uri`: another result store than OUT/_calls
     (the estimate's pilot shares the full job's)."""
     from k2batch import domains, pipeline, progress, runners  # Beam is heavy: import it only when a job runs
+    from k2batch.budget import by_estimate
     from k2batch.router import DEFAULT_WAVE
     from k2batch.store import ResultStore
 
@@ -313,9 +314,12 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     with job_lock(out_uri, run_id, break_lock):
         if force:
             _set_store_aside(out_uri, run_id)
-        # rows, for the display; its ETA follows `k2batch estimate`'s forecast where there is one
+        # rows, for the display; its ETA follows `k2batch estimate`'s forecast where there is one,
+        # and a budget admits problems by its projected spend per problem
         estimate = read_json(join(out_uri, "estimate.json"))
-        progress.set_total(total, cfg, progress.forecast_of(estimate, input_uri, total, identity["settings"]))
+        forecast = progress.forecast_of(estimate, input_uri, total, identity["settings"])
+        cfg = by_estimate(cfg, estimate) if forecast is not None else cfg
+        progress.set_total(total, cfg, forecast)
         runners.run(run, cfg)
         ResultStore(run.store_uri, reuse=False, flush_s=0).compact()  # streams; loads nothing
         counts, (calls, spent, usd) = count_rows(staging), _calls(staging, cfg)

@@ -254,3 +254,35 @@ def test_an_unpriced_model_leaves_the_cost_unknown(tmp_path):
     res = est.estimate(src, str(out), cfg(prices={"some-other-model": {"input": 1, "output": 1}}), min_problems=6)
     assert res["cost_usd"] is None and res["unpriced"] == ["instant"]
     assert res["pilot"]["problems"] == 6
+
+
+def test_the_estimate_says_whether_the_budget_and_the_deadline_fit(tmp_path, capsys):
+    """Beside the projections: what `solve` after the estimate (reusing the pilot) needs of each
+    limit of the budget, and whether it fits."""
+    src, out = problems(tmp_path / "in.parquet"), tmp_path / "out"
+    first = est.estimate(src, str(out), cfg())
+    assert first["budget"] == {}  # no budget: nothing to compare
+    need = first["remaining"]["tokens"]
+    spent = sum(first["tokens"]["total"][k]["point"] for k in ("prompt", "completion"))
+    pilot = sum(first["tokens"]["total"][k]["pilot"] for k in ("prompt", "completion"))
+    assert need["point"] == pytest.approx(spent - pilot) and need["lo"] <= need["point"] <= need["hi"]
+    tight = est.estimate(src, str(out), cfg(f"budget.tokens={int(need['point'] / 2)}", "budget.deadline=P40D"))
+    b = tight["budget"]  # the pilot is stored: a noop, whatever the budget (not in the job's identity)
+    assert b["tokens"]["verdict"] == "exceeds" and b["tokens"]["share"] == pytest.approx(0.5, abs=0.01)
+    assert b["seconds"]["verdict"] == "fits" and b["seconds"]["limit"] == pytest.approx(40 * 86400, abs=60)
+    assert not b["seconds"]["spill"]
+    roomy = est.estimate(src, str(out), cfg(f"budget.tokens={int(need['hi']) + 1}", "budget.deadline=PT1S"))
+    assert roomy["budget"]["tokens"]["verdict"] == "fits" and roomy["budget"]["seconds"]["verdict"] == "exceeds"
+    est.render(tight)
+    shown = " ".join(capsys.readouterr().out.split())  # as one line, however the console wraps
+    assert "exceeds: about 50% of the problems fit, the rest go to rejects (budget)" in shown
+    assert "deadline " in shown and "fits" in shown
+    # `solve` admits by the estimate's spend per problem (+20 %), not the settings' upper bound
+    cap = int(need["point"] / 2)
+    manifest = run_solve(src, str(out), cfg(f"budget.tokens={cap}"))
+    assert manifest["budget"]["tokens_per_problem"] == math.ceil(1.2 * spent / 60)
+    admitted = manifest["counts"]["solutions"] - tight["pilot"]["problems"]  # the pilot's are free
+    assert manifest["status"] == "partial" and 0.3 * 52 <= admitted <= 0.6 * 52  # about the share it said
+    made = [r["prompt_tokens"] + r["completion_tokens"] for r in pq.read_table(out / "token_stats").to_pylist()
+            if not r["cache_hit"] and not r["error"]]  # fmt: skip
+    assert sum(made) == manifest["budget"]["tokens_spent"] <= cap + 4 * max(made)  # a few calls in flight
