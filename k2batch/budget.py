@@ -112,6 +112,29 @@ def by_estimate(cfg: JobConfig, estimate: dict) -> JobConfig:
     return cfg.model_copy(update={"budget": b.model_copy(update={"tokens_per_problem": per})})
 
 
+def against(cfg: JobConfig, result: dict, now: dt.datetime) -> dict:
+    """What `solve` after this estimate (reusing the pilot) would meet of the job's budget: for
+    each limit, the projection of what the run needs and a verdict: `fits` (the CI's upper end
+    fits), `may exceed` (the point fits) or `exceeds`; `share`: about the share of the problems
+    the limit lets through (the rest go to rejects for budget, or to the spill backend)."""
+    b = cfg.budget
+    deadline = b.at(now).deadline
+    needs = {"tokens": (b.tokens, result["remaining"]["tokens"]),
+             "usd": (b.usd, result["remaining"]["usd"]),
+             "seconds": (deadline and (deadline - now).total_seconds(), result["wall_time_s"]["remaining"])}
+    out = {}
+    for name, (limit, need) in needs.items():
+        if limit is None or need is None:
+            continue
+        verdict = "fits" if need["hi"] <= limit else "may exceed" if need["point"] <= limit else "exceeds"
+        share = min(1.0, max(0.0, limit / need["point"])) if need["point"] > 0 else 1.0
+        out[name] = {"limit": limit, **need, "verdict": verdict, "share": share}
+    if "seconds" in out:
+        spill = cfg.backend.spill is not None
+        out["seconds"].update(deadline=deadline.isoformat(timespec="seconds"), spill=spill)
+    return out  # fmt: skip
+
+
 class Ledger:
     """The run's spend against the budget, as this process sees it (thread-safe): its own, plus
     the other processes' through `shared` where given."""

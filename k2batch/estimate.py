@@ -276,27 +276,14 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
             "remaining": remaining}  # fmt: skip
 
 
-def against_budget(cfg: JobConfig, result: dict, now: dt.datetime) -> dict:
-    """What `solve` after this estimate (reusing the pilot) would meet of the job's budget: for
-    each limit, the projection of what the run needs and a verdict: `fits` (the CI's upper end
-    fits), `may exceed` (the point fits) or `exceeds`; `share`: about the share of the problems
-    the limit lets through (the rest go to rejects for budget, or to the spill backend)."""
+def _pilot_cfg(cfg: JobConfig) -> JobConfig:
+    """The pilot's settings: the job's, every pilot row. A budget still stops its calls once
+    spent, but admits every pilot problem while it lasts: the settings' upper bound per problem
+    (every call at max_tokens) would admit a few of them, and a pilot of those few says little."""
     b = cfg.budget
-    deadline = b.at(now).deadline
-    needs = {"tokens": (b.tokens, result["remaining"]["tokens"]),
-             "usd": (b.usd, result["remaining"]["usd"]),
-             "seconds": (deadline and (deadline - now).total_seconds(), result["wall_time_s"]["remaining"])}
-    out = {}
-    for name, (limit, need) in needs.items():
-        if limit is None or need is None:
-            continue
-        verdict = "fits" if need["hi"] <= limit else "may exceed" if need["point"] <= limit else "exceeds"
-        share = min(1.0, max(0.0, limit / need["point"])) if need["point"] > 0 else 1.0
-        out[name] = {"limit": limit, **need, "verdict": verdict, "share": share}
-    if "seconds" in out:
-        spill = cfg.backend.spill is not None
-        out["seconds"].update(deadline=deadline.isoformat(timespec="seconds"), spill=spill)
-    return out  # fmt: skip
+    if (b.tokens or b.usd) and b.tokens_per_problem is None:
+        b = b.model_copy(update={"tokens_per_problem": 1})
+    return cfg.model_copy(update={"limit": None, "job_id": None, "budget": b})
 
 
 def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
@@ -321,8 +308,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
     with fs.open(path, "wb") as f:  # the same rows, bytes for bytes on a rerun: a finished pilot is a noop
         pq.write_table(table.take([row for row, _ in chosen]), f)
     with job_lock(out_uri, "estimate-" + uuid.uuid4().hex[:12]):  # no full run into OUT meanwhile
-        manifest = run_solve(pilot_uri, pilot_dir, cfg.model_copy(update={"limit": None, "job_id": None}),
-                             store_uri=join(out_uri, STORE))  # fmt: skip
+        manifest = run_solve(pilot_uri, pilot_dir, _pilot_cfg(cfg), store_uri=join(out_uri, STORE))
     ids = [p["id"] for _, p in chosen]
     calls, solved = ([r for rows in read_parts(output_parts(pilot_dir, o)) for r in rows] for o in OUTS)
     x, seen = per_problem(cfg, ids, calls)
@@ -350,7 +336,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
         },
         "method": METHOD.format(B=RESAMPLES),
     }
-    result["budget"] = against_budget(cfg, result, dt.datetime.now(dt.UTC))
+    result["budget"] = budget.against(cfg, result, dt.datetime.now(dt.UTC))
     fs, path = _fs(json_path or join(out_uri, "estimate.json"))
     with fs.open(path, "w") as f:
         json.dump(result, f, indent=2)
@@ -406,6 +392,8 @@ def render(result: dict, console=None) -> None:
         console.print(f"{limit}: `solve` now needs {_fmt(b['point'], kind)} ({_fmt(b['lo'], kind)} – "
                       f"{_fmt(b['hi'], kind)}): [bold]{verdict}[/]")  # fmt: skip
     if p["status"] != "succeeded":  # failed calls count as made with few tokens: projections run low
-        console.print(f"[bold yellow]warning:[/] the pilot ended {p['status']} "
-                      f"({p['calls'].get('failed', 0)} failed calls): run `estimate` again to retry "
-                      f"them (it reuses the rest); see {p['out']}")
+        why = (f"the budget refused {p['calls']['refused']} calls: rerun with a larger budget"
+               if p["calls"].get("refused") else
+               f"{p['calls'].get('failed', 0)} failed calls: run `estimate` again to retry them")  # fmt: skip
+        console.print(f"[bold yellow]warning:[/] the pilot ended {p['status']} ({why}; it reuses the "
+                      f"rest); see {p['out']}")  # fmt: skip

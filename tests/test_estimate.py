@@ -278,6 +278,15 @@ def test_the_estimate_says_whether_the_budget_and_the_deadline_fit(tmp_path, cap
     assert "exceeds: about 50% of the problems fit, the rest go to rejects (budget)" in shown
     assert "deadline " in shown and "fits" in shown
     # `solve` admits by the estimate's spend per problem (+20 %), not the settings' upper bound
+    # a pilot under a budget that affords it is solved whole (the settings' upper bound per problem
+    # admitted a few of its problems); the budget still caps it
+    fresh = est.estimate(src, str(tmp_path / "fresh"), cfg(f"budget.tokens={int(pilot * 1.5)}"))
+    assert fresh["pilot"]["status"] == "succeeded" and fresh["pilot"]["calls"].get("refused", 0) == 0
+    assert fresh["tokens"]["total"]["calls"]["pilot"] == first["tokens"]["total"]["calls"]["pilot"]
+    starved = est.estimate(src, str(tmp_path / "starved"), cfg(f"budget.tokens={int(pilot / 3)}"))
+    assert starved["pilot"]["status"] == "partial" and starved["pilot"]["calls"]["refused"] > 0
+    est.render(starved)
+    assert "the budget refused" in " ".join(capsys.readouterr().out.split())
     cap = int(need["point"] / 2)
     manifest = run_solve(src, str(out), cfg(f"budget.tokens={cap}"))
     assert manifest["budget"]["tokens_per_problem"] == math.ceil(1.2 * spent / 60)
