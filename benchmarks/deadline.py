@@ -1,7 +1,7 @@
 """Deadline-aware routing, measured: the primary alone vs primary + spill, side by side.
 
     python benchmarks/deadline.py [--problems 24] [--max-tokens 96] [--service-s 0.4] [--capacity 4]
-                                  [--workers 1]
+                                  [--workers 1] [--set KEY=VALUE ...]
 
 Primary: the embedded model through llama.cpp (one engine, 2 threads; with `--workers 2`, two
 worker processes of one engine of 1 thread, each routing the problems it gets). Secondary: the project's
@@ -18,8 +18,8 @@ deadline + 5 %, spilling no more than 10 % above the minimum share.
 The minimum share: the primary can finish (deadline - start-up) x its pace problems by the
 deadline. Start-up (Prefect, loading the model: the alone run's wall time less its busy time,
 the sum of its call latencies, per engine) is spent in both runs, so it is not the primary's capacity.
-Both runs take the job's defaults: the primary alone runs in one wave, the routed job in waves of
-8 problems per worker process, and the time lost between those waves counts against routing.
+Both runs take the job's defaults: one wave each (before late binding the routed job ran in
+waves of 8 problems per worker process; `--set runner.wave_size=8` brings that back).
 Two paces are printed: the primary's alone, and the primary's during the routed run (its
 problems / its busy time there), where the secondary's client and server share the cores; the
 goal is judged against the latter, the capacity the primary actually had."""
@@ -82,6 +82,7 @@ def main() -> int:
     ap.add_argument("--service-s", type=float, default=0.4, help="seconds the secondary takes per request")
     ap.add_argument("--capacity", type=int, default=4, help="requests the secondary serves at once")
     ap.add_argument("--workers", type=int, default=1, help="worker processes of the primary")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="for the routed run")
     args = ap.parse_args()
     server = QuotaServer(capacity=args.capacity, service_s=lambda body: args.service_s)
     with tempfile.TemporaryDirectory() as d, server as srv:
@@ -96,7 +97,7 @@ def main() -> int:
         deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=deadline_s)).isoformat()
         spill = ["backend.spill.kind=openai", f"backend.spill.base_url={srv.url}/v1",
                  "backend.spill.model=spill", "backend.spill.api_key_env=K2B_BENCH_KEY",
-                 f"budget.deadline={deadline}"]  # fmt: skip
+                 f"budget.deadline={deadline}", *args.set]  # fmt: skip
         os.environ.setdefault("K2B_BENCH_KEY", "local")
         routed_s, routed_calls, manifest = solve(src, tmp / "routed", sets(args, *spill))
     split = sides(routed_calls)

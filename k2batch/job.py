@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pyarrow.parquet as pq
 
 from k2batch import __version__
-from k2batch.config import STAGES, ConfigError, JobConfig, RunnerConfig
+from k2batch.config import STAGES, ConfigError, JobConfig
 from k2batch.identity import job_id_of, job_identity, settings_digest
 from k2batch.io import (
     OUTPUTS,
@@ -37,7 +37,6 @@ from k2batch.io import (
 log = logging.getLogger(__name__)
 LOCK = "_lock.json"
 STORE, REPLACED = "_calls", "_calls_replaced"  # the result store; stores set aside by --force
-_DEFAULT_WAVE_SIZE = RunnerConfig.model_fields["wave_size"].default
 MANAGED = (*OUTPUTS, "_staging", STORE, REPLACED, "report")  # what a job writes or deletes in OUT
 
 
@@ -288,7 +287,6 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     (the estimate's pilot shares the full job's)."""
     from k2batch import domains, pipeline, progress, runners  # Beam is heavy: import it only when a job runs
     from k2batch.budget import by_estimate
-    from k2batch.router import DEFAULT_WAVE
     from k2batch.store import ResultStore
 
     input_uri, out_uri = absolute(input_uri), absolute(out_uri)
@@ -305,11 +303,6 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     staging = join(out_uri, "_staging", run_id)
     total = progress.input_rows(input_uri, cfg.limit)
     run = pipeline.JobRun(input_uri, staging, absolute(store_uri or join(out_uri, STORE)), job_id, total)
-    if cfg.backend.spill is not None and cfg.runner.wave_size in (None, _DEFAULT_WAVE_SIZE):
-        # routing decides as problems start: in waves, so later waves see the primary's pace;
-        # as many problems a wave for each worker process (each wave starts new ones, at a cost)
-        wave = DEFAULT_WAVE * runners.worker_processes(cfg)
-        cfg = cfg.model_copy(update={"runner": cfg.runner.model_copy(update={"wave_size": wave})})
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         if force:

@@ -55,12 +55,15 @@ class ChatModelHandler(ModelHandler):
     def load_model(self):
         return get_backend(self._backend)  # one engine per process, shared by every stage
 
+    def _router(self) -> router.Router:
+        return router.router(self._cfg, self._run_key, self._total)
+
     def _routed(self, store, reqs: list, problems: list[dict]) -> tuple[list, list[str]]:
         """With a spill backend: each problem's route (sticky; a stored call decides on a rerun),
         and its requests made for the backend it goes to."""
         if self._spill is None:
             return reqs, [router.PRIMARY] * len(reqs)
-        rt = router.router(self._cfg, self._run_key, self._total)
+        rt = self._router()
         stored: dict[str, str] = {}  # a new problem's backend where any of its calls here is stored
         for req, problem in zip(reqs, problems, strict=True):
             pid = problem["id"]
@@ -99,8 +102,9 @@ class ChatModelHandler(ModelHandler):
                 todo.remove(i)
                 refused += 1
         if todo:
+            sides, failed = [], []  # threads calling the secondary; what they raised
 
-            def call(engine, idx: list[int]) -> None:
+            def call(engine, idx: list[int], rt=None) -> None:
                 def keep(j: int, result) -> None:
                     store.add(keys[idx[j]], result, reqs[idx[j]].free_key())
                     ledger.spend(problems[idx[j]]["id"], result)
@@ -108,29 +112,40 @@ class ChatModelHandler(ModelHandler):
                 limits = self._deadlines(batch, idx)
                 if ledger.active:  # and no call starts past the budget, queued as it may be
                     limits = budget.Gate(ledger, [problems[i] for i in idx], limits)
+                if rt is not None:  # late binding: a problem may still move as its first call starts
+                    pids = [problems[i]["id"] for i in idx]
+                    limits = router.Handoff(rt, pids, limits, lambda j: spill([idx[j]]))
                 fresh = engine.generate([reqs[i] for i in idx], on_result=keep, deadlines=limits)
                 for i, result in zip(idx, fresh, strict=True):
-                    results[i] = result
+                    if result.error != router.HANDED:  # a handed call's result is the secondary's
+                        results[i] = result
                 progress.results(self._stage, fresh, self._cfg)  # tokens (and dollars) for the display
 
-            spilled, failed = [i for i in todo if routes[i] == router.SPILL], []
-            side = None
+            def spill(idx: list[int]) -> None:
+                """The secondary works beside the primary, each on its own problems."""
+                for i in idx:
+                    if routes[i] != router.SPILL:  # handed over as its call would have started
+                        reqs[i], routes[i] = router.for_spill(reqs[i], self._spill), router.SPILL
+                        keys[i] = reqs[i].key()
 
-            def call_spill() -> None:
-                try:
-                    call(get_backend(self._spill), spilled)
-                except BaseException as exc:  # raised in this bundle's thread below: the bundle fails
-                    failed.append(exc)
+                def run() -> None:
+                    try:
+                        call(get_backend(self._spill), idx)
+                    except BaseException as exc:  # raised in this bundle's thread below: the bundle fails
+                        failed.append(exc)
 
-            if spilled:  # the secondary works beside the primary, each on its own problems
-                side = threading.Thread(target=call_spill, daemon=True)
-                side.start()
+                sides.append(threading.Thread(target=run, daemon=True))
+                sides[-1].start()
+
+            if spilled := [i for i in todo if routes[i] == router.SPILL]:
+                spill(spilled)
             primary = [i for i in todo if routes[i] != router.SPILL]
             try:
                 if primary:
-                    call(model, primary)
+                    late = self._spill is not None and self._cfg.budget.deadline is not None
+                    call(model, primary, self._router() if late else None)
             finally:  # never leave the secondary spending for a bundle the runner will retry
-                if side is not None:
+                for side in sides:  # the primary's call has returned: no more are added
                     side.join()
             if failed:
                 raise failed[0]

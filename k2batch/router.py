@@ -10,9 +10,8 @@ primary keeps that share of them and the rest spill, spread evenly (a running cr
 than all at once: a wave routed wholly to the secondary would leave the primary idle, and idle
 time is what makes the spill larger than the capacities require. As the primary catches up, its
 share grows back to all. Until the primary has finished a problem there is no pace to go by:
-with a deadline, those first problems alternate between the two. Decisions are made as problems
-start, so with the in-memory runner they are revised between waves (`runner.wave_size`; a job
-with a spill backend runs in waves of 8 unless told otherwise).
+with a deadline, those first problems alternate between the two. Decisions are made as batches
+of problems start their first stage, so later batches go by the pace of earlier ones.
 
 With several worker processes (the local runner's `runner.workers`, a portable runner's SDK
 workers) each decides for the problems it gets, from what the run's processes publish (files under
@@ -24,10 +23,22 @@ only the seconds the primary holds problems, so the time each wave still to come
 starting (a new pipeline; on the local runner's worker processes, new processes loading the
 model) is taken off the time left: each process measures the gap before its wave, from the last
 problem the run finished before the wave to its first decision in it, and the run's mean gap is
-what each later wave is expected to lose. The local runner's waves hold 8 problems
-for each worker process it starts. A process that died (a killed worker: its file unchanged for
+what each later wave is expected to lose (waves of `runner.wave_size` rows, 20,000 by
+default). A process that died (a killed worker: its file unchanged for
 `shared.STALE_S`) counts as no capacity, and its unfinished problems as neither held nor routed:
 the runner's retry routes them again.
+
+Routes to the primary are bound late: a problem asks again when an engine picks up its first
+call (`keep`, through the `Handoff` gate on the primary's calls), not when it was queued. If by
+then the primary's work per problem (its calls' seconds: measured on finished problems, until
+then the mean call times the calls the settings make per problem), after the work left of the
+problems it holds, would end past the deadline on the engines seen busy at once, the problem
+goes to the secondary at once, beside the primary's calls. So a decision made without a pace (the
+first batch) or from a stale one costs no time at the deadline, and a job need not run in small
+waves (each a new pipeline, under `multi_processing` new processes loading the model) for its
+later problems to be decided by a pace. Once one of its calls has started on the primary, a
+problem stays there. An HTTP primary asks as soon as a call waits in its client: it decides at
+queue time.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -46,8 +57,8 @@ from k2batch.shared import Shared
 
 PRIMARY, SPILL = "primary", "spill"
 Wave = tuple[int, int, float]  # a wave's index, how many the run has, when the driver started it
-DEFAULT_WAVE = 8
 ROUTE_HOLDS = ("open", "unfinished")  # a dead process's count as nothing (k2batch/shared.py)
+HANDED = "handed to the spill backend"  # a primary call's result when its problem moved (never stored)
 MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
 # its pace varies, and a problem's later calls (judge) that would start past it are refused
 
@@ -65,7 +76,7 @@ class Router:
     """One process's routing decisions and the primary's measured pace (thread-safe)."""
 
     def __init__(self, cfg: JobConfig, total: int, clock=time.time, timer=time.monotonic,
-                 shared: Shared | None = None, processes: int = 1):  # fmt: skip
+                 shared: Shared | None = None, processes: int = 1, per_problem: float = 1.0):  # fmt: skip
         self.clock, self.timer = clock, timer  # the deadline is on the wall clock, the pace is not
         self._shared, self._processes = shared, processes  # the run's other processes; how many run
         self.deadline = cfg.budget.deadline.timestamp() if cfg.budget.deadline else None
@@ -79,6 +90,13 @@ class Router:
         self._wave, self._startup_s, self._startups = -1, 0.0, 0  # waves seen: their start-up
         self._last: float | None = None  # when this process last saw a problem finish
         self._done: set[str] = set()  # routed here and finished, on either side
+        # late binding (`keep`): the primary's work per problem, measured on its calls here
+        self._bound: set[str] = set()  # keep their route: a call started on the primary, or stored
+        self._work: dict[str, float] = {}  # an open primary problem's call seconds so far
+        self._calls = [0.0, 0, 0.0, 0]  # call seconds, calls; of finished problems: seconds, problems
+        self._per_problem = per_problem  # calls, until a problem has finished here
+        self._running = self._width = 0  # primary calls running now; the most at once (its engines)
+        self.handed = 0  # problems moved to the secondary as their first call would have started
         self._lock = threading.Lock()
 
     def route(self, problem_id: str, stored: str | None = None, wave: Wave | None = None) -> str:
@@ -91,6 +109,8 @@ class Router:
                 if wave is not None and wave[0] != self._wave:  # this process's first in the wave
                     self._wave_started(wave, others)
                 route = self.routes[problem_id] = stored or self._decide(others, wave)
+                if stored:
+                    self._bound.add(problem_id)
                 # the pace counts the problems decided here: a rerun's, answered from the store at
                 # once, would make the primary look far faster than it is
                 if route == PRIMARY and not stored:
@@ -134,6 +154,47 @@ class Router:
             return PRIMARY
         return SPILL
 
+    def keep(self, problem_id: str) -> bool:
+        """Asked as the primary picks up a call of `problem_id`: does the problem stay there? Not
+        when, after the work of the problems it holds, this one's would end past the deadline:
+        it moves to the secondary, whole (none of its calls has started on the primary)."""
+        with self._lock:
+            if self.routes.get(problem_id) != PRIMARY:
+                return False
+            if problem_id in self._bound or self.deadline is None:
+                return True
+            call_s, calls, problem_s, problems = self._calls
+            work = problem_s / problems if problems else call_s / calls * self._per_problem if calls else None
+            if work is not None:  # nothing measured yet: the primary probes
+                ahead = sum(max(0.0, work - self._work.get(p, 0.0)) for p in self._open if p in self._bound)
+                if (ahead + work) / max(1, self._width) > (1 - MARGIN) * (self.deadline - self.clock()):
+                    self.routes[problem_id] = SPILL
+                    self.handed += 1
+                    self._close(problem_id)
+                    self._publish()
+                    return False
+            self._bound.add(problem_id)
+            return True
+
+    def call_started(self, problem_id: str) -> None:
+        with self._lock:
+            self._running += 1
+            self._width = max(self._width, self._running)
+
+    def call_finished(self, problem_id: str, seconds: float) -> None:
+        with self._lock:
+            self._running -= 1
+            self._calls[0] += seconds
+            self._calls[1] += 1
+            if problem_id in self._open:
+                self._work[problem_id] = self._work.get(problem_id, 0.0) + seconds
+
+    def _close(self, problem_id: str) -> None:
+        """Under the lock: the primary no longer holds `problem_id`."""
+        self._open.discard(problem_id)
+        if not self._open:
+            self._busy += self.timer() - self._busy_since
+
     def finished(self, problem_id: str) -> None:
         with self._lock:
             self._last = self.clock()  # on either side: a wave ends with its last problem
@@ -142,10 +203,11 @@ class Router:
             if problem_id not in self._open:
                 self._publish()
                 return
-            self._open.discard(problem_id)
+            self._close(problem_id)
             self._finished_primary += 1
-            if not self._open:
-                self._busy += self.timer() - self._busy_since
+            if problem_id in self._work:  # its calls' seconds: the primary's work per problem
+                self._calls[2] += self._work.pop(problem_id)
+                self._calls[3] += 1
             self._publish()
 
     def _state(self) -> dict:
@@ -170,11 +232,56 @@ class Router:
                     SPILL: sum(r == SPILL for r in self.routes.values())}  # fmt: skip
 
 
+class Handoff:
+    """The `deadlines` protocol (k2batch.deadlines) over the primary's calls of a batch, for late
+    binding: before a call starts, the router decides whether its problem stays on the primary;
+    if not, `send(i)` starts the call on the secondary and the primary's result is `HANDED`.
+    Limits from `inner` (budget, time limits) come first: a call they refuse is refused on both."""
+
+    def __init__(self, rt: Router, problems: list[str], inner, send):
+        self._rt, self._problems, self._inner, self._send = rt, problems, inner, send
+        self._t0: dict[int, float] = {}
+        self._handed: set[int] = set()
+
+    def stop_reason(self, i: int) -> str | None:
+        if i in self._t0:  # started: only the limits stop it
+            return self._inner.stop_reason(i) if self._inner is not None else None
+        if i in self._handed:
+            return HANDED
+        if self._inner is not None and (why := self._inner.stop_reason(i)):
+            return why
+        if self._rt.keep(self._problems[i]):
+            return None
+        self._handed.add(i)
+        self._send(i)
+        return HANDED
+
+    def started(self, i: int) -> None:
+        self._t0[i] = self._rt.timer()
+        self._rt.call_started(self._problems[i])
+        if self._inner is not None:
+            self._inner.started(i)
+
+    def finished(self, i: int, ok: bool = True) -> None:
+        if i in self._t0:
+            self._rt.call_finished(self._problems[i], self._rt.timer() - self._t0[i])
+        if self._inner is not None:
+            self._inner.finished(i, ok)
+
+
+def calls_per_problem(cfg: JobConfig) -> float:
+    """A problem's calls by the settings (late binding's guess until a problem has finished)."""
+    n = cfg.samples if isinstance(cfg.samples, int) else cfg.samples.max
+    plan = n + (1 if cfg.plan.triage else 0) if cfg.plan.enabled else 0
+    return plan + n + (n * (n - 1) / 2 if cfg.judge.enabled else 0)
+
+
 def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:
     from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
 
     shared = Shared(join(run_key, "_routes"), (), holds=ROUTE_HOLDS) if cfg.budget.deadline else None
-    return Router(cfg, total, shared=shared, processes=worker_processes(cfg))
+    processes = worker_processes(cfg)
+    return Router(cfg, total, shared=shared, processes=processes, per_problem=calls_per_problem(cfg))
 
 
 _ROUTERS = PerRun(_new_router)

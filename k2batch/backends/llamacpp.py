@@ -124,6 +124,8 @@ class LlamaCppBackend:
                     logits_processor=processors,
                 )
             except Exception as exc:  # context overflow and the like fail this row only
+                if deadlines is not None:
+                    deadlines.finished(i, ok=False)  # its engine is free again (late binding counts)
                 return ChatResult.failed(
                     f"{type(exc).__name__}: {exc}", self.name, self.model, time.perf_counter() - t0
                 )
