@@ -285,7 +285,8 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     call (the old store is set aside). A partial or failed job is run again, reusing what it
     stored: only its failed calls are made again. `store_uri`: another result store than OUT/_calls
     (the estimate's pilot shares the full job's)."""
-    from k2batch import domains, pipeline, progress, runners  # Beam is heavy: import it only when a job runs
+    # Beam is heavy: import it only when a job runs
+    from k2batch import domains, pipeline, progress, router, runners
     from k2batch.budget import by_estimate
     from k2batch.store import ResultStore
 
@@ -303,6 +304,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     staging = join(out_uri, "_staging", run_id)
     total = progress.input_rows(input_uri, cfg.limit)
     run = pipeline.JobRun(input_uri, staging, absolute(store_uri or join(out_uri, STORE)), job_id, total)
+    cfg = router.waved(cfg)
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         if force:

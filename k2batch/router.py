@@ -34,9 +34,10 @@ then the primary's work per problem (its calls' seconds: measured on finished pr
 then the mean call times the calls the settings make per problem), after the work left of the
 problems it holds, would end past the deadline on the engines seen busy at once, the problem
 goes to the secondary at once, beside the primary's calls. So a decision made without a pace (the
-first batch) or from a stale one costs no time at the deadline, and a job need not run in small
-waves (each a new pipeline, under `multi_processing` new processes loading the model) for its
-later problems to be decided by a pace. Once one of its calls has started on the primary, a
+first batch) or from a stale one costs no time at the deadline. Where a problem is one call and
+the primary binds late (llama.cpp), the job needs no waves for its later problems to be decided
+by a pace; otherwise the work per problem is known only from finished problems, and a routed job
+runs in waves of 8 rows for each worker process (`waved`). Once one of its calls has started on the primary, a
 problem stays there. An HTTP primary asks as soon as a call waits in its client: it decides at
 queue time.
 
@@ -49,14 +50,15 @@ import dataclasses
 import threading
 import time
 
-from k2batch.backends import ChatRequest, reply_settings
-from k2batch.config import BackendConfig, JobConfig
+from k2batch.backends import ChatRequest, hints, reply_settings
+from k2batch.config import BackendConfig, JobConfig, RunnerConfig
 from k2batch.io import join
 from k2batch.perrun import PerRun
 from k2batch.shared import Shared
 
 PRIMARY, SPILL = "primary", "spill"
 Wave = tuple[int, int, float]  # a wave's index, how many the run has, when the driver started it
+DEFAULT_WAVE = 8  # rows a wave for each worker process, where a routed job needs waves
 ROUTE_HOLDS = ("open", "unfinished")  # a dead process's count as nothing (k2batch/shared.py)
 HANDED = "handed to the spill backend"  # a primary call's result when its problem moved (never stored)
 MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
@@ -274,6 +276,23 @@ def calls_per_problem(cfg: JobConfig) -> float:
     n = cfg.samples if isinstance(cfg.samples, int) else cfg.samples.max
     plan = n + (1 if cfg.plan.triage else 0) if cfg.plan.enabled else 0
     return plan + n + (n * (n - 1) / 2 if cfg.judge.enabled else 0)
+
+
+def waved(cfg: JobConfig) -> JobConfig:
+    """The job in the waves its routing needs. Where a problem is one call on a primary that binds
+    late (llama.cpp), none: the work per problem is one call's, known from the first. Otherwise it
+    is known only from finished problems, so the job runs in waves of `DEFAULT_WAVE` rows for each
+    worker process and later waves are routed by the earlier ones' pace (each wave is a new
+    pipeline; under `multi_processing`, new processes that load the model)."""
+    if spill_of(cfg) is None or cfg.budget.deadline is None or cfg.runner.wave_size not in (
+            None, RunnerConfig.model_fields["wave_size"].default):  # fmt: skip
+        return cfg
+    if calls_per_problem(cfg) == 1 and hints(cfg.backend).binds_late:
+        return cfg
+    from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
+
+    wave = DEFAULT_WAVE * worker_processes(cfg)
+    return cfg.model_copy(update={"runner": cfg.runner.model_copy(update={"wave_size": wave})})
 
 
 def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:

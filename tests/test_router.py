@@ -146,6 +146,27 @@ def test_the_primarys_queued_problems_that_would_end_late_run_on_the_secondary(t
     assert 1 <= len(on_primary) <= 2  # the probe, and one more if it fitted; not the batch's 6
 
 
+def test_a_routed_job_runs_in_waves_only_where_late_binding_cannot_learn_a_problems_work():
+    """One call a problem on llama.cpp: its work is known from the first call, so one wave. More
+    calls, or a primary that decides at queue time or runs a batch whole: waves of 8 a process."""
+    from k2batch.router import waved
+
+    def wave(*sets):
+        spill = ["backend.spill.kind=openai", "backend.spill.model=m", "budget.deadline=PT1H"]
+        return waved(load_config(sets=[*spill, *sets])).runner.wave_size
+
+    one_call = ["samples=1", "plan.enabled=false", "judge.enabled=false"]
+    default = load_config().runner.wave_size
+    assert wave(*one_call) == default  # llama.cpp binds late
+    assert wave() == 8 and wave("samples=1") == 8  # plans and a judge: a problem is several calls
+    assert wave(*one_call, "backend.kind=vllm", "backend.model=m") == 8  # a batch runs whole
+    assert wave(*one_call, "backend.kind=openai", "backend.model=m") == 8  # decides at queue time
+    assert wave("runner.workers=2") == 16  # 8 for each worker process
+    assert wave("runner.wave_size=5") == 5  # the job's own
+    assert waved(load_config(sets=["backend.spill.kind=openai", "backend.spill.model=m"])).runner.wave_size \
+        == default  # no deadline: nothing to route by
+
+
 def test_a_reruns_stored_problems_keep_their_route_and_do_not_set_the_pace():
     """Answered from the store in no time, they would make the primary look fast enough for all."""
     now = [1000.0]

@@ -25,6 +25,8 @@ class Hints:
     bundle_threads: int = 1  # local engines that serve several bundle threads at once (a pool)
     overlapping: bool = False  # one engine serves many requests at once (continuous batching):
     # the calls' latencies overlap, so their sum is not the time the engine was busy
+    binds_late: bool = False  # asks `deadlines.stop_reason` as an engine picks up each call (not
+    # when it is queued): a routed problem can still move to the spill backend then (k2batch.router)
 
 
 def _plugins() -> dict[str, str]:

@@ -234,5 +234,5 @@ def hints(cfg: BackendConfig):
     # slowest request, hands off between stages or verifies, the other's requests keep the
     # engines busy; 32 requests a batch per engine make those waits rare.
     if cfg.engines == 1:
-        return Hints(batch_size=8)
-    return Hints(batch_size=32 * cfg.engines, bundle_threads=cfg.engines)
+        return Hints(batch_size=8, binds_late=True)
+    return Hints(batch_size=32 * cfg.engines, bundle_threads=cfg.engines, binds_late=True)
