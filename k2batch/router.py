@@ -10,8 +10,9 @@ primary keeps that share of them and the rest spill, spread evenly (a running cr
 than all at once: a wave routed wholly to the secondary would leave the primary idle, and idle
 time is what makes the spill larger than the capacities require. As the primary catches up, its
 share grows back to all. Until the primary has finished a problem there is no pace to go by:
-with a deadline, those first problems alternate between the two. Decisions are made as batches
-of problems start their first stage, so later batches go by the pace of earlier ones.
+with a deadline, those first problems alternate between the two. Decisions are made as problems
+start, so they are revised between waves (`waved`: a routed job runs in waves of 8 rows for each
+worker process, except where late binding, below, makes them unnecessary).
 
 With several worker processes (the local runner's `runner.workers`, a portable runner's SDK
 workers) each decides for the problems it gets, from what the run's processes publish (files under
@@ -23,8 +24,7 @@ only the seconds the primary holds problems, so the time each wave still to come
 starting (a new pipeline; on the local runner's worker processes, new processes loading the
 model) is taken off the time left: each process measures the gap before its wave, from the last
 problem the run finished before the wave to its first decision in it, and the run's mean gap is
-what each later wave is expected to lose (waves of `runner.wave_size` rows, 20,000 by
-default). A process that died (a killed worker: its file unchanged for
+what each later wave is expected to lose. A process that died (a killed worker: its file unchanged for
 `shared.STALE_S`) counts as no capacity, and its unfinished problems as neither held nor routed:
 the runner's retry routes them again.
 
@@ -36,10 +36,9 @@ problems it holds, would end past the deadline on the engines seen busy at once,
 goes to the secondary at once, beside the primary's calls. So a decision made without a pace (the
 first batch) or from a stale one costs no time at the deadline. Where a problem is one call and
 the primary binds late (llama.cpp), the job needs no waves for its later problems to be decided
-by a pace; otherwise the work per problem is known only from finished problems, and a routed job
-runs in waves of 8 rows for each worker process (`waved`). Once one of its calls has started on the primary, a
-problem stays there. An HTTP primary asks as soon as a call waits in its client: it decides at
-queue time.
+by a pace; otherwise the work per problem is known only from finished problems, and the waves
+stay. Once one of its calls has started on the primary, a problem stays there. An HTTP primary
+asks as soon as a call waits in its client: it decides at queue time.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
