@@ -217,7 +217,8 @@ class BudgetConfig(Strict):
     deadline: dt.datetime | dt.time | dt.timedelta | None = Field(
         None, description="No call starts after this time: a date and time (ISO 8601), a time of day "
         "(\"06:00\": its next occurrence when the run starts, for a nightly job) or a duration from the "
-        "run's start (ISO 8601: \"PT4H\"); without a zone: UTC.",
+        "run's start (ISO 8601: \"PT4H\"); without a zone: UTC. With `[backend.spill]`, problems are "
+        "routed to finish by it, less the job's tail measured by the last routed job on this runner.",
     )
     tokens_per_problem: int | None = Field(
         None, gt=0, description="Projected tokens per problem for admission (e.g. from `k2batch "

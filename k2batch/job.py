@@ -336,4 +336,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
             manifest["budget"] = {**cfg.budget.model_dump(mode="json"), "tokens_spent": spent,
                                   "usd_spent": usd,
                                   "rejected_for_budget": count_budget_rejects(staging)}  # fmt: skip
-        return commit(staging, out_uri, manifest)
+        last = router.last_finished(cfg, staging)
+        committed = commit(staging, out_uri, manifest)
+        router.learn_tail(cfg, last)
+        return committed

@@ -40,21 +40,32 @@ by a pace; otherwise the work per problem is known only from finished problems, 
 stay. Once one of its calls has started on the primary, a problem stays there. An HTTP primary
 asks as soon as a call waits in its client: it decides at queue time.
 
+The router plans for problems to finish by the deadline less the job's tail: what the last routed
+job on the same runner (its name, worker processes and options) took from its last problem's end
+to its outputs committed (writing them, the runner's last stages and stopping its workers), as
+measured by that job and kept for a week (`TAILS`, k2batch/state.py); none for the first such job,
+and at most a quarter of the time the job has. A nightly job so finishes its output by the
+deadline, not just its calls.
+
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import logging
 import threading
 import time
 
+from k2batch import state
 from k2batch.backends import ChatRequest, hints, reply_settings
 from k2batch.config import BackendConfig, JobConfig, RunnerConfig
 from k2batch.io import join
 from k2batch.perrun import PerRun
 from k2batch.shared import Shared
 
+log = logging.getLogger(__name__)
 PRIMARY, SPILL = "primary", "spill"
 Wave = tuple[int, int, float]  # a wave's index, how many the run has, when the driver started it
 DEFAULT_WAVE = 8  # rows a wave for each worker process, where a routed job needs waves
@@ -62,6 +73,8 @@ ROUTE_HOLDS = ("open", "unfinished")  # a dead process's count as nothing (k2bat
 HANDED = "handed to the spill backend"  # a primary call's result when its problem moved (never stored)
 MARGIN = 0.05  # the primary is planned to finish this share of the time left before the deadline:
 # its pace varies, and a problem's later calls (judge) that would start past it are refused
+TAILS = "tails.json"  # in the state folder: a routed job's end after its last problem, by runner
+MAX_TAIL = 0.25  # of the time from the router's start to the deadline, whatever was learned
 
 
 def spill_of(cfg: JobConfig) -> BackendConfig | None:
@@ -77,10 +90,13 @@ class Router:
     """One process's routing decisions and the primary's measured pace (thread-safe)."""
 
     def __init__(self, cfg: JobConfig, total: int, clock=time.time, timer=time.monotonic,
-                 shared: Shared | None = None, processes: int = 1, per_problem: float = 1.0):  # fmt: skip
+                 shared: Shared | None = None, processes: int = 1, per_problem: float = 1.0,
+                 tail_s: float = 0.0):  # fmt: skip
         self.clock, self.timer = clock, timer  # the deadline is on the wall clock, the pace is not
         self._shared, self._processes = shared, processes  # the run's other processes; how many run
         self.deadline = cfg.budget.deadline.timestamp() if cfg.budget.deadline else None
+        if self.deadline is not None:  # problems are planned to finish by then, less the job's tail
+            self.deadline -= min(max(0.0, tail_s), MAX_TAIL * max(0.0, self.deadline - clock()))
         self.total = total
         self.routes: dict[str, str] = {}
         self._open: set[str] = set()  # routed to the primary, not finished
@@ -294,12 +310,45 @@ def waved(cfg: JobConfig) -> JobConfig:
     return cfg.model_copy(update={"runner": cfg.runner.model_copy(update={"wave_size": wave})})
 
 
+def runner_key(cfg: JobConfig) -> str:
+    """The runner a job's tail is kept for: its name, worker processes and options (hashed: they
+    may name hosts)."""
+    from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
+
+    options = hashlib.sha256("\0".join(cfg.runner.options).encode()).hexdigest()[:12]
+    return f"{cfg.runner.name} x{worker_processes(cfg)} {options}"
+
+
+def _shared(run_key: str) -> Shared:
+    return Shared(join(run_key, "_routes"), (), holds=ROUTE_HOLDS)
+
+
 def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:
     from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
 
-    shared = Shared(join(run_key, "_routes"), (), holds=ROUTE_HOLDS) if cfg.budget.deadline else None
-    processes = worker_processes(cfg)
-    return Router(cfg, total, shared=shared, processes=processes, per_problem=calls_per_problem(cfg))
+    routed = cfg.budget.deadline is not None
+    tail = state.recall(TAILS, runner_key(cfg), "tail_s") if routed else None
+    return Router(cfg, total, shared=_shared(run_key) if routed else None, processes=worker_processes(cfg),
+                  per_problem=calls_per_problem(cfg), tail_s=tail or 0.0)  # fmt: skip
+
+
+def last_finished(cfg: JobConfig, run_key: str) -> float | None:
+    """When a routed run's last problem finished, on either side, by what its processes published
+    (read before the run's staging area goes); None for a job that is not routed by a deadline."""
+    if spill_of(cfg) is None or cfg.budget.deadline is None:
+        return None
+    lasts = [row["last"] for row in _shared(run_key).rows(now=True) if row.get("last")]
+    return max(lasts) if lasts else None
+
+
+def learn_tail(cfg: JobConfig, last: float | None) -> None:
+    """Keep the job's tail (from its last problem to now, its outputs committed) for the next
+    routed job on this runner."""
+    if last is None:
+        return
+    tail = max(0.0, time.time() - last)  # another host's clock may run ahead
+    state.remember(TAILS, runner_key(cfg), tail_s=round(tail, 3))
+    log.info("the job ended %.1f s after its last problem: the next routed job on this runner plans so", tail)
 
 
 _ROUTERS = PerRun(_new_router)

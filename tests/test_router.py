@@ -1,6 +1,9 @@
 """Deadline-aware routing on two instant engines, a slow primary and a fast secondary."""
 
 import datetime as dt
+import json
+import os
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -9,7 +12,7 @@ import pytest
 from k2batch import shared
 from k2batch.config import load_config
 from k2batch.job import run_solve
-from k2batch.router import PRIMARY, SPILL, Router
+from k2batch.router import PRIMARY, SPILL, Router, _new_router, runner_key
 from k2batch.shared import Shared
 from k2batch.testing import instant
 
@@ -24,6 +27,9 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
             "backend.spill.kind=instant", "backend.spill.model=spill", f"budget.deadline={deadline}"]  # fmt: skip
     cfg = load_config(sets=sets)
     manifest = run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg)
+    # the job's tail after its last problem is kept for the next routed job on this runner
+    tail = json.loads((Path(os.environ["K2BATCH_STATE_DIR"]) / "tails.json").read_text())[runner_key(cfg)]
+    assert 0 < tail["tail_s"] < manifest["elapsed_s"]
     sols = pq.read_table(tmp_path / "out" / "solutions").to_pylist()
     calls = pq.read_table(tmp_path / "out" / "token_stats").to_pylist()
     models = {}
@@ -39,6 +45,8 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
     (tmp_path / "out" / "manifest.json").unlink()
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
     cfg2 = load_config(sets=[*sets[:-1], f"budget.deadline={later}"])
+    planned = _new_router(cfg2, str(tmp_path / "next"), len(ROWS)).deadline  # what it plans for
+    assert planned == pytest.approx(cfg2.budget.deadline.timestamp() - tail["tail_s"])
     run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg2)
     again = pq.read_table(tmp_path / "out" / "token_stats").to_pylist()
     made_before = {c["call_key"] for c in calls if not c["error"]}
@@ -97,6 +105,27 @@ def test_the_router_gives_the_primary_what_it_can_finish_in_time_spread_evenly_a
         rt.finished(f"q{i}")
     assert [rt.route(f"r{i}") for i in range(4)] == [PRIMARY] * 4
     assert Router(load_config(), total=3).route("x") == PRIMARY  # no deadline: never spill
+
+
+def test_the_router_plans_for_the_tail_the_last_routed_job_on_its_runner_took_after_its_last_problem():
+    deadline = dt.datetime.fromtimestamp(1100.0, dt.UTC).isoformat()
+
+    def keeps(tail_s: float) -> tuple[float, bool]:
+        now = [1000.0]
+        rt = Router(load_config(sets=[f"budget.deadline={deadline}"]), total=4, clock=lambda: now[0],
+                    timer=lambda: now[0], tail_s=tail_s)  # fmt: skip
+        assert [rt.route(f"p{i}") for i in range(3)] == [PRIMARY, SPILL, PRIMARY]  # no pace: they alternate
+        assert rt.keep("p0")
+        rt.call_started("p0")
+        now[0] = 1040.0
+        rt.call_finished("p0", 40.0)
+        rt.finished("p0")  # a problem: 40 s
+        return rt.deadline, rt.keep("p2")
+
+    assert keeps(0.0) == (1100.0, True)  # 40 s <= 0.95 x 60 s
+    assert keeps(10.0) == (1090.0, True)  # 40 s <= 0.95 x 50 s
+    assert keeps(20.0) == (1080.0, False)  # 40 s > 0.95 x 40 s: the job would end late
+    assert keeps(80.0)[0] == 1075.0  # at most a quarter of the time the job has
 
 
 def test_a_problem_routed_to_the_primary_moves_as_its_first_call_would_start_too_late():

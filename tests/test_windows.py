@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+from k2batch import state
 from k2batch.backends import windows
 from k2batch.backends.base import ChatRequest
 from k2batch.backends.concurrency import COLD, AdaptiveLimit
@@ -56,7 +57,7 @@ def test_the_next_job_against_the_same_server_starts_at_half_the_window_it_learn
         assert nxt.gate.limit == entry["window"] // 2
         assert _backend(srv.url, "backend.remember_window=false").gate.limit == COLD
         assert _backend(srv.url, "backend.model=other").gate.limit == COLD  # another server
-        entry["at"] -= windows.TTL_S + 1  # a week old: the server may have been rebuilt since
+        entry["at"] -= state.TTL_S + 1  # a week old: the server may have been rebuilt since
         (Path(os.environ["K2BATCH_STATE_DIR"]) / "windows.json").write_text(json.dumps(kept))
         assert _backend(srv.url).gate.limit == COLD
 
