@@ -151,7 +151,7 @@ class ChatModelHandler(ModelHandler):
                 raise failed[0]
             store.flush()
         progress.count_metric(self._stage, len(todo), len(reqs) - len(todo) - refused)
-        out, it = [], iter(results)
+        out, it = [], iter(zip(results, keys, strict=True))  # with the key each call is stored under
         for calls in batch:
             out.append(PredictionResult(calls, tuple(next(it) for _ in calls.requests)))
         return out
@@ -188,14 +188,21 @@ class CallModel(beam.PTransform):
         done = (
             calls
             | "Infer" >> RunInference(handler)
-            | "Unpack" >> beam.Map(lambda pr: Answered(pr.example, pr.inference))
+            | "Unpack" >> beam.Map(_unpack)
         )
         stats = done | "Stats" >> beam.FlatMap(_stats_rows, self._run.job_id)
         return done, stats
 
 
+def _unpack(pr: PredictionResult) -> Answered:
+    """The calls, their results and the keys the store keeps them under (run_inference's pairs)."""
+    return Answered(pr.example, tuple(r for r, _ in pr.inference), tuple(k for _, k in pr.inference))
+
+
 def _stats_rows(done: Answered, job_id: str):
-    for i, (req, res) in enumerate(zip(done.calls.requests, done.results, strict=True), done.calls.offset):
+    keys = done.keys or tuple(req.key() for req in done.calls.requests)
+    calls = zip(done.calls.requests, done.results, keys, strict=True)
+    for i, (req, res, key) in enumerate(calls, done.calls.offset):
         yield {
             "job_id": job_id,
             "problem_id": done.calls.problem["id"],
@@ -203,7 +210,7 @@ def _stats_rows(done: Answered, job_id: str):
             "sample": None if req.stage == "triage" else i,
             "backend": res.backend,
             "model": res.model,
-            "call_key": req.key(),
+            "call_key": key,  # where the store keeps it: a spilled call's is the secondary's
             "seed": req.seed,
             "prompt_tokens": res.prompt_tokens,
             "completion_tokens": res.completion_tokens,

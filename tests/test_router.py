@@ -11,9 +11,10 @@ import pytest
 
 from k2batch import shared
 from k2batch.config import load_config
-from k2batch.job import run_solve
+from k2batch.job import STORE, run_solve
 from k2batch.router import PRIMARY, SPILL, Router, _new_router, runner_key
 from k2batch.shared import Shared
+from k2batch.store import ResultStore
 from k2batch.testing import instant
 
 ROWS = [{"id": f"p{i}", "problem": f"Give the answer {i}.", "answer": str(i)} for i in range(24)]
@@ -39,6 +40,8 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
     assert all(len(m) == 1 for m in models.values())  # whole problems: every call on one backend
     spilled = {p for p, m in models.items() if m == {"spill"}}
     assert spilled and len(spilled) < len(ROWS)  # the primary kept some, the secondary took some
+    store = ResultStore(str(tmp_path / "out" / STORE))
+    assert all(store.get(c["call_key"]) for c in calls if not c["error"])  # each row names its stored call
     assert manifest["counts"]["solutions"] + manifest["counts"]["rejects"] == len(ROWS)
     # as if killed before it committed: the rerun reuses the calls of both backends, and every
     # problem goes back where it ran
