@@ -218,7 +218,13 @@ class BudgetConfig(Strict):
         None, description="No call starts after this time: a date and time (ISO 8601), a time of day "
         "(\"06:00\": its next occurrence when the run starts, for a nightly job) or a duration from the "
         "run's start (ISO 8601: \"PT4H\"); without a zone: UTC. With `[backend.spill]`, problems are "
-        "routed to finish by it, less the job's tail measured by the last routed job on this runner.",
+        "routed to finish by it, less `tail_s`.",
+    )
+    tail_s: float | None = Field(
+        None, ge=0, description="Seconds the job takes after its last problem (the runner's last stages, "
+        "writing and committing the outputs): with `[backend.spill]`, problems are routed to finish this "
+        "long before the deadline. None: what the last routed job on this runner measured (kept a week in "
+        "the state folder's tails.json; 0 for the first), at most a quarter of the time to the deadline.",
     )
     tokens_per_problem: int | None = Field(
         None, gt=0, description="Projected tokens per problem for admission (e.g. from `k2batch "

@@ -304,7 +304,7 @@ def run_solve(input_uri: str, out_uri: str, cfg: JobConfig, force: bool = False,
     staging = join(out_uri, "_staging", run_id)
     total = progress.input_rows(input_uri, cfg.limit)
     run = pipeline.JobRun(input_uri, staging, absolute(store_uri or join(out_uri, STORE)), job_id, total)
-    cfg = router.waved(cfg)
+    cfg = router.with_tail(router.waved(cfg))
     started = time.time()
     with job_lock(out_uri, run_id, break_lock):
         if force:

@@ -40,12 +40,13 @@ by a pace; otherwise the work per problem is known only from finished problems, 
 stay. Once one of its calls has started on the primary, a problem stays there. An HTTP primary
 asks as soon as a call waits in its client: it decides at queue time.
 
-The router plans for problems to finish by the deadline less the job's tail: what the last routed
-job on the same runner (its name, worker processes and options) took from its last problem's end
-to its outputs committed (writing them, the runner's last stages and stopping its workers), as
-measured by that job and kept for a week (`TAILS`, k2batch/state.py); none for the first such job,
-and at most a quarter of the time the job has. A nightly job so finishes its output by the
-deadline, not just its calls.
+The router plans for problems to finish by the deadline less the job's tail (`budget.tail_s`):
+unless set, what the last routed job on the same runner (its name, worker processes and options)
+took from its last problem's end to its outputs committed (writing them, the runner's last stages
+and stopping its workers), as measured by that job and kept for a week (`TAILS`,
+k2batch/state.py), read where the job starts (`with_tail`); none for the first such job, and at
+most a quarter of the time the job has. A nightly job so finishes its output by the deadline,
+not just its calls.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
 goes back to that backend, so a killed routed job reuses the calls of both."""
@@ -326,10 +327,20 @@ def _shared(run_key: str) -> Shared:
 def _new_router(cfg: JobConfig, run_key: str, total: int) -> Router:
     from k2batch.runners import worker_processes  # runners imports the pipeline, which imports this
 
-    routed = cfg.budget.deadline is not None
-    tail = state.recall(TAILS, runner_key(cfg), "tail_s") if routed else None
-    return Router(cfg, total, shared=_shared(run_key) if routed else None, processes=worker_processes(cfg),
-                  per_problem=calls_per_problem(cfg), tail_s=tail or 0.0)  # fmt: skip
+    shared = _shared(run_key) if cfg.budget.deadline is not None else None
+    return Router(cfg, total, shared=shared, processes=worker_processes(cfg),
+                  per_problem=calls_per_problem(cfg), tail_s=cfg.budget.tail_s or 0.0)  # fmt: skip
+
+
+def with_tail(cfg: JobConfig) -> JobConfig:
+    """The job with `budget.tail_s` learned where it is not set: read where the job starts (the
+    worker processes of a distributed runner have another state folder, or none)."""
+    if spill_of(cfg) is None or cfg.budget.deadline is None or cfg.budget.tail_s is not None:
+        return cfg
+    tail = state.recall(TAILS, runner_key(cfg), "tail_s")
+    if tail is None:
+        return cfg
+    return cfg.model_copy(update={"budget": cfg.budget.model_copy(update={"tail_s": tail})})
 
 
 def last_finished(cfg: JobConfig, run_key: str) -> float | None:

@@ -12,7 +12,7 @@ import pytest
 from k2batch import shared
 from k2batch.config import load_config
 from k2batch.job import STORE, run_solve
-from k2batch.router import PRIMARY, SPILL, Router, _new_router, runner_key
+from k2batch.router import PRIMARY, SPILL, Router, _new_router, runner_key, with_tail
 from k2batch.shared import Shared
 from k2batch.store import ResultStore
 from k2batch.testing import instant
@@ -48,8 +48,11 @@ def test_whole_problems_spill_to_the_secondary_to_meet_the_deadline_and_a_rerun_
     (tmp_path / "out" / "manifest.json").unlink()
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
     cfg2 = load_config(sets=[*sets[:-1], f"budget.deadline={later}"])
-    planned = _new_router(cfg2, str(tmp_path / "next"), len(ROWS)).deadline  # what it plans for
+    assert with_tail(cfg2).budget.tail_s == tail["tail_s"]  # the next job plans for it
+    planned = _new_router(with_tail(cfg2), str(tmp_path / "next"), len(ROWS)).deadline
     assert planned == pytest.approx(cfg2.budget.deadline.timestamp() - tail["tail_s"])
+    own = load_config(sets=[*sets[:-1], f"budget.deadline={later}", "budget.tail_s=30"])
+    assert with_tail(own).budget.tail_s == 30  # the job's own is kept
     run_solve(str(tmp_path / "in.parquet"), str(tmp_path / "out"), cfg2)
     again = pq.read_table(tmp_path / "out" / "token_stats").to_pylist()
     made_before = {c["call_key"] for c in calls if not c["error"]}
