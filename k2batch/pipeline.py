@@ -200,8 +200,7 @@ def _unpack(pr: PredictionResult) -> Answered:
 
 
 def _stats_rows(done: Answered, job_id: str):
-    keys = done.keys or tuple(req.key() for req in done.calls.requests)
-    calls = zip(done.calls.requests, done.results, keys, strict=True)
+    calls = zip(done.calls.requests, done.results, done.keys, strict=True)
     for i, (req, res, key) in enumerate(calls, done.calls.offset):
         yield {
             "job_id": job_id,

@@ -35,7 +35,7 @@ class Answered:
 
     calls: Calls
     results: tuple[ChatResult, ...]
-    keys: tuple[str, ...] = ()  # each call's stored key (a spilled call's is the secondary's)
+    keys: tuple[str, ...]  # each call's stored key (a spilled call's is the secondary's)
 
 
 def reject(job_id: str, row_index: int, row: dict, reason: str, stage: str = "validate") -> dict:
