@@ -40,6 +40,7 @@ def test_the_project_s_equivalence_suite_agrees_per_kind():
         ("\\sqrt{5}", "2.236", "precision"),
         ("12\\pi", "37.699", "precision"),
         ("\\frac{2}{7}", "0.2857", "precision"),
+        ("\\frac{\\sqrt{2}}{10000}", "1.414 \\times 10^{-4}", "precision"),
         ("2.75", "2 3/4", ""),
         ("2i", "(1+i)^2", "same value"),
         ("\\sin x", "\\cos(90^\\circ - x)", ""),
@@ -70,6 +71,8 @@ def test_forms_plain_math_verify_misses_are_accepted_and_say_which_rule(gold, pr
         ("3", "3.04", ""),  # an exact terminating value is never approximated
         ("x = 2", "y = 2", ""),
         ("2i", "2", ""),
+        ("70 \\sqrt{2}", "80x + 400", ""),  # MATH-500's answer and a real reply: read as 80 x 10^400, it raised
+        ("\\sqrt{2}", "1.4e400", ""),  # past a float's range
     ],
 )
 def test_near_misses_are_rejected(gold, prediction, problem):

@@ -50,8 +50,8 @@ def value(parsed) -> complex | None:
 
 
 _APPROX = re.compile(r"^(?:\\approx|≈|~)?\s*(-?)(\d*)\.(\d+)$")
-_SCI = re.compile(
-    r"^(?:\\approx|≈)?\s*(-?\d+)(?:\.(\d+))?\s*(?:\\times|\\cdot|x|\*|[eE])\s*(?:10\s*\^\s*\{?)?([+-]?\d+)\}?$"
+_SCI = re.compile(  # 3.2e-4, or 3.2 \times 10^{-4}: a times sign needs its 10^ ("80x+400" is no number)
+    r"^(?:\\approx|≈)?\s*(-?\d+)(?:\.(\d+))?\s*(?:[eE]|(?:\\times|\\cdot|x|\*)\s*10\s*\^\s*\{?)([+-]?\d+)\}?$"
 )
 
 
@@ -69,7 +69,10 @@ def _literal(text: str) -> tuple[float, float, int] | None:
         decimals = m.group(2) or ""
         mantissa = float(f"{m.group(1)}.{decimals or 0}")
         digits = len((m.group(1).lstrip("-") + decimals).lstrip("0"))
-        return mantissa * 10.0 ** int(m.group(3)), 10.0 ** (int(m.group(3)) - len(decimals)), digits
+        try:
+            return mantissa * 10.0 ** int(m.group(3)), 10.0 ** (int(m.group(3)) - len(decimals)), digits
+        except OverflowError:  # past a float's range (1e400): no approximation of anything here
+            return None
     return None
 
 
