@@ -202,14 +202,17 @@ class Ledger:
             if pid in self._reserved:  # admitted: it goes on until the run's spend reaches the budget
                 return self._over(0, self._others())  # (others' reservations do not stop it)
             others = self._others(now=True)  # admitting: what the others hold as of now
-            held = others["reserved"] + sum(self._reserved.values())
-            why = self._over(held + self._projection(problem), others)
-            if why and not self._reserved and not others["admitted"] and not self._over(0, others):
+            held, projected = others["reserved"] + sum(self._reserved.values()), self._projection(problem)
+            why, spent_over = self._over(held + projected, others), self._over(0, others)
+            if why and not self._reserved and not others["admitted"] and not spent_over:
                 why = None  # nothing in flight anywhere: one problem may always go (the cap holds)
             if why:
+                if not spent_over:  # "20,023 of 40,000 tokens spent" alone reads as a budget half unused
+                    why += f"; {held:,.0f} tokens held by problems in flight, {projected:,.0f} projected " \
+                           "for this one"
                 self._refused[pid] = why = f"{why} (not admitted)"
                 return why
-            self._reserved[pid] = self._projection(problem)
+            self._reserved[pid] = projected
             self._publish(now=True)  # the others count this reservation before admitting theirs
             return None
 

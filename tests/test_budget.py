@@ -84,7 +84,9 @@ def _three_processes_share(folder: str) -> None:
     a, b, c = (budget.Ledger(cfg, Shared(folder, budget.KEYS)) for _ in range(3))
     problem = lambda pid: {"id": pid, "problem": "Give the answer 1."}  # noqa: E731
     assert a.allow(problem("p1")) is None and b.allow(problem("p2")) is None  # 400 + 400 reserved
-    assert "not admitted" in c.allow(problem("p3"))  # + 400 > 1000, though c has nothing in flight
+    why = c.allow(problem("p3"))  # + 400 > 1000, though c has nothing in flight: the reason says so
+    assert why == "budget: 0 of 1,000 tokens spent; 800 tokens held by problems in flight, 400 projected " \
+                  "for this one (not admitted)", why
     a.spend("p1", ChatResult("x", "stop", prompt_tokens=300, completion_tokens=300, backend="instant"))
     a.release("p1")
     assert b.allow(problem("p2")) is None  # admitted: it goes on while the run's spend fits
