@@ -73,6 +73,8 @@ def test_forms_plain_math_verify_misses_are_accepted_and_say_which_rule(gold, pr
         ("2i", "2", ""),
         ("70 \\sqrt{2}", "80x + 400", ""),  # MATH-500's answer and a real reply: read as 80 x 10^400, it raised
         ("\\sqrt{2}", "1.4e400", ""),  # past a float's range
+        ("\\left( \\frac{3}{2}, -13 \\right)", ".35625", ""),  # a tuple has no decimal value: it raised
+        ("x = y = z", "0.15", ""),
     ],
 )
 def test_near_misses_are_rejected(gold, prediction, problem):
