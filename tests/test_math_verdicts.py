@@ -166,3 +166,22 @@ def test_a_job_writes_the_flags_and_counts_them(tmp_path):
     assert "suspect references" in (tmp_path / "out" / "report" / "report.md").read_text()
     assert summary["suspect_reference"] == sum(r["suspect_reference"] for r in out.values())
     assert summary["second_opinion"] == 4
+
+
+def test_math500_answers_against_one_another_are_verdicts_never_exceptions(shared_data):
+    """Every published MATH-500 answer equals itself, and 1,800 seeded pairs of different ones
+    (tuples, intervals, matrices, decimals, expressions) get correct or incorrect, never an
+    exception's 'error' (a decimal against a tuple raised; '80x + 400' overflowed)."""
+    import random
+
+    from k2batch.verify.math import verify_math
+
+    refs = pq.read_table(shared_data / "math500.parquet", columns=["answer"]).column("answer").to_pylist()
+    extras = ["80x + 400", "1.4e400", "2 \\times 10^5", "3.2e-4", ".35625", "x = y = z", "\\infty"]
+    rng = random.Random(0)
+    pairs = [(r, r) for r in refs] + [(rng.choice(refs), rng.choice(refs + extras)) for _ in range(1500)]
+    pairs += [(b, a) for a, b in pairs[len(refs):len(refs) + 300]]
+    verdicts = {pair: verify_math(*pair) for pair in pairs}
+    assert all(verdicts[(r, r)][0] == "correct" for r in refs)
+    odd = {pair: v for pair, v in verdicts.items() if v[0] not in ("correct", "incorrect")}
+    assert not odd, list(odd.items())[:5]
