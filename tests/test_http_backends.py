@@ -132,3 +132,33 @@ def test_solve_against_llama_cpp_server_counts_the_servers_usage(tmp_path, llama
     )
     assert row["prompt_tokens"] == again["usage"]["prompt_tokens"] > 0
     assert row["completion_tokens"] > 0
+
+
+def test_a_server_that_refuses_json_schema_fails_the_call_at_once_with_the_setting_to_change(llama_server):
+    """llama.cpp's server answers `response_format: json_schema` with a 500 (a validation error):
+    retried as a server fault it cost each constrained call its backoff (a routed job's spill
+    calls took 6-13 s and missed the deadline), and the reason did not say what to set."""
+    cfg = http_cfg("openai", llama_server + "/v1", "backend.model=smollm2", "backend.max_retries=4").backend
+    backend = get_backend(cfg)
+    attempts = []
+    attempt = backend._attempt
+
+    async def counted(*args, **kwargs):
+        attempts.append(1)
+        return await attempt(*args, **kwargs)
+
+    backend._attempt = counted
+    schema = json.dumps({"type": "object", "properties": {"hard": {"type": "boolean"}}, "required": ["hard"]})
+    try:
+        [res] = backend.generate([ChatRequest(messages=(("user", "Is 2+2 hard?"),), max_tokens=8, json_schema=schema)])
+    finally:
+        backend.close()
+    assert res.finish_reason == "error" and 'backend.json_mode = "json_object"' in res.error, res.error
+    assert len(attempts) == 1
+    ok = get_backend(http_cfg("openai", llama_server + "/v1", "backend.model=smollm2",
+                              "backend.json_mode=json_object").backend)  # fmt: skip
+    try:
+        [res] = ok.generate([ChatRequest(messages=(("user", "Is 2+2 hard?"),), max_tokens=16, json_schema=schema)])
+    finally:
+        ok.close()
+    assert not res.error, res.error

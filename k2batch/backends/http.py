@@ -39,12 +39,23 @@ def is_transient(exc: BaseException) -> bool:
     """429, 5xx, timeouts and dropped connections are worth retrying; 400/401/403/404/413/422
     (context too long, bad key, unknown model) never get better."""
     status = status_of(exc)
+    if rejects_format(exc):  # llama.cpp's server answers 500 to a response_format it does not take
+        return False
     if status is not None:
         return status in TRANSIENT_STATUS
     name = type(exc).__name__
     return any(s in name for s in ("Timeout", "Connection", "RemoteProtocol", "ReadError")) or isinstance(
         exc, TimeoutError | ConnectionError
     )
+
+
+def rejects_format(exc: BaseException) -> bool:
+    """The server refused the request's `response_format` (a 4xx/5xx naming it): no retry helps."""
+    return status_of(exc) is not None and "response_format" in str(exc)
+
+
+FORMAT_FIX = ("the server does not take this response_format: set backend.json_mode = \"json_object\" "
+              "(llama.cpp's server) or \"off\"")
 
 
 def hints(cfg: BackendConfig):
@@ -157,7 +168,9 @@ class AsyncHTTPBackend:
         except Exception as exc:
             status = status_of(exc)
             what = f"HTTP {status}: " if status else ""
-            return ChatResult.failed(f"{what}{type(exc).__name__}: {str(exc)[:300]}", self.name, self.model)
+            fix = f"{FORMAT_FIX}; " if rejects_format(exc) else ""
+            why = f"{what}{fix}{type(exc).__name__}: {str(exc)[:300]}"
+            return ChatResult.failed(why, self.name, self.model)
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     async def _attempt(self, req: ChatRequest, i: int = 0, deadlines=None) -> ChatResult:
