@@ -68,6 +68,7 @@ def _solve(args: argparse.Namespace) -> int:
     from k2batch.job import preflight
 
     preflight(args.input, args.out, cfg)  # clear errors before any engine or flow starts
+    _say_format(args.input)
     from k2batch.progress import display
 
     with display():
@@ -209,11 +210,25 @@ def _estimate_parser(sub) -> None:
     p.add_argument("--json", dest="json_path", metavar="PATH", help="default OUT/estimate.json")
 
 
+def _say_format(input_uri: str) -> None:
+    """Name the published format a set is read as (HumanEval, GSM8K...), so a person sees how
+    their columns were taken; an unreadable input is left to the job's own clear error."""
+    from k2batch.io import input_format
+
+    try:
+        how = input_format(input_uri)
+    except Exception:
+        return
+    if how:
+        print(f"k2batch: reading {input_uri} as {how}", file=sys.stderr)
+
+
 def _estimate(args: argparse.Namespace) -> int:
     from k2batch.estimate import estimate, render
     from k2batch.progress import display
 
     cfg = load_config(args.config, sets=args.set, overrides={"limit": args.limit})
+    _say_format(args.input)
     with display():
         result = estimate(args.input, args.out, cfg, args.share, args.min_problems, args.json_path)
     render(result)

@@ -12,6 +12,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from k2batch import formats
 from k2batch.schemas import to_table
 
 OUTPUTS = ("solutions", "token_stats", "rejects")
@@ -57,14 +58,23 @@ def inspect_input(uri: str) -> list[tuple[int, int]]:
         raise InputError(f"input is not a readable Parquet file: {uri} ({exc})") from exc
     except Exception as exc:  # unknown protocol, bad credentials...
         raise InputError(f"cannot read input {uri}: {type(exc).__name__}: {exc}") from exc
-    missing = {"id", "problem"} - names
-    if missing:
-        raise InputError(f"input {uri} lacks required column(s): {', '.join(sorted(missing))}")
+    try:
+        formats.detect(names)  # the contract's columns, or a published format mapped onto them
+    except ValueError as exc:
+        raise InputError(f"input {uri} {exc}") from None
     groups, start = [], 0
     for i in range(meta.num_row_groups):
         groups.append((i, start))
         start += meta.row_group(i).num_rows
     return groups
+
+
+def input_format(uri: str) -> str | None:
+    """How the input's rows are read, for a person (a published format and where its ids come
+    from); None for the contract's own columns."""
+    fs, path = _fs(uri)
+    with fs.open(path, "rb") as f:
+        return formats.describe(pq.ParquetFile(f).schema_arrow.names)
 
 
 def _values(column: pa.ChunkedArray) -> list:

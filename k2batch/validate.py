@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any
 
-from k2batch import domains
+from k2batch import domains, formats
 from k2batch.extract import MAX_OPTIONS
 from k2batch.schemas import spec
 from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
@@ -142,11 +142,13 @@ def _check(row: dict, row_index: int) -> dict:
 def validate_row(row: dict, row_index: int, damage: str | None = None) -> tuple[dict | None, str | None]:
     """(problem, None) for a good row, (None, reason) for a bad one; never raises. The problem
     dict holds the contract's fields, normalised, plus `extra` (other columns as JSON) and
-    `row_index` (the row's position in the input). `damage` names columns that could not be read."""
+    `row_index` (the row's position in the input). A row in a published format (HumanEval,
+    GSM8K...: k2batch/formats.py) is mapped onto the contract first. `damage` names columns that
+    could not be read."""
     if damage:
         return None, damage
     try:
-        return _check(row, row_index), None
+        return _check(formats.adapt(row, row_index), row_index), None
     except Exception as exc:  # any surprise in a row is that row's reason, never the job's end
         reason = str(exc) or type(exc).__name__
         return None, reason if isinstance(exc, ValueError) else f"{type(exc).__name__}: {reason}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pyarrow.parquet as pq
 
+from k2batch import formats
 from k2batch.io import _fs
 from k2batch.validate import id_text
 
@@ -52,12 +53,16 @@ def plan_waves(uri: str, limit: int | None, wave_size: int | None) -> list[Wave]
 
 def _repeated_id_owners(pf: pq.ParquetFile, total: int, wave_size: int) -> dict[int, int]:
     """row -> wave of the id's first row, for every row whose id occurs more than once. Reads
-    only the id column; ids are keyed as validation writes them (numbers as text)."""
+    only the id column; ids are keyed as validation writes them (numbers as text). A published set
+    whose ids are row positions repeats none."""
+    column = formats.id_column(pf.schema_arrow.names)
+    if column is None:
+        return {}
     first: dict[str, int] = {}
     repeats: dict[str, list[int]] = {}
     row = 0
     for i in range(pf.metadata.num_row_groups):
-        for raw in pf.read_row_group(i, columns=["id"]).column(0).to_pylist():
+        for raw in pf.read_row_group(i, columns=[column]).column(0).to_pylist():
             if row >= total:
                 break
             key = id_text(raw)  # as validation keys it

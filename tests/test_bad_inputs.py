@@ -38,7 +38,7 @@ def not_parquet(d):
 
 
 def missing_columns(d):
-    pq.write_table(pa.table({"id": ["a"], "question": ["2+2?"]}), d / "m.parquet")
+    pq.write_table(pa.table({"id": ["a"], "statement": ["2+2?"]}), d / "m.parquet")  # no problem column by any name
     return str(d / "m.parquet")
 
 

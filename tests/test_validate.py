@@ -16,8 +16,8 @@ def test_good_row_is_normalised_and_extra_columns_carried():
 
 def test_bad_rows_get_reasons():
     cases = {
-        "missing id": row(problem="x"),
-        "missing problem": row(id="a"),
+        "missing id": row(id=None, problem="x"),
+        "missing problem": row(id="a", problem=None),
         "empty problem": row(id="a", problem="   "),
         "problem must be UTF-8 text, got bytes that are not": row(id="a", problem=b"\xff\xfe"),
         "problem must be text, got list": row(id="a", problem=["x"]),

@@ -1,0 +1,218 @@
+"""Problem sets as their publishers ship them. A file without the contract's `id` and `problem`
+columns is read as the published format its columns name (HumanEval, MBPP, LiveCodeBench,
+APPS/TACO, GPQA, ARC, MMLU, GSM8K, MATH, or any set whose columns go by the usual names); each
+row is mapped onto the contract before validation, so a job runs on the set as downloaded.
+
+Columns are matched without regard to case (AIME_2024's `ID`, `Problem`, `Answer`). A set
+without an id column gets the row's position in the file as its id: stable for reruns of the
+same file. Columns a mapping does not use are carried into `solutions.extra` as any other; a
+published `domain` that is not one of k2batch's (Omni-MATH's list of subjects) is carried as
+`source_domain`. Rejects show the row as published."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from k2batch import domains
+from k2batch.extract import last_boxed, option_letters
+
+ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
+            "uid")
+PROBLEM_NAMES = ("problem", "question", "prompt", "question_content", "instruction", "input")
+ANSWER_NAMES = ("answer", "final_answer", "expected_answer", "ground_truth", "solution_answer")
+Get = Callable[[str], Any]  # a row's value by lower-case column name (None where absent)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _humaneval(get: Get) -> dict:  # `test` and `entry_point` are read by validation as published
+    return {"problem": get("prompt"), "domain": "code"}
+
+
+def _mbpp(get: Get) -> dict:
+    """The task with its tests shown, as MBPP's paper prompts (the tests name the function)."""
+    tests = get("test_list")
+    shown = "\n".join(tests) if isinstance(tests, list | tuple) else tests
+    text = get("text") if get("text") is not None else get("prompt")
+    return {"problem": f"{text}\nYour code should pass these tests:\n\n{shown}", "domain": "code"}
+
+
+def _starter(text: Any, starter: Any, stdin: str) -> str:
+    """A code statement with the format LiveCodeBench and APPS state: the starter code to
+    complete, or read stdin and write stdout."""
+    if isinstance(starter, str) and starter.strip():
+        return f"{text}\n\nUse the following starter code:\n```python\n{starter.rstrip()}\n```"
+    return f"{text}\n\n{stdin}"
+
+
+def _livecodebench(get: Get) -> dict:  # its public tests; private_test_cases is carried, unread
+    stdin = "Read the inputs from stdin, solve the problem and write the answer to stdout."
+    return {"problem": _starter(get("question_content"), get("starter_code"), stdin), "domain": "code"}
+
+
+def _apps(get: Get) -> dict:
+    return {"problem": _starter(get("question"), get("starter_code"), "Use Standard Input format."),
+            "domain": "code"}  # fmt: skip
+
+
+def _gpqa(get: Get) -> dict:
+    """The four answers in an order fixed by the question's hash: the correct one is not always A,
+    and every run, on any machine, letters them alike."""
+    question, right = get("question"), get("correct answer")
+    options = [right, *(get(f"incorrect answer {i}") for i in (1, 2, 3))]
+    seed = int.from_bytes(hashlib.sha256(str(question).encode()).digest()[:8], "big")
+    random.Random(seed).shuffle(options)
+    return {"problem": question, "choices": options, "answer": option_letters(4)[options.index(right)],
+            "domain": "choice"}  # fmt: skip
+
+
+def _letter(answer: Any, n: int) -> Any:
+    """An answer given as the option's index (MMLU: 0-3) as its letter; letters as they are."""
+    if isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < n:
+        return option_letters(n)[answer]
+    return answer
+
+
+def _mmlu(get: Get) -> dict:
+    choices = get("choices") if get("choices") is not None else get("options")
+    n = len(choices) if isinstance(choices, list | tuple) else 0
+    return {"problem": get("question"), "choices": choices, "answer": _letter(get("answer"), n),
+            "domain": "choice"}  # fmt: skip
+
+
+def _arc(get: Get) -> dict:
+    """ARC's options are {text, label}; its key is a label (A-D, or 1-4 in some rows)."""
+    options, key = get("choices") or {}, get("answerkey")
+    texts, labels = options.get("text") or [], [str(x) for x in options.get("label") or []]
+    answer = option_letters(len(labels))[labels.index(str(key))] if str(key) in labels else key
+    return {"problem": get("question"), "choices": texts, "answer": answer, "domain": "choice"}
+
+
+def _gsm8k(get: Get) -> dict:
+    """GSM8K's answer is the worked solution ending `#### 72`: the number is the answer (commas
+    dropped), the solution is carried as `solution`."""
+    answer, out = get("answer"), {"problem": get("question")}
+    if isinstance(answer, str) and "####" in answer:
+        worked, final = answer.rsplit("####", 1)
+        out |= {"answer": final.strip().replace(",", ""), "solution": answer}
+    else:
+        out["answer"] = answer
+    return out
+
+
+def _math(get: Get) -> dict:
+    """MATH's reference is the last \\boxed{} of its solution where no answer column has it."""
+    answer = next((get(n) for n in ANSWER_NAMES if not _missing(get(n))), None)
+    solution = get("solution")
+    if answer is None and isinstance(solution, str):
+        answer = last_boxed(solution)
+    return {"problem": get("problem"), "answer": answer}
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    needs: tuple[str, ...]  # lower-case columns that identify it
+    uses: tuple[str, ...]  # columns it maps onto the contract (not carried as extras)
+    fields: Callable[[Get], dict]  # the contract's fields of a row
+
+
+FORMATS = (  # the first whose columns a file has
+    Format("HumanEval", ("task_id", "prompt", "test", "entry_point"), ("prompt",), _humaneval),
+    Format("MBPP", ("task_id", "test_list"), ("text", "prompt"), _mbpp),
+    Format("LiveCodeBench", ("question_content", "public_test_cases"), ("question_content",), _livecodebench),
+    Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
+    Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
+                    "incorrect answer 3"), ("question",), _gpqa),  # fmt: skip
+    Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), _arc),
+    Format("MMLU", ("question", "choices", "answer"), ("question", "choices", "answer"), _mmlu),
+    Format("MMLU-Pro", ("question", "options", "answer"), ("question", "options", "answer"), _mmlu),
+    Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
+    Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
+)
+
+
+def _generic(problem: str, answer: str | None) -> Format:
+    def fields(get: Get) -> dict:
+        return {"problem": get(problem), "answer": get(answer) if answer else None}
+
+    return Format(f"{problem}/{answer or 'no answer'} columns", (), (problem, answer or problem), fields)
+
+
+@functools.lru_cache(maxsize=64)
+def _detect(names: frozenset[str]) -> Format | None:
+    if {"id", "problem"} <= names:
+        return None  # the contract itself: read as it is
+    low = {n.lower() for n in names}
+    known = next((f for f in FORMATS if set(f.needs) <= low), None)
+    if known:
+        return known
+    problem = next((n for n in PROBLEM_NAMES if n in low), None)
+    if problem is None:
+        shown = ", ".join(sorted(names)[:12]) or "none"
+        raise ValueError(
+            f"lacks required column(s): {', '.join(sorted({'id', 'problem'} - names))}; its columns "
+            f"({shown}) match no published format k2batch reads ({', '.join(f.name for f in FORMATS)}, "
+            f"or a problem column named {' / '.join(PROBLEM_NAMES)}): rename the columns"
+        )
+    return _generic(problem, next((n for n in ANSWER_NAMES if n in low), None))
+
+
+def detect(names: Iterable[str]) -> Format | None:
+    """The published format of a file with these columns; None for the contract's own columns.
+    ValueError (for a person) where neither fits."""
+    return _detect(frozenset(names))
+
+
+def id_column(names: Iterable[str]) -> str | None:
+    """The column ids are read from (as the file spells it); None: ids are row positions."""
+    names = list(names)
+    if detect(names) is None:
+        return "id"
+    by_lower = {n.lower(): n for n in reversed(names)}
+    return next((by_lower[n] for n in ID_NAMES if n in by_lower), None)
+
+
+def describe(names: Iterable[str]) -> str | None:
+    """How a file is read, for a person: None for the contract's own columns."""
+    names = list(names)
+    fmt = detect(names)
+    if fmt is None:
+        return None
+    ids = id_column(names)
+    return f"{fmt.name}; ids from {ids!r}" if ids else f"{fmt.name}; ids are row positions"
+
+
+def adapt(row: dict, position: int) -> dict:
+    """The row in the contract's columns (unchanged where it has them)."""
+    fmt = detect(row)
+    if fmt is None:
+        return row
+    by_lower = {k.lower(): k for k in reversed(list(row))}
+
+    def get(name: str) -> Any:
+        return row[by_lower[name]] if name in by_lower else None
+
+    ids = id_column(row)
+    used = {*fmt.uses, "domain", *([ids.lower()] if ids else [])}
+    out = {k: v for k, v in row.items() if k.lower() not in used}
+    given = get("domain")
+    if given is not None and not (isinstance(given, str) and domains.get(given.strip().lower())):
+        out["source_domain"] = given  # the publisher's subject, not one of k2batch's domains
+    elif given is not None:
+        out["domain"] = given
+    fields = fmt.fields(get)
+    if "domain" in out:  # a domain of k2batch's own, given in the file, stands
+        fields.pop("domain", None)
+    for name, value in fields.items():
+        if name in ("problem", "answer", "choices", "domain") or name not in out:
+            out[name] = value
+    out["id"] = get(ids.lower()) if ids else str(position)
+    return out

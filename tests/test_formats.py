@@ -1,0 +1,170 @@
+"""Problem sets in their publishers' layouts (k2batch/formats.py): read as downloaded, each row
+mapped onto the contract, and checked against the same sets in the contract's own columns."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import formats
+from k2batch.io import InputError, input_format, inspect_input
+from k2batch.testing import instant
+from k2batch.validate import validate_row
+from k2batch.verify.code import verify_code
+from k2batch.waves import plan_waves
+
+
+def _valid(rows: list[dict]) -> list[dict]:
+    out = []
+    for i, row in enumerate(rows):
+        problem, reason = validate_row(row, i)
+        assert reason is None, (row, reason)
+        out.append(problem)
+    return out
+
+
+def test_humaneval_as_published_gives_the_contracts_tests_and_its_solutions_pass(shared_data):
+    ours = pq.read_table(shared_data / "humaneval.parquet").to_pylist()  # the contract's columns
+    published = [{"task_id": r["id"], "prompt": r["problem"], "canonical_solution": r["answer"],
+                  "test": json.loads(r["tests"])["test"], "entry_point": r["entry_point"]} for r in ours]  # fmt: skip
+    assert formats.describe(published[0]) == "HumanEval; ids from 'task_id'"
+    for mine, theirs in zip(_valid(published), _valid(ours), strict=True):
+        assert (mine["id"], mine["problem"], mine["domain"], mine["entry_point"]) == (
+            theirs["id"], theirs["problem"], "code", theirs["entry_point"])  # fmt: skip
+        same = [{**t, "check": t["check"].strip()} for t in map(json.loads, (mine["tests"], theirs["tests"]))]
+        assert same[0] == same[1]  # the published column's leading blank lines are not kept
+        assert json.loads(mine["extra"])["canonical_solution"] == theirs["answer"]
+    first = _valid(published[:3])
+    for problem, row in zip(first, published[:3], strict=True):  # the tests run: right passes, empty fails
+        assert verify_code(row["prompt"] + row["canonical_solution"], problem["tests"])[0] == "correct"
+        assert verify_code(row["prompt"] + "    pass\n", problem["tests"])[0] == "incorrect"
+
+
+def test_gsm8k_as_published_takes_the_number_after_the_hashes(shared_data):
+    ours = pq.read_table(shared_data / "gsm8k_test.parquet").to_pylist()
+    published = [{"question": r["problem"], "answer": r["solution"]} for r in ours]  # openai/gsm8k
+    mine = _valid(published)
+    assert [p["answer"] for p in mine] == [r["answer"] for r in ours]  # 1,319: commas dropped too
+    assert [p["id"] for p in mine[:3]] == ["0", "1", "2"]  # no id column: the row's position
+    assert json.loads(mine[0]["extra"])["solution"] == ours[0]["solution"]
+
+
+def test_math_as_published_with_and_without_an_answer_column(shared_data):
+    ours = pq.read_table(shared_data / "math500.parquet").to_pylist()
+    h4 = [{"problem": r["problem"], "solution": r["solution"], "answer": r["answer"], "subject": r["subject"],
+           "level": int(r["level"]), "unique_id": r["id"]} for r in ours]  # HuggingFaceH4/MATH-500  # fmt: skip
+    mine = _valid(h4)
+    assert [(p["id"], p["answer"]) for p in mine] == [(r["id"], r["answer"]) for r in ours]
+    hendrycks = [{"problem": r["problem"], "level": f"Level {r['level']}", "type": r["subject"],
+                  "solution": r["solution"]} for r in ours]  # competition_math: the answer is boxed  # fmt: skip
+    assert [p["answer"] for p in _valid(hendrycks)] == [r["answer"] for r in ours]
+
+
+MBPP = {"task_id": 11, "text": "Write a python function to remove first and last occurrence of a given "
+        "character from the string.", "code": "def remove_Occ(s,ch):\n    s = s.replace(ch, '', 1)\n"
+        "    i = s.rfind(ch)\n    return s if i < 0 else s[:i] + s[i + 1:]\n",
+        "test_list": ['assert remove_Occ("hello","l") == "heo"', 'assert remove_Occ("abcda","a") == "bcd"'],
+        "test_setup_code": "", "challenge_test_list": []}  # fmt: skip
+
+
+def test_mbpp_shows_its_tests_in_the_problem_and_runs_them():
+    (p,) = _valid([MBPP])
+    assert p["id"] == "11" and p["domain"] == "code"
+    assert p["problem"].startswith(MBPP["text"]) and 'remove_Occ("hello","l")' in p["problem"]
+    assert verify_code(MBPP["code"], p["tests"])[0] == "correct"
+    assert verify_code("def remove_Occ(s, ch):\n    return s[1:-1]\n", p["tests"])[0] == "incorrect"
+    sanitized = {k: v for k, v in MBPP.items() if k != "text"} | {"prompt": MBPP["text"], "test_imports": []}
+    assert _valid([sanitized])[0]["problem"] == p["problem"]
+
+
+def test_livecodebench_states_the_starter_code_and_calls_its_method():
+    row = {"question_title": "Two Sum", "question_content": "Return the indices of two numbers adding to target.",
+           "platform": "leetcode", "question_id": "1", "contest_id": "w1", "contest_date": "2023-05-01",
+           "starter_code": "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n",
+           "difficulty": "easy", "private_test_cases": "eJz...not decoded",
+           "public_test_cases": json.dumps([{"input": "[2,7,11,15]\n9", "output": "[0, 1]",
+                                             "testtype": "functional"}]),
+           "metadata": json.dumps({"func_name": "twoSum"})}  # fmt: skip
+    (p,) = _valid([row])
+    assert (p["id"], p["domain"]) == ("1", "code") and "def twoSum" in p["problem"]
+    good = "class Solution:\n    def twoSum(self, nums, target):\n        return [0, 1]\n"
+    assert verify_code(good, p["tests"])[0] == "correct"
+    stdin = row | {"starter_code": "", "public_test_cases": json.dumps(
+        [{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]), "metadata": "{}"}  # fmt: skip
+    (q,) = _valid([stdin])
+    assert "stdin" in q["problem"]
+    assert verify_code("a, b = map(int, input().split())\nprint(a + b)\n", q["tests"])[0] == "correct"
+
+
+def test_choice_sets_letter_their_answers_as_their_harnesses_do():
+    mmlu = {"question": "What is 2 + 2?", "subject": "elementary_mathematics", "choices": ["3", "4", "5", "6"],
+            "answer": 1}  # cais/mmlu: the answer is the option's index  # fmt: skip
+    pro = {"question_id": 70, "question": "Pick the prime.", "options": ["4", "6", "7", "8", "9"], "answer": "C",
+           "answer_index": 2, "cot_content": "", "category": "math", "src": "ori"}  # fmt: skip
+    arc = {"id": "Mercury_7", "question": "Which is a gas?",
+           "choices": {"text": ["ice", "steam", "rock", "wood"], "label": ["1", "2", "3", "4"]},
+           "answerKey": "2"}  # allenai/ai2_arc: some rows label options 1-4  # fmt: skip
+    a, b, c = _valid([mmlu, pro, arc])
+    assert (a["domain"], a["choices"], a["answer"], a["id"]) == ("choice", ["3", "4", "5", "6"], "B", "0")
+    assert (b["id"], b["answer"], len(b["choices"])) == ("70", "C", 5)
+    assert (c["id"], c["choices"][1], c["answer"]) == ("Mercury_7", "steam", "B")
+
+
+def test_gpqa_options_are_shuffled_by_the_question_alike_everywhere():
+    rows = [{"Record ID": f"rec{i}", "Question": f"Question {i}?", "Correct Answer": f"right {i}",
+             "Incorrect Answer 1": "w1", "Incorrect Answer 2": "w2", "Incorrect Answer 3": "w3",
+             "High-level domain": "Physics"} for i in range(24)]  # fmt: skip
+    problems = _valid(rows)
+    for p, row in zip(problems, rows, strict=True):
+        letter = "ABCD".index(p["answer"])
+        assert p["choices"][letter] == row["Correct Answer"]
+        assert sorted(p["choices"]) == sorted([row["Correct Answer"], "w1", "w2", "w3"])
+        assert p["id"] == row["Record ID"] and p["domain"] == "choice"
+    assert len({p["answer"] for p in problems}) > 1  # not always A
+    assert [p["choices"] for p in _valid(rows)] == [p["choices"] for p in problems]
+
+
+def test_capitalised_columns_and_a_publishers_own_domain_column():
+    aime = {"ID": "2024-I-1", "Problem": "Find 1+1.", "Solution": "It is $\\boxed{2}$.", "Answer": 2}
+    omni = {"domain": ["Mathematics -> Algebra"], "difficulty": 5.0, "problem": "Find x if x+1=3.",
+            "solution": "x = 2", "answer": "2", "source": "omni"}  # KbsdJames/Omni-MATH  # fmt: skip
+    mine = {"task_id": "t1", "problem": "Write f.", "domain": "code", "test": "assert f() == 1"}
+    a, o, m = _valid([aime, omni, mine])
+    assert (a["id"], a["problem"], a["answer"]) == ("2024-I-1", "Find 1+1.", "2")
+    assert (o["id"], o["domain"], o["answer"]) == ("1", "math", "2")
+    assert json.loads(o["extra"])["source_domain"] == ["Mathematics -> Algebra"]
+    assert (m["id"], m["domain"]) == ("t1", "code")  # a domain of k2batch's own stands
+
+
+def test_a_file_of_no_known_layout_is_one_clear_error(tmp_path):
+    path = tmp_path / "odd.parquet"
+    pq.write_table(pa.table({"statement": ["x"], "gold": ["1"]}), path)
+    with pytest.raises(InputError, match=r"lacks required column\(s\): id, problem.*\(gold, statement\).*HumanEval"):
+        inspect_input(str(path))
+    published = tmp_path / "gsm8k.parquet"
+    pq.write_table(pa.table({"question": ["q"] * 12, "answer": ["#### 1"] * 12}), published)
+    inspect_input(str(published))
+    assert input_format(str(published)) == "GSM8K (question, answer); ids are row positions"
+    waves = plan_waves(str(published), None, 5)  # positional ids repeat none: no id column to read
+    assert [(w.start, w.end) for w in waves] == [(0, 5), (5, 10), (10, 12)] and not waves[0].owner
+
+
+def test_a_job_on_published_humaneval_keeps_its_task_ids_and_says_how_it_read_them(shared_data, tmp_path):
+    from k2batch.config import load_config
+    from k2batch.job import run_solve
+
+    instant.register()
+    ours = pq.read_table(shared_data / "humaneval.parquet").slice(0, 4).to_pylist()
+    rows = [{"task_id": r["id"], "prompt": r["problem"], "canonical_solution": r["answer"],
+             "test": json.loads(r["tests"])["test"], "entry_point": r["entry_point"]} for r in ours]  # fmt: skip
+    rows.append(dict(rows[0], task_id=None))  # a bad row is a reject, as in the contract's layout
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "he.parquet")
+    cfg = load_config(overrides={"backend.kind": "instant", "samples": 1})
+    manifest = run_solve(str(tmp_path / "he.parquet"), str(tmp_path / "out"), cfg)
+    assert manifest["input_format"] == "HumanEval; ids from 'task_id'"
+    solutions = pq.read_table(tmp_path / "out" / "solutions").to_pylist()
+    assert sorted(s["id"] for s in solutions) == [r["id"] for r in ours]
+    assert {s["domain"] for s in solutions} == {"code"} and "error" not in {s["status"] for s in solutions}
+    (reject,) = pq.read_table(tmp_path / "out" / "rejects").to_pylist()
+    assert reject["reason"] == "missing id" and json.loads(reject["row"])["entry_point"] == rows[0]["entry_point"]
