@@ -14,10 +14,11 @@ import random
 import uuid
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
-from k2batch import budget, progress
+from k2batch import budget, formats, progress
 from k2batch.config import STAGES, JobConfig
 from k2batch.io import _fs, absolute, join, output_parts, read_parts
 from k2batch.validate import validate_row
@@ -55,6 +56,16 @@ def load_problems(input_uri: str, limit: int | None):
             seen.add(problem["id"])
             problems.append((i, problem))
     return table, problems
+
+
+def pilot_rows(table: pa.Table, chosen: list) -> pa.Table:
+    """The pilot's input rows as published. Where ids are the rows' positions in the input (GSM8K,
+    MMLU: k2batch/formats.py), they are written as an `idx` column, which the pilot reads them
+    from: its problems keep the full job's ids."""
+    rows = table.take([row for row, _ in chosen])
+    if formats.detect(table.column_names) is not None and formats.id_column(table.column_names) is None:
+        rows = rows.append_column("idx", pa.array([p["id"] for _, p in chosen], pa.string()))
+    return rows
 
 
 def stratify(problems: list) -> dict[tuple[str, str], list]:
@@ -306,7 +317,7 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
     fs, path = _fs(pilot_uri := join(pilot_dir, "pilot.parquet"))
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     with fs.open(path, "wb") as f:  # the same rows, bytes for bytes on a rerun: a finished pilot is a noop
-        pq.write_table(table.take([row for row, _ in chosen]), f)
+        pq.write_table(pilot_rows(table, chosen), f)
     with job_lock(out_uri, "estimate-" + uuid.uuid4().hex[:12]):  # no full run into OUT meanwhile
         manifest = run_solve(pilot_uri, pilot_dir, _pilot_cfg(cfg), store_uri=join(out_uri, STORE))
     ids = [p["id"] for _, p in chosen]
