@@ -28,8 +28,9 @@ def _samples(text: str) -> int | dict:
 
 
 def _solve_parser(sub) -> None:
-    p = sub.add_parser("solve", help="run the K2-Think recipe over a Parquet problem set")
-    p.add_argument("input", help="problem set: a Parquet file path or fsspec URI (s3://, gs://)")
+    p = sub.add_parser("solve", help="run the K2-Think recipe over a problem set (Parquet, JSON Lines)")
+    p.add_argument("input", help="problem set: a Parquet or JSON Lines (.jsonl[.gz]) file, a path or an "
+                   "fsspec URI (s3://, gs://)")  # fmt: skip
     p.add_argument("--out", required=True, help="output folder or URI")
     p.add_argument("--config", action="append",
                    help="job file (TOML or YAML); repeat to merge several")  # fmt: skip
@@ -200,7 +201,7 @@ def _reselect(args: argparse.Namespace) -> int:
 def _estimate_parser(sub) -> None:
     p = sub.add_parser("estimate", help="solve a stratified pilot for real; project the job's tokens, "
                        "cost, wall time and verified yield with 95 %% CIs")  # fmt: skip
-    p.add_argument("input", help="problem set: a Parquet file path or fsspec URI")
+    p.add_argument("input", help="problem set: a Parquet or JSON Lines file, path or fsspec URI")
     p.add_argument("--out", required=True, help="the job's output folder: `solve` reuses the pilot's calls")
     p.add_argument("--config", action="append", help="job file (TOML or YAML); repeat to merge several")
     p.add_argument("--limit", type=int, help="only the first N input rows")

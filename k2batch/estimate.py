@@ -10,21 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import random
 import uuid
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from scipy import stats
 
-from k2batch import budget, formats, progress
+from k2batch import budget, progress
 from k2batch.config import STAGES, JobConfig
 from k2batch.io import _fs, absolute, join, output_parts, read_parts
-from k2batch.validate import validate_row
+from k2batch.pilot import choose, load_problems, pilot_size, stratify, weights, write_pilot
 
 SHARE, MIN_PROBLEMS, RESAMPLES = 0.02, 8, 2000
-PILOT_DIR, LENGTHS, OUTS = "_estimate", ("short", "medium", "long"), ("token_stats", "solutions")
+PILOT_DIR, OUTS = "_estimate", ("token_stats", "solutions")
 METHOD = (
     "Pilot: a stratified random sample (domain x problem-length tertile within the domain; "
     "proportional allocation, at least one problem per non-empty stratum; seeded by the job seed), "
@@ -40,80 +37,6 @@ METHOD = (
     "for every pilot problem: at most 1 - 0.05^(1/n) of all problems differ (rule of three), "
     "from no call up to the settings' most."
 )
-
-
-def load_problems(input_uri: str, limit: int | None):
-    """The input table and its problems as the job sees them: (row, validated problem) of the
-    first `limit` rows, invalid rows and repeated ids left out."""
-    fs, path = _fs(input_uri)
-    with fs.open(path, "rb") as f:
-        table = pq.read_table(f)
-    table = table.slice(0, limit) if limit else table
-    problems, seen = [], set()
-    for i, row in enumerate(table.to_pylist()):
-        problem, _ = validate_row(row, i)
-        if problem and problem["id"] not in seen:
-            seen.add(problem["id"])
-            problems.append((i, problem))
-    return table, problems
-
-
-def pilot_rows(table: pa.Table, chosen: list) -> pa.Table:
-    """The pilot's input rows as published. Where ids are the rows' positions in the input (GSM8K,
-    MMLU: k2batch/formats.py), they are written as an `idx` column, which the pilot reads them
-    from: its problems keep the full job's ids."""
-    rows = table.take([row for row, _ in chosen])
-    if formats.detect(table.column_names) is not None and formats.id_column(table.column_names) is None:
-        rows = rows.append_column("idx", pa.array([p["id"] for _, p in chosen], pa.string()))
-    return rows
-
-
-def stratify(problems: list) -> dict[tuple[str, str], list]:
-    """Strata of (domain, length tertile of the problem's characters within its domain)."""
-    by_domain: dict[str, list] = {}
-    for item in problems:
-        by_domain.setdefault(item[1]["domain"], []).append(item)
-    out: dict[tuple[str, str], list] = {}
-    for domain in sorted(by_domain):
-        items = sorted(by_domain[domain], key=lambda it: (len(it[1]["problem"]), it[1]["id"]))
-        for rank, item in enumerate(items):
-            out.setdefault((domain, LENGTHS[3 * rank // len(items)]), []).append(item)
-    return out
-
-
-def pilot_size(n_problems: int, share: float, min_problems: int) -> int:
-    return min(n_problems, max(min_problems, math.ceil(share * n_problems)))  # the floor, capped at N
-
-
-def allocate(sizes: dict, n: int) -> dict:
-    """Problems per stratum: proportional to its size (largest remainders), at least one per
-    non-empty stratum (so `n` is raised to the number of strata where it is below)."""
-    total = sum(sizes.values())
-    target = {k: n * v / total for k, v in sizes.items()}
-    alloc = {k: max(1, math.floor(t)) for k, t in target.items()}
-    while sum(alloc.values()) < n:
-        k = max((k for k in alloc if alloc[k] < sizes[k]), key=lambda k: (target[k] - alloc[k], k))
-        alloc[k] += 1
-    while sum(alloc.values()) > max(n, len(sizes)):  # the minimum of one took too many
-        k = min((k for k in alloc if alloc[k] > 1), key=lambda k: (target[k] - alloc[k], k))
-        alloc[k] -= 1
-    return alloc
-
-
-def choose(strata: dict, n: int, seed: int) -> tuple[list, dict]:
-    """The pilot's (row, problem) items in input order, and n per stratum."""
-    alloc = allocate({k: len(v) for k, v in strata.items()}, n)
-    chosen = []
-    for key, items in strata.items():
-        chosen += random.Random(f"{seed}:{key[0]}:{key[1]}").sample(items, alloc[key])
-    return sorted(chosen, key=lambda it: it[0]), alloc
-
-
-def weights(strata: dict, alloc: dict, chosen: list) -> np.ndarray:
-    """Each chosen problem's weight: its stratum's problems per pilot problem, N_h / n_h (the
-    allocation's rounding and its one per stratum make these unequal; they sum to N)."""
-    stratum = {p["id"]: key for key, items in strata.items() for _, p in items}
-    return np.array([len(strata[stratum[p["id"]]]) / alloc[stratum[p["id"]]] for _, p in chosen])
 
 
 KINDS = ("calls", "prompt", "completion", "reasoning")
@@ -308,16 +231,13 @@ def estimate(input_uri: str, out_uri: str, cfg: JobConfig, share: float = SHARE,
     if not 0 < share <= 1 or min_problems < 1:
         raise InputError("--share is in (0, 1] and --min-problems at least 1")
     preflight(input_uri, out_uri, cfg)
-    table, problems = load_problems(input_uri, cfg.limit)
+    source, problems = load_problems(input_uri, cfg.limit)
     if not problems:
         raise InputError(f"no valid problem in {input_uri}: nothing to estimate")
     strata = stratify(problems)
     chosen, alloc = choose(strata, pilot_size(len(problems), share, min_problems), cfg.seed)
     pilot_dir = join(out_uri, PILOT_DIR)
-    fs, path = _fs(pilot_uri := join(pilot_dir, "pilot.parquet"))
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(path, "wb") as f:  # the same rows, bytes for bytes on a rerun: a finished pilot is a noop
-        pq.write_table(pilot_rows(table, chosen), f)
+    pilot_uri = write_pilot(source, chosen, pilot_dir)
     with job_lock(out_uri, "estimate-" + uuid.uuid4().hex[:12]):  # no full run into OUT meanwhile
         manifest = run_solve(pilot_uri, pilot_dir, _pilot_cfg(cfg), store_uri=join(out_uri, STORE))
     ids = [p["id"] for _, p in chosen]

@@ -20,6 +20,7 @@ from typing import Any
 
 from k2batch import domains
 from k2batch.extract import last_boxed, option_letters
+from k2batch.verify.codetests import TEST_COLUMNS
 
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
             "uid")
@@ -140,8 +141,9 @@ FORMATS = (  # the first whose columns a file has
 
 
 def _generic(problem: str, answer: str | None) -> Format:
-    def fields(get: Get) -> dict:
-        return {"problem": get(problem), "answer": get(answer) if answer else None}
+    def fields(get: Get) -> dict:  # a row with tests is code (rLLM's sets), else math
+        out = {"problem": get(problem), "answer": get(answer) if answer else None}
+        return out | {"domain": "code"} if any(not _missing(get(c)) for c in TEST_COLUMNS) else out
 
     return Format(f"{problem}/{answer or 'no answer'} columns", (), (problem, answer or problem), fields)
 

@@ -83,17 +83,18 @@ def recipe_fingerprint(cfg: JobConfig) -> str:
 
 def input_fingerprint(uri: str) -> dict:
     """What the input's content is, without trusting its name: size and a hash of the whole file
-    up to 64 MiB; past that the Parquet footer's hash (row counts, offsets, statistics of every
-    column chunk) with the store's ETag where it gives one. Not noticed: an in-place edit of a
-    bigger file that keeps its size and footer byte for byte and has no ETag."""
+    up to 64 MiB (JSON at any size); past that the Parquet footer's hash (row counts, offsets,
+    statistics of every column chunk) with the store's ETag where it gives one. Not noticed: an
+    in-place edit of a bigger file that keeps its size and footer byte for byte and has no ETag."""
     from k2batch.io import _fs
+    from k2batch.jsonl import is_json
 
     fs, path = _fs(uri)
     info = fs.info(path)
     size = int(info["size"])
     out: dict = {"size": size}
     with fs.open(path, "rb") as f:
-        if size <= WHOLE_FILE_HASH_BYTES:
+        if size <= WHOLE_FILE_HASH_BYTES or is_json(uri):  # JSON has no footer to stand for it
             h = hashlib.sha256()
             while chunk := f.read(1 << 20):
                 h.update(chunk)

@@ -12,7 +12,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from k2batch import formats
+from k2batch import formats, jsonl
 from k2batch.schemas import to_table
 
 OUTPUTS = ("solutions", "token_stats", "rejects")
@@ -40,41 +40,60 @@ def absolute(uri: str) -> str:
     return os.path.abspath(uri.removeprefix("file://"))
 
 
+def shape(uri: str) -> tuple[list[str], list[int]]:
+    """The problem set's columns and the rows of each of its groups (Parquet's row groups; JSON's
+    groups of k2batch.jsonl.GROUP rows)."""
+    if jsonl.is_json(uri):
+        return list(jsonl.rows(uri)[0]), jsonl.groups(uri)
+    fs, path = _fs(uri)
+    with fs.open(path, "rb") as f:
+        pf = pq.ParquetFile(f)
+        return pf.schema_arrow.names, [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
+
+
 def inspect_input(uri: str) -> list[tuple[int, int]]:
-    """Check that `uri` is a readable Parquet problem set and return its row groups as
-    (index, first row index). Raises InputError with a clear message otherwise."""
+    """Check that `uri` is a readable problem set (Parquet, or JSON Lines: k2batch/jsonl.py) and
+    return its groups as (index, first row index). Raises InputError with a clear message."""
+    kind = "JSON" if jsonl.is_json(uri) else "Parquet"
     try:
         fs, path = _fs(uri)
         if not fs.exists(path):
             raise InputError(f"input not found: {uri}")
         if fs.isdir(path):
-            raise InputError(f"input is a directory, expected one Parquet file: {uri}")
-        with fs.open(path, "rb") as f:
-            meta = pq.ParquetFile(f).metadata
-            names = set(pq.ParquetFile(f).schema_arrow.names)
+            raise InputError(f"input is a directory, expected one {kind} file: {uri}")
+        names, sizes = shape(uri)
     except InputError:
         raise
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"input is not a readable Parquet file: {uri} ({exc})") from exc
+    except (pa.ArrowInvalid, OSError, jsonl.NotJSON) as exc:
+        raise InputError(f"input is not a readable {kind} file: {uri} ({exc})") from exc
     except Exception as exc:  # unknown protocol, bad credentials...
         raise InputError(f"cannot read input {uri}: {type(exc).__name__}: {exc}") from exc
     try:
         formats.detect(names)  # the contract's columns, or a published format mapped onto them
     except ValueError as exc:
         raise InputError(f"input {uri} {exc}") from None
-    groups, start = [], 0
-    for i in range(meta.num_row_groups):
-        groups.append((i, start))
-        start += meta.row_group(i).num_rows
-    return groups
+    return [(i, sum(sizes[:i])) for i in range(len(sizes))]
 
 
 def input_format(uri: str) -> str | None:
     """How the input's rows are read, for a person (a published format and where its ids come
     from); None for the contract's own columns."""
+    return formats.describe(shape(uri)[0])
+
+
+def read_column(uri: str, name: str, total: int) -> list:
+    """One column's values of the first `total` rows."""
+    if jsonl.is_json(uri):
+        return [row.get(name) for row, _ in jsonl.rows(uri)[1][:total]]
     fs, path = _fs(uri)
+    out = []
     with fs.open(path, "rb") as f:
-        return formats.describe(pq.ParquetFile(f).schema_arrow.names)
+        pf = pq.ParquetFile(f)
+        for i in range(pf.num_row_groups):
+            if len(out) >= total:
+                break
+            out += pf.read_row_group(i, columns=[name]).column(0).to_pylist()
+    return out[:total]
 
 
 def _values(column: pa.ChunkedArray) -> list:
@@ -120,7 +139,11 @@ def read_row_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, 
     """Rows of one row group as (input position, row, damage): a whole problem set never sits in
     memory at once. `damage` names the columns of this group that could not be read (those rows
     go to rejects with it); None for a sound group. The position travels beside the row, so no
-    input column name can clash with it."""
+    input column name can clash with it. A JSON row that does not parse is its own damage."""
+    if jsonl.is_json(uri):
+        for offset, (row, damage) in enumerate(jsonl.group(uri, index)):
+            yield first_row + offset, row, damage
+        return
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:
         pf = pq.ParquetFile(f)

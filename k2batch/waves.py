@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyarrow.parquet as pq
-
 from k2batch import formats
-from k2batch.io import _fs
+from k2batch import io as kio
 from k2batch.validate import id_text
 
 
@@ -29,17 +27,13 @@ class Wave:
 
 def plan_waves(uri: str, limit: int | None, wave_size: int | None) -> list[Wave]:
     """The waves of a job over `uri` (one wave when `wave_size` is None or not exceeded)."""
-    fs, path = _fs(uri)
-    with fs.open(path, "rb") as f:
-        pf = pq.ParquetFile(f)
-        meta = pf.metadata
-        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-        total = min(meta.num_rows, limit or meta.num_rows)
-        firsts = [sum(sizes[:i]) for i in range(len(sizes))]
-        spans = [(i, first, first + n) for i, (first, n) in enumerate(zip(firsts, sizes, strict=True))]
-        if wave_size is None or total <= wave_size:
-            return [Wave(0, 0, total, tuple((i, a) for i, a, b in spans if a < total))]
-        owner = _repeated_id_owners(pf, total, wave_size)
+    names, sizes = kio.shape(uri)
+    total = min(sum(sizes), limit or sum(sizes))
+    firsts = [sum(sizes[:i]) for i in range(len(sizes))]
+    spans = [(i, first, first + n) for i, (first, n) in enumerate(zip(firsts, sizes, strict=True))]
+    if wave_size is None or total <= wave_size:
+        return [Wave(0, 0, total, tuple((i, a) for i, a, b in spans if a < total))]
+    owner = _repeated_id_owners(uri, names, total, wave_size)
     waves = []
     for w, start in enumerate(range(0, total, wave_size)):
         end = min(start + wave_size, total)
@@ -51,24 +45,19 @@ def plan_waves(uri: str, limit: int | None, wave_size: int | None) -> list[Wave]
     return waves
 
 
-def _repeated_id_owners(pf: pq.ParquetFile, total: int, wave_size: int) -> dict[int, int]:
+def _repeated_id_owners(uri: str, names: list[str], total: int, wave_size: int) -> dict[int, int]:
     """row -> wave of the id's first row, for every row whose id occurs more than once. Reads
     only the id column; ids are keyed as validation writes them (numbers as text). A published set
     whose ids are row positions repeats none."""
-    column = formats.id_column(pf.schema_arrow.names)
+    column = formats.id_column(names)
     if column is None:
         return {}
     first: dict[str, int] = {}
     repeats: dict[str, list[int]] = {}
-    row = 0
-    for i in range(pf.metadata.num_row_groups):
-        for raw in pf.read_row_group(i, columns=[column]).column(0).to_pylist():
-            if row >= total:
-                break
-            key = id_text(raw)  # as validation keys it
-            if key in first:
-                repeats.setdefault(key, []).append(row)
-            else:
-                first[key] = row
-            row += 1
+    for row, raw in enumerate(kio.read_column(uri, column, total)):
+        key = id_text(raw)  # as validation keys it
+        if key in first:
+            repeats.setdefault(key, []).append(row)
+        else:
+            first[key] = row
     return {r: first[k] // wave_size for k, rows in repeats.items() for r in (first[k], *rows)}

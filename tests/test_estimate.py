@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from k2batch import estimate as est
+from k2batch import pilot as sampling
 from k2batch import progress
 from k2batch.cli import main
 from k2batch.config import STAGES, load_config
@@ -38,10 +39,10 @@ def cfg(*sets, **data):
 def test_the_pilot_is_stratified_proportional_seeded_and_floored(tmp_path):
     bad = [{"id": "p0", "problem": "a duplicate id", "domain": "math", "answer": "1"},
            {"id": "x", "problem": "", "domain": "math", "answer": "1"}]  # fmt: skip
-    table, items = est.load_problems(problems(tmp_path / "in.parquet", bad), None)
+    table, items = sampling.load_problems(problems(tmp_path / "in.parquet", bad), None)
     assert table.num_rows == 62 and len(items) == 60  # invalid rows and repeated ids are not problems
-    assert len(est.load_problems(str(tmp_path / "in.parquet"), 25)[1]) == 25  # --limit: the first rows
-    strata = est.stratify(items)
+    assert len(sampling.load_problems(str(tmp_path / "in.parquet"), 25)[1]) == 25  # --limit: the first rows
+    strata = sampling.stratify(items)
     assert {k: len(v) for k, v in strata.items()} == {
         ("exact", "short"): 7, ("exact", "medium"): 7, ("exact", "long"): 6,
         ("math", "short"): 14, ("math", "medium"): 13, ("math", "long"): 13,
@@ -51,19 +52,19 @@ def test_the_pilot_is_stratified_proportional_seeded_and_floored(tmp_path):
     short, long = strata[("math", "short")], strata[("math", "long")]
     assert max(len(p["problem"]) for _, p in short) <= min(len(p["problem"]) for _, p in long)
 
-    assert est.pilot_size(60, 0.02, 8) == 8  # the floor
-    assert est.pilot_size(1000, 0.02, 8) == 20  # the share
-    assert est.pilot_size(5, 0.02, 8) == 5  # capped at the input
-    chosen, alloc = est.choose(strata, 8, seed=0)
+    assert sampling.pilot_size(60, 0.02, 8) == 8  # the floor
+    assert sampling.pilot_size(1000, 0.02, 8) == 20  # the share
+    assert sampling.pilot_size(5, 0.02, 8) == 5  # capped at the input
+    chosen, alloc = sampling.choose(strata, 8, seed=0)
     assert len(chosen) == 8 == sum(alloc.values()) and min(alloc.values()) == 1
     for key, n in alloc.items():
         assert sum(1 for _, p in chosen if p in [q for _, q in strata[key]]) == n
-    assert chosen == est.choose(strata, 8, seed=0)[0]  # deterministic
+    assert chosen == sampling.choose(strata, 8, seed=0)[0]  # deterministic
     assert [r for r, _ in chosen] == sorted(r for r, _ in chosen)  # input order
-    assert any(est.choose(strata, 8, seed=s)[0] != chosen for s in range(1, 5))  # seeded
-    big, alloc = est.choose(strata, 30, seed=0)
+    assert any(sampling.choose(strata, 8, seed=s)[0] != chosen for s in range(1, 5))  # seeded
+    big, alloc = sampling.choose(strata, 30, seed=0)
     assert len(big) == 30 and all(abs(alloc[k] - 30 * len(v) / 60) < 1 for k, v in strata.items())  # proportional
-    assert est.allocate({"a": 100, "b": 1, "c": 9}, 2) == {"a": 1, "b": 1, "c": 1}  # one per stratum
+    assert sampling.allocate({"a": 100, "b": 1, "c": 9}, 2) == {"a": 1, "b": 1, "c": 1}  # one per stratum
 
 
 def test_projection_scales_by_n_over_n_with_intervals_around_the_point():
@@ -119,8 +120,8 @@ def test_unequal_strata_weigh_by_their_share_and_reused_calls_take_no_pilot_time
     exact; N/n for all would miss it."""
     strata = {("m", size): [(r, {"id": f"{size}{r}"}) for r in range(n)]
               for size, n in (("short", 14), ("medium", 13), ("long", 13))}  # fmt: skip
-    chosen, alloc = est.choose(strata, 8, seed=0)
-    w = est.weights(strata, alloc, chosen)
+    chosen, alloc = sampling.choose(strata, 8, seed=0)
+    w = sampling.weights(strata, alloc, chosen)
     assert sorted(alloc.values()) == [2, 3, 3] and w.sum() == pytest.approx(40)
     long = np.array([p["id"].startswith("long") for _, p in chosen])
     x = np.zeros((8, len(est.COL)))
@@ -218,9 +219,9 @@ def test_estimate_then_solve_reuses_every_pilot_call(tmp_path, capsys):
     assert sum(s["pilot"] for s in res["pilot"]["strata"]) == 8 and len(res["pilot"]["strata"]) == 6
     calls = pq.read_table(out / "_estimate" / "token_stats").to_pylist()
     assert len(calls) == res["tokens"]["total"]["calls"]["pilot"] == res["pilot"]["calls"]["made"]
-    strata = est.stratify(est.load_problems(src, None)[1])
-    chosen, alloc = est.choose(strata, 8, c.seed)  # each pilot problem counts for its stratum's share
-    weight = dict(zip([p["id"] for _, p in chosen], est.weights(strata, alloc, chosen), strict=True))
+    strata = sampling.stratify(sampling.load_problems(src, None)[1])
+    chosen, alloc = sampling.choose(strata, 8, c.seed)  # each pilot problem counts for its stratum's share
+    weight = dict(zip([p["id"] for _, p in chosen], sampling.weights(strata, alloc, chosen), strict=True))
     assert sorted(set(weight.values())) == [6.0, 6.5, 7.0, 13.0] and sum(weight.values()) == 60  # unequal
     for s in STAGES:
         prompt = [(r["prompt_tokens"], weight[r["problem_id"]]) for r in calls if r["stage"] == s]

@@ -170,7 +170,8 @@ def test_a_job_on_published_humaneval_keeps_its_task_ids_and_says_how_it_read_th
     assert reject["reason"] == "missing id" and json.loads(reject["row"])["entry_point"] == rows[0]["entry_point"]
 
 
-def test_an_estimate_of_a_set_without_ids_keeps_its_pilots_ids_and_the_job_reuses_its_calls(tmp_path):
+@pytest.mark.parametrize("kind", ["parquet", "jsonl"])
+def test_an_estimate_of_a_set_without_ids_keeps_its_pilots_ids_and_the_job_reuses_its_calls(tmp_path, kind):
     from k2batch import estimate as est
     from k2batch.config import load_config
     from k2batch.job import run_solve
@@ -178,14 +179,18 @@ def test_an_estimate_of_a_set_without_ids_keeps_its_pilots_ids_and_the_job_reuse
     instant.register()
     rows = [{"question": f"What is 2+{i}{' and then some' * (i % 4)}?", "answer": f"2 plus {i}\n#### {i + 2}"}
             for i in range(40)]  # fmt: skip
-    src, out = tmp_path / "gsm8k.parquet", tmp_path / "out"
-    pq.write_table(pa.Table.from_pylist(rows), src)
+    src, out = tmp_path / f"gsm8k.{kind}", tmp_path / "out"
+    if kind == "parquet":
+        pq.write_table(pa.Table.from_pylist(rows), src)
+    else:  # the pilot's input is JSON Lines too, rows as published
+        src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     cfg = load_config(sets=["backend.kind=instant", "samples=1"])
     res = est.estimate(str(src), str(out), cfg, min_problems=6)
     pilot = pq.read_table(out / "_estimate" / "solutions").to_pylist()
     chosen = est.choose(est.stratify(est.load_problems(str(src), None)[1]), 6, cfg.seed)[0]
     assert sorted(r["id"] for r in pilot) == sorted(p["id"] for _, p in chosen)  # positions in the input
     assert {r["problem"] for r in pilot} == {rows[int(r["id"])]["question"] for r in pilot}
+    assert (out / "_estimate" / f"pilot.{kind}").exists()
     calls = pq.read_table(out / "_estimate" / "token_stats").num_rows
     assert res["tokens"]["total"]["calls"]["pilot"] == calls > 0
     manifest = run_solve(str(src), str(out), cfg)

@@ -1,0 +1,86 @@
+"""Problem sets as JSON: JSON Lines (`.jsonl`, `.ndjson`; GSM8K's and MATH-500's published
+files) or one JSON array of objects (`.json`; rLLM's sets), compressed or not (`.gz`, `.bz2`,
+`.xz`, by fsspec). Rows are read as Parquet's are: in groups of `GROUP` (the pipeline's unit of
+reading and of waves), every row holding every column any row has (None where it has none).
+
+A line that is not a JSON object is that row's reject (stage `read`, naming the line), never
+the job's end. Blank lines are not rows. Each process parses a file once (cached by its size,
+modification time and ETag): this reads whole files, so sets of many GiB belong in Parquet."""
+
+from __future__ import annotations
+
+import functools
+import json
+import posixpath
+
+import fsspec
+
+GROUP = 1024  # rows a group
+SUFFIXES = (".jsonl", ".ndjson", ".json")
+COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+Rows = tuple[tuple[str, ...], list[tuple[dict, str | None]]]  # columns; (row, why it is damaged)
+
+
+class NotJSON(ValueError):
+    """The file as a whole does not parse (a JSON array cut short)."""
+
+
+def is_json(uri: str) -> bool:
+    name = posixpath.basename(uri.split("?", 1)[0]).lower()
+    for ext in COMPRESSED:
+        name = name.removesuffix(ext)
+    return name.endswith(SUFFIXES)
+
+
+def rows(uri: str) -> Rows:
+    """Every row of the file, parsed once per process."""
+    fs, path = fsspec.core.url_to_fs(uri)
+    info = fs.info(path)
+    stamp = [info.get(k) for k in ("ETag", "etag", "md5Hash", "mtime", "LastModified", "updated")]
+    return _parsed(uri, int(info.get("size") or 0), str(stamp))  # an object replaced in place is new
+
+
+def _objects(data: bytes) -> list[tuple[object, str, str]]:
+    """(value or None, where it is, why it is not JSON) of each row in the file."""
+    if data.lstrip()[:1] == b"[":  # one array of objects
+        try:
+            return [(v, f"item {i + 1}", "") for i, v in enumerate(json.loads(data))]
+        except ValueError as exc:
+            raise NotJSON(f"is a JSON array that does not parse: {exc}") from None
+    out = []
+    for n, line in enumerate(data.splitlines(), 1):
+        if line.strip():
+            try:
+                out.append((json.loads(line), f"line {n}", ""))
+            except ValueError as exc:  # bad JSON, or bytes that are not UTF-8
+                out.append((None, f"line {n}", f"{exc}; the line: {line[:200].decode('utf-8', 'replace')}"))
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(uri: str, size: int, stamp: str) -> Rows:
+    fs, path = fsspec.core.url_to_fs(uri)
+    with fs.open(path, "rb", compression="infer") as f:
+        data = f.read()
+    parsed, names = [], {}
+    for value, where, error in _objects(data):
+        if error:
+            parsed.append(({"line": where}, f"{where} is not JSON: {error}"))
+        elif not isinstance(value, dict):
+            parsed.append(({"line": where, "value": value}, f"{where} is a JSON {type(value).__name__}, "
+                                                            "not an object"))  # fmt: skip
+        else:
+            names.update(dict.fromkeys(value))
+            parsed.append((value, None))
+    columns = tuple(names)
+    return columns, [(r if why else {c: r.get(c) for c in columns}, why) for r, why in parsed]
+
+
+def groups(uri: str) -> list[int]:
+    """The rows of each group."""
+    n = len(rows(uri)[1])
+    return [min(GROUP, n - start) for start in range(0, n, GROUP)]
+
+
+def group(uri: str, index: int) -> list[tuple[dict, str | None]]:
+    return rows(uri)[1][index * GROUP : (index + 1) * GROUP]

@@ -1,0 +1,109 @@
+"""Problem sets as JSON Lines or a JSON array (k2batch/jsonl.py), the way GSM8K, MATH-500 and
+HumanEval publish theirs: read as their Parquet twins are, bad lines to rejects, nothing lost."""
+
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import jsonl
+from k2batch.config import load_config
+from k2batch.io import InputError, inspect_input, read_row_group
+from k2batch.job import run_solve
+from k2batch.testing import instant, moto_s3
+from k2batch.validate import validate_row
+from k2batch.waves import plan_waves
+
+
+def _problems(uri: str) -> list:
+    out = []
+    for index, first in inspect_input(uri):
+        for position, row, damage in read_row_group(uri, index, first):
+            out.append(validate_row(row, position, damage))
+    return out
+
+
+def test_published_jsonl_files_read_as_the_same_sets_in_parquet(shared_data, tmp_path):
+    gsm = pq.read_table(shared_data / "gsm8k_test.parquet").to_pylist()
+    (tmp_path / "test.jsonl").write_text("".join(json.dumps({"question": r["problem"], "answer": r["solution"]})
+                                                 + "\n" for r in gsm))  # fmt: skip
+    mine = _problems(str(tmp_path / "test.jsonl"))  # 1,319 rows: two groups
+    assert len(jsonl.groups(str(tmp_path / "test.jsonl"))) == 2
+    assert [(p["id"], p["answer"]) for p, _ in mine] == [(str(i), r["answer"]) for i, r in enumerate(gsm)]
+    he = pq.read_table(shared_data / "humaneval.parquet").to_pylist()
+    with gzip.open(tmp_path / "HumanEval.jsonl.gz", "wt") as f:  # as openai/human-eval ships it
+        for r in he:
+            f.write(json.dumps({"task_id": r["id"], "prompt": r["problem"], "canonical_solution": r["answer"],
+                                "test": json.loads(r["tests"])["test"], "entry_point": r["entry_point"]}) + "\n")  # fmt: skip
+    mine = _problems(str(tmp_path / "HumanEval.jsonl.gz"))
+    assert [p["id"] for p, _ in mine] == [r["id"] for r in he] and {p["domain"] for p, _ in mine} == {"code"}
+    rllm = pq.read_table(shared_data / "leetcode_rllm.parquet").slice(0, 20).to_pylist()
+    (tmp_path / "leetcode.json").write_text(json.dumps([{"problem": r["problem"], "tests": r["tests"],
+                                                         "solutions": r["answer"]} for r in rllm]))  # an array  # fmt: skip
+    ours = [validate_row(r, i)[0]["tests"] for i, r in enumerate(rllm)]
+    mine = _problems(str(tmp_path / "leetcode.json"))
+    assert [p["tests"] for p, _ in mine] == ours and {p["domain"] for p, _ in mine} == {"code"}  # tests: code
+
+
+def test_bad_lines_are_rejects_naming_the_line_and_the_rest_is_solved(tmp_path):
+    instant.register()
+    lines = [json.dumps({"id": "a", "problem": "What is 2+3?", "answer": "5"}).encode(), b"",
+             b'{"id": "b", "problem": "cut off', b"[1, 2]", b"   ",
+             json.dumps({"id": "c", "problem": "What is 1+1?"}).encode(),  # no answer key at all
+             b'{"id": "d", "problem": "\xff\xfe not UTF-8"}', json.dumps({"id": "a", "problem": "again"}).encode()]  # fmt: skip
+    src = tmp_path / "set.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    manifest = run_solve(str(src), str(tmp_path / "out"), load_config(sets=["backend.kind=instant", "samples=1"]))
+    solved = {r["id"] for r in pq.read_table(tmp_path / "out" / "solutions").to_pylist()}
+    rejects = {r["row_index"]: (r["stage"], r["reason"]) for r in pq.read_table(tmp_path / "out" / "rejects").to_pylist()}
+    assert solved == {"a", "c"} and manifest["counts"] == {**manifest["counts"], "solutions": 2, "rejects": 4}
+    assert rejects[1][0] == "read" and rejects[1][1].startswith("line 3 is not JSON")
+    assert rejects[2] == ("read", "line 4 is a JSON list, not an object")
+    assert rejects[4][0] == "read" and "line 7 is not JSON" in rejects[4][1]  # bytes that are not UTF-8
+    assert rejects[5][1] == "duplicate id (first at row 0)"  # blank lines are not rows: positions skip them
+
+
+def test_json_that_is_no_problem_set_is_one_clear_error(tmp_path):
+    (tmp_path / "broken.json").write_text('[{"id": "a", "problem": "x"},')
+    with pytest.raises(InputError, match="not a readable JSON file.*array that does not parse"):
+        inspect_input(str(tmp_path / "broken.json"))
+    (tmp_path / "nested.json").write_text(json.dumps({"data": [{"id": "a", "problem": "x"}]}))
+    with pytest.raises(InputError, match=r"lacks required column\(s\): id, problem.*\(data\)"):
+        inspect_input(str(tmp_path / "nested.json"))
+
+
+def test_waves_over_jsonl_keep_repeated_ids_together(tmp_path):
+    rows = [{"id": f"p{i % 1500}", "problem": f"q{i}"} for i in range(1600)]  # p0..p99 twice, 1,500 apart
+    (tmp_path / "big.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    waves = plan_waves(str(tmp_path / "big.jsonl"), None, 1000)
+    assert [(w.start, w.end) for w in waves] == [(0, 1000), (1000, 1600)]
+    assert waves[0].owner[1500] == 0 and waves[1].keeps(1500) is False and waves[0].keeps(1500)
+    assert (1, 1024) in waves[0].groups  # the second group holds the repeats: read by the first wave too
+
+
+def test_a_jsonl_set_on_s3_reads_and_its_content_is_the_jobs_identity(tmp_path):
+    import s3fs
+
+    from k2batch.identity import input_fingerprint
+
+    body = "".join(json.dumps({"question": f"What is {i}+1?", "answer": f"#### {i + 1}"}) + "\n" for i in range(5))
+    with moto_s3():
+        fs = s3fs.S3FileSystem()
+        fs.mkdir("k2batch-jsonl")
+        with fs.open("k2batch-jsonl/gsm.jsonl.gz", "wb") as f:
+            f.write(gzip.compress(body.encode()))
+        uri = "s3://k2batch-jsonl/gsm.jsonl.gz"
+        assert [p["answer"] for p, _ in _problems(uri)] == ["1", "2", "3", "4", "5"]
+        first = input_fingerprint(uri)
+        with fs.open("k2batch-jsonl/gsm.jsonl.gz", "wb") as f:
+            f.write(gzip.compress(body.replace("#### 5", "#### 6").encode()))
+        assert input_fingerprint(uri) != first and [p["answer"] for p, _ in _problems(uri)][-1] == "6"
+
+
+def test_parquet_and_jsonl_of_the_same_rows_give_the_same_problems(tmp_path):
+    rows = [{"id": i, "problem": f"What is {i}+1?", "answer": str(i + 1), "domain": "math"} for i in range(30)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "s.parquet")
+    (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert _problems(str(tmp_path / "s.jsonl")) == _problems(str(tmp_path / "s.parquet"))
