@@ -126,8 +126,9 @@ class Format:
 
 
 FORMATS = (  # the first whose columns a file has
-    Format("HumanEval", ("task_id", "prompt", "test", "entry_point"), ("prompt",), _humaneval),
+    # MBPP before HumanEval: MBPP+ (evalplus) has `test` and `entry_point` too
     Format("MBPP", ("task_id", "test_list"), ("text", "prompt"), _mbpp),
+    Format("HumanEval", ("task_id", "prompt", "test", "entry_point"), ("prompt",), _humaneval),
     Format("LiveCodeBench", ("question_content", "public_test_cases"), ("question_content",), _livecodebench),
     Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",

@@ -195,3 +195,17 @@ def test_an_estimate_of_a_set_without_ids_keeps_its_pilots_ids_and_the_job_reuse
     assert res["tokens"]["total"]["calls"]["pilot"] == calls > 0
     manifest = run_solve(str(src), str(out), cfg)
     assert manifest["counts"]["solutions"] == 40 and manifest["calls"]["reused"] == calls
+
+
+def test_mbpp_plus_reads_as_mbpp_and_runs_its_plus_inputs():
+    test = ("inputs = [[(3, 4, 5, 6), (5, 7, 4, 10)], [(1, 2, 3, 4), (5, 4, 3, 7)]]\nresults = [(4, 5), (3, 4)]\n"
+            "for inp, exp in zip(inputs, results):\n    assert set(similar_elements(*inp)) == set(exp)\n")  # fmt: skip
+    row = {"task_id": "Mbpp/2", "prompt": "Write a function to find the shared elements from the given two lists.",
+           "code": "def similar_elements(a, b):\n    return tuple(set(a) & set(b))\n", "source_file": "mbpp.jsonl",
+           "test_imports": [], "test_list": ["assert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))"],
+           "test": test, "entry_point": "similar_elements", "atol": 0}  # evalplus/mbppplus  # fmt: skip
+    assert formats.describe(row) == "MBPP; ids from 'task_id'"
+    (p,) = _valid([row])
+    assert "similar_elements((3, 4, 5, 6)" in p["problem"] and p["domain"] == "code"
+    assert verify_code(row["code"], p["tests"])[0] == "correct"
+    assert verify_code("def similar_elements(a, b):\n    return (4, 5)\n", p["tests"])[0] == "incorrect"  # plus input
