@@ -158,7 +158,7 @@ def _distill_parser(sub) -> None:
                    "same numbers) is at least J (default 0.85; 1: exact duplicates only)")  # fmt: skip
     p.add_argument("--no-dedup", action="store_true", help="keep near-duplicates (exact duplicates still go)")
     p.add_argument("--decontaminate", action="append", default=[], metavar="PATH_OR_URI",
-                   help="an evaluation set (Parquet file or folder; problem, question or prompt column): "
+                   help="an evaluation set (Parquet or JSON Lines file or folder, as published): "
                    "drop problems that share a word n-gram with it (repeatable)")  # fmt: skip
     p.add_argument("--decontaminate-ngram", type=int, default=13, metavar="N",
                    help="n-gram length for --decontaminate (default 13; shorter problems: "

@@ -1,6 +1,6 @@
 """What keeps a distillation set safe to train on: near-duplicate problems (MinHash LSH) and
 problems that overlap an evaluation set (word n-grams). Pure functions over (key, problem text)
-pairs; the only I/O is reading the evaluation sets' Parquet files through fsspec.
+pairs; the only I/O is reading the evaluation sets' files (Parquet, JSON) through fsspec.
 
 Normalisation (both checks): Unicode NFKC, case folded, every character that is neither a letter,
 a digit nor an arithmetic or relational operator (``+ - * / = < > ^ ± ≤ ≥ ≠``) is punctuation and
@@ -16,14 +16,14 @@ from collections.abc import Iterable, Sequence
 
 import fsspec
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from k2batch import formats, jsonl
+from k2batch import io as kio
 from k2batch.io import InputError
 
 SHINGLE = 3  # word 3-grams: problems are short (20-80 words), 5-grams would leave too few shingles
 NUM_PERM = 128
 SEED = 1
-PROBLEM_COLUMNS = ("problem", "question", "prompt")
 _SAME = str.maketrans({"−": "-", "–": "-", "×": "*", "·": "*", "∙": "*", "÷": "/"})
 _TOKEN = re.compile(r"[^\W_]+|[+\-*/=<>^±≤≥≠]")
 _DIGITS = re.compile(r"\d+")
@@ -99,25 +99,27 @@ def _text(value) -> str | None:
 
 
 def read_eval_problems(uri: str) -> list[str]:
-    """The problem texts of an evaluation set: a Parquet file or a folder of them (any fsspec URI),
-    from its `problem` column, else `question`, else `prompt`. One entry per row ("" for a null), so
-    a position is the row number (counted across a folder's files in sorted order)."""
+    """The problem texts of an evaluation set: a Parquet or JSON Lines file (k2batch/jsonl.py), or
+    a folder of them (any fsspec URI), in k2batch's columns or as the benchmark publishes it
+    (HumanEval's `prompt`, MBPP's `text`, GSM8K's `question`: k2batch/formats.py). One entry per
+    row ("" for a null or a line that is not JSON), so a position is the row number (counted
+    across a folder's files in sorted order)."""
     try:
         fs, path = fsspec.core.url_to_fs(uri)
-        files = sorted(fs.glob(posixpath.join(path, "**", "*.parquet"))) if fs.isdir(path) else [path]
+        files = sorted(f for f in fs.glob(posixpath.join(path, "**", "*")) if f.endswith(".parquet") or
+                       jsonl.is_json(f)) if fs.isdir(path) else [path]  # fmt: skip
         if not files or not fs.exists(files[0]):
             raise InputError(f"evaluation set {uri}: not found")
         out: list[str] = []
         for name in files:
-            with fs.open(name, "rb") as f:
-                pf = pq.ParquetFile(f)
-                names = pf.schema_arrow.names
-                column = next((c for c in PROBLEM_COLUMNS if c in names), None)
-                if column is None:
-                    has = ", ".join(names) or "none"
-                    raise InputError(f"evaluation set {uri}: {name} has none of the columns "
-                                     f"{', '.join(PROBLEM_COLUMNS)} (it has {has})")  # fmt: skip
-                out += [_text(v) or "" for v in pf.read(columns=[column]).column(0).to_pylist()]
+            full = fs.unstrip_protocol(name) if "://" in uri else name
+            names, sizes = kio.shape(full)
+            column = formats.problem_column(names)
+            if column is None:
+                has = ", ".join(names) or "none"
+                raise InputError(f"evaluation set {uri}: {name} has no problem column by any name k2batch "
+                                 f"reads ({', '.join(formats.PROBLEM_NAMES)}; it has {has})")  # fmt: skip
+            out += [_text(v) or "" for v in kio.read_column(full, column, sum(sizes))]
         return out
     except (OSError, pa.ArrowException, ValueError) as exc:
         if isinstance(exc, InputError):

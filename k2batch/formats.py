@@ -183,6 +183,18 @@ def id_column(names: Iterable[str]) -> str | None:
     return next((by_lower[n] for n in ID_NAMES if n in by_lower), None)
 
 
+def problem_column(names: Iterable[str]) -> str | None:
+    """The column a set's statements are read from, as the file spells it (MBPP's `text`, without
+    the tests the job shows with it); None where no layout fits."""
+    names = list(names)
+    try:
+        fmt = detect(names)
+    except ValueError:
+        return None
+    by_lower = {n.lower(): n for n in reversed(names)}
+    return "problem" if fmt is None else next((by_lower[c] for c in fmt.uses if c in by_lower), None)
+
+
 def describe(names: Iterable[str]) -> str | None:
     """How a file is read, for a person: None for the contract's own columns."""
     names = list(names)

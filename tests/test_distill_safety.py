@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from k2batch.cli import main
-from k2batch.dataset_safety import contaminated, near_duplicates, normalise
+from k2batch.dataset_safety import contaminated, near_duplicates, normalise, read_eval_problems
 from k2batch.distill import run_distill
 from k2batch.io import InputError
 from k2batch.schemas import to_table
@@ -216,3 +216,25 @@ def test_a_suspect_reference_s_agreeing_answers_are_kept_only_when_asked(tmp_pat
     kept = run_distill(out, str(tmp_path / "k"), include_suspect=True)
     rows, _, _ = read(tmp_path / "k")
     assert kept["examples"] == 2 and {r["id"] for r in rows} == {"sus#0", "ok#0"}
+
+
+def test_evaluation_sets_as_their_benchmarks_publish_them(tmp_path):
+    """HumanEval.jsonl.gz (`prompt`), MBPP's `text` (not the tests the job shows with it), a
+    folder holding JSON Lines beside Parquet: the statements are what contamination reads."""
+    import gzip
+
+    mbpp = "Write a python function to remove first and last occurrence of a given character from the string."
+    humaneval = 'def add(x: int, y: int):\n    """Add two numbers x and y, returning their sum as an int value."""\n'
+    folder = tmp_path / "evals"
+    folder.mkdir()
+    with gzip.open(folder / "HumanEval.jsonl.gz", "wt") as f:
+        f.write(json.dumps({"task_id": "HumanEval/53", "prompt": humaneval, "test": "def check(c): pass",
+                            "entry_point": "add", "canonical_solution": "    return x + y\n"}) + "\n")  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([{"task_id": 11, "text": mbpp, "code": "", "test_list": ["assert f()"]}]),
+                   folder / "mbpp.parquet")  # fmt: skip
+    (folder / "notes.txt").write_text("not a set")
+    assert sorted(read_eval_problems(str(folder))) == sorted([humaneval, mbpp])
+    out = job(tmp_path, [sol("he", humaneval.upper()), sol("mbpp", "Please: " + mbpp), sol("tank", TANK)])
+    run_distill(out, str(tmp_path / "d"), decontaminate=[str(folder)])
+    rows, dropped, _ = read(tmp_path / "d")
+    assert [r["problem_id"] for r in rows] == ["tank"] and {d["problem_id"] for d in dropped} == {"he", "mbpp"}
