@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import posixpath
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -82,7 +83,19 @@ def recipe_fingerprint(cfg: JobConfig) -> str:
 
 
 def input_fingerprint(uri: str) -> dict:
-    """What the input's content is, without trusting its name: size and a hash of the whole file
+    """What the input's content is: a file's (below), or for a folder or glob every file's, by its
+    name within it (a shard added, removed or changed is another input)."""
+    from k2batch.io import input_files
+
+    files = input_files(uri)
+    if files is None:
+        return _file_fingerprint(uri)
+    return {"files": [{"name": posixpath.relpath(f, uri) if not any(c in uri for c in "*?[") else f,
+                       **_file_fingerprint(f)} for f in files]}  # fmt: skip
+
+
+def _file_fingerprint(uri: str) -> dict:
+    """What a file's content is, without trusting its name: size and a hash of the whole file
     up to 64 MiB (JSON at any size); past that the Parquet footer's hash (row counts, offsets,
     statistics of every column chunk) with the store's ETag where it gives one. Not noticed: an
     in-place edit of a bigger file that keeps its size and footer byte for byte and has no ETag."""

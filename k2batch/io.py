@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -40,9 +41,32 @@ def absolute(uri: str) -> str:
     return os.path.abspath(uri.removeprefix("file://"))
 
 
-def shape(uri: str) -> tuple[list[str], list[int]]:
-    """The problem set's columns and the rows of each of its groups (Parquet's row groups; JSON's
-    groups of k2batch.jsonl.GROUP rows)."""
+def _listing(uri: str) -> dict[str, dict] | None:
+    """file URI -> its info, for a problem set given as a folder or a glob (sorted); None for one
+    file. Names starting with `_` or `.` (`_SUCCESS`, `.crc`) are not the set's."""
+    fs, path = _fs(uri)
+    if any(c in path for c in "*?["):
+        found = fs.glob(path, detail=True)
+    elif fs.isdir(path):
+        found = fs.find(path, detail=True)
+    else:
+        return None
+    keep = sorted(f for f in found if not posixpath.basename(f).startswith(("_", "."))
+                  and (f.endswith(".parquet") or jsonl.is_json(f)))  # fmt: skip
+    if len({jsonl.is_json(f) for f in keep}) > 1:
+        raise InputError(f"input {uri} holds both Parquet and JSON files: point it at one kind")
+    return {fs.unstrip_protocol(f) if "://" in uri else f: found[f] for f in keep}
+
+
+def input_files(uri: str) -> list[str] | None:
+    """The files of a problem set given as a folder (its Parquet or its JSON files, recursively,
+    in sorted order: a published set's `test-00000-of-00002.parquet` shards) or a glob, as URIs;
+    None for one file."""
+    listing = _listing(uri)
+    return None if listing is None else list(listing)
+
+
+def _file_shape(uri: str) -> tuple[list[str], list[int]]:
     if jsonl.is_json(uri):
         return list(jsonl.rows(uri)[0]), jsonl.groups(uri)
     fs, path = _fs(uri)
@@ -51,16 +75,44 @@ def shape(uri: str) -> tuple[list[str], list[int]]:
         return pf.schema_arrow.names, [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
 
 
+@functools.lru_cache(maxsize=8)
+def _layout(files: tuple[tuple[str, str], ...]) -> tuple[list[str], list[tuple[str, int, int]]]:
+    names, groups = {}, []
+    for file, _ in files:
+        columns, sizes = _file_shape(file)
+        names.update(dict.fromkeys(columns))
+        groups += [(file, i, n) for i, n in enumerate(sizes)]
+    return list(names), groups
+
+
+def layout(uri: str) -> tuple[list[str], list[tuple[str, int, int]]]:
+    """The set's columns (every file's, in order) and its groups as (file, the group's index in
+    it, rows): Parquet's row groups, JSON's groups of k2batch.jsonl.GROUP rows, file after file.
+    A folder's is read once per process while its files stay as they are (one listing a call)."""
+    listing = _listing(uri)
+    if listing is None:
+        return _layout.__wrapped__(((uri, ""),))
+    keys = ("size", "ETag", "mtime", "LastModified", "updated")
+    return _layout(tuple((file, str([info.get(k) for k in keys])) for file, info in listing.items()))
+
+
+def shape(uri: str) -> tuple[list[str], list[int]]:
+    """The set's columns and the rows of each of its groups."""
+    names, groups = layout(uri)
+    return names, [n for _, _, n in groups]
+
+
 def inspect_input(uri: str) -> list[tuple[int, int]]:
-    """Check that `uri` is a readable problem set (Parquet, or JSON Lines: k2batch/jsonl.py) and
-    return its groups as (index, first row index). Raises InputError with a clear message."""
+    """Check that `uri` is a readable problem set (a Parquet or JSON Lines file: k2batch/jsonl.py;
+    or a folder or glob of them) and return its groups as (index, first row index). Raises
+    InputError with a clear message."""
     kind = "JSON" if jsonl.is_json(uri) else "Parquet"
     try:
         fs, path = _fs(uri)
-        if not fs.exists(path):
+        if not fs.exists(path) and not any(c in path for c in "*?["):
             raise InputError(f"input not found: {uri}")
-        if fs.isdir(path):
-            raise InputError(f"input is a directory, expected one {kind} file: {uri}")
+        if input_files(uri) == []:
+            raise InputError(f"input {uri} holds no Parquet or JSON file (.parquet, .jsonl, .json)")
         names, sizes = shape(uri)
     except InputError:
         raise
@@ -82,17 +134,23 @@ def input_format(uri: str) -> str | None:
 
 
 def read_column(uri: str, name: str, total: int) -> list:
-    """One column's values of the first `total` rows."""
-    if jsonl.is_json(uri):
-        return [row.get(name) for row, _ in jsonl.rows(uri)[1][:total]]
-    fs, path = _fs(uri)
-    out = []
-    with fs.open(path, "rb") as f:
-        pf = pq.ParquetFile(f)
-        for i in range(pf.num_row_groups):
-            if len(out) >= total:
-                break
-            out += pf.read_row_group(i, columns=[name]).column(0).to_pylist()
+    """One column's values of the first `total` rows (None in a file without the column)."""
+    out: list = []
+    for file in input_files(uri) or [uri]:
+        if len(out) >= total:
+            break
+        if jsonl.is_json(file):
+            out += [row.get(name) for row, _ in jsonl.rows(file)[1][: total - len(out)]]
+            continue
+        fs, path = _fs(file)
+        with fs.open(path, "rb") as f:
+            pf = pq.ParquetFile(f)
+            for i in range(pf.num_row_groups):
+                if len(out) >= total:
+                    break
+                rows = pf.metadata.row_group(i).num_rows
+                has = name in pf.schema_arrow.names
+                out += pf.read_row_group(i, columns=[name]).column(0).to_pylist() if has else [None] * rows
     return out[:total]
 
 
@@ -139,7 +197,15 @@ def read_row_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, 
     """Rows of one row group as (input position, row, damage): a whole problem set never sits in
     memory at once. `damage` names the columns of this group that could not be read (those rows
     go to rejects with it); None for a sound group. The position travels beside the row, so no
-    input column name can clash with it. A JSON row that does not parse is its own damage."""
+    input column name can clash with it. A JSON row that does not parse is its own damage. In a
+    folder, `index` counts the groups of every file in order; rows hold every file's columns."""
+    if input_files(uri) is not None:
+        names, groups = layout(uri)
+        file, index_in_file, _ = groups[index]
+        for position, row, damage in read_row_group(file, index_in_file, first_row):
+            missing = {} if damage else {n: None for n in names if n not in row}
+            yield position, row | missing, damage and f"{posixpath.basename(file)}: {damage}"
+        return
     if jsonl.is_json(uri):
         for offset, (row, damage) in enumerate(jsonl.group(uri, index)):
             yield first_row + offset, row, damage

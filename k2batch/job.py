@@ -27,6 +27,7 @@ from k2batch.io import (
     check_writable,
     commit,
     count_rows,
+    input_files,
     input_format,
     inspect_input,
     join,
@@ -82,6 +83,9 @@ def check_input_outside_out(input_uri: str, out_uri: str) -> None:
                 f"input {input_uri} lies inside {folder}/ of the output {out_uri}, which the job "
                 "replaces: copy the input elsewhere first"
             )
+    if input_files(input_uri) is not None and (out == inp or out.startswith(inp + "/")):
+        raise InputError(f"the output {out_uri} lies inside the input folder {input_uri}: its Parquet "
+                         "parts would be read as problems by the next run; write it elsewhere")  # fmt: skip
 
 
 def settings_of(cfg: JobConfig) -> str:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from k2batch import formats, jsonl
-from k2batch.io import _fs, join
+from k2batch.io import _fs, input_files, join, shape
 from k2batch.validate import validate_row
 
 LENGTHS = ("short", "medium", "long")
@@ -22,14 +22,22 @@ LENGTHS = ("short", "medium", "long")
 
 def load_problems(input_uri: str, limit: int | None):
     """The input as read (an Arrow table; JSON's rows) and its problems as the job sees them:
-    (row, validated problem) of the first `limit` rows, invalid rows and repeated ids left out."""
-    if jsonl.is_json(input_uri):
-        source = jsonl.rows(input_uri)[1][:limit] if limit else jsonl.rows(input_uri)[1]
+    (row, validated problem) of the first `limit` rows, invalid rows and repeated ids left out.
+    A folder's files are read in the job's order, their columns unified."""
+    files = input_files(input_uri) or [input_uri]
+    if jsonl.is_json(files[0]):
+        names = shape(input_uri)[0]  # every file's columns, as the job's rows hold them
+        source = [(row if why else {n: row.get(n) for n in names}, why)
+                  for f in files for row, why in jsonl.rows(f)[1]]  # fmt: skip
+        source = source[:limit] if limit else source
         rows = source
     else:
-        fs, path = _fs(input_uri)
-        with fs.open(path, "rb") as f:
-            source = pq.read_table(f)
+        tables = []
+        for file in files:
+            fs, path = _fs(file)
+            with fs.open(path, "rb") as f:
+                tables.append(pq.read_table(f))
+        source = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
         source = source.slice(0, limit) if limit else source
         rows = [(row, None) for row in source.to_pylist()]
     problems, seen = [], set()

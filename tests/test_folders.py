@@ -1,0 +1,87 @@
+"""A problem set given as a folder or a glob of files (a published set's Parquet shards, JSON
+Lines parts): one input, its files in sorted order, rows numbered across them."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import estimate as est
+from k2batch.config import load_config
+from k2batch.identity import input_fingerprint
+from k2batch.io import InputError, inspect_input, read_row_group
+from k2batch.job import preflight, run_solve
+from k2batch.testing import instant
+from k2batch.validate import validate_row
+
+
+def _shards(folder, rows, per_shard=7, group=3):
+    folder.mkdir(parents=True, exist_ok=True)
+    n = (len(rows) + per_shard - 1) // per_shard
+    for k in range(n):  # HF's names; several row groups each
+        pq.write_table(pa.Table.from_pylist(rows[k * per_shard:(k + 1) * per_shard]),
+                       folder / f"test-{k:05d}-of-{n:05d}.parquet", row_group_size=group)  # fmt: skip
+    (folder / "_SUCCESS").write_text("")
+    (folder / "README.md").write_text("not a shard")
+
+
+def _read(uri):
+    return [(pos, row, why) for i, first in inspect_input(uri) for pos, row, why in read_row_group(uri, i, first)]
+
+
+def test_shards_read_as_one_set_in_order_with_every_files_columns(tmp_path):
+    rows = [{"question": f"What is {i}+1?", "answer": f"#### {i + 1}"} for i in range(20)]
+    _shards(tmp_path / "gsm8k" / "main", rows)
+    pq.write_table(pa.table({"question": ["What is 99+1?"], "answer": ["#### 100"], "source": ["later"]}),
+                   tmp_path / "gsm8k" / "main" / "test-zz-extra.parquet")  # a column the others lack  # fmt: skip
+    read = _read(str(tmp_path / "gsm8k"))  # recursively
+    assert [pos for pos, _, _ in read] == list(range(21))
+    problems = [validate_row(row, pos, why)[0] for pos, row, why in read]
+    assert [(p["id"], p["answer"]) for p in problems] == [(str(i), str(i + 1)) for i in range(20)] + [("20", "100")]
+    assert read[0][1]["source"] is None and read[-1][1]["source"] == "later"
+    assert len(_read(str(tmp_path / "gsm8k" / "main" / "test-0000[01]-*.parquet"))) == 14  # a glob
+
+
+def test_a_job_over_a_folder_then_a_shard_added_is_a_new_input_that_reuses_the_calls(tmp_path):
+    instant.register()
+    rows = [{"id": f"p{i}", "problem": f"What is {i}+2?", "answer": str(i + 2)} for i in range(10)]
+    _shards(tmp_path / "set", rows[:7])
+    cfg = load_config(sets=["backend.kind=instant", "samples=1", "runner.wave_size=4"])  # waves cross files
+    first = run_solve(str(tmp_path / "set"), str(tmp_path / "out"), cfg)
+    assert first["counts"]["solutions"] == 7 and first["status"] == "succeeded"
+    before = input_fingerprint(str(tmp_path / "set"))
+    pq.write_table(pa.Table.from_pylist(rows[7:] + [rows[0]]), tmp_path / "set" / "test-00001-of-00001.parquet")
+    assert input_fingerprint(str(tmp_path / "set")) != before
+    again = run_solve(str(tmp_path / "set"), str(tmp_path / "out"), cfg)
+    assert again["job_id"] != first["job_id"] and again["counts"]["solutions"] == 10
+    assert again["calls"]["reused"] == first["calls"]["made"]  # the first shard's calls
+    (dup,) = pq.read_table(tmp_path / "out" / "rejects").to_pylist()
+    assert dup["reason"] == "duplicate id (first at row 0)" and dup["row_index"] == 10
+
+
+def test_an_estimate_over_jsonl_parts_keeps_the_jobs_ids(tmp_path):
+    instant.register()
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"part-{k}.jsonl").write_text("".join(json.dumps({"problem": f"What is {k}*{i}?{' pad' * i}",
+                                                                    "answer": str(k * i)}) + "\n" for i in range(10)))  # fmt: skip
+    cfg = load_config(sets=["backend.kind=instant", "samples=1"])
+    res = est.estimate(str(folder), str(tmp_path / "out"), cfg, min_problems=6)
+    assert res["problems"] == 30 and res["tokens"]["total"]["calls"]["pilot"] > 0
+    pilot = pq.read_table(tmp_path / "out" / "_estimate" / "solutions").to_pylist()
+    assert {r["problem"] for r in pilot} == {f"What is {int(r['id']) // 10}*{int(r['id']) % 10}?"
+                                             f"{' pad' * (int(r['id']) % 10)}" for r in pilot}  # fmt: skip
+
+
+def test_folders_that_cannot_be_a_set_are_one_clear_error(tmp_path):
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    pq.write_table(pa.table({"id": ["a"], "problem": ["x"]}), mixed / "a.parquet")
+    (mixed / "b.jsonl").write_text('{"id": "b", "problem": "y"}\n')
+    with pytest.raises(InputError, match="both Parquet and JSON files"):
+        inspect_input(str(mixed))
+    (mixed / "b.jsonl").unlink()
+    with pytest.raises(InputError, match="lies inside the input folder"):
+        preflight(str(mixed), str(mixed / "out"), load_config())
