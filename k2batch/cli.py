@@ -214,7 +214,7 @@ def _estimate_parser(sub) -> None:
 def _say_format(input_uri: str) -> None:
     """Name the published format a set is read as (HumanEval, GSM8K...), so a person sees how
     their columns were taken; an unreadable input is left to the job's own clear error."""
-    from k2batch.io import input_format
+    from k2batch.inputs import input_format
 
     try:
         how = input_format(input_uri)

@@ -17,8 +17,7 @@ from collections.abc import Iterable, Sequence
 import fsspec
 import pyarrow as pa
 
-from k2batch import formats, jsonl
-from k2batch import io as kio
+from k2batch import formats, inputs, jsonl
 from k2batch.io import InputError
 
 SHINGLE = 3  # word 3-grams: problems are short (20-80 words), 5-grams would leave too few shingles
@@ -113,13 +112,13 @@ def read_eval_problems(uri: str) -> list[str]:
         out: list[str] = []
         for name in files:
             full = fs.unstrip_protocol(name) if "://" in uri else name
-            names, sizes = kio.shape(full)
+            names, sizes = inputs.shape(full)
             column = formats.problem_column(names)
             if column is None:
                 has = ", ".join(names) or "none"
                 raise InputError(f"evaluation set {uri}: {name} has no problem column by any name k2batch "
                                  f"reads ({', '.join(formats.PROBLEM_NAMES)}; it has {has})")  # fmt: skip
-            out += [_text(v) or "" for v in kio.read_column(full, column, sum(sizes))]
+            out += [_text(v) or "" for v in inputs.read_column(full, column, sum(sizes))]
         return out
     except (OSError, pa.ArrowException, ValueError) as exc:
         if isinstance(exc, InputError):

@@ -11,9 +11,15 @@ published `domain` that is not one of k2batch's (Omni-MATH's list of subjects) i
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import io
+import json
+import pickle
 import random
+import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -53,9 +59,36 @@ def _starter(text: Any, starter: Any, stdin: str) -> str:
     return f"{text}\n\n{stdin}"
 
 
-def _livecodebench(get: Get) -> dict:  # its public tests; private_test_cases is carried, unread
+class _OnlyText(pickle.Unpickler):
+    """Unpickles text alone: no class, no callable, whatever the bytes ask for."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not text")
+
+
+def _cases(value: Any) -> list:
+    """LiveCodeBench's test cases: JSON text, or (its private ones) base64 of zlib of a pickled
+    JSON string, as its own harness reads them."""
+    if isinstance(value, list):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        text = _OnlyText(io.BytesIO(zlib.decompress(base64.b64decode(value)))).load()
+        return json.loads(text)
+
+
+def _livecodebench(get: Get) -> dict:
+    """Graded on its public and private tests, as its harness grades (the private ones are not
+    carried into extras: megabytes a row)."""
     stdin = "Read the inputs from stdin, solve the problem and write the answer to stdout."
-    return {"problem": _starter(get("question_content"), get("starter_code"), stdin), "domain": "code"}
+    out = {"problem": _starter(get("question_content"), get("starter_code"), stdin), "domain": "code"}
+    public = _cases(get("public_test_cases")) if get("public_test_cases") is not None else []
+    try:
+        private = _cases(get("private_test_cases")) if not _missing(get("private_test_cases")) else []
+    except Exception as exc:  # graded on the public tests alone, "verified" would claim too much
+        raise ValueError(f"private_test_cases does not decode: {type(exc).__name__}: {exc}") from None
+    return out | {"tests": json.dumps(public + private)}
 
 
 def _apps(get: Get) -> dict:
@@ -67,7 +100,8 @@ def _gpqa(get: Get) -> dict:
     """The four answers in an order fixed by the question's hash: the correct one is not always A,
     and every run, on any machine, letters them alike."""
     question, right = get("question"), get("correct answer")
-    options = [right, *(get(f"incorrect answer {i}") for i in (1, 2, 3))]
+    options = [str(o).strip() for o in (right, *(get(f"incorrect answer {i}") for i in (1, 2, 3)))]
+    right = options[0]
     seed = int.from_bytes(hashlib.sha256(str(question).encode()).digest()[:8], "big")
     random.Random(seed).shuffle(options)
     return {"problem": question, "choices": options, "answer": option_letters(4)[options.index(right)],
@@ -91,6 +125,8 @@ def _mmlu(get: Get) -> dict:
 def _arc(get: Get) -> dict:
     """ARC's options are {text, label}; its key is a label (A-D, or 1-4 in some rows)."""
     options, key = get("choices") or {}, get("answerkey")
+    if isinstance(options, list | tuple):  # a plain list of options, lettered
+        options = {"text": list(options), "label": list(option_letters(len(options)))}
     texts, labels = options.get("text") or [], [str(x) for x in options.get("label") or []]
     answer = option_letters(len(labels))[labels.index(str(key))] if str(key) in labels else key
     return {"problem": get("question"), "choices": texts, "answer": answer, "domain": "choice"}
@@ -113,8 +149,20 @@ def _math(get: Get) -> dict:
     answer = next((get(n) for n in ANSWER_NAMES if not _missing(get(n))), None)
     solution = get("solution")
     if answer is None and isinstance(solution, str):
-        answer = last_boxed(solution)
+        bare = re.findall(r"\\boxed ([^\s$]+)", solution)  # `\boxed 5`, as MATH's own answer reader takes it
+        answer = last_boxed(solution) or (bare[-1] if bare else None)
     return {"problem": get("problem"), "answer": answer}
+
+
+def _verl(get: Get) -> dict:
+    """verl's RL datasets: the prompt as chat messages (the user's are the problem), the reference
+    as reward_model.ground_truth."""
+    prompt, reward = get("prompt"), get("reward_model") or {}
+    if isinstance(prompt, list | tuple):
+        users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        prompt = "\n\n".join(str(m.get("content", "")) for m in users)
+    truth = reward.get("ground_truth") if isinstance(reward, dict) else None
+    return {"problem": prompt, "answer": truth if isinstance(truth, str | int | float) else None}
 
 
 @dataclass(frozen=True)
@@ -129,7 +177,8 @@ FORMATS = (  # the first whose columns a file has
     # MBPP before HumanEval: MBPP+ (evalplus) has `test` and `entry_point` too
     Format("MBPP", ("task_id", "test_list"), ("text", "prompt"), _mbpp),
     Format("HumanEval", ("task_id", "prompt", "test", "entry_point"), ("prompt",), _humaneval),
-    Format("LiveCodeBench", ("question_content", "public_test_cases"), ("question_content",), _livecodebench),
+    Format("LiveCodeBench", ("question_content", "public_test_cases"),
+           ("question_content", "public_test_cases", "private_test_cases"), _livecodebench),  # fmt: skip
     Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
                     "incorrect answer 3"), ("question",), _gpqa),  # fmt: skip
@@ -138,6 +187,8 @@ FORMATS = (  # the first whose columns a file has
     Format("MMLU-Pro", ("question", "options", "answer"), ("question", "options", "answer"), _mmlu),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
+    Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model"),
+           _verl),  # fmt: skip
 )
 
 

@@ -85,13 +85,12 @@ def recipe_fingerprint(cfg: JobConfig) -> str:
 def input_fingerprint(uri: str) -> dict:
     """What the input's content is: a file's (below), or for a folder or glob every file's, by its
     name within it (a shard added, removed or changed is another input)."""
-    from k2batch.io import input_files
+    from k2batch.inputs import input_files, root
 
     files = input_files(uri)
     if files is None:
         return _file_fingerprint(uri)
-    return {"files": [{"name": posixpath.relpath(f, uri) if not any(c in uri for c in "*?[") else f,
-                       **_file_fingerprint(f)} for f in files]}  # fmt: skip
+    return {"files": [{"name": posixpath.relpath(f, root(uri)), **_file_fingerprint(f)} for f in files]}
 
 
 def _file_fingerprint(uri: str) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import posixpath
@@ -10,10 +9,8 @@ import uuid
 from collections.abc import Iterator
 
 import fsspec
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from k2batch import formats, jsonl
 from k2batch.schemas import to_table
 
 OUTPUTS = ("solutions", "token_stats", "rejects")
@@ -39,185 +36,6 @@ def absolute(uri: str) -> str:
     if "://" in uri and not uri.startswith("file://"):
         return uri
     return os.path.abspath(uri.removeprefix("file://"))
-
-
-def _listing(uri: str) -> dict[str, dict] | None:
-    """file URI -> its info, for a problem set given as a folder or a glob (sorted); None for one
-    file. Names starting with `_` or `.` (`_SUCCESS`, `.crc`) are not the set's."""
-    fs, path = _fs(uri)
-    if any(c in path for c in "*?["):
-        found = fs.glob(path, detail=True)
-    elif fs.isdir(path):
-        found = fs.find(path, detail=True)
-    else:
-        return None
-    keep = sorted(f for f in found if not posixpath.basename(f).startswith(("_", "."))
-                  and (f.endswith(".parquet") or jsonl.is_json(f)))  # fmt: skip
-    if len({jsonl.is_json(f) for f in keep}) > 1:
-        raise InputError(f"input {uri} holds both Parquet and JSON files: point it at one kind")
-    return {fs.unstrip_protocol(f) if "://" in uri else f: found[f] for f in keep}
-
-
-def input_files(uri: str) -> list[str] | None:
-    """The files of a problem set given as a folder (its Parquet or its JSON files, recursively,
-    in sorted order: a published set's `test-00000-of-00002.parquet` shards) or a glob, as URIs;
-    None for one file."""
-    listing = _listing(uri)
-    return None if listing is None else list(listing)
-
-
-def _file_shape(uri: str) -> tuple[list[str], list[int]]:
-    if jsonl.is_json(uri):
-        return list(jsonl.rows(uri)[0]), jsonl.groups(uri)
-    fs, path = _fs(uri)
-    with fs.open(path, "rb") as f:
-        pf = pq.ParquetFile(f)
-        return pf.schema_arrow.names, [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
-
-
-@functools.lru_cache(maxsize=8)
-def _layout(files: tuple[tuple[str, str], ...]) -> tuple[list[str], list[tuple[str, int, int]]]:
-    names, groups = {}, []
-    for file, _ in files:
-        columns, sizes = _file_shape(file)
-        names.update(dict.fromkeys(columns))
-        groups += [(file, i, n) for i, n in enumerate(sizes)]
-    return list(names), groups
-
-
-def layout(uri: str) -> tuple[list[str], list[tuple[str, int, int]]]:
-    """The set's columns (every file's, in order) and its groups as (file, the group's index in
-    it, rows): Parquet's row groups, JSON's groups of k2batch.jsonl.GROUP rows, file after file.
-    A folder's is read once per process while its files stay as they are (one listing a call)."""
-    listing = _listing(uri)
-    if listing is None:
-        return _layout.__wrapped__(((uri, ""),))
-    keys = ("size", "ETag", "mtime", "LastModified", "updated")
-    return _layout(tuple((file, str([info.get(k) for k in keys])) for file, info in listing.items()))
-
-
-def shape(uri: str) -> tuple[list[str], list[int]]:
-    """The set's columns and the rows of each of its groups."""
-    names, groups = layout(uri)
-    return names, [n for _, _, n in groups]
-
-
-def inspect_input(uri: str) -> list[tuple[int, int]]:
-    """Check that `uri` is a readable problem set (a Parquet or JSON Lines file: k2batch/jsonl.py;
-    or a folder or glob of them) and return its groups as (index, first row index). Raises
-    InputError with a clear message."""
-    kind = "JSON" if jsonl.is_json(uri) else "Parquet"
-    try:
-        fs, path = _fs(uri)
-        if not fs.exists(path) and not any(c in path for c in "*?["):
-            raise InputError(f"input not found: {uri}")
-        if input_files(uri) == []:
-            raise InputError(f"input {uri} holds no Parquet or JSON file (.parquet, .jsonl, .json)")
-        names, sizes = shape(uri)
-    except InputError:
-        raise
-    except (pa.ArrowInvalid, OSError, jsonl.NotJSON) as exc:
-        raise InputError(f"input is not a readable {kind} file: {uri} ({exc})") from exc
-    except Exception as exc:  # unknown protocol, bad credentials...
-        raise InputError(f"cannot read input {uri}: {type(exc).__name__}: {exc}") from exc
-    try:
-        formats.detect(names)  # the contract's columns, or a published format mapped onto them
-    except ValueError as exc:
-        raise InputError(f"input {uri} {exc}") from None
-    return [(i, sum(sizes[:i])) for i in range(len(sizes))]
-
-
-def input_format(uri: str) -> str | None:
-    """How the input's rows are read, for a person (a published format and where its ids come
-    from); None for the contract's own columns."""
-    return formats.describe(shape(uri)[0])
-
-
-def read_column(uri: str, name: str, total: int) -> list:
-    """One column's values of the first `total` rows (None in a file without the column)."""
-    out: list = []
-    for file in input_files(uri) or [uri]:
-        if len(out) >= total:
-            break
-        if jsonl.is_json(file):
-            out += [row.get(name) for row, _ in jsonl.rows(file)[1][: total - len(out)]]
-            continue
-        fs, path = _fs(file)
-        with fs.open(path, "rb") as f:
-            pf = pq.ParquetFile(f)
-            for i in range(pf.num_row_groups):
-                if len(out) >= total:
-                    break
-                rows = pf.metadata.row_group(i).num_rows
-                has = name in pf.schema_arrow.names
-                out += pf.read_row_group(i, columns=[name]).column(0).to_pylist() if has else [None] * rows
-    return out[:total]
-
-
-def _values(column: pa.ChunkedArray) -> list:
-    """A column as Python values. Values Python cannot hold (timestamps past year 9999) are
-    carried as Arrow's text for them rather than failing the row group."""
-    try:
-        return column.to_pylist()
-    except (OverflowError, ValueError, pa.ArrowException):
-        pass
-    try:
-        return column.cast(pa.string()).to_pylist()
-    except (pa.ArrowException, ValueError):
-        return [_value(s) for s in column]
-
-
-def _value(scalar: pa.Scalar):
-    try:
-        return scalar.as_py()
-    except Exception as exc:
-        return f"<unreadable {scalar.type}: {exc}>"
-
-
-def _read_group(pf: pq.ParquetFile, index: int) -> tuple[dict[str, list], dict[str, str]]:
-    """(column -> values, column -> why it could not be read) for one row group. A damaged column
-    chunk (a corrupt page under an intact footer) costs that column, not the job; nothing
-    readable at all is an I/O failure and raises (the runner retries the bundle)."""
-    try:
-        table = pf.read_row_group(index)
-        return {n: _values(table.column(n)) for n in table.column_names}, {}
-    except Exception as whole:
-        values, damaged = {}, {}
-        for name in pf.schema_arrow.names:
-            try:
-                values[name] = _values(pf.read_row_group(index, columns=[name]).column(0))
-            except Exception as exc:
-                damaged[name] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"
-        if not values:
-            raise whole
-        return values, damaged
-
-
-def read_row_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, dict, str | None]]:
-    """Rows of one row group as (input position, row, damage): a whole problem set never sits in
-    memory at once. `damage` names the columns of this group that could not be read (those rows
-    go to rejects with it); None for a sound group. The position travels beside the row, so no
-    input column name can clash with it. A JSON row that does not parse is its own damage. In a
-    folder, `index` counts the groups of every file in order; rows hold every file's columns."""
-    if input_files(uri) is not None:
-        names, groups = layout(uri)
-        file, index_in_file, _ = groups[index]
-        for position, row, damage in read_row_group(file, index_in_file, first_row):
-            missing = {} if damage else {n: None for n in names if n not in row}
-            yield position, row | missing, damage and f"{posixpath.basename(file)}: {damage}"
-        return
-    if jsonl.is_json(uri):
-        for offset, (row, damage) in enumerate(jsonl.group(uri, index)):
-            yield first_row + offset, row, damage
-        return
-    fs, path = _fs(uri)
-    with fs.open(path, "rb") as f:
-        pf = pq.ParquetFile(f)
-        values, damaged = _read_group(pf, index)
-        n = pf.metadata.row_group(index).num_rows
-    damage = "; ".join(f"column {c!r} unreadable in row group {index}: {e}" for c, e in damaged.items())
-    for offset in range(n):
-        yield first_row + offset, {c: v[offset] for c, v in values.items()}, damage or None
 
 
 def read_manifest(out_uri: str) -> dict | None:

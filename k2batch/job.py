@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from k2batch import __version__
 from k2batch.config import STAGES, ConfigError, JobConfig
 from k2batch.identity import job_id_of, job_identity, settings_digest
+from k2batch.inputs import input_files, input_format, inspect_input, root
 from k2batch.io import (
     OUTPUTS,
     InputError,
@@ -27,9 +28,6 @@ from k2batch.io import (
     check_writable,
     commit,
     count_rows,
-    input_files,
-    input_format,
-    inspect_input,
     join,
     read_json,
     read_manifest,
@@ -83,7 +81,8 @@ def check_input_outside_out(input_uri: str, out_uri: str) -> None:
                 f"input {input_uri} lies inside {folder}/ of the output {out_uri}, which the job "
                 "replaces: copy the input elsewhere first"
             )
-    if input_files(input_uri) is not None and (out == inp or out.startswith(inp + "/")):
+    folder = _location(root(input_uri))[1]  # a glob's: the folder before its first wildcard
+    if input_files(input_uri) is not None and (out == folder or out.startswith(folder + "/")):
         raise InputError(f"the output {out_uri} lies inside the input folder {input_uri}: its Parquet "
                          "parts would be read as problems by the next run; write it elsewhere")  # fmt: skip
 

@@ -9,6 +9,7 @@ modification time and ETag): this reads whole files, so sets of many GiB belong 
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import posixpath
@@ -41,7 +42,14 @@ def rows(uri: str) -> Rows:
 
 
 def _objects(data: bytes) -> list[tuple[object, str, str]]:
-    """(value or None, where it is, why it is not JSON) of each row in the file."""
+    """(value or None, where it is, why it is not JSON) of each row in the file: a line each, or
+    the items of one array, or one object written over many lines (MATH's files, a problem each)."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if data.lstrip()[:1] == b"{" and b"\n" in data.strip():
+        try:
+            return [(json.loads(data), "the file", "")]
+        except ValueError:  # JSON Lines: "Extra data" after the first object
+            pass
     if data.lstrip()[:1] == b"[":  # one array of objects
         try:
             return [(v, f"item {i + 1}", "") for i, v in enumerate(json.loads(data))]

@@ -14,10 +14,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from k2batch import formats, jsonl
-from k2batch.io import _fs, input_files, join, shape
+from k2batch.inputs import input_files, shape
+from k2batch.io import _fs, join
 from k2batch.validate import validate_row
 
 LENGTHS = ("short", "medium", "long")
+
+
+def _table(uri: str) -> pa.Table:
+    fs, path = _fs(uri)
+    with fs.open(path, "rb") as f:
+        return pq.read_table(f)
 
 
 def load_problems(input_uri: str, limit: int | None):
@@ -25,21 +32,22 @@ def load_problems(input_uri: str, limit: int | None):
     (row, validated problem) of the first `limit` rows, invalid rows and repeated ids left out.
     A folder's files are read in the job's order, their columns unified."""
     files = input_files(input_uri) or [input_uri]
-    if jsonl.is_json(files[0]):
-        names = shape(input_uri)[0]  # every file's columns, as the job's rows hold them
+    as_json, source = jsonl.is_json(files[0]), None
+    if not as_json:
+        tables = [_table(f) for f in files]
+        try:
+            source = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+            source = source.slice(0, limit) if limit else source
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # shards typed unlike each other: as rows, below
+            pass
+    if source is None:  # JSON, or such shards: rows with every file's columns, the pilot as JSON Lines
+        names = shape(input_uri)[0]
+        per_file = [jsonl.rows(f)[1] for f in files] if as_json else [[(r, None) for r in t.to_pylist()]
+                                                                       for t in tables]  # fmt: skip
         source = [(row if why else {n: row.get(n) for n in names}, why)
-                  for f in files for row, why in jsonl.rows(f)[1]]  # fmt: skip
+                  for part in per_file for row, why in part]  # fmt: skip
         source = source[:limit] if limit else source
-        rows = source
-    else:
-        tables = []
-        for file in files:
-            fs, path = _fs(file)
-            with fs.open(path, "rb") as f:
-                tables.append(pq.read_table(f))
-        source = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
-        source = source.slice(0, limit) if limit else source
-        rows = [(row, None) for row in source.to_pylist()]
+    rows = source if isinstance(source, list) else [(row, None) for row in source.to_pylist()]
     problems, seen = [], set()
     for i, (row, damage) in enumerate(rows):
         problem, _ = validate_row(row, i, damage)
@@ -63,7 +71,7 @@ def write_pilot(source, chosen: list, pilot_dir: str) -> str:
     with fs.open(path, "wb") as f:
         if as_json:
             rows = [source[i][0] | ({"idx": p["id"]} if positional else {}) for i, p in chosen]
-            f.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
+            f.write("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows).encode())
         else:
             table = source.take([row for row, _ in chosen])
             if positional:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
-from k2batch import budget, progress, quiet, recipe, router, steps, verify
+from k2batch import budget, inputs, progress, quiet, recipe, router, steps, verify
 from k2batch import io as kio
 from k2batch.backends import ChatResult, get_backend, hints
 from k2batch.config import JobConfig
@@ -321,7 +321,7 @@ def build(p: beam.Pipeline, run: JobRun, cfg: JobConfig, wave: Wave) -> None:
     rows = (
         p
         | "RowGroups" >> beam.Create(list(wave.groups))
-        | "Read" >> beam.FlatMapTuple(lambda i, first: kio.read_row_group(input_uri, i, first))
+        | "Read" >> beam.FlatMapTuple(lambda file, i, first: inputs.read_group(input_uri, file, i, first))
         | "InWave" >> beam.Filter(lambda item: wave.keeps(item[0]))
     )
     checked = rows | "Validate" >> beam.ParDo(ValidateFn(job_id)).with_outputs("rejects", main="ok")

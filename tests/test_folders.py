@@ -10,10 +10,12 @@ import pytest
 from k2batch import estimate as est
 from k2batch.config import load_config
 from k2batch.identity import input_fingerprint
-from k2batch.io import InputError, inspect_input, read_row_group
+from k2batch.inputs import inspect_input, read_group
+from k2batch.io import InputError
 from k2batch.job import preflight, run_solve
 from k2batch.testing import instant
 from k2batch.validate import validate_row
+from k2batch.waves import plan_waves
 
 
 def _shards(folder, rows, per_shard=7, group=3):
@@ -27,7 +29,7 @@ def _shards(folder, rows, per_shard=7, group=3):
 
 
 def _read(uri):
-    return [(pos, row, why) for i, first in inspect_input(uri) for pos, row, why in read_row_group(uri, i, first)]
+    return [(pos, row, why) for f, i, first, _ in inspect_input(uri) for pos, row, why in read_group(uri, f, i, first)]
 
 
 def test_shards_read_as_one_set_in_order_with_every_files_columns(tmp_path):
@@ -85,3 +87,46 @@ def test_folders_that_cannot_be_a_set_are_one_clear_error(tmp_path):
     (mixed / "b.jsonl").unlink()
     with pytest.raises(InputError, match="lies inside the input folder"):
         preflight(str(mixed), str(mixed / "out"), load_config())
+
+
+def test_a_file_added_while_a_job_runs_changes_nothing_it_planned(tmp_path):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "b.jsonl").write_text("".join(json.dumps({"problem": f"b{i}"}) + "\n" for i in range(3)))
+    (wave,) = plan_waves(str(folder), None, None)
+    (folder / "a.jsonl").write_text('{"problem": "a0"}\n')  # sorts first: it would shift every row
+    rows = [(pos, row["problem"]) for f, i, first in wave.groups for pos, row, _ in read_group(str(folder), f, i, first)]
+    assert rows == [(0, "b0"), (1, "b1"), (2, "b2")]
+
+
+def test_spark_leftovers_and_checkpoints_are_not_the_sets(tmp_path):
+    folder = tmp_path / "set"
+    for part in ("part-0.jsonl", "_temporary/0/part-0.jsonl", ".ipynb_checkpoints/part-0.jsonl", "sub/part-1.jsonl"):
+        (folder / part).parent.mkdir(parents=True, exist_ok=True)
+        (folder / part).write_text(json.dumps({"problem": part}) + "\n")
+    assert [r["problem"] for _, r, _ in _read(str(folder))] == ["part-0.jsonl", "sub/part-1.jsonl"]
+
+
+def test_a_glob_is_named_by_its_files_within_its_folder_and_keeps_its_output_out(tmp_path):
+    for where in ("one", "two"):
+        folder = tmp_path / where / "data"
+        folder.mkdir(parents=True)
+        (folder / "a.jsonl").write_text('{"problem": "x"}\n')
+    prints = [input_fingerprint(str(tmp_path / w / "data" / "*.jsonl")) for w in ("one", "two")]
+    assert prints[0] == prints[1] and prints[0]["files"][0]["name"] == "a.jsonl"  # moved data: the same input
+    with pytest.raises(InputError, match="lies inside the input folder"):
+        preflight(str(tmp_path / "one" / "**" / "*.jsonl"), str(tmp_path / "one" / "out"), load_config())
+
+
+def test_an_estimate_over_shards_typed_unlike_each_other(tmp_path):
+    instant.register()
+    folder = tmp_path / "set"
+    folder.mkdir()
+    rows = [{"id": f"p{i}", "problem": f"What is {i}+1?{' pad' * i}", "answer": i + 1} for i in range(12)]
+    pq.write_table(pa.Table.from_pylist(rows[:6]), folder / "a.parquet")  # answers as integers
+    pq.write_table(pa.Table.from_pylist([r | {"answer": str(r["answer"])} for r in rows[6:]]), folder / "b.parquet")
+    cfg = load_config(sets=["backend.kind=instant", "samples=1"])
+    res = est.estimate(str(folder), str(tmp_path / "out"), cfg, min_problems=6)
+    assert res["problems"] == 12 and res["tokens"]["total"]["calls"]["pilot"] > 0
+    pilot = pq.read_table(tmp_path / "out" / "_estimate" / "solutions").to_pylist()
+    assert {r["reference"] for r in pilot} == {str(int(r["id"][1:]) + 1) for r in pilot}

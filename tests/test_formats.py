@@ -1,14 +1,19 @@
 """Problem sets in their publishers' layouts (k2batch/formats.py): read as downloaded, each row
 mapped onto the contract, and checked against the same sets in the contract's own columns."""
 
+import base64
 import json
+import os
+import pickle
+import zlib
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from k2batch import formats
-from k2batch.io import InputError, input_format, inspect_input
+from k2batch.inputs import input_format, inspect_input
+from k2batch.io import InputError
 from k2batch.testing import instant
 from k2batch.validate import validate_row
 from k2batch.verify.code import verify_code
@@ -82,7 +87,7 @@ def test_livecodebench_states_the_starter_code_and_calls_its_method():
     row = {"question_title": "Two Sum", "question_content": "Return the indices of two numbers adding to target.",
            "platform": "leetcode", "question_id": "1", "contest_id": "w1", "contest_date": "2023-05-01",
            "starter_code": "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n",
-           "difficulty": "easy", "private_test_cases": "eJz...not decoded",
+           "difficulty": "easy", "private_test_cases": _lcb_private([]),
            "public_test_cases": json.dumps([{"input": "[2,7,11,15]\n9", "output": "[0, 1]",
                                              "testtype": "functional"}]),
            "metadata": json.dumps({"func_name": "twoSum"})}  # fmt: skip
@@ -209,3 +214,42 @@ def test_mbpp_plus_reads_as_mbpp_and_runs_its_plus_inputs():
     assert "similar_elements((3, 4, 5, 6)" in p["problem"] and p["domain"] == "code"
     assert verify_code(row["code"], p["tests"])[0] == "correct"
     assert verify_code("def similar_elements(a, b):\n    return (4, 5)\n", p["tests"])[0] == "incorrect"  # plus input
+
+
+def _lcb_private(cases: list) -> str:
+    return base64.b64encode(zlib.compress(pickle.dumps(json.dumps(cases)))).decode()
+
+
+def test_livecodebench_private_tests_are_decoded_and_graded_and_not_carried():
+    public = [{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]
+    private = [{"input": "5 7\n", "output": "12\n", "testtype": "stdin"}]
+    row = {"question_content": "Add two numbers.", "question_id": "abc1", "starter_code": "", "metadata": "{}",
+           "public_test_cases": json.dumps(public), "private_test_cases": _lcb_private(private)}  # fmt: skip
+    (p,) = _valid([row])
+    assert "private_test_cases" not in json.loads(p["extra"] or "{}")  # megabytes a row: graded, not copied
+    assert verify_code("a, b = map(int, input().split())\nprint(a + b)\n", p["tests"])[0] == "correct"
+    only_public = "a, b = map(int, input().split())\nprint(3)\n"  # passes the public case alone
+    assert verify_code(only_public, p["tests"])[0] == "incorrect"
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch /tmp/k2batch-pickle-ran",))
+
+    evil = base64.b64encode(zlib.compress(pickle.dumps(Boom()))).decode()
+    problem, reason = validate_row(row | {"private_test_cases": evil}, 0)
+    assert problem is None and "is not text" in reason and not os.path.exists("/tmp/k2batch-pickle-ran")
+
+
+def test_odd_but_published_shapes_of_answers_and_options():
+    (a,) = _valid([{"problem": "Find x.", "level": "Level 1", "type": "Algebra", "solution": "So x is $\\boxed 5$."}])
+    assert a["answer"] == "5"  # MATH writes some answers `\boxed 5`
+    (arc,) = _valid([{"id": "q", "question": "Pick.", "choices": ["x", "y", "z"], "answerKey": "C"}])
+    assert (arc["choices"], arc["answer"]) == (["x", "y", "z"], "C")
+    (g,) = _valid([{"Question": "Q?", "Correct Answer": " 10^-4 eV\n", "Incorrect Answer 1": "1 eV ",
+                    "Incorrect Answer 2": "2 eV", "Incorrect Answer 3": "3 eV"}])  # fmt: skip
+    assert g["choices"]["ABCD".index(g["answer"])] == "10^-4 eV" and "1 eV" in g["choices"]
+    verl = {"data_source": "gsm8k", "ability": "math", "extra_info": {"index": 3},
+            "prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is 2+2?"}],
+            "reward_model": {"style": "rule", "ground_truth": "4"}}  # fmt: skip
+    (v,) = _valid([verl])
+    assert (v["problem"], v["answer"], v["id"]) == ("What is 2+2?", "4", "0")

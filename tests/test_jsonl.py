@@ -1,6 +1,7 @@
 """Problem sets as JSON Lines or a JSON array (k2batch/jsonl.py), the way GSM8K, MATH-500 and
 HumanEval publish theirs: read as their Parquet twins are, bad lines to rejects, nothing lost."""
 
+import codecs
 import gzip
 import json
 
@@ -10,7 +11,8 @@ import pytest
 
 from k2batch import jsonl
 from k2batch.config import load_config
-from k2batch.io import InputError, inspect_input, read_row_group
+from k2batch.inputs import inspect_input, read_group
+from k2batch.io import InputError
 from k2batch.job import run_solve
 from k2batch.testing import instant, moto_s3
 from k2batch.validate import validate_row
@@ -19,8 +21,8 @@ from k2batch.waves import plan_waves
 
 def _problems(uri: str) -> list:
     out = []
-    for index, first in inspect_input(uri):
-        for position, row, damage in read_row_group(uri, index, first):
+    for file, index, first, _ in inspect_input(uri):
+        for position, row, damage in read_group(uri, file, index, first):
             out.append(validate_row(row, position, damage))
     return out
 
@@ -80,7 +82,7 @@ def test_waves_over_jsonl_keep_repeated_ids_together(tmp_path):
     waves = plan_waves(str(tmp_path / "big.jsonl"), None, 1000)
     assert [(w.start, w.end) for w in waves] == [(0, 1000), (1000, 1600)]
     assert waves[0].owner[1500] == 0 and waves[1].keeps(1500) is False and waves[0].keeps(1500)
-    assert (1, 1024) in waves[0].groups  # the second group holds the repeats: read by the first wave too
+    assert (str(tmp_path / "big.jsonl"), 1, 1024) in waves[0].groups  # the second group holds the repeats: read by the first wave too
 
 
 def test_a_jsonl_set_on_s3_reads_and_its_content_is_the_jobs_identity(tmp_path):
@@ -107,3 +109,18 @@ def test_parquet_and_jsonl_of_the_same_rows_give_the_same_problems(tmp_path):
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "s.parquet")
     (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert _problems(str(tmp_path / "s.jsonl")) == _problems(str(tmp_path / "s.parquet"))
+
+
+def test_a_bom_and_math_as_its_authors_ship_it_one_pretty_object_a_file(tmp_path):
+    (tmp_path / "bom.json").write_bytes(codecs.BOM_UTF8 + json.dumps([{"id": "a", "problem": "x"}]).encode())
+    assert [p["id"] for p, _ in _problems(str(tmp_path / "bom.json"))] == ["a"]
+    for subject in ("algebra", "geometry"):  # MATH/test/<subject>/<n>.json
+        folder = tmp_path / "MATH" / "test" / subject
+        folder.mkdir(parents=True)
+        for i in range(2):
+            (folder / f"{i}.json").write_text(json.dumps({"problem": f"{subject} {i}", "level": "Level 1",
+                                                          "type": subject, "solution": f"$\\boxed{{{i}}}$"},
+                                                         indent=4))  # fmt: skip
+    problems = _problems(str(tmp_path / "MATH" / "test"))
+    assert [(p["id"], p["problem"], p["answer"]) for p, _ in problems] == [
+        ("0", "algebra 0", "0"), ("1", "algebra 1", "1"), ("2", "geometry 0", "0"), ("3", "geometry 1", "1")]  # fmt: skip

@@ -33,7 +33,7 @@ def test_rows_of_a_repeated_id_go_to_the_wave_of_its_first_row(tmp_path):
     owners = {r: [w.index for w in waves if w.keeps(r)] for r in range(23)}
     assert all(len(o) == 1 for o in owners.values())  # every row in exactly one wave
     assert owners[9] == [0] and owners[20] == [0] and owners[16] == [2]
-    assert 8 in {first for _, first in waves[0].groups}  # wave 0 reads row 9's group too
+    assert 8 in {first for _, _, first in waves[0].groups}  # wave 0 reads row 9's group too
     assert plan_waves(str(src), 10, 7)[-1].end == 10  # --limit cuts the last wave
     assert len(plan_waves(str(src), None, None)) == 1
 
