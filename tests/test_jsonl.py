@@ -4,6 +4,7 @@ HumanEval publish theirs: read as their Parquet twins are, bad lines to rejects,
 import codecs
 import gzip
 import json
+import logging
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -111,7 +112,7 @@ def test_parquet_and_jsonl_of_the_same_rows_give_the_same_problems(tmp_path):
     assert _problems(str(tmp_path / "s.jsonl")) == _problems(str(tmp_path / "s.parquet"))
 
 
-def test_a_bom_and_math_as_its_authors_ship_it_one_pretty_object_a_file(tmp_path):
+def test_a_bom_and_math_as_its_authors_ship_it_one_pretty_object_a_file(tmp_path, caplog):
     (tmp_path / "bom.json").write_bytes(codecs.BOM_UTF8 + json.dumps([{"id": "a", "problem": "x"}]).encode())
     assert [p["id"] for p, _ in _problems(str(tmp_path / "bom.json"))] == ["a"]
     for subject in ("algebra", "geometry"):  # MATH/test/<subject>/<n>.json
@@ -121,6 +122,8 @@ def test_a_bom_and_math_as_its_authors_ship_it_one_pretty_object_a_file(tmp_path
             (folder / f"{i}.json").write_text(json.dumps({"problem": f"{subject} {i}", "level": "Level 1",
                                                           "type": subject, "solution": f"$\\boxed{{{i}}}$"},
                                                          indent=4))  # fmt: skip
-    problems = _problems(str(tmp_path / "MATH" / "test"))
+    with caplog.at_level(logging.WARNING, logger="k2batch.inputs"):
+        problems = _problems(str(tmp_path / "MATH" / "test"))
+    assert "its 4 files lie in 2 folders" in caplog.text  # one set from several folders: said
     assert [(p["id"], p["problem"], p["answer"]) for p, _ in problems] == [
         ("0", "algebra 0", "0"), ("1", "algebra 1", "1"), ("2", "geometry 0", "0"), ("3", "geometry 1", "1")]  # fmt: skip
