@@ -202,9 +202,9 @@ def _generic(problem: str, answer: str | None) -> Format:
 
 @functools.lru_cache(maxsize=64)
 def _detect(names: frozenset[str]) -> Format | None:
-    if {"id", "problem"} <= names:
-        return None  # the contract itself: read as it is
     low = {n.lower() for n in names}
+    if {"id", "problem"} <= names and ("answer" in names or not low & set(ANSWER_NAMES)):
+        return None  # the contract itself: read as it is (with its reference under another name, mapped)
     known = next((f for f in FORMATS if set(f.needs) <= low), None)
     if known:
         return known

@@ -253,3 +253,12 @@ def test_odd_but_published_shapes_of_answers_and_options():
             "reward_model": {"style": "rule", "ground_truth": "4"}}  # fmt: skip
     (v,) = _valid([verl])
     assert (v["problem"], v["answer"], v["id"]) == ("What is 2+2?", "4", "0")
+
+
+def test_the_contracts_columns_with_the_reference_under_another_usual_name():
+    rows = [{"id": "a", "problem": "What is 1+1?", "final_answer": 2, "domain": "exact"},
+            {"id": "b", "problem": "What is 2+2?", "final_answer": None, "domain": "exact"}]  # fmt: skip
+    assert formats.describe(rows[0]) == "problem/final_answer columns; ids from 'id'"
+    a, b = _valid(rows)
+    assert (a["id"], a["answer"], a["domain"]) == ("a", "2", "exact") and b["answer"] is None
+    assert formats.detect({"id", "problem", "answer", "final_answer"}) is None  # `answer` stands
