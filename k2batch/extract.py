@@ -119,8 +119,9 @@ def _last_tag(text: str, tag: str) -> str | None:
     return found[-1].strip() if found else None
 
 
+# The sentence's full stop is a period before a space or the line's end: "is 0.5." is 0.5, not 0.
 _FINAL_PHRASE = re.compile(
-    r"(?:final answer|the answer)\s*(?:is|:)\s*:?\s*\$?([^\n$]+?)\$?\s*(?:\.|$)", re.I | re.M
+    r"(?:final answer|the answer)\s*(?:is|:)\s*:?\s*\$?([^\n$]+?)\$?\s*(?:\.(?=\s|$)|$)", re.I | re.M
 )
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
@@ -201,7 +202,11 @@ def extract_code(text: str) -> tuple[str | None, str]:
 
 
 def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
-    """(letter, rule) for multiple choice."""
+    """(letter, rule) for multiple choice, strongest rule first: <answer> tag, \\boxed{}, a phrase
+    ("answer is (B)", "Answer: $B$", "the correct option is **C**"; simple-evals' and MMLU-Pro's
+    patterns), a reply that is a letter alone ("**B**", "(C)", "Option D"), an option cited
+    ("(B)", "B.", "B)"), then, as MMLU-Pro's last resort, the last capital letter standing alone
+    that names an option (a pronoun "I" before a word is not one)."""
     letters = option_letters(n_choices or 10)
     part = answer_part(text)
     for rule, found in (("answer tag", _last_tag(part, "answer")), ("boxed", last_boxed(part))):
@@ -209,13 +214,20 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
             m = re.search(rf"\b([{letters}])\b", found.replace("\\text", " "))
             if m:
                 return m.group(1), rule
-    m = re.findall(rf"answer\s*(?:is|:)\s*\(?([{letters}])\)?\b", part, flags=re.I)
-    if m:
-        return m[-1].upper(), "answer phrase"
-    m = re.findall(rf"\(([{letters}])\)|\b([{letters}])[.)]", part)
+    m = re.findall(rf"(?i:answer|option|choice)\s*(?:is|:)\s*:?\s*(?i:option\s*|choice\s*)?"
+                   rf"(?:\(([{letters.lower()}])\)|[(\[$*\s]*([{letters}])(?![\w']))", part)  # fmt: skip
+    if m:  # lower case only in brackets: "the answer is a ..." is an article
+        return "".join(m[-1]).upper(), "answer phrase"
+    alone = re.fullmatch(rf"\W*(?i:(?:option|choice|answer)\W*)?([{letters}])\W*", part)
+    if alone:
+        return alone.group(1), "a letter alone"
+    m = re.findall(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)", part)
     if m:
         a, b = m[-1]
         return a or b, "last option letter"
+    m = re.findall(rf"(?<![\w'])([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))", part)
+    if m:
+        return m[-1], "last capital letter"
     return None, "no option letter"
 
 

@@ -106,11 +106,22 @@ def _tests(row: dict, domain: str, extra: dict, problem: str) -> str | None:
     return json.dumps(normalized)
 
 
+# Other tools' names for k2batch's domains (a domain a user registers under one of them wins).
+ALIASES = {
+    **dict.fromkeys(("multiple_choice", "multichoice", "mcq", "mc", "mcqa"), "choice"),
+    **dict.fromkeys(("coding", "programming", "python", "codegen", "code_generation"), "code"),
+    **dict.fromkeys(("mathematics", "maths", "arithmetic", "math_word_problem"), "math"),
+    **dict.fromkeys(("exact_match", "string_match"), "exact"),
+}
+
+
 def _check(row: dict, row_index: int) -> dict:
     pid = _id(row.get("id"))
     text = _text(row.get("problem"), "problem", required=True)
     raw_domain = _text(row.get("domain"), "domain", required=False)
     domain = (raw_domain or "math").strip().lower()
+    if domains.get(domain) is None:
+        domain = ALIASES.get(domain.replace("-", "_").replace(" ", "_"), domain)
     known = domains.get(domain)
     if known is None:
         raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(domains.names())})")

@@ -39,6 +39,10 @@ def test_math_extraction_rules_in_order():
     assert extract_math("<answer>7</answer> \\boxed{8}") == ("7", "answer tag")
     assert extract_math("<think>\\boxed{1}</think>The result is \\boxed{2}.") == ("2", "boxed")
     assert extract_math("So the final answer is 42.")[0] == "42"
+    # a decimal point is not the sentence's full stop (it read "The answer is $0.5$" as 0)
+    assert extract_math("The answer is $0.5$") == ("0.5", "final-answer phrase")
+    assert extract_math("The final answer is 3.14.\nDone")[0] == "3.14"
+    assert extract_math("The answer is 1.5 km.")[0] == "1.5 km"
     assert extract_math("work\n#### 1,234") == ("1,234", "####")
     assert extract_math("we get 3 and then 5 apples") == ("5", "last number")
     assert extract_math("<think>never finished")[0] is None
@@ -64,3 +68,23 @@ def test_normalize_answer_groups_equal_forms():
     assert normalize_answer("$1,000$") == normalize_answer("1000")
     assert normalize_answer("\\left( 3, \\frac{\\pi}{2} \\right)") == "(3,\\frac{\\pi}{2})"
     assert normalize_answer("  ") is None
+
+
+def test_choice_extraction_reads_other_harnesses_conventions():
+    """The forms simple-evals ("Answer: X"), MMLU-Pro ("the answer is (X)", then the last letter
+    alone) and GPQA's prompts ask for, and what chat models write instead. Before, a reply with a
+    letter but none of "(B)", "B." or "answer is B" found no option, and a one-line one was then
+    compared whole: "**B**" or "Answer: $B$" was `other option`."""
+    cases = {
+        "Answer: $B$": "B", "The answer is: C": "C", "the answer is **D**": "D", "ANSWER: B": "B",
+        "Therefore, the correct option is **A**.": "A", "Thus, the answer is option C.": "C",
+        "Correct choice: B": "B", "Answer: [C]": "C", "Answer: C. Because x.": "C",
+        "**B**": "B", "(C)": "C", "Option C": "C", "A": "A",
+        "I think A is correct.": "A", "Between A and B, I'll go with B": "B", "answer is B, not A": "B",
+        "<think>B? no</think>The correct answer is A) 5": "A", "The answer is (c)": "C",
+        "The answer is a tricky one": None, "I am unsure": None, "The answer is: it depends": None,
+    }  # fmt: skip
+    got = {text: extract_choice(text, 4)[0] for text in cases}
+    assert got == cases
+    assert extract_choice("B, I think", 10)[0] == "B"  # with ten options I is one, but not as a pronoun
+    assert extract_choice("Between A and B, I'll go with B", 4)[1] == "last capital letter"

@@ -39,6 +39,15 @@ def test_science_with_options_is_verified_by_letter():
     assert p["domain"] == "choice"
 
 
+def test_other_tools_names_for_the_domains_are_read_as_k2batch_s():
+    """lm-eval's multiple_choice, NeMo-Skills' multichoice, MCQ: verified by letter, not as math."""
+    for name in ("multiple_choice", "Multiple-Choice", "mcq", "multichoice"):
+        p, reason = validate_row(row(id="a", problem="x", domain=name, choices=["1", "2"], answer="B"), 0)
+        assert reason is None and p["domain"] == "choice", name
+    assert validate_row(row(id="a", problem="x", domain="coding", tests="assert True"), 0)[0]["domain"] == "code"
+    assert "a choice problem needs choices" in validate_row(row(id="a", problem="x", domain="mcq"), 0)[1]
+
+
 def test_validation_never_raises_whatever_a_row_holds():
     class Weird:
         def __str__(self):
