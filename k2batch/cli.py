@@ -28,9 +28,9 @@ def _samples(text: str) -> int | dict:
 
 
 def _solve_parser(sub) -> None:
-    p = sub.add_parser("solve", help="run the K2-Think recipe over a problem set (Parquet, JSON Lines)")
-    p.add_argument("input", help="problem set: a Parquet or JSON Lines (.jsonl[.gz]) file, a path or an "
-                   "fsspec URI (s3://, gs://)")  # fmt: skip
+    p = sub.add_parser("solve", help="run the K2-Think recipe over a problem set (Parquet, JSON Lines, CSV)")
+    p.add_argument("input", help="problem set: a Parquet, JSON Lines (.jsonl[.gz]) or CSV file, or a "
+                   "folder of them; a path or an fsspec URI (s3://, gs://)")  # fmt: skip
     p.add_argument("--out", required=True, help="output folder or URI")
     p.add_argument("--config", action="append",
                    help="job file (TOML or YAML); repeat to merge several")  # fmt: skip
@@ -158,7 +158,7 @@ def _distill_parser(sub) -> None:
                    "same numbers) is at least J (default 0.85; 1: exact duplicates only)")  # fmt: skip
     p.add_argument("--no-dedup", action="store_true", help="keep near-duplicates (exact duplicates still go)")
     p.add_argument("--decontaminate", action="append", default=[], metavar="PATH_OR_URI",
-                   help="an evaluation set (Parquet or JSON Lines file or folder, as published): "
+                   help="an evaluation set (Parquet, JSON Lines or CSV file or folder, as published): "
                    "drop problems that share a word n-gram with it (repeatable)")  # fmt: skip
     p.add_argument("--decontaminate-ngram", type=int, default=13, metavar="N",
                    help="n-gram length for --decontaminate (default 13; shorter problems: "
@@ -201,7 +201,7 @@ def _reselect(args: argparse.Namespace) -> int:
 def _estimate_parser(sub) -> None:
     p = sub.add_parser("estimate", help="solve a stratified pilot for real; project the job's tokens, "
                        "cost, wall time and verified yield with 95 %% CIs")  # fmt: skip
-    p.add_argument("input", help="problem set: a Parquet or JSON Lines file, path or fsspec URI")
+    p.add_argument("input", help="problem set: a Parquet, JSON Lines or CSV file or folder, path or URI")
     p.add_argument("--out", required=True, help="the job's output folder: `solve` reuses the pilot's calls")
     p.add_argument("--config", action="append", help="job file (TOML or YAML); repeat to merge several")
     p.add_argument("--limit", type=int, help="only the first N input rows")

@@ -106,7 +106,7 @@ def read_eval_problems(uri: str) -> list[str]:
     try:
         fs, path = fsspec.core.url_to_fs(uri)
         files = sorted(f for f in fs.glob(posixpath.join(path, "**", "*")) if f.endswith(".parquet") or
-                       jsonl.is_json(f)) if fs.isdir(path) else [path]  # fmt: skip
+                       jsonl.is_text(f)) if fs.isdir(path) else [path]  # fmt: skip
         if not files or not fs.exists(files[0]):
             raise InputError(f"evaluation set {uri}: not found")
         out: list[str] = []

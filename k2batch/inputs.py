@@ -1,4 +1,4 @@
-"""Reading problem sets through fsspec (local paths, s3://, gs://): a Parquet or JSON file
+"""Reading problem sets through fsspec (local paths, s3://, gs://): a Parquet, JSON or CSV file
 (k2batch/jsonl.py), or a folder or glob of them read as one set (a published set's shards).
 
 A set is read in groups (Parquet's row groups, JSON's groups of rows), each (file, its index in
@@ -49,22 +49,22 @@ def _listing(uri: str) -> dict[str, dict] | None:
     else:
         return None
     base = _fs(root(uri))[1].rstrip("/") + "/"
-    keep = sorted(f for f in found if (f.endswith(".parquet") or jsonl.is_json(f))
+    keep = sorted(f for f in found if (f.endswith(".parquet") or jsonl.is_text(f))
                   and not _skipped(f.removeprefix(base)))  # fmt: skip
-    if len({jsonl.is_json(f) for f in keep}) > 1:
-        raise InputError(f"input {uri} holds both Parquet and JSON files: point it at one kind")
+    if len(kinds := sorted({jsonl.kind(f) for f in keep})) > 1:
+        raise InputError(f"input {uri} holds {' and '.join(kinds)} files: point it at one kind")
     return {fs.unstrip_protocol(f) if "://" in uri else f: found[f] for f in keep}
 
 
 def input_files(uri: str) -> list[str] | None:
-    """The files of a set given as a folder (its Parquet or its JSON files, recursively, in
+    """The files of a set given as a folder (its Parquet, JSON or CSV files, recursively, in
     sorted order: `test-00000-of-00002.parquet`...) or a glob, as URIs; None for one file."""
     listing = _listing(uri)
     return None if listing is None else list(listing)
 
 
 def _file_shape(uri: str) -> tuple[list[str], list[int]]:
-    if jsonl.is_json(uri):
+    if jsonl.is_text(uri):
         return list(jsonl.rows(uri)[0]), jsonl.groups(uri)
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:
@@ -103,14 +103,15 @@ def inspect_input(uri: str) -> list[Group]:
     """Check that `uri` is a readable problem set and return its groups. Raises InputError with a
     clear message; warns where a folder's files lie in several folders (a downloaded repository's
     splits and configurations are all read as one set)."""
-    kind = "JSON" if jsonl.is_json(uri) else "Parquet"
+    kind = jsonl.kind(uri)
     try:
         fs, path = _fs(uri)
         if not fs.exists(path) and not any(c in path for c in WILDCARDS):
             raise InputError(f"input not found: {uri}")
         files = input_files(uri)
         if files == []:
-            raise InputError(f"input {uri} holds no Parquet or JSON file (.parquet, .jsonl, .json)")
+            raise InputError(f"input {uri} holds no Parquet, JSON or CSV file (.parquet, .jsonl, .json, "
+                             ".csv)")  # fmt: skip
         names, groups = layout(uri)
     except InputError:
         raise
@@ -142,7 +143,7 @@ def read_column(uri: str, name: str, total: int) -> list:
     for file in input_files(uri) or [uri]:
         if len(out) >= total:
             break
-        if jsonl.is_json(file):
+        if jsonl.is_text(file):
             out += [row.get(name) for row, _ in jsonl.rows(file)[1][: total - len(out)]]
             continue
         fs, path = _fs(file)
@@ -212,7 +213,7 @@ def read_group(uri: str, file: str, index: int, first_row: int) -> Iterator[tupl
 
 
 def _file_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, dict, str | None]]:
-    if jsonl.is_json(uri):
+    if jsonl.is_text(uri):
         for offset, (row, damage) in enumerate(jsonl.group(uri, index)):
             yield first_row + offset, row, damage
         return

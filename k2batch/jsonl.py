@@ -1,16 +1,21 @@
-"""Problem sets as JSON: JSON Lines (`.jsonl`, `.ndjson`; GSM8K's and MATH-500's published
-files) or one JSON array of objects (`.json`; rLLM's sets), compressed or not (`.gz`, `.bz2`,
-`.xz`, by fsspec). Rows are read as Parquet's are: in groups of `GROUP` (the pipeline's unit of
-reading and of waves), every row holding every column any row has (None where it has none).
+"""Problem sets as text: JSON Lines (`.jsonl`, `.ndjson`; GSM8K's and MATH-500's published
+files), one JSON array of objects (`.json`; rLLM's sets), or CSV / TSV with a header row
+(`.csv`, `.tsv`; GPQA's published files), compressed or not (`.gz`, `.bz2`, `.xz`, by fsspec).
+Rows are read as Parquet's are: in groups of `GROUP` (the pipeline's unit of reading and of
+waves), every row holding every column any row has (None where it has none).
 
-A line that is not a JSON object is that row's reject (stage `read`, naming the line), never
-the job's end. Blank lines are not rows. Each process parses a file once (cached by its size,
-modification time and ETag): this reads whole files, so sets of many GiB belong in Parquet."""
+A line that is not a JSON object, or a CSV record with more fields than its header, is that
+row's reject (stage `read`, naming the line), never the job's end. Blank lines are not rows. CSV
+values are text, an empty one None (as pandas reads them). Each process parses a file once
+(cached by its size, modification time and ETag): this reads whole files, so sets of many GiB
+belong in Parquet."""
 
 from __future__ import annotations
 
 import codecs
+import csv
 import functools
+import io
 import json
 import posixpath
 
@@ -18,19 +23,37 @@ import fsspec
 
 GROUP = 1024  # rows a group
 SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}  # the delimiter of each
 COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
 Rows = tuple[tuple[str, ...], list[tuple[dict, str | None]]]  # columns; (row, why it is damaged)
 
 
 class NotJSON(ValueError):
-    """The file as a whole does not parse (a JSON array cut short)."""
+    """The file as a whole does not parse (a JSON array cut short, CSV that is not UTF-8)."""
 
 
-def is_json(uri: str) -> bool:
+def _name(uri: str) -> str:
     name = posixpath.basename(uri.split("?", 1)[0]).lower()
     for ext in COMPRESSED:
         name = name.removesuffix(ext)
-    return name.endswith(SUFFIXES)
+    return name
+
+
+def is_json(uri: str) -> bool:
+    return _name(uri).endswith(SUFFIXES)
+
+
+def is_csv(uri: str) -> bool:
+    return _name(uri).endswith(tuple(CSV_SUFFIXES))
+
+
+def is_text(uri: str) -> bool:
+    """A set this module reads (JSON or CSV), not Parquet."""
+    return is_json(uri) or is_csv(uri)
+
+
+def kind(uri: str) -> str:
+    return "JSON" if is_json(uri) else "CSV" if is_csv(uri) else "Parquet"
 
 
 def rows(uri: str) -> Rows:
@@ -65,15 +88,43 @@ def _objects(data: bytes) -> list[tuple[object, str, str]]:
     return out
 
 
+def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
+    """(row or None, where it is, why it is damaged) of each CSV record: fields by the header's
+    names; a record with more fields than the header is damaged, one with fewer has None for the
+    rest (as pandas reads it). Fields may span lines (GPQA's questions do)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotJSON(f"is CSV that is not UTF-8 text ({exc})") from None
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a field may hold a long problem or tests
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return []
+    out, line = [], reader.line_num
+    for fields in reader:
+        where, line = f"line {line + 1}", reader.line_num
+        if not any(f.strip() for f in fields):
+            continue  # a blank line
+        if len(fields) > len(header):
+            out.append((None, where, f"{len(fields)} fields, the header has {len(header)}: {fields[:8]}"))
+            continue
+        values = [f if f != "" else None for f in fields] + [None] * (len(header) - len(fields))
+        out.append((dict(zip(header, values, strict=True)), where, ""))
+    return out
+
+
 @functools.lru_cache(maxsize=2)
 def _parsed(uri: str, size: int, stamp: str) -> Rows:
     fs, path = fsspec.core.url_to_fs(uri)
     with fs.open(path, "rb", compression="infer") as f:
         data = f.read()
     parsed, names = [], {}
-    for value, where, error in _objects(data):
+    delimiter = CSV_SUFFIXES.get(posixpath.splitext(_name(uri))[1])
+    what = "a CSV record" if delimiter else "JSON"
+    for value, where, error in _records(data, delimiter) if delimiter else _objects(data):
         if error:
-            parsed.append(({"line": where}, f"{where} is not JSON: {error}"))
+            parsed.append(({"line": where}, f"{where} is not {what}: {error}"))
         elif not isinstance(value, dict):
             parsed.append(({"line": where, "value": value}, f"{where} is a JSON {type(value).__name__}, "
                                                             "not an object"))  # fmt: skip

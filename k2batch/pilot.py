@@ -32,8 +32,8 @@ def load_problems(input_uri: str, limit: int | None):
     (row, validated problem) of the first `limit` rows, invalid rows and repeated ids left out.
     A folder's files are read in the job's order, their columns unified."""
     files = input_files(input_uri) or [input_uri]
-    as_json, source = jsonl.is_json(files[0]), None
-    if not as_json:
+    as_text, source = jsonl.is_text(files[0]), None
+    if not as_text:
         tables = [_table(f) for f in files]
         try:
             source = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
@@ -42,7 +42,7 @@ def load_problems(input_uri: str, limit: int | None):
             pass
     if source is None:  # JSON, or such shards: rows with every file's columns, the pilot as JSON Lines
         names = shape(input_uri)[0]
-        per_file = [jsonl.rows(f)[1] for f in files] if as_json else [[(r, None) for r in t.to_pylist()]
+        per_file = [jsonl.rows(f)[1] for f in files] if as_text else [[(r, None) for r in t.to_pylist()]
                                                                        for t in tables]  # fmt: skip
         source = [(row if why else {n: row.get(n) for n in names}, why)
                   for part in per_file for row, why in part]  # fmt: skip

@@ -82,7 +82,7 @@ def test_folders_that_cannot_be_a_set_are_one_clear_error(tmp_path):
     mixed.mkdir()
     pq.write_table(pa.table({"id": ["a"], "problem": ["x"]}), mixed / "a.parquet")
     (mixed / "b.jsonl").write_text('{"id": "b", "problem": "y"}\n')
-    with pytest.raises(InputError, match="both Parquet and JSON files"):
+    with pytest.raises(InputError, match="holds JSON and Parquet files"):
         inspect_input(str(mixed))
     (mixed / "b.jsonl").unlink()
     with pytest.raises(InputError, match="lies inside the input folder"):

@@ -127,3 +127,61 @@ def test_a_bom_and_math_as_its_authors_ship_it_one_pretty_object_a_file(tmp_path
     assert "its 4 files lie in 2 folders" in caplog.text  # one set from several folders: said
     assert [(p["id"], p["problem"], p["answer"]) for p, _ in problems] == [
         ("0", "algebra 0", "0"), ("1", "algebra 1", "1"), ("2", "geometry 0", "0"), ("3", "geometry 1", "1")]  # fmt: skip
+
+
+GPQA_HEADER = ["Pre-Revision Question", "Pre-Revision Correct Answer", "Question", "Correct Answer",
+               "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3", "Explanation", "Record ID",
+               "High-level domain", "Subdomain"]  # fmt: skip
+
+
+def test_csv_as_gpqa_ships_it_and_a_bad_record_is_a_reject(tmp_path):
+    """GPQA's published gpqa_diamond.csv: a header, questions that span lines inside quotes, empty
+    cells. Read as the same problems as the same rows in JSON Lines; a record with more fields than
+    the header is that row's reject; TSV and a gzipped CSV read alike."""
+    import csv
+    import io
+
+    rows = [["old q", "old a", f"Which particle has spin {i}/2?\nConsider the options carefully, \"twice\".",
+             f"right {i}", f" wrong {i}a ", f"wrong {i}b", f"wrong {i}c", "", f"rec{i:03d}", "Physics",
+             "Quantum"] for i in range(5)]  # fmt: skip
+
+    def text(delimiter=",", extra=()):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")  # as Excel and pandas write
+        w.writerows([GPQA_HEADER, *rows[:2], *extra, *rows[2:]])
+        return buf.getvalue()
+
+    (tmp_path / "gpqa_diamond.csv").write_text(text(extra=[["x"] * (len(GPQA_HEADER) + 1)]), encoding="utf-8-sig")
+    (tmp_path / "gpqa.jsonl").write_text("".join(json.dumps({k: v or None for k, v in zip(GPQA_HEADER, r, strict=True)}) + "\n"
+                                                 for r in rows))  # fmt: skip
+    got = _problems(str(tmp_path / "gpqa_diamond.csv"))
+    assert [reason for p, reason in got if p is None] == ["line 6 is not a CSV record: 12 fields, the header has 11: "
+                                                          + str(["x"] * 8)]  # fmt: skip
+    got = [p for p, _ in got if p]
+    at = [p.pop("row_index") for p in got]  # the bad record holds a position, as a bad JSON line does
+    assert at == [0, 1, 3, 4, 5] and got == [p for p, _ in _problems(str(tmp_path / "gpqa.jsonl"))
+                                             if p.pop("row_index") is not None]  # fmt: skip
+    assert [p["id"] for p in got] == [f"rec{i:03d}" for i in range(5)] and {p["domain"] for p in got} == {"choice"}
+    first = got[0]
+    assert "spin 0/2?\nConsider" in first["problem"] and sorted(first["choices"]) == ["right 0", "wrong 0a",
+                                                                                      "wrong 0b", "wrong 0c"]  # fmt: skip
+    assert first["choices"]["ABCD".index(first["answer"])] == "right 0"
+    (tmp_path / "gpqa.tsv").write_text(text("\t"))
+    with gzip.open(tmp_path / "gpqa.csv.gz", "wt", encoding="utf-8", newline="") as f:
+        f.write(text())
+    for other in ("gpqa.tsv", "gpqa.csv.gz"):
+        assert [p for p, _ in _problems(str(tmp_path / other)) if p.pop("row_index") is not None] == got
+
+
+def test_csv_in_the_contract_s_columns_is_solved_and_non_utf8_is_one_clear_error(tmp_path):
+    instant.register()
+    src = tmp_path / "set.csv"
+    src.write_text("id,problem,answer,domain\n1,What is 2+3? answer 5,5,math\n2,\"What is\n1+1? answer 2\",,\n"
+                   "3,What is 4+4? answer 8,8\n\n")  # a short record: the rest are None; a blank line
+    manifest = run_solve(str(src), str(tmp_path / "out"), load_config(sets=["backend.kind=instant", "samples=1"]))
+    sols = {r["id"]: r for r in pq.read_table(tmp_path / "out" / "solutions").to_pylist()}
+    assert manifest["counts"]["solutions"] == 3 and sorted(sols) == ["1", "2", "3"]
+    assert sols["1"]["reference"] == "5" and sols["2"]["reference"] is None and sols["3"]["domain"] == "math"
+    (tmp_path / "latin1.csv").write_bytes("id,problem\n1,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not a readable CSV file.*not UTF-8"):
+        inspect_input(str(tmp_path / "latin1.csv"))
