@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from k2batch.domains import Domain
 from k2batch.extract import extract_choice, extract_code, extract_math, normalize_answer, option_letters
@@ -30,7 +31,8 @@ def math_quick(task: dict) -> tuple[str, str] | None:
     if isinstance((task.get("policy") or {}).get("tolerance"), float):
         return None  # a relative tolerance: the full check decides
     if _DECIMAL.fullmatch(ref) and _DECIMAL.fullmatch(ans):
-        return ("correct", "same number") if float(ref) == float(ans) else ("incorrect", "different number")
+        same = Decimal(ref) == Decimal(ans)  # exactly: 12345678901234567891 is not ...890
+        return ("correct", "same number") if same else ("incorrect", "different number")
     return None
 
 

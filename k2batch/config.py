@@ -92,7 +92,9 @@ class JudgeConfig(Strict):
 
 
 class MathPolicy(Strict):
-    """Where graders of math answers disagree; the defaults follow the majority."""
+    """Where graders of math answers disagree. Units are strict by default (an answer that drops
+    the reference's unit is wrong); Hendrycks' MATH grader, Qwen's and math-verify read past units:
+    `units = "lenient"` matches them."""
 
     tolerance: Literal["precision", "exact"] | float = Field(
         "precision",

@@ -70,6 +70,7 @@ _JOINER = re.compile(
     r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*=)",
     re.I,
 )
+_THEREFORE = re.compile(r"\b(?:therefore|thus|hence)\b", re.I)
 _NEXT_PART = re.compile(r"(?:^|\n)\s*(?:\*\*)?(?:part\s*)?\(?[b-h]\)", re.I)
 _BOX_LABEL = re.compile(r"([A-Za-z](?:_\{?\w+\}?)?)\s*=\s*\$?\s*$")
 
@@ -95,7 +96,11 @@ def final_boxed(text: str) -> tuple[str | None, str]:
     names = [_box_label(text, b[0]) for b in boxes]
     for k in range(len(boxes) - 2, -1, -1):
         prev, gap = boxes[k], text[boxes[k][1] : run[0][0]]
-        labelled = names[k] and names[k + 1]
+        paragraph = re.search(r"\n\s*\n", gap)  # a new paragraph is a new step, unless labelled as a part
+        if paragraph and not (names[k] or names[k + 1]) and not _NEXT_PART.search(gap):
+            break
+        # "a = [3] and therefore b = [5]": derived, not a second part
+        labelled = names[k] and names[k + 1] and not paragraph and not _THEREFORE.search(gap)
         if not (
             not _JOINER.sub("", gap).strip()
             or labelled
@@ -120,9 +125,13 @@ def _last_tag(text: str, tag: str) -> str | None:
 
 
 # The sentence's full stop is a period before a space or the line's end: "is 0.5." is 0.5, not 0.
+# "Answer: X" opening a line is simple-evals' form; bold marks around either part are dropped.
 _FINAL_PHRASE = re.compile(
-    r"(?:final answer|the answer)\s*(?:is|:)\s*:?\s*\$?([^\n$]+?)\$?\s*(?:\.(?=\s|$)|$)", re.I | re.M
+    r"(?:final answer|the answer|^[\W_]*answer)\**\s*(?:is|:)\s*:?\s*\**\s*\$?([^\n$]+?)\$?\**\s*"
+    r"(?:\.(?=\s|$)|$)",
+    re.I | re.M,
 )
+_ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{3,}[^()]*\)$")  # "3 (after 2 steps)": the aside is no part
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
@@ -139,9 +148,10 @@ def extract_math(text: str) -> tuple[str | None, str]:
     found, rule = final_boxed(part)
     if found:
         return found, rule
+    part = part.replace("\\$", "").replace("\u2212", "-")  # "$\$12.50$" is 12.50; a Unicode minus is one
     phrases = _FINAL_PHRASE.findall(part)
     if phrases:
-        return phrases[-1].strip(), "final-answer phrase"
+        return _ASIDE.sub("", phrases[-1].strip()) or phrases[-1].strip(), "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"
@@ -156,7 +166,8 @@ _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
     r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    r"(-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
+    r"((?>-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?))(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
+    r"because|since|if|then|plus|minus|times)\b)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
     re.I,
 )
 
@@ -165,8 +176,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
     last sentence: the first inline math with a digit or LaTeX in it, else the first number a verb
-    states (with its unit word; outside a concluding sentence only after "is", "=" and the like),
-    else the last number of the text (the weakest rule)."""
+    states, with its unit word (in a concluding sentence, after its last concluding word where one
+    does; elsewhere only after "is", "=" and the like), else the last number of the text (the
+    weakest rule)."""
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
     concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
     for sentence in concluding[-1:] or sentences[-1:]:
@@ -180,7 +192,11 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         ]
         if maths:
             return maths[0], "concluding sentence"
-        stated = _STATED.search(sentence)
+        # after the sentence's last concluding word: "costs $4.25 and ..., so the total is $25.50", but
+        # "So she needs 5 days, which is 10 fewer than ..." (a comparison after the answer)
+        keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
+        stated = _STATED.search(sentence, keys[-1].start()) if keys else None
+        stated = stated or _STATED.search(sentence)
         if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
             return stated.group(1) + (stated.group(2) or ""), "concluding sentence"
     numbers = _NUMBER.findall(part)

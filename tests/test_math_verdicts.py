@@ -185,3 +185,44 @@ def test_math500_answers_against_one_another_are_verdicts_never_exceptions(share
     assert all(verdicts[(r, r)][0] == "correct" for r in refs)
     odd = {pair: v for pair, v in verdicts.items() if v[0] not in ("correct", "incorrect")}
     assert not odd, list(odd.items())[:5]
+
+
+@pytest.mark.parametrize(
+    "reference, output, domain, status",
+    [
+        # an infinite reference took any answer: inf - x is no gap within inf
+        ("\\infty", "\\boxed{0}", "math", "incorrect"),
+        ("\\infty", "\\boxed{x}", "math", "incorrect"),
+        ("-\\infty", "\\boxed{\\infty}", "math", "incorrect"),
+        ("\\infty", "\\boxed{\\infty}", "math", "correct"),
+        # large integers compared as floats: an off-by-one count passed
+        ("2^{40}", "\\boxed{1099511627777}", "math", "incorrect"),
+        ("2^{40}", "\\boxed{1099511627776}", "math", "correct"),
+        ("1099511627776", "\\boxed{1,099,511,627,777}", "math", "incorrect"),
+        ("12345678901234567890", "12345678901234567891", "math", "incorrect"),
+        # a bound is not the value
+        ("5", "\\boxed{5 \\text{ or more}}", "math", "incorrect"),
+        ("\\sqrt{2}", "approximately 1.414", "math", "correct"),
+        # extraction: money escaped inside math, "Answer:" lines, a one-line sentence, a bare word
+        # after the reasoning, an aside, a Unicode minus, steps boxed in turn
+        ("12.5", "She buys 5 pens.\nThe answer is $\\$12.50$.", "math", "correct"),
+        ("(1,2)", "We solve.\nAnswer: (1, 2)", "math", "correct"),
+        ("Paris", "Let me recall.\nAnswer: Paris", "exact", "correct"),
+        ("5", "So he has 5 apples left.", "math", "correct"),
+        ("7", "I got 7.", "math", "correct"),
+        ("7", "Total: 7 marbles", "math", "correct"),
+        ("Paris", "<think>London?</think>\nParis", "exact", "correct"),
+        ("3", "Step 1.\nThe answer is 3 (after 2 steps).", "math", "correct"),
+        ("3", "It drops.\nThe final temperature is \u22123\u00b0C.", "math", "incorrect"),
+        ("5", "First, a = \\boxed{3}.\n\nThen b = \\boxed{5}.", "math", "correct"),
+        ("5", "\\boxed{3}\n\n\\boxed{5}", "math", "correct"),
+        ("5", "We find $a = \\boxed{3}$ and therefore $b = \\boxed{5}$.", "math", "correct"),
+        ("25.5", "Each ticket costs $4.25 and they buy 6 tickets, so the total cost is $25.50.", "math", "correct"),
+        ("8", "<think>6? no</think>\n\nA cube has 8 vertices.", "math", "correct"),
+    ],
+)
+def test_conventions_an_outside_audit_found_broken(reference, output, domain, status):
+    """Cases written apart from this repository's suites against Hendrycks' MATH grader, Qwen's,
+    math-verify and simple-evals (each was wrong before)."""
+    v = verify_answer(reference, output, domain)
+    assert v.status == status, v

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from k2batch import domains
+from k2batch.extract import answer_part
 
 # Marks a verdict reason where the cascade and math-verify alone disagree (see verify.math).
 SECOND_OPINION = "second opinion"
@@ -92,9 +94,15 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     reply that only the weakest rules would read is taken whole."""
     response = "" if response is None else str(response)  # no output at all: "no answer"
     answer, rule = extract(response, domain_of(domain), n_choices)
-    bare = response.strip()
-    weak = ("last number", "no answer found", "no option letter", "concluding sentence")
-    if rule in weak and bare and "\n" not in bare:
+    bare = answer_part(response).strip()  # after the reasoning: "<think>...</think>\nParis"
+    bare = re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", bare)  # "Total: 7 marbles" states 7 marbles
+    words = len(re.findall(r"[A-Za-z]{2,}", re.sub(r"\\[A-Za-z]+", " ", bare)))
+    nothing = rule in ("no answer found", "no option letter")
+    # "25 cm", "x = 2", "60 miles per hour", "The correct option is (B), since 11 is prime."
+    shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare)
+    shaped = shaped or re.search(r"\([A-Z]\)", bare)
+    weak = rule in ("last number", "concluding sentence") and shaped
+    if bare and "\n" not in bare and (nothing or weak):  # not "So he has 5 apples left."
         return bare, "the whole reply"
     return answer, rule
 

@@ -10,6 +10,7 @@ precision against an exact value, and symbolic simplification of the difference.
 
 from __future__ import annotations
 
+import cmath
 import logging
 import math
 import re
@@ -23,6 +24,10 @@ from k2batch.verify.mathnum import decimal_close, plain_number, simplify_equal, 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
 DEFAULT_POLICY = {"tolerance": "precision", "units": "strict"}
+# A bound, not a value ("approximately 1.414" stays an approximation, judged by its precision).
+_HEDGE = re.compile(
+    r"\b(?:or (?:more|less|fewer|greater)|at (?:least|most)|(?:more|less|fewer) than|up to)\b", re.I
+)
 _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 
 
@@ -69,6 +74,15 @@ def _angles(gold: str, pred: str) -> tuple[str, str]:
     return g, p
 
 
+def _rational(expr):
+    """The exact rational number an expression without floats or symbols is (2^{40}, 3/4), else None."""
+    try:
+        v = expr.doit()
+        return v if v.is_Rational else None
+    except Exception:  # noqa: BLE001 - sympy raises many kinds on odd input: not a rational then
+        return None
+
+
 def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     """One value against one value. None: the reference does not parse (cannot decide)."""
     g, p = _angles(forms.mixed_number(forms.unwrap(gold)), forms.mixed_number(forms.unwrap(pred)))
@@ -76,14 +90,20 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         return True, "same normalised text"
     tol = policy.get("tolerance", "precision")
     g_n, p_n = plain_number(g), plain_number(p)
-    if g_n is not None and p_n is not None:
-        rel = tol if isinstance(tol, float) else 1e-9
-        if math.isclose(g_n, p_n, rel_tol=rel, abs_tol=1e-12):
+    if g_n is not None and p_n is not None:  # stated numbers: equal exactly, or within a set tolerance
+
+        def same(x, y):
+            return x == y or isinstance(tol, float) and math.isclose(x, y, rel_tol=tol)
+
+        if same(g_n, p_n):
             return True, "same number"
         pct = [x for x, text in ((g_n, g), (p_n, p)) if "%" in text]
-        if len(pct) == 1 and math.isclose(pct[0] / 100, p_n if pct[0] is g_n else g_n, rel_tol=rel):
+        if len(pct) == 1 and same(pct[0] / 100, p_n if pct[0] is g_n else g_n):
             return True, "same number (a percentage as a fraction)"
         return False, "different number"
+    hedge = [_HEDGE.search(re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", x)) for x in (g, p)]
+    if hedge[1] and not hedge[0]:  # math-verify reads past the words: "5 or more" is not 5
+        return False, f"the answer qualifies its value ({hedge[1].group(0)})"
     g_sym, p_sym = _parse(g), _parse(p)
     if _mv_equal(g_sym, p_sym):
         return True, "math-verify: equivalent"
@@ -99,7 +119,12 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         if close:
             return True, close if isinstance(close, str) else f"within relative tolerance {tol}"
     if g_v is not None and p_v is not None:
-        if abs(g_v - p_v) <= 1e-9 * (1 + abs(g_v)):  # complex values, exact forms math-verify misses
+        exact = [_rational(x[0]) for x in (g_sym, p_sym)]
+        if None not in exact:  # 2^{40} vs 1099511627777: exactly, not within a float's 1e-9
+            return (True, "same value") if exact[0] == exact[1] else (False, "different number")
+        finite = cmath.isfinite(g_v) and cmath.isfinite(p_v)  # inf - 0 is no gap within inf
+        # complex values, exact forms math-verify misses
+        if finite and abs(g_v - p_v) <= 1e-9 * (1 + abs(g_v)):
             return True, "same value"
     elif simplify_equal(g_sym[0], p_sym[0]):
         return True, "equal after simplification"

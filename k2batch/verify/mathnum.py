@@ -3,8 +3,10 @@ approximation at its own precision, and symbolic/numeric equality of closed form
 
 from __future__ import annotations
 
+import cmath
 import random
 import re
+from decimal import Decimal, InvalidOperation
 
 _WORDS = {
     w: i
@@ -19,19 +21,24 @@ _PLAIN_NUMBER = re.compile(
 )
 
 
-def plain_number(text: str) -> float | None:
+# Words after a number that change what it says: "5 or more" is not 5 (as "12 dollars" is 12).
+QUALIFIERS = re.compile(r"\b(?:or|than|least|most)\b", re.I)
+
+
+def plain_number(text: str) -> Decimal | None:
     """The single number a plain answer states ('$1,200', '12 dollars', 'twelve', '15%'), else
-    None. Percent stays as written (15% -> 15): math-verify already tries the /100 reading."""
+    None; exact (a Decimal: 1099511627777 is not 1099511627776). Percent stays as written (15%
+    -> 15): math-verify already tries the /100 reading."""
     t = text.strip().strip("$").strip().replace("−", "-")
     t = re.sub(r"^\\text\{(.*)\}$", r"\1", t).strip()
     if t.lower().rstrip(".") in _WORDS:
-        return float(_WORDS[t.lower().rstrip(".")])
+        return Decimal(_WORDS[t.lower().rstrip(".")])
     m = _PLAIN_NUMBER.match(t)
-    if not m:
+    if not m or QUALIFIERS.search(t[m.end(1) :]):
         return None
     try:
-        return float(m.group(1).replace(",", ""))
-    except ValueError:
+        return Decimal(m.group(1).replace(",", ""))
+    except InvalidOperation:
         return None
 
 
@@ -49,9 +56,11 @@ def value(parsed) -> complex | None:
         return None
 
 
-_APPROX = re.compile(r"^(?:\\approx|≈|~)?\s*(-?)(\d*)\.(\d+)$")
+# spaces are gone by then: "approximately1.414"
+_ABOUT = r"(?:\\approx|≈|~|approximately|approx\.?|about|roughly|nearly)?"
+_APPROX = re.compile(rf"^{_ABOUT}\s*(-?)(\d*)\.(\d+)$", re.I)
 _SCI = re.compile(  # 3.2e-4, or 3.2 \times 10^{-4}: a times sign needs its 10^ ("80x+400" is no number)
-    r"^(?:\\approx|≈)?\s*(-?\d+)(?:\.(\d+))?\s*(?:[eE]|(?:\\times|\\cdot|x|\*)\s*10\s*\^\s*\{?)([+-]?\d+)\}?$"
+    "^" + _ABOUT + r"\s*(-?\d+)(?:\.(\d+))?\s*(?:[eE]|(?:\\times|\\cdot|x|\*)\s*10\s*\^\s*\{?)([+-]?\d+)\}?$"
 )
 
 
@@ -131,6 +140,8 @@ def simplify_equal(a, b, points: int = 3) -> bool:
     if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
         return False
     a, b = complex_i(a), complex_i(b)
+    if any(x.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) for x in (a, b)):
+        return a == b  # infinity minus anything is no difference to simplify (oo - x "vanishes")
     try:
         diff = sympy.simplify(sympy.expand(a - b))
         if diff == 0:
@@ -139,8 +150,8 @@ def simplify_equal(a, b, points: int = 3) -> bool:
         rng = random.Random(0)
         for _ in range(points):
             at = {s: sympy.Float(rng.uniform(0.3, 1.7)) for s in free}
-            scale = 1 + abs(complex(sympy.N(a.subs(at))))
-            if abs(complex(sympy.N(diff.subs(at)))) > 1e-9 * scale:
+            scale, gap = 1 + abs(complex(sympy.N(a.subs(at)))), complex(sympy.N(diff.subs(at)))
+            if not (cmath.isfinite(gap) and abs(gap) <= 1e-9 * scale):
                 return False
         return True
     except Exception:  # noqa: BLE001 - sympy raises many kinds on odd input; unequal is the answer
