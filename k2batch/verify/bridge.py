@@ -190,13 +190,19 @@ _k2b_os.write(_k2b_verdict, b"PASS")
 )
 
 
+# Function tests call the candidate's code as a module, not as a script: its demo under
+# `if __name__ == "__main__":` does not run (it may read stdin, or raise), as the graders exec it.
+AS_MODULE = "__name__ = '__k2batch_candidate__'\n"
+
+
 def run_tests(
     candidate: str, tests: str, prelude: str, timeout_s: float, strict: bool = True
 ) -> tuple[str, str]:
     """(status, reason) for `candidate` (its source) against `tests` (test code that uses the
     candidate's names, e.g. `check(f)` appended to a check function)."""
     server = (
-        f"{prelude}\n_k2b_before = dict(globals())\n{candidate}\n"  # what the candidate (re)defines:
+        # what the candidate (re)defines:
+        f"{prelude}\n{AS_MODULE}_k2b_before = dict(globals())\n{candidate}\n"
         f"_k2b_defined = {{k for k, v in globals().items() if _k2b_before.get(k, _k2b_before) is not v}}\n"
         f"{SERVER}"
     )

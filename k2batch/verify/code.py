@@ -4,23 +4,31 @@ program sees only the inputs; its outputs are compared here, outside the sandbox
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
-from k2batch.verify.bridge import run_tests
+from k2batch.verify.bridge import AS_MODULE, run_tests
 from k2batch.verify.codetests import normalize_tests
 from k2batch.verify.sandbox import SandboxUnavailable, run_python
 
-# LeetCode-style solutions assume these are imported, as the judge sites do.
+# What LiveCodeBench's grader puts before every program (LeetCode-style solutions assume these,
+# as the judge sites do). `from builtins import *` last: `from math import *` took `pow`, and
+# pow(2, n, mod) is common. Integers may print with up to 50,000 digits, recursion go 50,000 deep.
 PRELUDE = (
-    "from typing import *\nimport collections, heapq, bisect, itertools, functools, math, re, string\n"
-    "from collections import *\nfrom functools import *\nfrom itertools import *\n"
-    "from heapq import *\nfrom bisect import *\nfrom math import *\nfrom string import *\n"
+    "from string import *\nfrom re import *\nfrom datetime import *\nfrom collections import *\n"
+    "from heapq import *\nfrom bisect import *\nfrom copy import *\nfrom math import *\n"
+    "from random import *\nfrom statistics import *\nfrom itertools import *\nfrom functools import *\n"
+    "from operator import *\nfrom io import *\nfrom sys import *\nfrom json import *\n"
+    "from builtins import *\nfrom typing import *\n"
+    "import string, re, datetime, collections, heapq, bisect, copy, math, random, statistics, itertools\n"
+    "import functools, operator, io, sys, json\nsys.setrecursionlimit(50000)\n"
+    "if hasattr(sys, 'set_int_max_str_digits'):\n    sys.set_int_max_str_digits(50000)\n"
 )
-
 # Appended to the candidate for `call` tests: reads the argument lists from stdin, prints each
 # result as JSON after a marker (the candidate's own prints are ignored). Values that JSON cannot
 # hold are sent as their repr, so an object that claims to equal anything equals nothing.
@@ -29,7 +37,12 @@ def __k2batch_run(marker, fn_name, class_name):
     import json, sys
     cases = json.loads(sys.stdin.read())
     scope = globals()
-    target = getattr(scope[class_name](), fn_name) if class_name else scope[fn_name]
+    # as LiveCodeBench decides: by what the answer defines (a LeetCode `class Solution`, or a plain
+    # function), not by the starter code
+    owner = scope.get(class_name) if class_name else None
+    if owner is None and fn_name not in scope and isinstance(scope.get("Solution"), type):
+        owner = scope["Solution"]
+    target = getattr(owner(), fn_name) if owner is not None else scope[fn_name]
     for args in cases:
         try:
             out = {{"value": json.loads(json.dumps(target(*args), default=repr))}}
@@ -48,13 +61,33 @@ def parse_tests(tests: Any, entry_point: str | None = None, **context: Any) -> d
     return normalize_tests(tests, entry_point=entry_point, **context)
 
 
+def _given(prompt: str, entry_point: str, code: str) -> str:
+    """What the prompt gives besides the function to write: its imports and the helpers it
+    defines (HumanEval/10's `is_palindrome`, /38's `encode_cyclic`) that the answer does not
+    define again. Only its imports where the prompt does not parse."""
+    try:
+        tree = ast.parse(prompt)
+    except SyntaxError:
+        return "\n".join(ln for ln in prompt.splitlines() if re.match(r"\s*(import|from)\s", ln))
+    try:
+        own = {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    except SyntaxError:
+        own = set()
+    defs = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    keep = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+            or isinstance(n, defs) and n.name not in own | {entry_point}]  # fmt: skip
+    return "\n".join(ast.get_source_segment(prompt, n) or "" for n in keep)
+
+
 def _with_prompt(code: str, prompt: str, entry_point: str | None) -> str:
-    """A full definition stands alone (plus the prompt's imports); a bare body completes the
-    prompt, HumanEval-style."""
+    """A full definition stands alone, with what the prompt gives besides it; a bare body
+    completes the prompt, HumanEval-style."""
     if entry_point and re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(", code, flags=re.M):
-        imports = "\n".join(ln for ln in prompt.splitlines() if re.match(r"\s*(import|from)\s", ln))
-        return f"{imports}\n{code}"
+        return f"{_given(prompt, entry_point, code)}\n{code}"
     return f"{prompt}{code}"
+
+
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _number(token: str) -> float | None:
@@ -65,13 +98,14 @@ def _number(token: str) -> float | None:
 
 
 def same_stdout(got: str, expected: str) -> bool:
-    """Judge-site comparison: the same whitespace-separated tokens; where the expected token is a
-    decimal, a number within 1e-6 (relative or absolute) matches it."""
+    """Judge-site comparison: the same whitespace-separated tokens; plain decimals equal as
+    numbers ("2.0" for "2", as LiveCodeBench's and APPS's graders compare); where the expected
+    token is a decimal, a number within 1e-6 (relative or absolute) matches it."""
     a, b = got.split(), expected.split()
     if len(a) != len(b):
         return False
     for x, y in zip(a, b, strict=True):
-        if x == y:
+        if x == y or _DECIMAL.fullmatch(x) and _DECIMAL.fullmatch(y) and Decimal(x) == Decimal(y):
             continue
         fx, fy = _number(x), _number(y)
         if "." not in y or fx is None or fy is None or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
@@ -108,7 +142,7 @@ def _call(code: str, t: dict, timeout_s: float, strict: bool) -> tuple[str, str]
     marker = f"@@k2batch-{uuid.uuid4().hex}@@"
     harness = _CALL_HARNESS.format(marker=marker, fn=t["fn_name"], cls=t.get("class_name"))
     stdin = json.dumps([c["args"] for c in t["cases"]])
-    r = run_python(f"{PRELUDE}{code}\n{harness}", stdin=stdin, timeout_s=timeout_s, strict=strict)
+    r = run_python(f"{PRELUDE}{AS_MODULE}{code}\n{harness}", stdin=stdin, timeout_s=timeout_s, strict=strict)
     results = [json.loads(ln[len(marker) :]) for ln in r.stdout.splitlines() if ln.startswith(marker)]
     for i, case in enumerate(t["cases"]):
         if i >= len(results):

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 UID = 65534  # nobody: the sandbox's uid, inside and (when the job runs as root) outside
-OUTPUT_CAP = 64 * 1024
+OUTPUT_CAP = 16 << 20  # what a program may print (its files are capped alike: fsize_mb); 20,000 lines pass
 TMPFS_BYTES = 64 * 1024 * 1024  # each of /tmp and the working directory
 NO_CGROUP_PROCS = 4  # without a cgroup, at least this many processes (bwrap's init among them)
 PREFIX = "k2batch-sbx-"  # cgroups are named PREFIX<pid>-<random>: stale ones are swept

@@ -1,0 +1,71 @@
+import json
+
+import pytest
+
+from k2batch.verify import verify_answer
+
+
+def _stdio(*cases):
+    return json.dumps({"type": "stdio", "cases": [{"input": i, "output": o} for i, o in cases]})
+
+
+def _fenced(code):
+    return f"```python\n{code}\n```"
+
+
+HE10_PROMPT = '''def is_palindrome(string: str) -> bool:
+    """ Test if given string is a palindrome """
+    return string == string[::-1]
+
+
+def make_palindrome(string: str) -> str:
+    """ Find the shortest palindrome that begins with a supplied string. """
+'''
+HE10_TEST = '''def check(candidate):
+    assert candidate('') == ''
+    assert candidate('cata') == 'catac'
+'''
+HE10_FULL = '''def make_palindrome(string: str) -> str:
+    if not string:
+        return ''
+    beginning_of_suffix = 0
+    while not is_palindrome(string[beginning_of_suffix:]):
+        beginning_of_suffix += 1
+    return string + string[:beginning_of_suffix][::-1]
+'''
+
+
+@pytest.mark.parametrize(
+    "code, tests, kw",
+    [
+        # `from math import *` had taken the builtin pow: pow(2, n, mod) raised TypeError
+        ("print(pow(2, 10**9 + 5, 10**9 + 7))", _stdio(("", str(pow(2, 10**9 + 5, 10**9 + 7)))), {}),
+        ("print(pow(2, 64))", _stdio(("", str(2**64))), {}),
+        # a correct program printing more than 64 KiB was cut off
+        ("print('\\n'.join(map(str, range(20000))))", _stdio(("", "\n".join(map(str, range(20000))))), {}),
+        # LiveCodeBench's prelude: sys, deepcopy, deep recursion without asking
+        ("def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(20000), deepcopy([1])[0], "
+         "sys.maxsize > 0)", _stdio(("", "20000 1 True")), {}),
+        # numbers equal as decimals: 2.0 printed for 2
+        ("print(4 / 2)", _stdio(("", "2")), {}),
+        # a LeetCode starter answered with a plain function; a demo that reads stdin under __main__
+        ("def shift(nums, k):\n    return nums[-k:] + nums[:-k]\nif __name__ == '__main__':\n"
+         "    print(shift(list(map(int, input().split())), 1))",
+         json.dumps({"type": "call", "fn_name": "shift", "class_name": "Solution",
+                     "cases": [{"args": [[1, 2, 3], 1], "expected": [3, 1, 2]}]}), {}),  # fmt: skip
+        # HumanEval/10 answered as a full function: the prompt's helper is given, as in the prompt
+        (HE10_FULL, HE10_TEST, {"entry_point": "make_palindrome", "prompt": HE10_PROMPT}),
+    ],
+)
+def test_programs_the_benchmarks_own_graders_pass(code, tests, kw):
+    """Conventions of LiveCodeBench's and HumanEval's graders an outside audit found k2batch
+    failing (each of these was `incorrect` before)."""
+    v = verify_answer(None, _fenced(code), "code", tests=tests, **kw)
+    assert v.status == "correct", v
+
+
+def test_a_wrong_number_and_a_failing_helper_still_fail():
+    assert verify_answer(None, _fenced("print(4 / 2 + 1e-3)"), "code", tests=_stdio(("", "2"))).status == "incorrect"
+    wrong = HE10_FULL.replace("string[:beginning_of_suffix][::-1]", "string[::-1]")
+    v = verify_answer(None, _fenced(wrong), "code", tests=HE10_TEST, entry_point="make_palindrome", prompt=HE10_PROMPT)
+    assert v.status == "incorrect", v
