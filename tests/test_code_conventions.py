@@ -55,6 +55,11 @@ HE10_FULL = '''def make_palindrome(string: str) -> str:
                      "cases": [{"args": [[1, 2, 3], 1], "expected": [3, 1, 2]}]}), {}),  # fmt: skip
         # HumanEval/10 answered as a full function: the prompt's helper is given, as in the prompt
         (HE10_FULL, HE10_TEST, {"entry_point": "make_palindrome", "prompt": HE10_PROMPT}),
+        # MBPP/88's and MBPP/2's own solutions: a Counter, a filter object (were `error`: not plain data)
+        ("import collections\ndef freq_count(l):\n    return collections.Counter(l)",
+         "assert freq_count([10, 10, 20, 40, 40]) == ({10: 2, 20: 1, 40: 2})", {}),
+        ("def similar_elements(a, b):\n    return filter(lambda x: x in b, set(a))",
+         "assert set(similar_elements((3, 4, 5, 6), (5, 7, 4, 10))) == set((4, 5))", {}),
     ],
 )
 def test_programs_the_benchmarks_own_graders_pass(code, tests, kw):
@@ -65,6 +70,11 @@ def test_programs_the_benchmarks_own_graders_pass(code, tests, kw):
 
 
 def test_a_wrong_number_and_a_failing_helper_still_fail():
+    # an iterator crosses as an iterator: equal to no list, as in the official program
+    fil = _fenced("def similar_elements(a, b):\n    return filter(lambda x: x in b, sorted(a))")
+    assert verify_answer(None, fil, "code", tests="assert similar_elements((3, 4), (4,)) == [4]").status == "incorrect"
+    forged = _fenced("class D(dict):\n    def __eq__(self, other):\n        return True\ndef f():\n    return D()")
+    assert verify_answer(None, forged, "code", tests="assert f() == {1: 2}").status == "incorrect"
     assert verify_answer(None, _fenced("print(4 / 2 + 1e-3)"), "code", tests=_stdio(("", "2"))).status == "incorrect"
     wrong = HE10_FULL.replace("string[:beginning_of_suffix][::-1]", "string[::-1]")
     v = verify_answer(None, _fenced(wrong), "code", tests=HE10_TEST, entry_point="make_palindrome", prompt=HE10_PROMPT)

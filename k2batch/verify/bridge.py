@@ -4,7 +4,8 @@ program under test near its verdict.
 Two sandboxes, joined only by two pipes:
 - the *candidate* sandbox runs the generated code, then serves calls to the functions and classes
   it defined: arguments in, results out, as plain data (numbers, text, bytes, None, lists,
-  tuples, dicts, sets) in a tagged JSON encoding — never objects, never pickles;
+  tuples, dicts, sets; a dict subclass's items as a dict, an iterator's items as an iterator) in
+  a tagged JSON encoding — never objects, never pickles;
 - the *test* sandbox runs the dataset's test code against stand-ins for those functions and
   classes, and reports PASS on a third pipe that only it and the verifier hold.
 So a candidate cannot forge the verdict by exiting early (its stand-ins then fail), by returning
@@ -23,7 +24,7 @@ from k2batch.verify import sandbox
 # Shared by both sides (source text): plain data <-> JSON, exact types only (a subclass of int
 # or list could carry its own __eq__).
 CODEC = r'''
-import json as _json, math as _math
+import json as _json, math as _math, collections.abc as _abc
 _TAGS = {"$t": tuple, "$s": set, "$fs": frozenset}
 class CannotCross(BaseException):
     """A value that is not plain data: the check cannot be decided."""
@@ -46,6 +47,12 @@ def _enc(v, depth=0):
         return {"$b": v.hex()}
     if t is complex:
         return {"$c": [v.real, v.imag]}
+    # MBPP's own solutions return a Counter (a dict's data crosses, as a dict) or a filter object
+    # (its items cross, an iterator again on the other side: `set(...)` of it works, `== [...]` not)
+    if isinstance(v, dict):
+        return {"$d": [[_enc(k, depth + 1), _enc(x, depth + 1)] for k, x in v.items()]}
+    if isinstance(v, _abc.Iterator):
+        return {"$it": [_enc(x, depth + 1) for x in v]}
     raise CannotCross(t.__name__ + " values cannot cross the sandbox (only plain data can)")
 def _dec(v):
     if type(v) is list:
@@ -63,6 +70,8 @@ def _dec(v):
         return bytes.fromhex(x)
     if tag == "$c":
         return complex(*x)
+    if tag == "$it":
+        return iter([_dec(i) for i in x])
     raise ValueError("not plain data: " + str(tag)[:40])
 '''
 
