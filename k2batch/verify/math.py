@@ -18,16 +18,12 @@ import re
 from k2batch.extract import normalize_answer
 from k2batch.verify import SECOND_OPINION
 from k2batch.verify import mathforms as forms
-from k2batch.verify.mathnum import decimal_close, plain_number, simplify_equal, value
+from k2batch.verify.mathnum import BOUND, decimal_close, plain_number, simplify_equal, value
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
 DEFAULT_POLICY = {"tolerance": "precision", "units": "strict"}
-# A bound, not a value ("approximately 1.414" stays an approximation, judged by its precision).
-_HEDGE = re.compile(
-    r"\b(?:or (?:more|less|fewer|greater)|at (?:least|most)|(?:more|less|fewer) than|up to)\b", re.I
-)
 _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 
 
@@ -101,7 +97,7 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         if len(pct) == 1 and same(pct[0] / 100, p_n if pct[0] is g_n else g_n):
             return True, "same number (a percentage as a fraction)"
         return False, "different number"
-    hedge = [_HEDGE.search(re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", x)) for x in (g, p)]
+    hedge = [BOUND.search(re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", x)) for x in (g, p)]
     if hedge[1] and not hedge[0]:  # math-verify reads past the words: "5 or more" is not 5
         return False, f"the answer qualifies its value ({hedge[1].group(0)})"
     g_sym, p_sym = _parse(g), _parse(p)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from k2batch.verify.mathnum import QUALIFIERS
+from k2batch.verify.mathnum import BOUND
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
@@ -87,7 +87,7 @@ def split_unit(text: str) -> tuple[str, str | None]:
     if not m or not re.search(r"\d", m["value"]):
         return t, None
     word = (m["w"] or m["p"] or "").strip().lower()
-    if QUALIFIERS.search(word):
+    if BOUND.search(word):
         return t, None  # "5 or more", "3 per day": not a number and its unit
     prefix = ""
     if word.startswith(("square ", "cubic ")):

@@ -21,8 +21,11 @@ _PLAIN_NUMBER = re.compile(
 )
 
 
-# Words after a number that change what it says: "5 or more" is not 5 (as "12 dollars" is 12).
-QUALIFIERS = re.compile(r"\b(?:or|than|least|most)\b", re.I)
+# Words that make a number a bound, not a value: "5 or more" is not 5 (as "12 dollars" is 12);
+# "approximately 1.414" stays an approximation, judged by its precision.
+BOUND = re.compile(
+    r"\b(?:or (?:more|less|fewer|greater)|at (?:least|most)|(?:more|less|fewer) than|up to)\b", re.I
+)
 
 
 def plain_number(text: str) -> Decimal | None:
@@ -34,7 +37,7 @@ def plain_number(text: str) -> Decimal | None:
     if t.lower().rstrip(".") in _WORDS:
         return Decimal(_WORDS[t.lower().rstrip(".")])
     m = _PLAIN_NUMBER.match(t)
-    if not m or QUALIFIERS.search(t[m.end(1) :]):
+    if not m or BOUND.search(t[m.end(1) :]):
         return None
     try:
         return Decimal(m.group(1).replace(",", ""))
