@@ -1,6 +1,7 @@
 """Problem sets as their publishers ship them. A file without the contract's `id` and `problem`
 columns is read as the published format its columns name (HumanEval, MBPP, LiveCodeBench,
-APPS/TACO, GPQA, ARC, MMLU, GSM8K, MATH, or any set whose columns go by the usual names); each
+APPS/TACO, CodeContests, GPQA, ARC, MMLU, options in lettered columns, AQuA-RAT, GSM8K, SVAMP,
+OlympiadBench, MATH, or any set whose columns go by the usual names); each
 row is mapped onto the contract before validation, so a job runs on the set as downloaded.
 
 Columns are matched without regard to case (AIME_2024's `ID`, `Problem`, `Answer`). A set
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k2batch import domains
-from k2batch.extract import last_boxed, option_letters
+from k2batch.extract import MAX_OPTIONS, last_boxed, option_letters
 from k2batch.verify.codetests import TEST_COLUMNS
 
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
@@ -33,6 +34,8 @@ ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_
 PROBLEM_NAMES = ("problem", "question", "prompt", "question_content", "instruction", "input")
 ANSWER_NAMES = ("answer", "final_answer", "expected_answer", "ground_truth", "solution_answer")
 Get = Callable[[str], Any]  # a row's value by lower-case column name (None where absent)
+LETTERED = ("question", "input", *option_letters(MAX_OPTIONS).lower(), "answer", "correct", "answerkey",
+            "target", "label")  # fmt: skip
 
 
 def _missing(value: Any) -> bool:
@@ -132,6 +135,55 @@ def _arc(get: Get) -> dict:
     return {"problem": get("question"), "choices": texts, "answer": answer, "domain": "choice"}
 
 
+def _lettered(problem: str, answers: tuple[str, ...]) -> Callable[[Get], dict]:
+    """Options in columns A, B, C, ... (simple-evals' and MMMLU's `Question, A, B, C, D, Answer`,
+    lukaemon/mmlu's `input ... target`, MMLU's own header-less CSVs): as many as are filled in a row."""
+
+    def fields(get: Get) -> dict:
+        options = []
+        for letter in option_letters(MAX_OPTIONS).lower():
+            if _missing(get(letter)):
+                break
+            options.append(get(letter))
+        answer = next((get(n) for n in answers if not _missing(get(n))), None)
+        return {"problem": get(problem), "choices": options, "answer": _letter(answer, len(options)),
+                "domain": "choice"}  # fmt: skip
+
+    return fields
+
+
+def _aqua(get: Get) -> dict:
+    """AQuA-RAT's options carry their letters ("A)21"); its key is `correct`."""
+    options = [re.sub(r"^\s*[A-Z]\s*\)\s*", "", str(o)) for o in get("options") or []]
+    return {"problem": get("question"), "choices": options, "answer": get("correct"), "domain": "choice"}
+
+
+def _code_contests(get: Get) -> dict:
+    """DeepMind's CodeContests: stdin/stdout cases in public, private and generated tests (all three,
+    as AlphaCode graded)."""
+    cases = []
+    for column in ("public_tests", "private_tests", "generated_tests"):
+        tests = get(column) or {}
+        pairs = zip(tests.get("input") or [], tests.get("output") or [], strict=True)
+        cases += [{"input": i, "output": o} for i, o in pairs]
+    stdin = "Read the inputs from stdin, solve the problem and write the answer to stdout."
+    return {"problem": f"{get('description')}\n\n{stdin}", "domain": "code",
+            "tests": json.dumps({"type": "stdio", "cases": cases}) if cases else None}  # fmt: skip
+
+
+def _olympiadbench(get: Get) -> dict:
+    """OlympiadBench: a shared `context` goes before the question (its physics problems need it);
+    `final_answer` is a list."""
+    context = get("context")
+    question = f"{context}\n\n{get('question')}" if not _missing(context) else get("question")
+    return {"problem": question, "answer": get("final_answer")}
+
+
+def _svamp(get: Get) -> dict:
+    """SVAMP states its story in `Body` and asks in `Question`."""
+    return {"problem": f"{get('body')} {get('question')}", "answer": get("answer")}
+
+
 def _gsm8k(get: Get) -> dict:
     """GSM8K's answer is the worked solution ending `#### 72`: the number is the answer (commas
     dropped), the solution is carried as `solution`."""
@@ -185,6 +237,17 @@ FORMATS = (  # the first whose columns a file has
     Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), _arc),
     Format("MMLU", ("question", "choices", "answer"), ("question", "choices", "answer"), _mmlu),
     Format("MMLU-Pro", ("question", "options", "answer"), ("question", "options", "answer"), _mmlu),
+    Format("AQuA-RAT", ("question", "options", "correct"), ("question", "options", "correct"), _aqua),
+    # options in lettered columns, before GSM8K: simple-evals' MMLU has `Question` and `Answer` too
+    Format("lettered options (question, A, B, ...)", ("question", "a", "b"), LETTERED, _lettered(
+        "question", ("answer", "correct", "answerkey", "target", "label"))),  # fmt: skip
+    Format("lettered options (input, A, B, ..., target)", ("input", "a", "b"), LETTERED, _lettered(
+        "input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
+    Format("CodeContests", ("description", "public_tests"), ("description", "public_tests", "private_tests",
+           "generated_tests", "solutions", "incorrect_solutions"), _code_contests),  # fmt: skip
+    Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
+           _olympiadbench),  # fmt: skip
+    Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
     Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model"),
@@ -280,5 +343,7 @@ def adapt(row: dict, position: int) -> dict:
     for name, value in fields.items():
         if name in ("problem", "answer", "choices", "domain") or name not in out:
             out[name] = value
+    if isinstance(out.get("answer"), list | tuple):  # OlympiadBench's final_answer: the answer's parts
+        out["answer"] = ", ".join(str(a) for a in out["answer"])
     out["id"] = get(ids.lower()) if ids else str(position)
     return out

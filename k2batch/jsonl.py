@@ -1,6 +1,7 @@
 """Problem sets as text: JSON Lines (`.jsonl`, `.ndjson`; GSM8K's and MATH-500's published
 files), one JSON array of objects (`.json`; rLLM's sets), or CSV / TSV with a header row
-(`.csv`, `.tsv`; GPQA's published files), compressed or not (`.gz`, `.bz2`, `.xz`, by fsspec).
+(`.csv`, `.tsv`; GPQA's published files; MMLU's, which have none), compressed or not (`.gz`,
+`.bz2`, `.xz`, by fsspec).
 Rows are read as Parquet's are: in groups of `GROUP` (the pipeline's unit of reading and of
 waves), every row holding every column any row has (None where it has none).
 
@@ -16,6 +17,7 @@ import codecs
 import csv
 import functools
 import io
+import itertools
 import json
 import posixpath
 
@@ -25,6 +27,7 @@ GROUP = 1024  # rows a group
 SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}  # the delimiter of each
 COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+MMLU_COLUMNS = ("question", "A", "B", "C", "D", "answer")  # its header-less CSVs' fields
 Rows = tuple[tuple[str, ...], list[tuple[dict, str | None]]]  # columns; (row, why it is damaged)
 
 
@@ -101,8 +104,10 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
     header = next(reader, None)
     if header is None:
         return []
-    out, line = [], reader.line_num
-    for fields in reader:
+    first = [header] if _headerless(header) else []
+    header = list(MMLU_COLUMNS) if first else header
+    out, line = [], 0 if first else reader.line_num
+    for fields in itertools.chain(first, reader):
         where, line = f"line {line + 1}", reader.line_num
         if not any(f.strip() for f in fields):
             continue  # a blank line
@@ -112,6 +117,14 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
         values = [f if f != "" else None for f in fields] + [None] * (len(header) - len(fields))
         out.append((dict(zip(header, values, strict=True)), where, ""))
     return out
+
+
+def _headerless(header: list[str]) -> bool:
+    """MMLU's own CSVs (`data/test/*_test.csv`) have no header row: a question, four options and
+    the answer's letter (a header of lettered columns is not one of them)."""
+    letters = ("A", "B", "C", "D")
+    return (len(header) == len(MMLU_COLUMNS) and header[-1].strip() in letters
+            and not any(h.strip().upper() in letters for h in header[:-1]))  # fmt: skip
 
 
 @functools.lru_cache(maxsize=2)

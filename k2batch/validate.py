@@ -6,6 +6,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import re
 from typing import Any
 
 from k2batch import domains, formats
@@ -15,10 +16,16 @@ from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
 
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
 _NUMBER = int | float | decimal.Decimal
+IMAGE = re.compile(r"images?(?:_\d+)?|picture|figure|img")  # columns of a problem's figure (or "" / None)
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _filled(value: Any) -> bool:
+    """An image column's value holds an image: not "", None, [] or a struct of nulls (HF's Image)."""
+    return bool(value) and not (isinstance(value, dict) and not any(value.values()))
 
 
 def _text(value: Any, name: str, required: bool, numbers: bool = False) -> str | None:
@@ -125,13 +132,17 @@ def _check(row: dict, row_index: int) -> dict:
     known = domains.get(domain)
     if known is None:
         raise ValueError(f"unknown domain {raw_domain!r} (known: {', '.join(domains.names())})")
-    answer = _text(row.get("answer"), "answer", required=False, numbers=True)
+    answer = row.get("answer")  # TheoremQA's true/false answers are JSON booleans
+    answer = _text(str(answer) if isinstance(answer, bool) else answer, "answer", False, numbers=True)
     choices = _choices(row.get("choices"))
     if known.needs_choices and not choices:
         raise ValueError(f"a {domain} problem needs choices")
     if domain == "science" and choices:
         domain = "choice"  # science with options is verified by letter
     extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS}
+    image = next((k for k, v in extra.items() if IMAGE.fullmatch(k.lower()) and _filled(v)), None)
+    if image:  # HLE's, OlympiadBench's and TheoremQA's problems with a figure: unsolvable from the text
+        raise ValueError(f"the problem comes with an image (column {image!r}): the recipe's models read text")
     tests = _tests(row, domain, extra, text)
     metadata = row.get("metadata")
     if not _missing(metadata) and not isinstance(metadata, str):

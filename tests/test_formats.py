@@ -262,3 +262,45 @@ def test_the_contracts_columns_with_the_reference_under_another_usual_name():
     a, b = _valid(rows)
     assert (a["id"], a["answer"], a["domain"]) == ("a", "2", "exact") and b["answer"] is None
     assert formats.detect({"id", "problem", "answer", "final_answer"}) is None  # `answer` stands
+
+
+def test_more_published_sets_keep_what_their_rows_need(tmp_path):
+    """Options in lettered columns (simple-evals' MMLU CSV), OlympiadBench's shared context and
+    list of answers, TheoremQA's booleans, SVAMP's story, AQuA-RAT's lettered options and
+    CodeContests' stdin cases: each lost the options, the context or the tests before (read as
+    GSM8K, or rejected)."""
+    simple_evals = {"": "0", "Question": "Find the degree of Q(sqrt(2)) over Q.", "A": "0", "B": "4", "C": "2",
+                    "D": "6", "Answer": "C", "Subject": "abstract_algebra"}  # fmt: skip
+    lukaemon = {"input": "Pick the even one.", "A": "3", "B": "8", "C": "5", "D": "7", "target": "B"}
+    olympiad = {"id": 2231, "question": "Find its speed.", "context": "A ball falls for 2 s from rest.",
+                "final_answer": ["$2$", "$-2$"], "unit": "m/s", "image_1": None, "modality": "Text-only"}  # fmt: skip
+    theorem = {"Question": "Is 7 prime?", "Answer": True, "Answer_type": "bool", "Picture": None}
+    svamp = {"ID": "chal-1", "Body": "Each pack has 5 pencils. Ann has 3 packs.",
+             "Question": "How many pencils does Ann have?", "Equation": "( 5.0 * 3.0 )", "Answer": 15.0}  # fmt: skip
+    aqua = {"question": "60 km in 1.5 hours: the speed?", "options": ["A)30", "B)40", "C)45"], "rationale": "",
+            "correct": "B"}  # fmt: skip
+    contests = {"name": "1_A. Sum", "description": "Print a+b.", "public_tests": {"input": ["1 2\n"], "output": ["3\n"]},
+                "private_tests": {"input": ["5 5\n"], "output": ["10\n"]}, "generated_tests": {"input": [], "output": []},
+                "solutions": {"language": [3], "solution": ["print(sum(map(int, input().split())))"]}}  # fmt: skip
+    s, lk, o, t, sv, aq, cc = _valid([simple_evals, lukaemon, olympiad, theorem, svamp, aqua, contests])
+    assert (s["domain"], s["choices"], s["answer"]) == ("choice", ["0", "4", "2", "6"], "C")
+    assert json.loads(s["extra"])["Subject"] == "abstract_algebra"
+    assert (lk["problem"], lk["choices"], lk["answer"]) == ("Pick the even one.", ["3", "8", "5", "7"], "B")
+    assert o["problem"] == "A ball falls for 2 s from rest.\n\nFind its speed." and o["answer"] == "$2$, $-2$"
+    assert (t["answer"], sv["answer"], sv["id"]) == ("True", "15.0", "chal-1")
+    assert sv["problem"] == "Each pack has 5 pencils. Ann has 3 packs. How many pencils does Ann have?"
+    assert (aq["choices"], aq["answer"], aq["domain"]) == (["30", "40", "45"], "B", "choice")
+    assert cc["domain"] == "code" and "stdin" in cc["problem"] and "solutions" not in json.loads(cc["extra"])
+    assert verify_code("print(sum(map(int, input().split())))\n", cc["tests"])[0] == "correct"
+    assert verify_code("print(3)\n", cc["tests"])[0] == "incorrect"  # the private case counts
+
+
+def test_a_problem_with_a_figure_is_a_reject_saying_so():
+    hle = {"id": "66f", "question": "What does the figure show?", "image": "data:image/png;base64,iVBO",
+           "answer": "a cat", "answer_type": "exactMatch"}  # fmt: skip
+    text = {**hle, "id": "670", "question": "What is 2+3?", "image": "", "answer": "5"}
+    olympiad = {"id": 1, "question": "Find x.", "context": None, "final_answer": ["1"], "image_1": {"bytes": b"\x89P"}}
+    (ok, none), (bad, why), (bad2, why2) = (validate_row(r, i) for i, r in enumerate([text, hle, olympiad]))
+    assert ok["answer"] == "5" and none is None and bad is None and bad2 is None
+    assert why == "the problem comes with an image (column 'image'): the recipe's models read text"
+    assert "'image_1'" in why2

@@ -2,6 +2,7 @@
 HumanEval publish theirs: read as their Parquet twins are, bad lines to rejects, nothing lost."""
 
 import codecs
+import csv
 import gzip
 import json
 import logging
@@ -12,7 +13,7 @@ import pytest
 
 from k2batch import jsonl
 from k2batch.config import load_config
-from k2batch.inputs import inspect_input, read_group
+from k2batch.inputs import input_format, inspect_input, read_group
 from k2batch.io import InputError
 from k2batch.job import run_solve
 from k2batch.testing import instant, moto_s3
@@ -185,3 +186,23 @@ def test_csv_in_the_contract_s_columns_is_solved_and_non_utf8_is_one_clear_error
     (tmp_path / "latin1.csv").write_bytes("id,problem\n1,caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputError, match="not a readable CSV file.*not UTF-8"):
         inspect_input(str(tmp_path / "latin1.csv"))
+
+
+def test_mmlus_own_csvs_have_no_header_row_and_are_read_whole(tmp_path):
+    """Hendrycks' data/test/*_test.csv: question, four options, answer letter, no header. Its first
+    question was taken for a header before, and the set stopped: "lacks required column(s)"."""
+    folder = tmp_path / "test"
+    folder.mkdir()
+    rows = [["Find the degree of Q(sqrt(2)) over Q.", "0", "4", "2", "6", "C"],
+            ['Which is "even"?\nPick one.', "3", "8", "5", "7", "B"]]  # fmt: skip
+    for name in ("abstract_algebra_test.csv", "anatomy_test.csv"):
+        with open(folder / name, "w", newline="") as f:
+            csv.writer(f).writerows(rows)
+    assert input_format(str(folder)) == "lettered options (question, A, B, ...); ids are row positions"
+    problems = [validate_row(row, pos)[0] for g in inspect_input(str(folder)) for pos, row, _ in read_group(str(folder), *g[:3])]
+    assert [p["id"] for p in problems] == ["0", "1", "2", "3"]
+    assert (problems[1]["problem"], problems[1]["choices"], problems[1]["answer"]) == (
+        'Which is "even"?\nPick one.', ["3", "8", "5", "7"], "B")  # fmt: skip
+    lettered = tmp_path / "lettered.csv"  # a header of lettered columns is a header
+    lettered.write_text("id,Question,A,B,C,D\nq1,Pick.,x,y,z,w\n")
+    assert input_format(str(lettered)) == "lettered options (question, A, B, ...); ids from 'id'"
