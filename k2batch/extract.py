@@ -162,11 +162,12 @@ _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
 _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
-# "is 5", "comes to $12.40", "needs 5 days", "= 7": the number a conclusion states.
+# "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
+# conclusion states.
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
     r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    r"((?>-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?))(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
+    r"((?>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?![\d-]|[,.]\d)|-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?))(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
     r"because|since|if|then|plus|minus|times)\b)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
     re.I,
 )

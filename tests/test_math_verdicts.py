@@ -219,6 +219,14 @@ def test_math500_answers_against_one_another_are_verdicts_never_exceptions(share
         ("5", "We find $a = \\boxed{3}$ and therefore $b = \\boxed{5}$.", "math", "correct"),
         ("25.5", "Each ticket costs $4.25 and they buy 6 tickets, so the total cost is $25.50.", "math", "correct"),
         ("8", "<think>6? no</think>\n\nA cube has 8 vertices.", "math", "correct"),
+        # SI's digit groups in a concluding sentence were read as their first group
+        ("1000000", "Therefore, there are 1 000 000 ways.", "math", "correct"),
+        ("12345", "So the population is 12\u202f345.", "math", "correct"),
+        ("5", "So the total is 5 200-page books.", "math", "correct"),
+        # published references: OlympiadBench's parts, TheoremQA's booleans, a float key
+        ("$2$, $-2$", "\\boxed{2, -2}", "math", "correct"),
+        ("True", "\\boxed{\\text{True}}", "math", "correct"),
+        ("27.0", "\\boxed{27}", "math", "correct"),
     ],
 )
 def test_conventions_an_outside_audit_found_broken(reference, output, domain, status):
