@@ -14,32 +14,27 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import io
 import json
 import pickle
-import random
 import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from k2batch import choicesets as choice
 from k2batch import domains
-from k2batch.extract import MAX_OPTIONS, last_boxed, option_letters
+from k2batch.choicesets import Get
+from k2batch.choicesets import missing as _missing
+from k2batch.extract import last_boxed
 from k2batch.verify.codetests import TEST_COLUMNS
 
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
             "uid")
 PROBLEM_NAMES = ("problem", "question", "prompt", "question_content", "instruction", "input")
+NO_REFERENCE = ("proof", "notfound", "not found")  # what sets write where a problem has no final answer
 ANSWER_NAMES = ("answer", "final_answer", "expected_answer", "ground_truth", "solution_answer")
-Get = Callable[[str], Any]  # a row's value by lower-case column name (None where absent)
-LETTERED = ("question", "input", *option_letters(MAX_OPTIONS).lower(), "answer", "correct", "answerkey",
-            "target", "label")  # fmt: skip
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _humaneval(get: Get) -> dict:  # `test` and `entry_point` are read by validation as published
@@ -97,65 +92,6 @@ def _livecodebench(get: Get) -> dict:
 def _apps(get: Get) -> dict:
     return {"problem": _starter(get("question"), get("starter_code"), "Use Standard Input format."),
             "domain": "code"}  # fmt: skip
-
-
-def _gpqa(get: Get) -> dict:
-    """The four answers in an order fixed by the question's hash: the correct one is not always A,
-    and every run, on any machine, letters them alike."""
-    question, right = get("question"), get("correct answer")
-    options = [str(o).strip() for o in (right, *(get(f"incorrect answer {i}") for i in (1, 2, 3)))]
-    right = options[0]
-    seed = int.from_bytes(hashlib.sha256(str(question).encode()).digest()[:8], "big")
-    random.Random(seed).shuffle(options)
-    return {"problem": question, "choices": options, "answer": option_letters(4)[options.index(right)],
-            "domain": "choice"}  # fmt: skip
-
-
-def _letter(answer: Any, n: int) -> Any:
-    """An answer given as the option's index (MMLU: 0-3) as its letter; letters as they are."""
-    if isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < n:
-        return option_letters(n)[answer]
-    return answer
-
-
-def _mmlu(get: Get) -> dict:
-    choices = get("choices") if get("choices") is not None else get("options")
-    n = len(choices) if isinstance(choices, list | tuple) else 0
-    return {"problem": get("question"), "choices": choices, "answer": _letter(get("answer"), n),
-            "domain": "choice"}  # fmt: skip
-
-
-def _arc(get: Get) -> dict:
-    """ARC's options are {text, label}; its key is a label (A-D, or 1-4 in some rows)."""
-    options, key = get("choices") or {}, get("answerkey")
-    if isinstance(options, list | tuple):  # a plain list of options, lettered
-        options = {"text": list(options), "label": list(option_letters(len(options)))}
-    texts, labels = options.get("text") or [], [str(x) for x in options.get("label") or []]
-    answer = option_letters(len(labels))[labels.index(str(key))] if str(key) in labels else key
-    return {"problem": get("question"), "choices": texts, "answer": answer, "domain": "choice"}
-
-
-def _lettered(problem: str, answers: tuple[str, ...]) -> Callable[[Get], dict]:
-    """Options in columns A, B, C, ... (simple-evals' and MMMLU's `Question, A, B, C, D, Answer`,
-    lukaemon/mmlu's `input ... target`, MMLU's own header-less CSVs): as many as are filled in a row."""
-
-    def fields(get: Get) -> dict:
-        options = []
-        for letter in option_letters(MAX_OPTIONS).lower():
-            if _missing(get(letter)):
-                break
-            options.append(get(letter))
-        answer = next((get(n) for n in answers if not _missing(get(n))), None)
-        return {"problem": get(problem), "choices": options, "answer": _letter(answer, len(options)),
-                "domain": "choice"}  # fmt: skip
-
-    return fields
-
-
-def _aqua(get: Get) -> dict:
-    """AQuA-RAT's options carry their letters ("A)21"); its key is `correct`."""
-    options = [re.sub(r"^\s*[A-Z]\s*\)\s*", "", str(o)) for o in get("options") or []]
-    return {"problem": get("question"), "choices": options, "answer": get("correct"), "domain": "choice"}
 
 
 def _code_contests(get: Get) -> dict:
@@ -223,28 +159,42 @@ class Format:
     needs: tuple[str, ...]  # lower-case columns that identify it
     uses: tuple[str, ...]  # columns it maps onto the contract (not carried as extras)
     fields: Callable[[Get], dict]  # the contract's fields of a row
+    ids: tuple[str, ...] = ()  # its own id columns, before the usual names (ID_NAMES)
 
 
 FORMATS = (  # the first whose columns a file has
     # MBPP before HumanEval: MBPP+ (evalplus) has `test` and `entry_point` too
     Format("MBPP", ("task_id", "test_list"), ("text", "prompt"), _mbpp),
+    # evalplus's own release: its plus inputs carry no expected outputs (evalplus computes them by
+    # running canonical_solution); HuggingFace's evalplus/humanevalplus has them inside `test`
+    Format("HumanEval+ as evalplus releases it, graded on HumanEval's base tests only "
+           "(evalplus/humanevalplus on HuggingFace grades its plus inputs too)",
+           ("task_id", "prompt", "test", "entry_point", "plus_input"), ("prompt",), _humaneval),  # fmt: skip
     Format("HumanEval", ("task_id", "prompt", "test", "entry_point"), ("prompt",), _humaneval),
     Format("LiveCodeBench", ("question_content", "public_test_cases"),
            ("question_content", "public_test_cases", "private_test_cases"), _livecodebench),  # fmt: skip
     Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
-    Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
-                    "incorrect answer 3"), ("question",), _gpqa),  # fmt: skip
-    Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), _arc),
-    Format("MMLU", ("question", "choices", "answer"), ("question", "choices", "answer"), _mmlu),
-    Format("MMLU-Pro", ("question", "options", "answer"), ("question", "options", "answer"), _mmlu),
-    Format("AQuA-RAT", ("question", "options", "correct"), ("question", "options", "correct"), _aqua),
-    # options in lettered columns, before GSM8K: simple-evals' MMLU has `Question` and `Answer` too
-    Format("lettered options (question, A, B, ...)", ("question", "a", "b"), LETTERED, _lettered(
-        "question", ("answer", "correct", "answerkey", "target", "label"))),  # fmt: skip
-    Format("lettered options (input, A, B, ..., target)", ("input", "a", "b"), LETTERED, _lettered(
-        "input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
     Format("CodeContests", ("description", "public_tests"), ("description", "public_tests", "private_tests",
-           "generated_tests", "solutions", "incorrect_solutions"), _code_contests),  # fmt: skip
+           "generated_tests", "solutions", "incorrect_solutions"), _code_contests, ("name",)),  # fmt: skip
+    Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
+                    "incorrect answer 3"), ("question",), choice.gpqa),  # fmt: skip
+    Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), choice.arc),
+    Format("OpenBookQA", ("question_stem", "choices", "answerkey"), ("question_stem", "choices", "answerkey"),
+           choice.arc),  # fmt: skip
+    Format("SciQ", ("question", "correct_answer", "distractor1"), ("question", "correct_answer",
+           "distractor1", "distractor2", "distractor3", "support"), choice.sciq),  # fmt: skip
+    Format("MMLU", ("question", "choices", "answer"), ("question", "choices", "answer"), choice.mmlu),
+    Format("MMLU-Pro / MedQA", ("question", "options", "answer"), ("question", "options", "answer",
+           "answer_idx"), choice.mmlu),  # fmt: skip
+    Format("MathQA", ("problem", "options", "correct"), ("problem", "options", "correct"), choice.mathqa),
+    Format("AQuA-RAT", ("question", "options", "correct"), ("question", "options", "correct"), choice.aqua),
+    # options in lettered columns, before GSM8K: simple-evals' MMLU has `Question` and `Answer` too
+    Format("lettered options (question, A, B, ...)", ("question", "a", "b"), choice.LETTERED,
+           choice.lettered("question", ("answer", "correct", "answerkey", "target", "label"))),  # fmt: skip
+    Format("lettered options (input, A, B, ..., target)", ("input", "a", "b"), choice.LETTERED,
+           choice.lettered("input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
+    Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
+           ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
     Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
            _olympiadbench),  # fmt: skip
     Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),
@@ -291,10 +241,11 @@ def detect(names: Iterable[str]) -> Format | None:
 def id_column(names: Iterable[str]) -> str | None:
     """The column ids are read from (as the file spells it); None: ids are row positions."""
     names = list(names)
-    if detect(names) is None:
+    fmt = detect(names)
+    if fmt is None:
         return "id"
     by_lower = {n.lower(): n for n in reversed(names)}
-    return next((by_lower[n] for n in ID_NAMES if n in by_lower), None)
+    return next((by_lower[n] for n in (*fmt.ids, *ID_NAMES) if n in by_lower), None)
 
 
 def problem_column(names: Iterable[str]) -> str | None:
@@ -345,5 +296,7 @@ def adapt(row: dict, position: int) -> dict:
             out[name] = value
     if isinstance(out.get("answer"), list | tuple):  # OlympiadBench's final_answer: the answer's parts
         out["answer"] = ", ".join(str(a) for a in out["answer"])
+    if isinstance(out.get("answer"), str) and out["answer"].strip().lower() in ("", *NO_REFERENCE):
+        out["answer"] = None  # NuminaMath-1.5's proofs: a reply boxing "proof" is no verified answer
     out["id"] = get(ids.lower()) if ids else str(position)
     return out

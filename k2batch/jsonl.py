@@ -1,7 +1,7 @@
 """Problem sets as text: JSON Lines (`.jsonl`, `.ndjson`; GSM8K's and MATH-500's published
 files), one JSON array of objects (`.json`; rLLM's sets), or CSV / TSV with a header row
-(`.csv`, `.tsv`; GPQA's published files; MMLU's, which have none), compressed or not (`.gz`,
-`.bz2`, `.xz`, by fsspec).
+(`.csv`, `.tsv`; GPQA's published files; MMLU's and MGSM's, which have none), compressed or not
+(`.gz`, `.bz2`, `.xz`, by fsspec).
 Rows are read as Parquet's are: in groups of `GROUP` (the pipeline's unit of reading and of
 waves), every row holding every column any row has (None where it has none).
 
@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import posixpath
+import re
 
 import fsspec
 
@@ -104,8 +105,8 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
     header = next(reader, None)
     if header is None:
         return []
-    first = [header] if _headerless(header) else []
-    header = list(MMLU_COLUMNS) if first else header
+    columns = _headerless(header)
+    first, header = ([header], list(columns)) if columns else ([], header)
     out, line = [], 0 if first else reader.line_num
     for fields in itertools.chain(first, reader):
         where, line = f"line {line + 1}", reader.line_num
@@ -119,12 +120,17 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
     return out
 
 
-def _headerless(header: list[str]) -> bool:
-    """MMLU's own CSVs (`data/test/*_test.csv`) have no header row: a question, four options and
-    the answer's letter (a header of lettered columns is not one of them)."""
-    letters = ("A", "B", "C", "D")
-    return (len(header) == len(MMLU_COLUMNS) and header[-1].strip() in letters
-            and not any(h.strip().upper() in letters for h in header[:-1]))  # fmt: skip
+def _headerless(header: list[str]) -> tuple[str, ...] | None:
+    """The columns of a set shipped without a header row, as simple-evals reads them: MMLU's CSVs
+    (`data/test/*_test.csv`: a question, four options, the answer's letter; a header of lettered
+    columns is not one of them) and MGSM's TSVs (a question and its number); None for a header."""
+    fields, letters = [h.strip() for h in header], ("A", "B", "C", "D")
+    if len(fields) == len(MMLU_COLUMNS) and fields[-1] in letters and not any(
+            f.upper() in letters for f in fields[:-1]):  # fmt: skip
+        return MMLU_COLUMNS
+    if len(fields) == 2 and re.fullmatch(r"-?\d[\d,]*(?:\.\d+)?", fields[1]):
+        return ("question", "answer")
+    return None
 
 
 @functools.lru_cache(maxsize=2)

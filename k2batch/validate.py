@@ -16,6 +16,8 @@ from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
 
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
 _NUMBER = int | float | decimal.Decimal
+TEXT_ONLY = "the recipe's models read text"  # why a problem with a figure is a reject
+FIGURE = re.compile(r"<(?:img|image)[_ ]?\d+>")  # a figure's place in a problem's text
 IMAGE = re.compile(r"images?(?:_\d+)?|picture|figure|img")  # columns of a problem's figure (or "" / None)
 
 
@@ -125,6 +127,9 @@ ALIASES = {
 def _check(row: dict, row_index: int) -> dict:
     pid = _id(row.get("id"))
     text = _text(row.get("problem"), "problem", required=True)
+    figure = FIGURE.search(text)
+    if figure:  # OlympiadBench's own JSON and MMMU mark a figure in the text, with no image column
+        raise ValueError(f"the problem comes with an image ({figure.group(0)}): {TEXT_ONLY}")
     raw_domain = _text(row.get("domain"), "domain", required=False)
     domain = (raw_domain or "math").strip().lower()
     if domains.get(domain) is None:
@@ -142,7 +147,7 @@ def _check(row: dict, row_index: int) -> dict:
     extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS}
     image = next((k for k, v in extra.items() if IMAGE.fullmatch(k.lower()) and _filled(v)), None)
     if image:  # HLE's, OlympiadBench's and TheoremQA's problems with a figure: unsolvable from the text
-        raise ValueError(f"the problem comes with an image (column {image!r}): the recipe's models read text")
+        raise ValueError(f"the problem comes with an image (column {image!r}): {TEXT_ONLY}")
     tests = _tests(row, domain, extra, text)
     metadata = row.get("metadata")
     if not _missing(metadata) and not isinstance(metadata, str):

@@ -290,7 +290,8 @@ def test_more_published_sets_keep_what_their_rows_need(tmp_path):
     assert (t["answer"], sv["answer"], sv["id"]) == ("True", "15.0", "chal-1")
     assert sv["problem"] == "Each pack has 5 pencils. Ann has 3 packs. How many pencils does Ann have?"
     assert (aq["choices"], aq["answer"], aq["domain"]) == (["30", "40", "45"], "B", "choice")
-    assert cc["domain"] == "code" and "stdin" in cc["problem"] and "solutions" not in json.loads(cc["extra"])
+    assert cc["domain"] == "code" and "stdin" in cc["problem"] and cc["id"] == "1_A. Sum"
+    assert cc["extra"] is None  # its solutions are not carried
     assert verify_code("print(sum(map(int, input().split())))\n", cc["tests"])[0] == "correct"
     assert verify_code("print(3)\n", cc["tests"])[0] == "incorrect"  # the private case counts
 
@@ -304,3 +305,42 @@ def test_a_problem_with_a_figure_is_a_reject_saying_so():
     assert ok["answer"] == "5" and none is None and bad is None and bad2 is None
     assert why == "the problem comes with an image (column 'image'): the recipe's models read text"
     assert "'image_1'" in why2
+
+
+def test_choice_sets_as_first_published_and_sets_that_name_no_final_answer():
+    """ARC / CommonsenseQA as first published ({stem, choices}: every row was a reject), OpenBookQA's
+    `question_stem`, SciQ's distractors, MathQA's options in one string, MedQA's options by letter
+    (rejects before; SciQ and MathQA lost their options), and what sets write where a problem has
+    no final answer (NuminaMath-1.5's "proof": a reply boxing "proof" was verified)."""
+    arc = {"id": "Mercury_7", "question": {"stem": "Which is a gas?", "choices": [
+        {"label": "A", "text": "ice"}, {"label": "B", "text": "steam"}]}, "answerKey": "B"}  # fmt: skip
+    obqa = {"id": "7-980", "question_stem": "The sun is responsible for", "choices": {
+        "text": ["puppies", "plants sprouting"], "label": ["A", "B"]}, "answerKey": "B"}  # fmt: skip
+    sciq = {"question": "What is a clone?", "distractor1": "phenotype", "distractor2": "male", "distractor3": "adult",
+            "correct_answer": "an exact copy", "support": "A clone is an exact copy."}  # fmt: skip
+    mathqa = {"Problem": "what is 2 + 2 ?", "Rationale": "", "options": "a ) 3 , b ) 4 , c ) rs . 1 , d ) 5 , e ) 6",
+              "correct": "b", "annotated_formula": "add(2, 2)"}  # fmt: skip
+    medqa = {"question": "Which drug?", "answer": "Nitrofurantoin", "answer_idx": "D", "meta_info": "step1",
+             "options": {"A": "Ampicillin", "B": "Ceftriaxone", "C": "Doxycycline", "D": "Nitrofurantoin"}}  # fmt: skip
+    a, o, s, m, med = _valid([arc, obqa, sciq, mathqa, medqa])
+    assert (a["problem"], a["choices"], a["answer"], a["domain"]) == ("Which is a gas?", ["ice", "steam"], "B", "choice")
+    assert (o["problem"], o["answer"]) == ("The sun is responsible for", "B")
+    assert s["problem"] == "A clone is an exact copy.\nQuestion: What is a clone?"
+    assert s["choices"]["ABCD".index(s["answer"])] == "an exact copy" and len(s["choices"]) == 4
+    assert (m["choices"], m["answer"]) == (["3", "4", "rs . 1", "5", "6"], "B")
+    assert (med["choices"][3], med["answer"]) == ("Nitrofurantoin", "D")
+    numina = [{"problem": "Prove it.", "solution": "...", "answer": "proof", "question_type": "proof"},
+              {"problem": "Find n.", "solution": "...", "answer": "notfound"},
+              {"problem": "Find m.", "solution": "so $\\boxed{3}$", "answer": "3"}]  # fmt: skip
+    assert [p["answer"] for p in _valid(numina)] == [None, None, "3"]
+    csqa_test = {"id": "90b3", "question": "Pick.", "choices": {"label": ["A", "B"], "text": ["x", "y"]}, "answerKey": ""}
+    assert _valid([csqa_test])[0]["answer"] is None  # unverified, not graded against ""
+    contests = {"name": "1548_E. Gregor", "description": "Print 1.", "public_tests": {"input": [""], "output": ["1"]}}
+    assert _valid([contests])[0]["id"] == "1548_E. Gregor"
+    release = {"task_id": "HumanEval/0", "prompt": "def f():\n", "canonical_solution": "    return 1\n",
+               "test": "def check(candidate):\n    assert candidate() == 1\n", "entry_point": "f",
+               "base_input": [[]], "plus_input": [[]], "atol": 0}  # fmt: skip
+    assert "base tests only" in formats.describe(release)
+    inline = {"id": 2234, "question": "In the diagram\n<img_3398>\nfind the area.", "context": None,
+              "final_answer": ["$4-\\pi$"]}  # OlympiadBench's own JSON: the figure only in the text  # fmt: skip
+    assert validate_row(inline, 0) == (None, "the problem comes with an image (<img_3398>): the recipe's models read text")

@@ -206,3 +206,15 @@ def test_mmlus_own_csvs_have_no_header_row_and_are_read_whole(tmp_path):
     lettered = tmp_path / "lettered.csv"  # a header of lettered columns is a header
     lettered.write_text("id,Question,A,B,C,D\nq1,Pick.,x,y,z,w\n")
     assert input_format(str(lettered)) == "lettered options (question, A, B, ...); ids from 'id'"
+
+
+def test_mgsms_tsvs_have_no_header_row_either(tmp_path):
+    path = tmp_path / "mgsm_en.tsv"  # simple-evals reads `question \t number` lines
+    path.write_text("Janet's ducks lay 16 eggs. How many are left?\t18\nA robe takes 2 bolts. How many?\t3\n")
+    assert input_format(str(path)) == "GSM8K (question, answer); ids are row positions"
+    rows = [validate_row(row, pos)[0] for g in inspect_input(str(path)) for pos, row, _ in read_group(str(path), *g[:3])]
+    assert [(r["id"], r["answer"]) for r in rows] == [("0", "18"), ("1", "3")]
+    named = tmp_path / "named.tsv"  # a header row stays one
+    named.write_text("question\tanswer\nWhat is 1+1?\t2\n")
+    assert [r["answer"] for r in (validate_row(row, p)[0] for g in inspect_input(str(named))
+                                  for p, row, _ in read_group(str(named), *g[:3]))] == ["2"]  # fmt: skip

@@ -1,0 +1,112 @@
+"""Multiple-choice sets as their publishers ship them (k2batch/formats.py reads which): each
+mapping gives a row's question, its options as a list and the right one's letter."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+from k2batch.extract import MAX_OPTIONS, option_letters
+
+Get = Callable[[str], Any]  # a row's value by lower-case column name (None where absent)
+LETTERED = ("question", "input", *option_letters(MAX_OPTIONS).lower(), "answer", "correct", "answerkey",
+            "target", "label")  # fmt: skip
+
+
+def missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def shuffled(question: Any, right: Any, wrong: list) -> tuple[list[str], str]:
+    """(options, letter of the right one): in an order fixed by the question's hash, so the right
+    one is not always A, and every run, on any machine, letters them alike."""
+    options = [str(o).strip() for o in (right, *wrong) if not missing(o)]
+    right = options[0]
+    seed = int.from_bytes(hashlib.sha256(str(question).encode()).digest()[:8], "big")
+    random.Random(seed).shuffle(options)
+    return options, option_letters(len(options))[options.index(right)]
+
+
+def gpqa(get: Get) -> dict:
+    question = get("question")
+    wrong = [get(f"incorrect answer {i}") for i in (1, 2, 3)]
+    options, letter = shuffled(question, get("correct answer"), wrong)
+    return {"problem": question, "choices": options, "answer": letter, "domain": "choice"}
+
+
+def sciq(get: Get) -> dict:
+    """SciQ: the right answer and three distractors (shuffled as GPQA's); its supporting passage
+    before the question, as lm-evaluation-harness prompts it."""
+    question, support = get("question"), get("support")
+    options, letter = shuffled(question, get("correct_answer"), [get(f"distractor{i}") for i in (1, 2, 3)])
+    problem = f"{str(support).strip()}\nQuestion: {question}" if not missing(support) else question
+    return {"problem": problem, "choices": options, "answer": letter, "domain": "choice"}
+
+
+def as_letter(answer: Any, n: int) -> Any:
+    """An answer given as the option's index (MMLU: 0-3) as its letter; letters as they are."""
+    if isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < n:
+        return option_letters(n)[answer]
+    return answer
+
+
+def mmlu(get: Get) -> dict:
+    """MMLU's and MMLU-Pro's options are a list; MedQA's a dict by letter, its key `answer_idx`."""
+    choices = get("choices") if get("choices") is not None else get("options")
+    answer = get("answer_idx") if not missing(get("answer_idx")) else get("answer")
+    if isinstance(choices, dict):
+        choices = [choices[k] for k in sorted(choices)]
+    answer = as_letter(answer, len(choices) if isinstance(choices, list | tuple) else 0)
+    return {"problem": get("question"), "choices": choices, "answer": answer, "domain": "choice"}
+
+
+def arc(get: Get) -> dict:
+    """ARC's options are {text, label}; its key is a label (A-D, or 1-4 in some rows). As first
+    published (and CommonsenseQA, OpenBookQA), the question is {stem, choices: [{label, text}]}."""
+    question, options, key = get("question"), get("choices") or {}, get("answerkey")
+    if isinstance(question, dict):
+        options = {"text": [c.get("text") for c in question.get("choices") or []],
+                   "label": [c.get("label") for c in question.get("choices") or []]}  # fmt: skip
+        question = question.get("stem")
+    if isinstance(options, list | tuple):  # a plain list of options, lettered
+        options = {"text": list(options), "label": list(option_letters(len(options)))}
+    texts, labels = options.get("text") or [], [str(x) for x in options.get("label") or []]
+    answer = option_letters(len(labels))[labels.index(str(key))] if str(key) in labels else key
+    problem = question if question is not None else get("question_stem")  # OpenBookQA's
+    return {"problem": problem, "choices": texts, "answer": answer, "domain": "choice"}
+
+
+def mathqa(get: Get) -> dict:
+    """MathQA's options are one string, "a ) rs . 400 , b ) rs . 300 , ..."; its key a lower-case
+    letter."""
+    parts = re.split(r"(?:^|\s*,\s*)([a-e])\s*\)\s*", str(get("options") or ""))[1:]
+    options = [text.strip() for text in parts[1::2]]
+    answer = get("correct")
+    return {"problem": get("problem"), "choices": options, "answer": answer.upper() if isinstance(answer, str)
+            else answer, "domain": "choice"}  # fmt: skip
+
+
+def lettered(problem: str, answers: tuple[str, ...]) -> Callable[[Get], dict]:
+    """Options in columns A, B, C, ... (simple-evals' and MMMLU's `Question, A, B, C, D, Answer`,
+    lukaemon/mmlu's `input ... target`, MMLU's own header-less CSVs): as many as are filled in a row."""
+
+    def fields(get: Get) -> dict:
+        options = []
+        for column in option_letters(MAX_OPTIONS).lower():
+            if missing(get(column)):
+                break
+            options.append(get(column))
+        answer = next((get(n) for n in answers if not missing(get(n))), None)
+        return {"problem": get(problem), "choices": options, "answer": as_letter(answer, len(options)),
+                "domain": "choice"}  # fmt: skip
+
+    return fields
+
+
+def aqua(get: Get) -> dict:
+    """AQuA-RAT's options carry their letters ("A)21"); its key is `correct`."""
+    options = [re.sub(r"^\s*[A-Z]\s*\)\s*", "", str(o)) for o in get("options") or []]
+    return {"problem": get("question"), "choices": options, "answer": get("correct"), "domain": "choice"}
