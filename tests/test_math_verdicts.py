@@ -226,6 +226,8 @@ def test_math500_answers_against_one_another_are_verdicts_never_exceptions(share
         # published references: OlympiadBench's parts, TheoremQA's booleans, a float key
         ("$2$, $-2$", "\\boxed{2, -2}", "math", "correct"),
         ("True", "\\boxed{\\text{True}}", "math", "correct"),
+        ("True", "\\boxed{Yes}", "math", "correct"),  # TheoremQA's scorer reads yes as True
+        ("False", "The claim fails.\nThe answer is yes.", "math", "incorrect"),
         ("27.0", "\\boxed{27}", "math", "correct"),
     ],
 )

@@ -183,8 +183,14 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
     return _scalar(gold, pred, policy)
 
 
+_TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
+
+
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     ref, ans = forms.clean(reference), forms.clean(answer)
+    truth = [_TRUTH.get(forms.unwrap(x).strip().rstrip(".").lower()) for x in (ref, ans)]
+    if truth[0] is not None and truth[1] is not None:
+        return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     letter = forms.option_letter(ref, lone=True)
     if letter:
         got = forms.option_letter(ans, problem=problem)
