@@ -91,7 +91,8 @@ def mathqa(get: Get) -> dict:
 
 def lettered(problem: str, answers: tuple[str, ...]) -> Callable[[Get], dict]:
     """Options in columns A, B, C, ... (simple-evals' and MMMLU's `Question, A, B, C, D, Answer`,
-    lukaemon/mmlu's `input ... target`, MMLU's own header-less CSVs): as many as are filled in a row."""
+    lukaemon/mmlu's `input ... target`, MMLU's own header-less CSVs): as many as are filled in a row.
+    A row whose answer names none of them is not multiple choice: its columns `a`, `b` are values."""
 
     def fields(get: Get) -> dict:
         options = []
@@ -99,9 +100,10 @@ def lettered(problem: str, answers: tuple[str, ...]) -> Callable[[Get], dict]:
             if missing(get(column)):
                 break
             options.append(get(column))
-        answer = next((get(n) for n in answers if not missing(get(n))), None)
-        return {"problem": get(problem), "choices": options, "answer": as_letter(answer, len(options)),
-                "domain": "choice"}  # fmt: skip
+        answer = as_letter(next((get(n) for n in answers if not missing(get(n))), None), len(options))
+        if answer is not None and str(answer).strip().upper() not in tuple(option_letters(len(options))):
+            return {"problem": get(problem), "answer": answer}  # `a`, `b` are values, no options (a + b = 7)
+        return {"problem": get(problem), "choices": options, "answer": answer, "domain": "choice"}
 
     return fields
 

@@ -286,6 +286,8 @@ def test_more_published_sets_keep_what_their_rows_need(tmp_path):
     assert (s["domain"], s["choices"], s["answer"]) == ("choice", ["0", "4", "2", "6"], "C")
     assert json.loads(s["extra"])["Subject"] == "abstract_algebra"
     assert (lk["problem"], lk["choices"], lk["answer"]) == ("Pick the even one.", ["3", "8", "5", "7"], "B")
+    (plain,) = _valid([{"question": "What is a + b?", "a": 3, "b": 4, "answer": 7}])  # values, not options
+    assert (plain["domain"], plain["choices"], plain["answer"]) == ("math", None, "7")
     assert o["problem"] == "A ball falls for 2 s from rest.\n\nFind its speed." and o["answer"] == "$2$, $-2$"
     assert (t["answer"], sv["answer"], sv["id"]) == ("True", "15.0", "chal-1")
     assert sv["problem"] == "Each pack has 5 pencils. Ann has 3 packs. How many pencils does Ann have?"
