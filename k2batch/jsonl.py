@@ -92,7 +92,7 @@ def _objects(data: bytes) -> list[tuple[object, str, str]]:
     return out
 
 
-def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
+def _records(data: bytes, delimiter: str, name: str = "") -> list[tuple[object, str, str]]:
     """(row or None, where it is, why it is damaged) of each CSV record: fields by the header's
     names; a record with more fields than the header is damaged, one with fewer has None for the
     rest (as pandas reads it). Fields may span lines (GPQA's questions do)."""
@@ -107,6 +107,9 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
         return []
     columns = _headerless(header)
     first, header = ([header], list(columns)) if columns else ([], header)
+    # MMLU's subject is only in its file's name (abstract_algebra_test.csv), as cais/mmlu's column
+    stem = posixpath.splitext(name)[0]
+    subject = re.sub(r"_(?:test|dev|val)$", "", stem) if columns == MMLU_COLUMNS else None
     out, line = [], 0 if first else reader.line_num
     for fields in itertools.chain(first, reader):
         where, line = f"line {line + 1}", reader.line_num
@@ -116,7 +119,8 @@ def _records(data: bytes, delimiter: str) -> list[tuple[object, str, str]]:
             out.append((None, where, f"{len(fields)} fields, the header has {len(header)}: {fields[:8]}"))
             continue
         values = [f if f != "" else None for f in fields] + [None] * (len(header) - len(fields))
-        out.append((dict(zip(header, values, strict=True)), where, ""))
+        row = dict(zip(header, values, strict=True))
+        out.append((row | {"subject": subject} if subject else row, where, ""))
     return out
 
 
@@ -141,7 +145,7 @@ def _parsed(uri: str, size: int, stamp: str) -> Rows:
     parsed, names = [], {}
     delimiter = CSV_SUFFIXES.get(posixpath.splitext(_name(uri))[1])
     what = "a CSV record" if delimiter else "JSON"
-    for value, where, error in _records(data, delimiter) if delimiter else _objects(data):
+    for value, where, error in _records(data, delimiter, _name(uri)) if delimiter else _objects(data):
         if error:
             parsed.append(({"line": where}, f"{where} is not {what}: {error}"))
         elif not isinstance(value, dict):

@@ -203,6 +203,7 @@ def test_mmlus_own_csvs_have_no_header_row_and_are_read_whole(tmp_path):
     assert [p["id"] for p in problems] == ["0", "1", "2", "3"]
     assert (problems[1]["problem"], problems[1]["choices"], problems[1]["answer"]) == (
         'Which is "even"?\nPick one.', ["3", "8", "5", "7"], "B")  # fmt: skip
+    assert [json.loads(p["extra"])["subject"] for p in problems] == ["abstract_algebra"] * 2 + ["anatomy"] * 2
     lettered = tmp_path / "lettered.csv"  # a header of lettered columns is a header
     lettered.write_text("id,Question,A,B,C,D\nq1,Pick.,x,y,z,w\n")
     assert input_format(str(lettered)) == "lettered options (question, A, B, ...); ids from 'id'"
