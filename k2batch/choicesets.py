@@ -112,3 +112,17 @@ def aqua(get: Get) -> dict:
     """AQuA-RAT's options carry their letters ("A)21"); its key is `correct`."""
     options = [re.sub(r"^\s*[A-Z]\s*\)\s*", "", str(o)) for o in get("options") or []]
     return {"problem": get("question"), "choices": options, "answer": get("correct"), "domain": "choice"}
+
+
+def hle(get: Get) -> dict:
+    """Humanity's Last Exam: a `multipleChoice` question lists its options in its text under
+    "Answer Choices:" (A. ..., B. ...), which become the options; `exactMatch` rows are math."""
+    question, answer = get("question"), get("answer")
+    head, sep, block = str(question).rpartition("Answer Choices:")
+    parts = re.split(r"(?:^|\n)\s*([A-Z])[.)]\s+", block.strip())[1:] if sep else []
+    letters, options = parts[0::2], [text.strip() for text in parts[1::2]]
+    lettered = bool(options) and "".join(letters) == option_letters(len(options))
+    if get("answer_type") != "multipleChoice" or not lettered:
+        return {"problem": question, "answer": answer}
+    return {"problem": head.rstrip(), "choices": options, "answer": answer, "domain": "choice"}
+

@@ -195,6 +195,7 @@ FORMATS = (  # the first whose columns a file has
            choice.lettered("input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
     Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
            ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
+    Format("HLE", ("question", "answer", "answer_type"), ("question", "answer"), choice.hle),
     Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
            _olympiadbench),  # fmt: skip
     Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),

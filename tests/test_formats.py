@@ -346,3 +346,20 @@ def test_choice_sets_as_first_published_and_sets_that_name_no_final_answer():
     inline = {"id": 2234, "question": "In the diagram\n<img_3398>\nfind the area.", "context": None,
               "final_answer": ["$4-\\pi$"]}  # OlympiadBench's own JSON: the figure only in the text  # fmt: skip
     assert validate_row(inline, 0) == (None, "the problem comes with an image (<img_3398>): the recipe's models read text")
+
+
+def test_hle_multiple_choice_questions_list_their_options_in_the_text():
+    mc = {"id": "668825f8", "question": "Which condition do critical-level views violate?\n\nAnswer Choices:\n"
+          "A. Egalitarian Dominance\nB. General Non-Extreme Priority\nC. Non-Elitism", "image": "",
+          "answer": "B", "answer_type": "multipleChoice", "category": "Humanities"}  # fmt: skip
+    exact = {**mc, "id": "6687ffb1", "question": "Mate in 2 for black?", "answer": "Rxf3, Rf1#",
+             "answer_type": "exactMatch"}  # fmt: skip
+    odd = {**mc, "id": "66e9", "question": "Pick one.\nAnswer Choices:\nA. x\nC. y"}  # letters skip: as published
+    m, e, o = _valid([mc, exact, odd])
+    assert (m["problem"], m["choices"], m["answer"], m["domain"]) == (
+        "Which condition do critical-level views violate?", ["Egalitarian Dominance", "General Non-Extreme Priority",
+                                                            "Non-Elitism"], "B", "choice")  # fmt: skip
+    assert (e["domain"], e["answer"], e["choices"]) == ("math", "Rxf3, Rf1#", None)
+    assert (o["domain"], o["problem"]) == ("math", odd["question"])
+    assert formats.describe(mc) == "HLE; ids from 'id'"
+
