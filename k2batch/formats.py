@@ -33,6 +33,7 @@ from k2batch.verify.codetests import TEST_COLUMNS
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
             "uid")
 PROBLEM_NAMES = ("problem", "question", "prompt", "question_content", "instruction", "input")
+STDIN = "Read the inputs from stdin, solve the problem and write the answer to stdout."  # LiveCodeBench's
 NO_REFERENCE = ("proof", "notfound", "not found")  # what sets write where a problem has no final answer
 ANSWER_NAMES = ("answer", "final_answer", "expected_answer", "ground_truth", "solution_answer")
 
@@ -79,8 +80,7 @@ def _cases(value: Any) -> list:
 def _livecodebench(get: Get) -> dict:
     """Graded on its public and private tests, as its harness grades (the private ones are not
     carried into extras: megabytes a row)."""
-    stdin = "Read the inputs from stdin, solve the problem and write the answer to stdout."
-    out = {"problem": _starter(get("question_content"), get("starter_code"), stdin), "domain": "code"}
+    out = {"problem": _starter(get("question_content"), get("starter_code"), STDIN), "domain": "code"}
     public = _cases(get("public_test_cases")) if get("public_test_cases") is not None else []
     try:
         private = _cases(get("private_test_cases")) if not _missing(get("private_test_cases")) else []
@@ -102,8 +102,7 @@ def _code_contests(get: Get) -> dict:
         tests = get(column) or {}
         pairs = zip(tests.get("input") or [], tests.get("output") or [], strict=True)
         cases += [{"input": i, "output": o} for i, o in pairs]
-    stdin = "Read the inputs from stdin, solve the problem and write the answer to stdout."
-    return {"problem": f"{get('description')}\n\n{stdin}", "domain": "code",
+    return {"problem": _starter(get("description"), None, STDIN), "domain": "code",
             "tests": json.dumps({"type": "stdio", "cases": cases}) if cases else None}  # fmt: skip
 
 
