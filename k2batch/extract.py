@@ -132,6 +132,7 @@ _FINAL_PHRASE = re.compile(
     re.I | re.M,
 )
 _ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{3,}[^()]*\)$")  # "3 (after 2 steps)": the aside is no part
+_BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to)\s.*$", re.I)  # "12, because 3 x 4 = 12"
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
@@ -151,7 +152,8 @@ def extract_math(text: str) -> tuple[str | None, str]:
     part = part.replace("\\$", "").replace("\u2212", "-")  # "$\$12.50$" is 12.50; a Unicode minus is one
     phrases = _FINAL_PHRASE.findall(part)
     if phrases:
-        return _ASIDE.sub("", phrases[-1].strip()) or phrases[-1].strip(), "final-answer phrase"
+        phrase = phrases[-1].strip()
+        return _ASIDE.sub("", _BECAUSE.sub("", phrase)) or phrase, "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"

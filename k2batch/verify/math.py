@@ -97,6 +97,15 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         if len(pct) == 1 and same(pct[0] / 100, p_n if pct[0] is g_n else g_n):
             return True, "same number (a percentage as a fraction)"
         return False, "different number"
+    pct = [re.sub(r"\s*%$", "", x) for x in (g, p)]
+    if (g, p) != tuple(pct):  # 33\\frac{1}{3}%: the value before the sign, or a hundredth of it
+        ok, why = _scalar(*pct, policy)
+        one = (pct[0] == g) != (pct[1] == p)
+        if not ok and one:
+            hundredth = [f"({x})/100" if x != y else x for x, y in zip(pct, (g, p), strict=True)]
+            ok2, why2 = _scalar(*hundredth, policy)
+            ok, why = (ok2, f"{why2} (a percentage as a fraction)") if ok2 is not None else (ok, why)
+        return ok, why
     hedge = [BOUND.search(re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", x)) for x in (g, p)]
     if hedge[1] and not hedge[0]:  # math-verify reads past the words: "5 or more" is not 5
         return False, f"the answer qualifies its value ({hedge[1].group(0)})"
@@ -165,13 +174,22 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         ok, why = _elements(sum(g_mat, []), sum(p_mat, []), True, policy)
         return ok, f"matrix: {why}"
     g_sys = forms.system(gold)
-    gold = g_sys or (", ".join(g_mat[0]) if g_mat and len(g_mat) == 1 else gold)
-    pred = forms.system(pred) or (", ".join(p_mat[0]) if p_mat and len(p_mat) == 1 else pred)
+
+    def flat(text, mat, sys):  # a system, one matrix row, or labelled parts: a comma list
+        return sys or (", ".join(mat[0]) if mat and len(mat) == 1 else forms.parts(text) or text)
+
+    gold, pred = flat(gold, g_mat, g_sys), flat(pred, p_mat, forms.system(pred))
     g_list, p_list = forms.as_list(gold), forms.as_list(pred)
     if g_list and p_list:
         kinds = {"set" if g_sys else g_list[1], p_list[1]}
-        ordered = not (forms.unordered(g_list[1], problem) or kinds == {"set"} or g_sys)
+        # equations (a system, or named values) hold together in any order
+        equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_list[0])
+        ordered = not (forms.unordered(g_list[1], problem) or kinds == {"set"} or g_sys or equations)
         return _elements(g_list[0], p_list[0], ordered, policy)
+    ranges = forms.inequalities(gold), forms.inequalities(pred)
+    if any(ranges):
+        ok, why = _scalar(ranges[0] or gold, ranges[1] or pred, policy)
+        return ok, f"{why} (inequalities joined by 'or' read as a union of intervals)"
     (g_name, g_rhs), (p_name, p_rhs) = forms.label(gold), forms.label(pred)
     plain = ("=" not in gold or g_name) and ("=" not in pred or p_name)  # no rearranged equation
     if (g_name or p_name) and g_name != p_name and plain:
@@ -181,6 +199,14 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         named = f"{g_name or 'value'} vs {p_name or 'value'}"
         return ok, f"{why} (right-hand sides, {named})"
     return _scalar(gold, pred, policy)
+
+
+def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
+    """The letter of the one option the problem lists whose value the answer states (`\\frac{3}{4}`
+    for `(C) 3/4`); None where none or several do."""
+    options = forms.options(problem)
+    hits = [letter for letter, body in options if _equal(forms.clean(body), answer, "", policy)[0]]
+    return hits[0] if len(hits) == 1 else None
 
 
 _TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
@@ -193,8 +219,10 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     letter = forms.option_letter(ref, lone=True)
     if letter:
-        got = forms.option_letter(ans, problem=problem)
-        return ("correct", "same option letter") if got == letter else ("incorrect", "other option")
+        got, how = forms.option_letter(ans, problem=problem), "same option letter"
+        if got is None:
+            got, how = _option_by_value(ans, problem, policy), "the value of the reference's option"
+        return ("correct", how) if got == letter else ("incorrect", "other option")
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
     ok, why = _equal(ref, ans, problem, policy)
     if ok is None:

@@ -82,7 +82,7 @@ _UNIT_TAIL = re.compile(
 def split_unit(text: str) -> tuple[str, str | None]:
     """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
     None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
-    t = text.strip()
+    t = re.sub(r"\}\s*/\s*" + _WRAPPERS + r"\{\s*", "/", text.strip())  # \\mathrm{km}/\\mathrm{h}: one unit
     m = _UNIT_TAIL.match(t)
     if not m or not re.search(r"\d", m["value"]):
         return t, None
@@ -128,13 +128,27 @@ def option_letter(text: str, lone: bool = False, problem: str = "") -> str | Non
     named = set(re.findall(r"\(([A-E])\)", t))
     if len(named) == 1:
         return named.pop()
-    options = re.findall(
-        r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\(\w\)|\$|$)", problem
-    )
-    for letter, body in options:
-        if body.strip() and body.strip().strip("$") == t:
+    for letter, body in options(problem):
+        if body == t:
             return letter
     return None
+
+
+_INLINE_OPTION = re.compile(
+    r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\([A-E]\)|\$|$)", re.M
+)
+_LINE_OPTION = re.compile(r"^\s*\(?([A-E])[.):]\s+(.+?)\s*$", re.M)  # "A. 2/3" / "B) 3/5" opening a line
+
+
+def options(problem: str) -> list[tuple[str, str]]:
+    """The (letter, text) options a problem lists, inline (`(A) 2/3 (B) 3/5`, AMC's `\\qquad
+    \\textbf{(B) }`) or one a line (`A. 2/3`); [] unless two or more with distinct letters."""
+    for pattern in (_INLINE_OPTION, _LINE_OPTION):
+        found = [(a, b.strip().strip("$").strip()) for a, b in pattern.findall(problem or "")]
+        found = [(a, b) for a, b in found if b]
+        if len(found) >= 2 and len({a for a, _ in found}) == len(found):
+            return found
+    return []
 
 
 def _top_level_split(text: str, sep: str = ",") -> list[str]:
@@ -264,3 +278,69 @@ def unordered(kind: str, problem: str) -> bool:
     if _ORDERED.search(problem or ""):
         return False
     return bool(_ALL_OF.search(problem or ""))
+
+
+_OR = re.compile(r"\\text\{\s*or\s*\}|\\(?:lor|vee)(?![a-zA-Z])|\bor\b")
+_STRICT = {"<": "<", ">": ">", "\\lt": "<", "\\gt": ">"}  # the rest: \le, \geq, <=, ≤...
+
+
+def _rel(token: str) -> str:
+    return _STRICT.get(token) or ("<=" if token[:3] in ("\\le", "<=") or token == "≤" else ">=")
+
+
+_REL_RE = r"(<=|>=|\\(?:leqslant|geqslant|leq|geq|le|ge|lt|gt)(?![a-zA-Z])|[<>≤≥])"
+
+
+def inequalities(text: str) -> str | None:
+    """Inequalities in one variable joined by "or" as the union of intervals they describe:
+    `x < -1 \\text{ or } x \\ge 3` -> `(-\\infty, -1) \\cup [3, \\infty)`, as a grader reads them
+    against an interval answer (math-verify compares one inequality with an interval, not a
+    disjunction). None for anything else."""
+    parts, names, out = _OR.split(text), set(), []
+    if len(parts) < 2:
+        return None
+    for part in parts:
+        bits = re.split(_REL_RE, part.strip())
+        terms, rels = [b.strip() for b in bits[::2]], [_rel(b) for b in bits[1::2]]
+        names |= {x for x in terms if re.fullmatch(r"[a-zA-Z]", x)}
+        if not rels or len(names) != 1 or "" in terms or len(rels) > 2:
+            return None
+        (name,) = names
+        if len(rels) == 2:  # a < x < b (or b > x > a)
+            if terms[1] != name or rels[0][0] != rels[1][0]:
+                return None
+            if rels[0][0] == ">":
+                terms, rels = terms[::-1], rels[::-1]
+            ends = "[" if "=" in rels[0] else "(", "]" if "=" in rels[1] else ")"
+            out.append(f"{ends[0]}{terms[0]}, {terms[2]}{ends[1]}")
+            continue
+        a, rel, b = terms[0], rels[0], terms[1]
+        if a != name:  # 3 < x reads x > 3
+            a, b, rel = b, a, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[rel]
+        if a != name or re.search(rf"(?<![a-zA-Z\\]){name}(?![a-zA-Z])", b):
+            return None
+        closed = "=" in rel
+        below = f"(-\\infty, {b}{']' if closed else ')'}"
+        out.append(below if rel[0] == "<" else f"{'[' if closed else '('}{b}, \\infty)")
+    return " \\cup ".join(out)
+
+
+_PART = re.compile(r"(?:^|[;,.]?\s+)\(?([a-h]|i{1,3}|iv|v|[1-8])\)\s*", re.I)
+
+
+def parts(text: str) -> str | None:
+    """A multi-part answer labelled `(a) 12; (b) 30` (or `a) 12, b) 30`, `(i) ... (ii) ...`) as the
+    comma list of its parts in order, the way two boxes are read; None unless it opens with the
+    first label and two or more follow in sequence."""
+    found = list(_PART.finditer(text.strip()))
+    if len(found) < 2 or found[0].start() != 0:
+        return None
+    labels = [m.group(1).lower() for m in found]
+    for seq in ("abcdefgh", ["i", "ii", "iii", "iv", "v"], "12345678"):
+        if labels == list(seq)[: len(labels)]:
+            break
+    else:
+        return None
+    t, ends = text.strip(), [m.start() for m in found[1:]] + [len(text.strip())]
+    bodies = [t[m.end() : end].strip().rstrip(";,.").strip() for m, end in zip(found, ends, strict=True)]
+    return ", ".join(bodies) if all(bodies) and not any("," in b for b in bodies) else None
