@@ -92,21 +92,25 @@ class JudgeConfig(Strict):
 
 
 class MathPolicy(Strict):
-    """Where graders of math answers disagree. Units are strict by default (an answer that drops
-    the reference's unit is wrong); Hendrycks' MATH grader, Qwen's and math-verify read past units:
-    `units = "lenient"` matches them."""
+    """Where graders of math answers disagree. By default an answer that drops the reference's unit
+    is right only where the problem's text gives that unit; Hendrycks' MATH grader, Qwen's and
+    math-verify read past units (`units = "lenient"` matches them)."""
 
     tolerance: Literal["precision", "exact"] | float = Field(
         "precision",
         description="precision: a decimal approximation of an exact, non-terminating value "
         "(sqrt 5 ~ 2.236) is accepted when right at its own stated precision (two or more "
-        "significant digits); exact: never; a number: relative tolerance for any two values.",
+        "significant digits), unless the problem asks for an exact form (a common fraction, "
+        "simplest radical form, in terms of pi); exact: never; a number: relative tolerance for "
+        "any two values.",
     )
-    units: Literal["strict", "lenient"] = Field(
-        "strict",
-        description="strict: an answer that drops the reference's measurement unit (25 for 25 cm) "
-        "is incorrect; lenient: the number alone counts. A different unit is always incorrect; "
-        "currency, degrees and percent are not units here.",
+    units: Literal["implied", "strict", "lenient"] = Field(
+        "implied",
+        description="implied: an answer that drops the reference's measurement unit (25 for 25 cm) "
+        "is correct where the problem's text gives that unit (legs of 3 cm and 4 cm, or 'in "
+        "meters'), incorrect elsewhere; strict: always incorrect; lenient: the number alone "
+        "counts. A different unit is always incorrect; currency, degrees and percent are not "
+        "units here.",
     )
 
 

@@ -67,7 +67,8 @@ def last_boxed(text: str) -> str | None:
 _PART = r"(?:\*\*)?(?:part\s*)?\(?[a-h]\)(?:\*\*)?:?|\\text\{\s*\(?[a-h]\)\s*\}"
 _JOINER = re.compile(
     rf"(?:\s|[,;:.$&]|\\[()\[\]]|\\\\|\\q?quad|\\text\{{\s*and\s*\}}|\band\b|{_PART}"
-    r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*=)",
+    r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*="
+    r"|\b(?:(?:the|its)\s+)?[A-Za-z][a-z]+\s*\$?\s*[=:])",  # "Perimeter $= [26]$, Area $= [40]$": parts named in words
     re.I,
 )
 _THEREFORE = re.compile(r"\b(?:therefore|thus|hence)\b", re.I)
@@ -127,7 +128,8 @@ def _last_tag(text: str, tag: str) -> str | None:
 # The sentence's full stop is a period before a space or the line's end: "is 0.5." is 0.5, not 0.
 # "Answer: X" opening a line is simple-evals' form; bold marks around either part are dropped.
 _FINAL_PHRASE = re.compile(
-    r"(?:final answer|the answer|^[\W_]*answer)\**\s*(?:is|:)\s*:?\s*\**\s*\$?([^\n$]+?)\$?\**\s*"
+    r"(?:final answer|the answer|the (?:correct |right |best )?(?:option|choice)|^[\W_]*answer)"
+    r"\**\s*(?:is|:)\s*:?\s*\**\s*\$?([^\n$]+?)\$?\**\s*"
     r"(?:\.(?=\s|$)|$)",
     re.I | re.M,
 )

@@ -17,13 +17,14 @@ import re
 
 from k2batch.extract import normalize_answer
 from k2batch.verify import SECOND_OPINION
+from k2batch.verify import mathasks as asks
 from k2batch.verify import mathforms as forms
-from k2batch.verify.mathnum import BOUND, decimal_close, plain_number, simplify_equal, value
+from k2batch.verify.mathnum import BOUND, clock, decimal_close, plain_number, same_time, simplify_equal, value
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
-DEFAULT_POLICY = {"tolerance": "precision", "units": "strict"}
+DEFAULT_POLICY = {"tolerance": "precision", "units": "implied"}
 _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 
 
@@ -84,6 +85,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     g, p = _angles(forms.mixed_number(forms.unwrap(gold)), forms.mixed_number(forms.unwrap(pred)))
     if normalize_answer(g) == normalize_answer(p):
         return True, "same normalised text"
+    times = clock(g), clock(p)
+    if times[0] and times[1]:  # 2:15 p.m. and 14:15
+        return (True, "same time of day") if same_time(*times) else (False, "another time of day")
     tol = policy.get("tolerance", "precision")
     g_n, p_n = plain_number(g), plain_number(p)
     if g_n is not None and p_n is not None:  # stated numbers: equal exactly, or within a set tolerance
@@ -179,13 +183,11 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         return sys or (", ".join(mat[0]) if mat and len(mat) == 1 else forms.parts(text) or text)
 
     gold, pred = flat(gold, g_mat, g_sys), flat(pred, p_mat, forms.system(pred))
+    if ("\\pm" in gold) != ("\\pm" in pred):  # 2 \\pm \\sqrt 3 against its two values written out
+        gold, pred = forms.plus_minus(gold) or gold, forms.plus_minus(pred) or pred
     g_list, p_list = forms.as_list(gold), forms.as_list(pred)
     if g_list and p_list:
-        kinds = {"set" if g_sys else g_list[1], p_list[1]}
-        # equations (a system, or named values) hold together in any order
-        equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_list[0])
-        ordered = not (forms.unordered(g_list[1], problem) or kinds == {"set"} or g_sys or equations)
-        return _elements(g_list[0], p_list[0], ordered, policy)
+        return _lists(gold, pred, g_list, p_list, bool(g_sys), problem, policy)
     ranges = forms.inequalities(gold), forms.inequalities(pred)
     if any(ranges):
         ok, why = _scalar(ranges[0] or gold, ranges[1] or pred, policy)
@@ -199,6 +201,24 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         named = f"{g_name or 'value'} vs {p_name or 'value'}"
         return ok, f"{why} (right-hand sides, {named})"
     return _scalar(gold, pred, policy)
+
+
+def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, policy: dict):
+    """Two lists: element by element, in order unless order does not matter."""
+    g_items, p_items = g_list[0], p_list[0]
+    ends = gold[:1] + gold[-1:], pred[:1] + pred[-1:]  # [-1, 4] is not (-1, 4) as an interval
+    if asks.intervals(problem) and len(g_items) == len(p_items) == 2 and ends[0] != ends[1]:
+        return False, f"another interval (ends {ends[1]}, the reference's {ends[0]})"
+    names = [forms.label(x)[0] for x in p_items]
+    if all(names) and len(set(names)) == len(names) and not any(forms.label(x)[0] for x in g_items):
+        order = asks.variable_order(problem) or sorted(names)  # x = .., y = .. against (x, y)
+        if set(names) <= set(order):
+            p_items = [p_items[names.index(n)] for n in order if n in names]
+    kinds = {"set" if system else g_list[1], p_list[1]}
+    # equations (a system, or named values) hold together in any order
+    equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_items)
+    ordered = not (asks.unordered(g_list[1], problem) or kinds == {"set"} or system or equations)
+    return _elements(g_items, p_items, ordered, policy)
 
 
 def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
@@ -223,14 +243,24 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         if got is None:
             got, how = _option_by_value(ans, problem, policy), "the value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")
+    angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
+    if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
+        return "incorrect", "the answer is in degrees; the problem asks for radians"
+    if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
+        return "incorrect", "the answer is in radians; the problem asks for degrees"
+    if policy["tolerance"] == "precision" and asks.exact_form(problem):
+        policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
     ok, why = _equal(ref, ans, problem, policy)
     if ok is None:
         return "error", why
     if ok and ref_unit and ans_unit and ref_unit != ans_unit:
         return "incorrect", f"different unit ({ans_unit}, the reference is in {ref_unit})"
-    if ok and ref_unit and not ans_unit and policy.get("units", "strict") == "strict":
-        return "incorrect", f"the answer lost the unit {ref_unit} (verify.math.units = strict)"
+    units = policy["units"]
+    if ok and ref_unit and not ans_unit and units != "lenient":
+        if units == "strict" or not asks.names_unit(problem, ref_unit):
+            return "incorrect", f"the answer lost the unit {ref_unit} (verify.math.units = {units})"
+        why += f" (the problem gives the unit {ref_unit})"
     return ("correct" if ok else "incorrect"), why
 
 

@@ -260,26 +260,6 @@ def degrees(text: str) -> tuple[str, bool]:
     return t.strip(), n > 0
 
 
-_ALL_OF = re.compile(
-    r"\ball\b|\bevery\b|\bsolutions\b|\broots\b|\bzeros\b|\bzeroes\b|\bintercepts\b|\bset of\b|"
-    r"\bseparated by commas\b|\bin any order\b",
-    re.I,
-)
-
-
-_ORDERED = re.compile(r"\bordered\b|\bin (?:increasing|decreasing|ascending|descending)? ?order\b", re.I)
-
-
-def unordered(kind: str, problem: str) -> bool:
-    """Does order not matter? For a set reference, or where the problem asks for all solutions
-    (values, roots, ...) and not for an ordered pair or tuple."""
-    if kind == "set":
-        return True
-    if _ORDERED.search(problem or ""):
-        return False
-    return bool(_ALL_OF.search(problem or ""))
-
-
 _OR = re.compile(r"\\text\{\s*or\s*\}|\\(?:lor|vee)(?![a-zA-Z])|\bor\b")
 _STRICT = {"<": "<", ">": ">", "\\lt": "<", "\\gt": ">"}  # the rest: \le, \geq, <=, ≤...
 
@@ -344,3 +324,11 @@ def parts(text: str) -> str | None:
     t, ends = text.strip(), [m.start() for m in found[1:]] + [len(text.strip())]
     bodies = [t[m.end() : end].strip().rstrip(";,.").strip() for m, end in zip(found, ends, strict=True)]
     return ", ".join(bodies) if all(bodies) and not any("," in b for b in bodies) else None
+
+
+def plus_minus(text: str) -> str | None:
+    """`\\frac{-1 \\pm \\sqrt{5}}{2}` as the set of its two values (one `\\pm`, no other list)."""
+    if text.count("\\pm") != 1 or "," in text or "=" in text:
+        return None
+    plus, minus = text.replace("\\pm", "+"), text.replace("\\pm", "-")
+    return "\\{" + plus + ", " + minus + "\\}"

@@ -159,3 +159,27 @@ def simplify_equal(a, b, points: int = 3) -> bool:
         return True
     except Exception:  # noqa: BLE001 - sympy raises many kinds on odd input; unequal is the answer
         return False
+
+
+_CLOCK = re.compile(
+    r"^(\d{1,2}):([0-5]\d)\s*(?:\\(?:text|mathrm)\{\s*)?(?:([ap])\.?\s*m\.?)?\s*\}?$", re.I
+)
+
+
+def clock(text: str) -> tuple[int, bool] | None:
+    """A time of day as (minutes past midnight, whether a.m./p.m. said which half): `2:15 p.m.`
+    and `14:15` are (855, True); `2:15` is (135, False); None for anything else."""
+    m = _CLOCK.match(text.strip())
+    if not m or int(m.group(1)) > 23:
+        return None
+    hour, minute, half = int(m.group(1)), int(m.group(2)), (m.group(3) or "").lower()
+    if half and not 1 <= hour <= 12:
+        return None
+    if half:
+        hour = hour % 12 + (12 if half == "p" else 0)
+    return hour * 60 + minute, bool(half) or hour > 12 or hour == 0
+
+
+def same_time(a: tuple[int, bool], b: tuple[int, bool]) -> bool:
+    """Equal times of day; where one side does not say a.m. or p.m., equal on a 12-hour clock."""
+    return a[0] == b[0] if a[1] and b[1] else a[0] % 720 == b[0] % 720

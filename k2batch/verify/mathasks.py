@@ -1,0 +1,80 @@
+"""What a problem's text asks of its answer beyond its value, as careful graders read it: an
+exact form (no decimal approximation), radians or degrees, interval notation, whether a list's
+order matters, the order of an ordered pair's variables, and the units it gives. Pure string
+functions, like mathforms."""
+
+from __future__ import annotations
+
+import re
+
+from k2batch.verify.mathforms import UNITS
+
+_EXACT = re.compile(
+    r"common fraction|(?:simplest|lowest|reduced) (?:radical )?(?:form|terms)|radical form|"
+    r"in terms of \$?\\?pi|exact (?:value|answer|form)|as an? (?:reduced |improper )?fraction\b",
+    re.I,
+)
+
+
+def exact_form(problem: str) -> bool:
+    """Does the problem ask for an exact form ("as a common fraction", "in simplest radical form",
+    "in terms of pi")? Then a decimal approximation answers another question."""
+    return bool(_EXACT.search(problem or ""))
+
+
+def angle_unit(problem: str) -> str | None:
+    """"radians" or "degrees" where the problem asks for its answer in one of them."""
+    m = re.search(r"\b(?:in|to|as|using) (radians|degrees)\b", problem or "", re.I)
+    return m.group(1).lower() if m else None
+
+
+_INTERVALS = re.compile(r"interval notation|\bintervals?\b|\bdomain\b|\brange\b|inequalit", re.I)
+
+
+def intervals(problem: str) -> bool:
+    """Is the answer an interval (interval notation, a domain, a range, an inequality's solution)?
+    Then `[-1, 4]` and `(-1, 4)` differ in their ends, not only in how they are written."""
+    return bool(_INTERVALS.search(problem or ""))
+
+
+_ALL_OF = re.compile(
+    r"\ball\b|\bevery\b|\bsolutions\b|\broots\b|\bzeros\b|\bzeroes\b|\bintercepts\b|\bset of\b|"
+    r"\bseparated by commas\b|\bin any order\b",
+    re.I,
+)
+_ORDERED = re.compile(
+    r"\bordered\b|\bin (?:increasing|decreasing|ascending|descending)? ?order\b|"
+    r"\bin (?:that|this|the same) order\b|\brespectively\b|\bin the order\b",
+    re.I,
+)
+
+
+def unordered(kind: str, problem: str) -> bool:
+    """Does order not matter? For a set reference, or where the problem asks for all solutions
+    (values, roots, ...) and not for an ordered pair or tuple, or answers "in that order"."""
+    if kind == "set":
+        return True
+    if _ORDERED.search(problem or ""):
+        return False
+    return bool(_ALL_OF.search(problem or ""))
+
+
+def variable_order(problem: str) -> list[str] | None:
+    """The names of the tuple the problem asks for (`as an ordered pair $(x, y)$`: x, y)."""
+    m = re.search(r"\(\s*([a-zA-Z](?:\s*,\s*[a-zA-Z])+)\s*\)", problem or "")
+    return [x.strip() for x in m.group(1).split(",")] if m else None
+
+
+def names_unit(problem: str, unit: str) -> bool:
+    """Does the problem's text give the reference's unit (`3 cm` for an area in cm^2, "in
+    meters")? Then the bare number answers in it. A one- or two-letter unit counts only after a
+    number (`m` is also a variable)."""
+    base = re.sub(r"^(?:sq|cu) |\^[23]$", "", unit)
+    aliases = [a for a, canon in UNITS.items() if canon == base]
+    for alias in aliases:
+        short = len(alias) <= 2
+        word = re.escape(alias)
+        pattern = rf"\d\s*(?:\\(?:text|mathrm)\{{\s*)?{word}\b" if short else rf"\b{word}\b"
+        if re.search(pattern, problem or "", 0 if short else re.I):
+            return True
+    return False
