@@ -68,7 +68,7 @@ _PART = r"(?:\*\*)?(?:part\s*)?\(?[a-h]\)(?:\*\*)?:?|\\text\{\s*\(?[a-h]\)\s*\}"
 _JOINER = re.compile(
     rf"(?:\s|[,;:.$&]|\\[()\[\]]|\\\\|\\q?quad|\\text\{{\s*and\s*\}}|\band\b|{_PART}"
     r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*="
-    r"|\b(?:(?:the|its)\s+)?[A-Za-z][a-z]+\s*\$?\s*[=:])",  # "Perimeter $= [26]$, Area $= [40]$": parts named in words
+    r"|\b(?:(?:the|its)\s+)?[A-Za-z][a-z]+\s*\$?\s*=)",  # "Perimeter $= [26]$, Area $= [40]$"
     re.I,
 )
 _THEREFORE = re.compile(r"\b(?:therefore|thus|hence)\b", re.I)
