@@ -8,6 +8,7 @@ Prints, measured in one run:
   held-out sets written separately (math_holdout*.jsonl; `HELD_OUT` says which were tuned on
   since), each beside plain math-verify (`verify(parse(gold), parse(prediction))`) on the same
   cases;
+- multiple choice: replies written apart (choice_holdout.jsonl), beside simple-evals' pattern;
 - MATH-500 reference solutions (`solution`) against `answer` (goal >= 99 %);
 - code, both directions: the shared sets' reference solutions must pass (goal: all), and
   hand-written wrong ones (off by one, wrong format, timeout, crash, tampering) must fail, per
@@ -83,6 +84,37 @@ def agreement(name: str, tasks: list[dict], pool: VerifierPool) -> float:
     return ours / len(tasks)
 
 
+SIMPLE_EVALS = r"(?i)Answer[ \t]*:[ \t]*\$?([A-J])\$?"  # openai/simple-evals' ANSWER_PATTERN_MULTICHOICE
+
+
+def choices(path: Path) -> float:
+    """Multiple-choice replies (benchmarks/cases/choice_holdout.jsonl, written apart against
+    simple-evals', MMLU-Pro's and lm-evaluation-harness' conventions): k2batch's verdict beside
+    simple-evals' one pattern on the same replies."""
+    import re
+
+    from k2batch.verify import verify_answer
+
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    ours = plain = 0
+    misses = []
+    for r in rows:
+        letters = "ABCDEFGHIJ"[: r["n_choices"]]
+        listed = dict(re.findall(r"^\s*\(?([A-J])[).:]\s*(.+)$", r["question"], re.M))
+        opts = [listed.get(x, f"option {x}") for x in letters]
+        v = verify_answer(r["gold"], r["reply"], "choice", choices=opts, prompt=r["question"])
+        want = r["expected"] == "correct"
+        ours += (v.status == "correct") == want
+        found = re.findall(SIMPLE_EVALS, r["reply"])
+        plain += (bool(found) and found[0].upper() == r["gold"]) == want
+        if (v.status == "correct") != want:
+            misses.append(f"    {r['id']}: expected {r['expected']}, got {v.status}: {v.reason[:80]}")
+    print(f"\nmultiple choice, held-out replies: {len(rows)} cases: k2batch {ours / len(rows):.3f} (0.890 "
+          f"before the fixes made on this set, 2026-12-03), simple-evals' pattern {plain / len(rows):.3f}")
+    print("\n".join(misses))
+    return ours / len(rows)
+
+
 def math500_tasks(path: Path) -> list[dict]:
     rows = pq.read_table(path).to_pylist()
     return [{"id": r["id"], "domain": "math", "reference": r["answer"], "prompt": r["problem"],
@@ -134,6 +166,8 @@ def main() -> int:
         for name, label in HELD_OUT.items():
             if (CASES / name).exists():
                 agreement(f"math: {label}", suite_tasks(CASES / name), pool)
+        if (CASES / "choice_holdout.jsonl").exists():
+            choices(CASES / "choice_holdout.jsonl")
         print()
         math500 = math500_tasks(args.shared / "math500.parquet")
         m_ok, m_n = references("MATH-500 solution vs answer", math500, pool)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 
 THINK_CLOSE = "</think>"
 MAX_OPTIONS = 26  # options are lettered A-Z; validation rejects more
@@ -224,33 +225,62 @@ def extract_code(text: str) -> tuple[str | None, str]:
     return None, "no code block"
 
 
+# "Answer:" in the languages simple-evals' multilingual MMLU asks in (after NFKC: full-width colons)
+_ANSWER_WORD = "|".join([
+    r"(?:final |correct |right |best )?(?:answer|option|choice)s?", "respuesta", "réponse", "antwort",
+    "risposta", "resposta", "jawaban", "jibu", "答案", "答え", "答", "回答", "解答", "정답", "답변", "답",
+    "الإجابة", "الجواب", "उत्तर", "উত্তর",
+])  # fmt: skip
+_FIELD = re.compile(r'"(?:answer|choice|option|final_answer)"\s*:\s*"\s*\(?([A-Za-z])\)?\s*"', re.I)
+
+
 def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
-    """(letter, rule) for multiple choice, strongest rule first: <answer> tag, \\boxed{}, a phrase
-    ("answer is (B)", "Answer: $B$", "the correct option is **C**"; simple-evals' and MMLU-Pro's
-    patterns), a reply that is a letter alone ("**B**", "(C)", "Option D"), an option cited
-    ("(B)", "B.", "B)"), then, as MMLU-Pro's last resort, the last capital letter standing alone
-    that names an option (a pronoun "I" before a word is not one)."""
+    """(letter, rule) for multiple choice, strongest rule first: <answer> tag, \\boxed{}, a JSON
+    reply's "answer" (or "choice") field, a phrase ("answer is (B)", "Answer: $B$", "answer: b",
+    "the correct option is **C**", "答え：Ｃ"; simple-evals' and MMLU-Pro's patterns, the last one
+    counts), a reply or a line of it that is a letter alone ("**B**", "(c)", "Option D"), an
+    option cited ("(B)", "B.", "B)", "**B**"; not a walk through the options in order), then, as
+    MMLU-Pro's last resort, the last capital letter standing alone that names an option (not the
+    pronoun "I" or the article "A" before a word). Two letters offered as one answer ("B or C",
+    "Answer: C and D", "torn between A and B") are no answer: `hedge`."""
     letters = option_letters(n_choices or 10)
-    part = answer_part(text)
+    part = unicodedata.normalize("NFKC", answer_part(text))  # "Ｃ" and "：" as C and ":"
     for rule, found in (("answer tag", _last_tag(part, "answer")), ("boxed", last_boxed(part))):
         if found:
             m = re.search(rf"\b([{letters}])\b", found.replace("\\text", " "))
             if m:
                 return m.group(1), rule
-    m = re.findall(rf"(?i:answer|option|choice)\s*(?:is|:)\s*:?\s*(?i:option\s*|choice\s*)?"
-                   rf"(?:\(([{letters.lower()}])\)|[(\[$*\s]*([{letters}])(?![\w']))", part)  # fmt: skip
-    if m:  # lower case only in brackets: "the answer is a ..." is an article
-        return "".join(m[-1]).upper(), "answer phrase"
-    alone = re.fullmatch(rf"\W*(?i:(?:option|choice|answer)\W*)?([{letters}])\W*", part)
-    if alone:
-        return alone.group(1), "a letter alone"
-    m = re.findall(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)", part)
-    if m:
-        a, b = m[-1]
-        return a or b, "last option letter"
-    m = re.findall(rf"(?<![\w'])([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))", part)
-    if m:
-        return m[-1], "last capital letter"
+    field = _FIELD.findall(part)
+    if field and field[0].upper() in letters:
+        return field[0].upper(), "json field"
+    lower, one = letters.lower(), rf"[{letters}{letters.lower()}]"
+    opt = r"(?i:option\s*|choice\s*)?"
+    phrases = list(re.finditer(
+        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w']))"
+        rf"|:\s*{opt}[(\[$*\s]*([{letters}{lower}])(?![\w']))", part))  # fmt: skip
+    if phrases:  # lower case only in brackets or after a colon: "the answer is a ..." is an article
+        last = phrases[-1]
+        second = rf"[)\]$*]*\s*(?:,|and|or|&|/)\s*(?:possibly\s+|maybe\s+)?[(*]*{one}(?![\w'])"
+        if re.match(second, part[last.end() :]):
+            return None, "hedge"  # "The answer is B or possibly C"
+        return "".join(last.groups(default="")).upper(), "answer phrase"
+    alone = rf"[\W_]*(?i:(?:option|choice|answer)\W*)?(?:([{letters}])|\(([{lower}])\))[\W_]*"
+    lines = [x for x in part.splitlines() if x.strip()]
+    for rule, found in (("a letter alone", [part]), ("a line that is a letter alone", lines[::-1])):
+        for line in found:
+            m = re.fullmatch(alone, line.strip())
+            if m:
+                return "".join(m.groups(default="")).upper(), rule
+    cited = list(re.finditer(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)|\*\*([{letters}])\*\*", part))
+    named = ["".join(c.groups(default="")) for c in cited]
+    walk = len(named) >= 3 and named == list(letters[: len(named)])  # "A) ... B) ... C) ...": no answer
+    capital = rf"(?<![\w'])([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))(?<!A(?=\s+(?!is\b|was\b)[a-z]))"
+    capitals = list(re.finditer(capital, part))
+    for rule, found in (("last option letter", cited), ("last capital letter", capitals)):
+        if found and not walk:
+            if re.search(rf"(?<![\w'])\(?[{letters}]\)?\s+(?:and|or)\s+\(?$", part[: found[-1].start()]):
+                return None, "hedge"  # "I'm torn between A and B"
+            return "".join(found[-1].groups(default="")), rule
     return None, "no option letter"
 
 

@@ -6,6 +6,7 @@ from k2batch.extract import (
     last_boxed,
     normalize_answer,
 )
+from k2batch.verify import verify_answer
 
 
 def test_answer_part_after_last_think():
@@ -88,3 +89,44 @@ def test_choice_extraction_reads_other_harnesses_conventions():
     assert got == cases
     assert extract_choice("B, I think", 10)[0] == "B"  # with ten options I is one, but not as a pronoun
     assert extract_choice("Between A and B, I'll go with B", 4)[1] == "last capital letter"
+
+
+def test_choice_extraction_kinds_a_held_out_set_found():
+    """Kinds a held-out set of 200 replies (written apart, against simple-evals', MMLU-Pro's and
+    lm-evaluation-harness' conventions) found wrong; new cases of each kind."""
+    cases = {
+        # lower case after a colon (simple-evals' pattern is case-insensitive), or in brackets on a line
+        "Stacks pop the newest item.\n\nanswer: d": "D", "Water boils at 100 C.\n\n(b)": "B",
+        "final answer: c) lungs": "C",
+        # two letters offered as one answer: no answer
+        "The answer is A or possibly D, both look right.": None, "Answer: B and C": None,
+        "I can't decide between B and D. Both seem plausible.": None,
+        # a JSON reply's field, not letters in its reasoning
+        '{"answer": "C", "reasoning": "D is a distractor"}': "C", '{"choice": "B", "why": "not (A)"}': "B",
+        # full-width letters and answer words of other languages, as simple-evals' multilingual MMLU
+        "首都はキャンベラです。\n\n答え：Ｂ": "B", "La capital es Canberra.\n\nRespuesta: C": "C",
+        # a line that is a letter alone outweighs options cited after it in an explanation
+        "**B**\n\nNeutrons (A) have no charge and photons (C) neither.": "B",
+        # the last bold letter, after a heading that cited another
+        "# A) Atom\nAtoms are small.\n\nBut the smallest unit of life is the cell, so **D**.": "D",
+        # a walk through the options, cut off, names none
+        "Let me check each. A) no. B) no. C) maybe. D) Carbon": None,
+        # the article "A" before a word is no option; "A is" still is one
+        "I cannot help with graded work. A better plan is to ask your teacher.": None,
+        "A is correct since it is the only even number.": "A",
+    }  # fmt: skip
+    got = {text: extract_choice(text, 4)[0] for text in cases}
+    assert got == cases
+
+
+def test_choice_reply_naming_an_option_by_its_text():
+    """A one-line reply with no letter that states exactly one option's text (lm-evaluation-harness
+    matches a choice's text): that option; a number inside a decimal is not the option's number."""
+    choices = ["15 km/h", "20 km/h", "30 km/h", "45 km/h"]
+    assert verify_answer("C", "60 km in 2 h gives 30 km/h.", "choice", choices=choices).correct
+    assert not verify_answer("A", "60 km in 2 h gives 30 km/h.", "choice", choices=choices).correct
+    names = ["Hume", "Locke", "Kant", "Hegel"]
+    assert verify_answer("C", "It was written by Immanuel Kant.", "choice", choices=names).correct
+    v = verify_answer("C", "Kant or Hegel, hard to say.", "choice", choices=names)
+    assert v.status == "incorrect" and "nor one option's text" in v.reason
+    assert verify_answer("C", "0.15 x 200 = 30. The answer is 30.", "choice", choices=["15", "20", "30", "45"]).correct
