@@ -8,7 +8,7 @@ Prints, measured in one run:
   held-out sets written separately (math_holdout*.jsonl; `HELD_OUT` says which were tuned on
   since), each beside plain math-verify (`verify(parse(gold), parse(prediction))`) on the same
   cases;
-- multiple choice: replies written apart (choice_holdout.jsonl), beside simple-evals' pattern;
+- multiple choice: replies written apart (choice_holdout*.jsonl), beside simple-evals' pattern;
 - MATH-500 reference solutions (`solution`) against `answer` (goal >= 99 %);
 - code, both directions: the shared sets' reference solutions must pass (goal: all), and
   hand-written wrong ones (off by one, wrong format, timeout, crash, tampering) must fail, per
@@ -87,7 +87,13 @@ def agreement(name: str, tasks: list[dict], pool: VerifierPool) -> float:
 SIMPLE_EVALS = r"(?i)Answer[ \t]*:[ \t]*\$?([A-J])\$?"  # openai/simple-evals' ANSWER_PATTERN_MULTICHOICE
 
 
-def choices(path: Path) -> float:
+CHOICE_HELD_OUT = {
+    "choice_holdout.jsonl": "set 1 (0.890 before the fixes made on it, 2026-12-03)",
+    "choice_holdout2.jsonl": "set 2 (written blind after those fixes; never tuned on: 0.880 before them)",
+}
+
+
+def choices(path: Path, label: str) -> float:
     """Multiple-choice replies (benchmarks/cases/choice_holdout.jsonl, written apart against
     simple-evals', MMLU-Pro's and lm-evaluation-harness' conventions): k2batch's verdict beside
     simple-evals' one pattern on the same replies."""
@@ -109,8 +115,8 @@ def choices(path: Path) -> float:
         plain += (bool(found) and found[0].upper() == r["gold"]) == want
         if (v.status == "correct") != want:
             misses.append(f"    {r['id']}: expected {r['expected']}, got {v.status}: {v.reason[:80]}")
-    print(f"\nmultiple choice, held-out replies: {len(rows)} cases: k2batch {ours / len(rows):.3f} (0.890 "
-          f"before the fixes made on this set, 2026-12-03), simple-evals' pattern {plain / len(rows):.3f}")
+    print(f"\nmultiple choice, held-out replies, {label}: {len(rows)} cases: k2batch {ours / len(rows):.3f}, "
+          f"simple-evals' pattern {plain / len(rows):.3f}")
     print("\n".join(misses))
     return ours / len(rows)
 
@@ -166,8 +172,9 @@ def main() -> int:
         for name, label in HELD_OUT.items():
             if (CASES / name).exists():
                 agreement(f"math: {label}", suite_tasks(CASES / name), pool)
-        if (CASES / "choice_holdout.jsonl").exists():
-            choices(CASES / "choice_holdout.jsonl")
+        for name, label in CHOICE_HELD_OUT.items():
+            if (CASES / name).exists():
+                choices(CASES / name, label)
         print()
         math500 = math500_tasks(args.shared / "math500.parquet")
         m_ok, m_n = references("MATH-500 solution vs answer", math500, pool)
