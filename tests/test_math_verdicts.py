@@ -187,154 +187,124 @@ def test_math500_answers_against_one_another_are_verdicts_never_exceptions(share
     assert not odd, list(odd.items())[:5]
 
 
+AUDIT = [  # (reference, output, domain, status)
+    # an infinite reference took any answer: inf - x is no gap within inf
+    ("\\infty", "\\boxed{0}", "math", "incorrect"),
+    ("\\infty", "\\boxed{x}", "math", "incorrect"),
+    ("-\\infty", "\\boxed{\\infty}", "math", "incorrect"),
+    ("\\infty", "\\boxed{\\infty}", "math", "correct"),
+    # large integers compared as floats: an off-by-one count passed
+    ("2^{40}", "\\boxed{1099511627777}", "math", "incorrect"),
+    ("2^{40}", "\\boxed{1099511627776}", "math", "correct"),
+    ("1099511627776", "\\boxed{1,099,511,627,777}", "math", "incorrect"),
+    ("12345678901234567890", "12345678901234567891", "math", "incorrect"),
+    # a bound is not the value
+    ("5", "\\boxed{5 \\text{ or more}}", "math", "incorrect"),
+    ("\\sqrt{2}", "approximately 1.414", "math", "correct"),
+    # extraction: money escaped inside math, "Answer:" lines, a one-line sentence, a bare word
+    # after the reasoning, an aside, a Unicode minus, steps boxed in turn
+    ("12.5", "She buys 5 pens.\nThe answer is $\\$12.50$.", "math", "correct"),
+    ("(1,2)", "We solve.\nAnswer: (1, 2)", "math", "correct"),
+    ("Paris", "Let me recall.\nAnswer: Paris", "exact", "correct"),
+    ("5", "So he has 5 apples left.", "math", "correct"),
+    ("7", "I got 7.", "math", "correct"),
+    ("7", "Total: 7 marbles", "math", "correct"),
+    ("Paris", "<think>London?</think>\nParis", "exact", "correct"),
+    ("3", "Step 1.\nThe answer is 3 (after 2 steps).", "math", "correct"),
+    ("3", "It drops.\nThe final temperature is \u22123\u00b0C.", "math", "incorrect"),
+    ("5", "First, a = \\boxed{3}.\n\nThen b = \\boxed{5}.", "math", "correct"),
+    ("5", "\\boxed{3}\n\n\\boxed{5}", "math", "correct"),
+    ("5", "We find $a = \\boxed{3}$ and therefore $b = \\boxed{5}$.", "math", "correct"),
+    ("25.5", "Each ticket costs $4.25 and they buy 6 tickets, so the total cost is $25.50.", "math", "correct"),
+    ("8", "<think>6? no</think>\n\nA cube has 8 vertices.", "math", "correct"),
+    # SI's digit groups in a concluding sentence were read as their first group
+    ("1000000", "Therefore, there are 1 000 000 ways.", "math", "correct"),
+    ("12345", "So the population is 12\u202f345.", "math", "correct"),
+    ("5", "So the total is 5 200-page books.", "math", "correct"),
+    # published references: OlympiadBench's parts, TheoremQA's booleans, a float key
+    ("$2$, $-2$", "\\boxed{2, -2}", "math", "correct"),
+    ("True", "\\boxed{\\text{True}}", "math", "correct"),
+    ("True", "\\boxed{Yes}", "math", "correct"),  # TheoremQA's scorer reads yes as True
+    ("False", "The claim fails.\nThe answer is yes.", "math", "incorrect"),
+    ("27.0", "\\boxed{27}", "math", "correct"),
+]
+
+HELD_OUT = [  # (reference, output, problem, status), math
+    # inequalities joined by "or" against a union of intervals, ends included or not
+    ("(-\\infty, -1) \\cup (3, \\infty)", "\\boxed{x < -1 \\text{ or } x > 3}", "", "correct"),
+    ("(-\\infty, 2] \\cup (5, \\infty)", "\\boxed{x \\le 2 \\text{ or } x > 5}", "", "correct"),
+    ("(-\\infty, -1) \\cup (3, \\infty)", "\\boxed{x \\le -1 \\text{ or } x > 3}", "", "incorrect"),
+    ("x < -2 \\text{ or } 0 < x < 1", "\\boxed{(-\\infty,-2)\\cup(0,1)}", "", "correct"),
+    # a unit written as two wrapped pieces is one unit
+    ("60\\text{ km/h}", "\\boxed{60 \\mathrm{km}/\\mathrm{h}}", "", "correct"),
+    ("60\\text{ km/h}", "\\boxed{60 \\mathrm{m}/\\mathrm{s}}", "", "incorrect"),
+    # a percentage that is no plain number: its value, or a hundredth of it
+    ("33\\frac{1}{3}\\%", "\\boxed{\\frac{1}{3}}", "", "correct"),
+    ("\\frac{100}{3}\\%", "\\boxed{33\\frac{1}{3}\\%}", "", "correct"),
+    ("33\\frac{1}{3}\\%", "\\boxed{\\frac{1}{4}}", "", "incorrect"),
+    # a reference in labelled parts against the parts boxed in turn
+    ("(a) 12; (b) 30", "(a) The perimeter is $\\boxed{12}$.\n(b) The area is $\\boxed{30}$.", "", "correct"),
+    ("(a) 12; (b) 30", "(a) $\\boxed{30}$.\n(b) $\\boxed{12}$.", "", "incorrect"),
+    # "The answer is X, because ...": the reason is no part of the answer
+    ("12", "The answer is 12, because 3 × 4 = 12.", "", "correct"),
+    ("13", "The answer is 12, because 3 × 4 = 12.", "", "incorrect"),
+    # a system of equations has no order
+    ("x + y = 5,\\; x - y = 1", "\\boxed{x - y = 1, x + y = 5}", "", "correct"),
+    ("x + y = 5,\\; x - y = 1", "\\boxed{x - y = 2, x + y = 5}", "", "incorrect"),
+    # the value of an option the problem lists inline or one a line, for a letter reference
+    ("C", "\\boxed{\\frac{3}{4}}", "Which equals 0.75? (A) 2/3 (B) 3/5 (C) 3/4 (D) 4/5 (E) 5/6", "correct"),
+    ("B", "\\boxed{\\frac{3}{4}}", "Which equals 0.75? (A) 2/3 (B) 3/5 (C) 3/4 (D) 4/5 (E) 5/6", "incorrect"),
+    ("B", "\\boxed{0.5}", "Pick one.\nA. 1/3\nB. 1/2\nC. 2/3\nD. 3/4", "correct"),
+    ("B", "\\boxed{0.5}", "Pick one.\nA. 1/2\nB. 2/4\nC. 2/3", "incorrect"),  # two options hold it
+    # what the problem asks decides the form (kinds the second held-out set found)
+    # an exact form asked for: a decimal approximation answers another question
+    ("\\frac{2}{3}", "\\boxed{0.67}", "What fraction is shaded? Express your answer as a common fraction.", "incorrect"),
+    ("\\frac{2}{3}", "\\boxed{\\frac{4}{6}}", "What fraction is shaded? Express your answer as a common fraction.", "correct"),
+    ("3\\sqrt{2}", "\\boxed{4.24}", "Simplify $\\sqrt{18}$. Express your answer in simplest radical form.", "incorrect"),
+    ("16\\pi", "\\boxed{50.27}", "Find the area. Express your answer in terms of $\\pi$.", "incorrect"),
+    ("16\\pi", "\\boxed{50.27}", "Find the area to the nearest hundredth.", "correct"),
+    # the angle unit the problem asks for
+    ("\\frac{\\pi}{6}", "\\boxed{30^\\circ}", "Compute $\\arcsin \\frac{1}{2}$. Express your answer in radians.", "incorrect"),
+    ("\\frac{\\pi}{6}", "\\boxed{30^\\circ}", "Compute $\\arcsin \\frac{1}{2}$.", "correct"),
+    ("45", "\\boxed{\\frac{\\pi}{4}}", "Find the angle, in degrees.", "incorrect"),
+    # interval notation: the ends are part of the answer
+    ("[2, 5]", "\\boxed{(2, 5)}", "Solve $(x-2)(x-5) \\le 0$. Give your answer in interval notation.", "incorrect"),
+    ("(2, 5)", "\\boxed{(2,5)}", "Find the domain of the function.", "correct"),
+    # labelled values against an ordered pair: in the pair's order, whatever order written
+    ("(3, -2)", "\\boxed{y = -2, x = 3}", "Enter the solution as an ordered pair $(x, y)$.", "correct"),
+    ("(3, -2)", "\\boxed{y = 3, x = -2}", "Enter the solution as an ordered pair $(x, y)$.", "incorrect"),
+    ("(1, 2, 3)", "\\boxed{c = 3, a = 1, b = 2}", "Find the ordered triple $(a,b,c)$.", "correct"),
+    # "in that order" makes a list of roots' values ordered
+    ("7, 12", "\\boxed{12, 7}", "Find the sum of the roots and the product of the roots, in that order.", "incorrect"),
+    ("7, 12", "\\boxed{12, 7}", "Find all roots.", "correct"),
+    # parts named in words, boxed in turn
+    ("14, 12", "The perimeter $= \\boxed{14}$, the area $= \\boxed{12}$.", "Find the perimeter and area, in that order.", "correct"),
+    # a unit the problem gives may be left off; one it does not give may not
+    ("12\\text{ cm}^2", "\\boxed{12}", "A rectangle is 3 cm by 4 cm. What is its area?", "correct"),
+    ("12\\text{ cm}^2", "\\boxed{12}", "A rectangle has area 12 in some unit. What is its area?", "incorrect"),
+    ("40\\text{ m}", "\\boxed{40}", "How far does it go, in meters?", "correct"),
+    # option letter in a phrase with markdown
+    ("D", "Checking each one, only 7 works.\n\nThe correct option is **(D)**.", "(A) 4 (B) 5 (C) 6 (D) 7", "correct"),
+    # clock times: a.m./p.m. spelled in any way, and the 24-hour clock
+    ("6:40 \\text{ p.m.}", "\\boxed{18:40}", "When does the train arrive?", "correct"),
+    ("6:40 \\text{ p.m.}", "\\boxed{6:40\\text{ PM}}", "When does the train arrive?", "correct"),
+    ("6:40 \\text{ p.m.}", "\\boxed{6:40 \\text{ a.m.}}", "When does the train arrive?", "incorrect"),
+    # \pm against its two values written out
+    ("\\frac{3 \\pm \\sqrt{5}}{2}", "\\boxed{\\frac{3-\\sqrt5}{2}, \\frac{3+\\sqrt5}{2}}", "Find all solutions.", "correct"),
+    ("\\frac{3 \\pm \\sqrt{5}}{2}", "\\boxed{\\frac{3+\\sqrt5}{2}}", "Find all solutions.", "incorrect"),
+]
+
+
 @pytest.mark.parametrize(
-    "reference, output, domain, status",
-    [
-        # an infinite reference took any answer: inf - x is no gap within inf
-        ("\\infty", "\\boxed{0}", "math", "incorrect"),
-        ("\\infty", "\\boxed{x}", "math", "incorrect"),
-        ("-\\infty", "\\boxed{\\infty}", "math", "incorrect"),
-        ("\\infty", "\\boxed{\\infty}", "math", "correct"),
-        # large integers compared as floats: an off-by-one count passed
-        ("2^{40}", "\\boxed{1099511627777}", "math", "incorrect"),
-        ("2^{40}", "\\boxed{1099511627776}", "math", "correct"),
-        ("1099511627776", "\\boxed{1,099,511,627,777}", "math", "incorrect"),
-        ("12345678901234567890", "12345678901234567891", "math", "incorrect"),
-        # a bound is not the value
-        ("5", "\\boxed{5 \\text{ or more}}", "math", "incorrect"),
-        ("\\sqrt{2}", "approximately 1.414", "math", "correct"),
-        # extraction: money escaped inside math, "Answer:" lines, a one-line sentence, a bare word
-        # after the reasoning, an aside, a Unicode minus, steps boxed in turn
-        ("12.5", "She buys 5 pens.\nThe answer is $\\$12.50$.", "math", "correct"),
-        ("(1,2)", "We solve.\nAnswer: (1, 2)", "math", "correct"),
-        ("Paris", "Let me recall.\nAnswer: Paris", "exact", "correct"),
-        ("5", "So he has 5 apples left.", "math", "correct"),
-        ("7", "I got 7.", "math", "correct"),
-        ("7", "Total: 7 marbles", "math", "correct"),
-        ("Paris", "<think>London?</think>\nParis", "exact", "correct"),
-        ("3", "Step 1.\nThe answer is 3 (after 2 steps).", "math", "correct"),
-        ("3", "It drops.\nThe final temperature is \u22123\u00b0C.", "math", "incorrect"),
-        ("5", "First, a = \\boxed{3}.\n\nThen b = \\boxed{5}.", "math", "correct"),
-        ("5", "\\boxed{3}\n\n\\boxed{5}", "math", "correct"),
-        ("5", "We find $a = \\boxed{3}$ and therefore $b = \\boxed{5}$.", "math", "correct"),
-        ("25.5", "Each ticket costs $4.25 and they buy 6 tickets, so the total cost is $25.50.", "math", "correct"),
-        ("8", "<think>6? no</think>\n\nA cube has 8 vertices.", "math", "correct"),
-        # SI's digit groups in a concluding sentence were read as their first group
-        ("1000000", "Therefore, there are 1 000 000 ways.", "math", "correct"),
-        ("12345", "So the population is 12\u202f345.", "math", "correct"),
-        ("5", "So the total is 5 200-page books.", "math", "correct"),
-        # published references: OlympiadBench's parts, TheoremQA's booleans, a float key
-        ("$2$, $-2$", "\\boxed{2, -2}", "math", "correct"),
-        ("True", "\\boxed{\\text{True}}", "math", "correct"),
-        ("True", "\\boxed{Yes}", "math", "correct"),  # TheoremQA's scorer reads yes as True
-        ("False", "The claim fails.\nThe answer is yes.", "math", "incorrect"),
-        ("27.0", "\\boxed{27}", "math", "correct"),
-    ],
+    "reference, output, domain, problem, status",
+    [(r, o, d, "", s) for r, o, d, s in AUDIT] + [(r, o, "math", p, s) for r, o, p, s in HELD_OUT],
 )
-def test_conventions_an_outside_audit_found_broken(reference, output, domain, status):
+def test_conventions_found_broken(reference, output, domain, problem, status):
     """Cases written apart from this repository's suites against Hendrycks' MATH grader, Qwen's,
-    math-verify and simple-evals (each was wrong before)."""
-    v = verify_answer(reference, output, domain)
-    assert v.status == status, v
-
-
-@pytest.mark.parametrize(
-    "reference, output, problem, status",
-    [
-        # inequalities joined by "or" against a union of intervals, ends included or not
-        ("(-\\infty, -1) \\cup (3, \\infty)", "\\boxed{x < -1 \\text{ or } x > 3}", "", "correct"),
-        ("(-\\infty, 2] \\cup (5, \\infty)", "\\boxed{x \\le 2 \\text{ or } x > 5}", "", "correct"),
-        ("(-\\infty, -1) \\cup (3, \\infty)", "\\boxed{x \\le -1 \\text{ or } x > 3}", "", "incorrect"),
-        ("x < -2 \\text{ or } 0 < x < 1", "\\boxed{(-\\infty,-2)\\cup(0,1)}", "", "correct"),
-        # a unit written as two wrapped pieces is one unit
-        ("60\\text{ km/h}", "\\boxed{60 \\mathrm{km}/\\mathrm{h}}", "", "correct"),
-        ("60\\text{ km/h}", "\\boxed{60 \\mathrm{m}/\\mathrm{s}}", "", "incorrect"),
-        # a percentage that is no plain number: its value, or a hundredth of it
-        ("33\\frac{1}{3}\\%", "\\boxed{\\frac{1}{3}}", "", "correct"),
-        ("\\frac{100}{3}\\%", "\\boxed{33\\frac{1}{3}\\%}", "", "correct"),
-        ("33\\frac{1}{3}\\%", "\\boxed{\\frac{1}{4}}", "", "incorrect"),
-        # a reference in labelled parts against the parts boxed in turn
-        (
-            "(a) 12; (b) 30",
-            "(a) The perimeter is $\\boxed{12}$.\n(b) The area is $\\boxed{30}$.",
-            "",
-            "correct",
-        ),
-        ("(a) 12; (b) 30", "(a) $\\boxed{30}$.\n(b) $\\boxed{12}$.", "", "incorrect"),
-        # "The answer is X, because ...": the reason is no part of the answer
-        ("12", "The answer is 12, because 3 × 4 = 12.", "", "correct"),
-        ("13", "The answer is 12, because 3 × 4 = 12.", "", "incorrect"),
-        # a system of equations has no order
-        ("x + y = 5,\\; x - y = 1", "\\boxed{x - y = 1, x + y = 5}", "", "correct"),
-        ("x + y = 5,\\; x - y = 1", "\\boxed{x - y = 2, x + y = 5}", "", "incorrect"),
-        # the value of an option the problem lists inline or one a line, for a letter reference
-        (
-            "C",
-            "\\boxed{\\frac{3}{4}}",
-            "Which equals 0.75? (A) 2/3 (B) 3/5 (C) 3/4 (D) 4/5 (E) 5/6",
-            "correct",
-        ),
-        (
-            "B",
-            "\\boxed{\\frac{3}{4}}",
-            "Which equals 0.75? (A) 2/3 (B) 3/5 (C) 3/4 (D) 4/5 (E) 5/6",
-            "incorrect",
-        ),
-        ("B", "\\boxed{0.5}", "Pick one.\nA. 1/3\nB. 1/2\nC. 2/3\nD. 3/4", "correct"),
-        ("B", "\\boxed{0.5}", "Pick one.\nA. 1/2\nB. 2/4\nC. 2/3", "incorrect"),  # two options hold it
-    ],
-)
-def test_conventions_the_first_held_out_set_found(reference, output, problem, status):
-    """Kinds of answers the held-out set (benchmarks/cases/math_holdout.jsonl) found wrong; these
-    cases are new ones of each kind, near misses beside them."""
-    v = verify_answer(reference, output, "math", prompt=problem)
-    assert v.status == status, v
-
-
-@pytest.mark.parametrize(
-    "reference, output, problem, status",
-    [
-        # an exact form asked for: a decimal approximation answers another question
-        ("\\frac{2}{3}", "\\boxed{0.67}", "What fraction is shaded? Express your answer as a common fraction.", "incorrect"),
-        ("\\frac{2}{3}", "\\boxed{\\frac{4}{6}}", "What fraction is shaded? Express your answer as a common fraction.", "correct"),
-        ("3\\sqrt{2}", "\\boxed{4.24}", "Simplify $\\sqrt{18}$. Express your answer in simplest radical form.", "incorrect"),
-        ("16\\pi", "\\boxed{50.27}", "Find the area. Express your answer in terms of $\\pi$.", "incorrect"),
-        ("16\\pi", "\\boxed{50.27}", "Find the area to the nearest hundredth.", "correct"),
-        # the angle unit the problem asks for
-        ("\\frac{\\pi}{6}", "\\boxed{30^\\circ}", "Compute $\\arcsin \\frac{1}{2}$. Express your answer in radians.", "incorrect"),
-        ("\\frac{\\pi}{6}", "\\boxed{30^\\circ}", "Compute $\\arcsin \\frac{1}{2}$.", "correct"),
-        ("45", "\\boxed{\\frac{\\pi}{4}}", "Find the angle, in degrees.", "incorrect"),
-        # interval notation: the ends are part of the answer
-        ("[2, 5]", "\\boxed{(2, 5)}", "Solve $(x-2)(x-5) \\le 0$. Give your answer in interval notation.", "incorrect"),
-        ("(2, 5)", "\\boxed{(2,5)}", "Find the domain of the function.", "correct"),
-        # labelled values against an ordered pair: in the pair's order, whatever order written
-        ("(3, -2)", "\\boxed{y = -2, x = 3}", "Enter the solution as an ordered pair $(x, y)$.", "correct"),
-        ("(3, -2)", "\\boxed{y = 3, x = -2}", "Enter the solution as an ordered pair $(x, y)$.", "incorrect"),
-        ("(1, 2, 3)", "\\boxed{c = 3, a = 1, b = 2}", "Find the ordered triple $(a,b,c)$.", "correct"),
-        # "in that order" makes a list of roots' values ordered
-        ("7, 12", "\\boxed{12, 7}", "Find the sum of the roots and the product of the roots, in that order.", "incorrect"),
-        ("7, 12", "\\boxed{12, 7}", "Find all roots.", "correct"),
-        # parts named in words, boxed in turn
-        ("14, 12", "The perimeter $= \\boxed{14}$, the area $= \\boxed{12}$.", "Find the perimeter and area, in that order.", "correct"),
-        # a unit the problem gives may be left off; one it does not give may not
-        ("12\\text{ cm}^2", "\\boxed{12}", "A rectangle is 3 cm by 4 cm. What is its area?", "correct"),
-        ("12\\text{ cm}^2", "\\boxed{12}", "A rectangle has area 12 in some unit. What is its area?", "incorrect"),
-        ("40\\text{ m}", "\\boxed{40}", "How far does it go, in meters?", "correct"),
-        # option letter in a phrase with markdown
-        ("D", "Checking each one, only 7 works.\n\nThe correct option is **(D)**.", "(A) 4 (B) 5 (C) 6 (D) 7", "correct"),
-        # clock times: a.m./p.m. spelled in any way, and the 24-hour clock
-        ("6:40 \\text{ p.m.}", "\\boxed{18:40}", "When does the train arrive?", "correct"),
-        ("6:40 \\text{ p.m.}", "\\boxed{6:40\\text{ PM}}", "When does the train arrive?", "correct"),
-        ("6:40 \\text{ p.m.}", "\\boxed{6:40 \\text{ a.m.}}", "When does the train arrive?", "incorrect"),
-        # \pm against its two values written out
-        ("\\frac{3 \\pm \\sqrt{5}}{2}", "\\boxed{\\frac{3-\\sqrt5}{2}, \\frac{3+\\sqrt5}{2}}", "Find all solutions.", "correct"),
-        ("\\frac{3 \\pm \\sqrt{5}}{2}", "\\boxed{\\frac{3+\\sqrt5}{2}}", "Find all solutions.", "incorrect"),
-    ],
-)
-def test_what_the_problem_asks_decides_the_form(reference, output, problem, status):
-    """Conventions a second held-out set (written blind to this code) found broken; new cases of
-    each kind, with near misses."""
-    v = verify_answer(reference, output, "math", prompt=problem)
+    math-verify and simple-evals (AUDIT; each was wrong before), and new cases of the kinds the
+    first two held-out sets (benchmarks/cases/math_holdout*.jsonl) found wrong, near misses beside
+    them (HELD_OUT)."""
+    v = verify_answer(reference, output, domain, prompt=problem)
     assert v.status == status, v
 
 
