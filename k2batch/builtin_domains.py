@@ -64,7 +64,7 @@ def choice_quick(task: dict) -> tuple[str, str] | None:
     answer = task.get("answer")
     if not answer:
         return "incorrect", "no option letter"
-    if answer.upper() not in option_letters(len(task["choices"])):  # a one-line reply with no letter
+    if len(answer) != 1 or answer.upper() not in option_letters(len(task["choices"])):  # a reply, no letter
         named = _option_named(answer, task["choices"])
         if named is None:
             return "incorrect", "no option letter, nor one option's text"

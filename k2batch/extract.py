@@ -227,7 +227,7 @@ def extract_code(text: str) -> tuple[str | None, str]:
 
 # "Answer:" in the languages simple-evals' multilingual MMLU asks in (after NFKC: full-width colons)
 _ANSWER_WORD = "|".join([
-    r"(?:final |correct |right |best )?(?:answer|option|choice)s?", "respuesta", "réponse", "antwort",
+    r"(?:final |correct |right |best )?(?:answers?|option|choice)", "respuesta", "réponse", "antwort",
     "risposta", "resposta", "jawaban", "jibu", "答案", "答え", "答", "回答", "解答", "정답", "답변", "답",
     "الإجابة", "الجواب", "उत्तर", "উত্তর",
 ])  # fmt: skip

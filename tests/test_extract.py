@@ -114,6 +114,8 @@ def test_choice_extraction_kinds_a_held_out_set_found():
         # the article "A" before a word is no option; "A is" still is one
         "I cannot help with graded work. A better plan is to ask your teacher.": None,
         "A is correct since it is the only even number.": "A",
+        # the options restated are no hedge
+        "The options are A, B, C and D. Water is H2O, so the correct one is C.": "C",
     }  # fmt: skip
     got = {text: extract_choice(text, 4)[0] for text in cases}
     assert got == cases
