@@ -222,10 +222,12 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
 
 
 def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
-    """The letter of the one option the problem lists whose value the answer states (`\\frac{3}{4}`
-    for `(C) 3/4`); None where none or several do."""
+    """The letter of the option the problem lists whose text the answer is (`11` for `(B) 11`),
+    else of the one whose value it states (`\\frac{3}{4}` for `(C) 3/4`); None where none or
+    several do."""
     options = forms.options(problem)
-    hits = [letter for letter, body in options if _equal(forms.clean(body), answer, "", policy)[0]]
+    same = [letter for letter, body in options if body == answer.strip().strip("$").strip()]
+    hits = same or [letter for letter, body in options if _equal(forms.clean(body), answer, "", policy)[0]]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -239,9 +241,9 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     letter = forms.option_letter(ref, lone=True)
     if letter:
-        got, how = forms.option_letter(ans, problem=problem), "same option letter"
+        got, how = forms.option_letter(ans), "same option letter"
         if got is None:
-            got, how = _option_by_value(ans, problem, policy), "the value of the reference's option"
+            got, how = _option_by_value(ans, problem, policy), "the text or value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")
     angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
     if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:

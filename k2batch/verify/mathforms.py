@@ -114,10 +114,10 @@ _LETTER = re.compile(
 )
 
 
-def option_letter(text: str, lone: bool = False, problem: str = "") -> str | None:
+def option_letter(text: str, lone: bool = False) -> str | None:
     """The option letter an answer names: `B`, `(B)`, `\\textbf{(B)}`, `\\text{(C)}`, `B) 12`,
-    `(B) 12`, `The answer is B`, "The correct option is (E) ...", or the text of an option the
-    problem lists (`(B) 11` in the problem, `11` answered). With `lone`, only a bare letter."""
+    `(B) 12`, `The answer is B`, "The correct option is (E) ...". With `lone`, only a bare letter.
+    (An answer that states an option's text or value: `math._option_by_value`.)"""
     t = text.strip().strip("$").strip()
     if lone:
         m = re.fullmatch(r"(?:\\(?:textbf|text|mathrm)\{)?\s*\(?\s*([A-Ea-e])\s*\)?\s*\}?", t)
@@ -128,9 +128,6 @@ def option_letter(text: str, lone: bool = False, problem: str = "") -> str | Non
     named = set(re.findall(r"\(([A-E])\)", t))
     if len(named) == 1:
         return named.pop()
-    for letter, body in options(problem):
-        if body == t:
-            return letter
     return None
 
 
