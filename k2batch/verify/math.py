@@ -28,12 +28,19 @@ DEFAULT_POLICY = {"tolerance": "precision", "units": "implied"}
 _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 
 
-def _parse(text: str):
-    from math_verify import parse  # imported in the worker process, not at module load
+def _parse(text: str, units: bool = False):
+    """math-verify's parse. Its unit stripping (`units`) drops a trailing token it takes for a
+    unit, and its list has letters: `2\\pi r h` read as `2\\pi r`, `4ab` as 4, `a + b + c` as
+    nothing. The cascade splits known units itself (mathforms.split_unit), so it parses without."""
+    from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse  # in the worker, not at load
 
+    norm = NormalizationConfig(basic_latex=True, units=units, malformed_operators=True, nits=True,
+                               boxed="all", equations=False)  # fmt: skip
+    configs = [LatexExtractionConfig(normalization_config=norm), ExprExtractionConfig()]
     # math-verify's own signal timeouts only work on a main thread; the pool enforces ours.
-    parsed = parse(f"${text}$", parsing_timeout=None)
-    return parsed or parse(text, parsing_timeout=None)
+    parsed = parse(f"${text}$", configs, parsing_timeout=None)
+    return parsed or parse(text, configs, parsing_timeout=None)
 
 
 def _parsed(parse) -> bool:
@@ -54,8 +61,8 @@ def _mv_equal(gold, pred) -> bool:
 
 def plain_math_verify(reference: str, answer: str) -> bool | None:
     """math-verify alone, as most graders call it; None where it cannot parse the reference."""
-    gold = _parse(reference)
-    return _mv_equal(gold, _parse(answer)) if _parsed(gold) or _words(reference) else None
+    gold = _parse(reference, units=True)
+    return _mv_equal(gold, _parse(answer, units=True)) if _parsed(gold) or _words(reference) else None
 
 
 def _angles(gold: str, pred: str) -> tuple[str, str]:
@@ -85,6 +92,16 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     g, p = _angles(forms.mixed_number(forms.unwrap(gold)), forms.mixed_number(forms.unwrap(pred)))
     if normalize_answer(g) == normalize_answer(p):
         return True, "same normalised text"
+    based = forms.base_digits(g), forms.base_digits(p)
+    if based[0] and based[0][1] and based[1]:  # FF_{16} and FF (in the base asked), or 255_{10}
+        (g_digits, g_base), (p_digits, p_base) = based
+        try:
+            same = int(g_digits, int(g_base)) == int(p_digits, int(p_base or g_base))
+        except ValueError:  # digits not of that base
+            same = False
+        return same, f"{'same' if same else 'another'} numeral (base {g_base})"
+    if forms.says_words(g, p):
+        return True, "the answer's sentence ends in the reference's words"
     times = clock(g), clock(p)
     if times[0] and times[1]:  # 2:15 p.m. and 14:15
         return (True, "same time of day") if same_time(*times) else (False, "another time of day")
@@ -217,7 +234,8 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
     kinds = {"set" if system else g_list[1], p_list[1]}
     # equations (a system, or named values) hold together in any order
     equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_items)
-    ordered = not (asks.unordered(g_list[1], problem) or kinds == {"set"} or system or equations)
+    nested = all(forms.as_list(x) for x in g_items)  # (-1, 1), (2, 4): a list of pairs
+    ordered = not (asks.unordered(g_list[1], problem, nested) or kinds == {"set"} or system or equations)
     return _elements(g_items, p_items, ordered, policy)
 
 
@@ -235,7 +253,7 @@ _TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's
 
 
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
-    ref, ans = forms.clean(reference), forms.clean(answer)
+    ref, ans, named = forms.clean(reference), forms.clean(answer), ""
     truth = [_TRUTH.get(forms.unwrap(x).strip().rstrip(".").lower()) for x in (ref, ans)]
     if truth[0] is not None and truth[1] is not None:
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
@@ -245,11 +263,20 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         if got is None:
             got, how = _option_by_value(ans, problem, policy), "the text or value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")
+    picked = forms.option_letter(ans, lone=True)
+    body = dict(forms.options(problem)).get(picked) if picked else None
+    if body:  # "(D)" for a value reference: the value of the option it names
+        ans, named = forms.clean(body), f" (option {picked}'s value)"
     angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
     if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
         return "incorrect", "the answer is in degrees; the problem asks for radians"
     if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
         return "incorrect", "the answer is in radians; the problem asks for degrees"
+    radical = asks.unsimplified_radical(problem, ans)
+    if radical and not asks.unsimplified_radical(problem, ref):
+        return "incorrect", f"not in simplest radical form, as the problem asks ({radical})"
+    if asks.not_scientific(problem, ref, ans):
+        return "incorrect", "not in scientific notation, as the problem asks"
     if policy["tolerance"] == "precision" and asks.exact_form(problem):
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
@@ -263,7 +290,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         if units == "strict" or not asks.names_unit(problem, ref_unit):
             return "incorrect", f"the answer lost the unit {ref_unit} (verify.math.units = {units})"
         why += f" (the problem gives the unit {ref_unit})"
-    return ("correct" if ok else "incorrect"), why
+    return ("correct" if ok else "incorrect"), why + named
 
 
 def verify_math(

@@ -1,10 +1,11 @@
 """What a problem's text asks of its answer beyond its value, as careful graders read it: an
-exact form (no decimal approximation), radians or degrees, interval notation, whether a list's
-order matters, the order of an ordered pair's variables, and the units it gives. Pure string
-functions, like mathforms."""
+exact form (no decimal approximation), simplest radical form, scientific notation, radians or
+degrees, interval notation, whether a list's order matters, the order of an ordered pair's
+variables, and the units it gives. Pure string functions, like mathforms."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from k2batch.verify.mathforms import UNITS
@@ -20,6 +21,31 @@ def exact_form(problem: str) -> bool:
     """Does the problem ask for an exact form ("as a common fraction", "in simplest radical form",
     "in terms of pi")? Then a decimal approximation answers another question."""
     return bool(_EXACT.search(problem or ""))
+
+
+def unsimplified_radical(problem: str, answer: str) -> str | None:
+    """Where the problem asks for simplest radical form: what in the answer is not (`\\sqrt{8}`,
+    whose radicand has a square factor; a radical left in a denominator), else None."""
+    if not re.search(r"radical form", problem or "", re.I):
+        return None
+    for a, b in re.findall(r"\\sqrt\s*\{\s*(\d+)\s*\}|\\sqrt\s*(\d)", answer):
+        n = int(a or b)
+        if any(n % (k * k) == 0 for k in range(2, math.isqrt(n) + 1)):
+            return f"\\sqrt{{{n}}} has a square factor"
+    if re.search(r"\\frac\s*\{[^{}]*\}\s*\{[^{}]*\\sqrt|/\s*\(?\s*\d*\s*\\sqrt", answer):
+        return "a radical in the denominator"
+    return None
+
+
+_SCIENTIFIC = re.compile(r"-?(?:[1-9](?:\.\d+)?)\s*(?:\\times|\\cdot|\*|x|×)\s*10\s*\^\s*\{?\s*-?\d+\s*\}?")
+
+
+def not_scientific(problem: str, reference: str, answer: str) -> bool:
+    """The problem asks for scientific notation, its reference is in it (a x 10^n, 1 <= |a| < 10)
+    and the answer is not (`52 \\times 10^6`, `52000000`): another form than the one asked for."""
+    if not re.search(r"scientific notation", problem or "", re.I):
+        return False
+    return bool(_SCIENTIFIC.fullmatch(reference.strip())) and not _SCIENTIFIC.fullmatch(answer.strip())
 
 
 def angle_unit(problem: str) -> str | None:
@@ -49,11 +75,14 @@ _ORDERED = re.compile(
 )
 
 
-def unordered(kind: str, problem: str) -> bool:
+def unordered(kind: str, problem: str, nested: bool = False) -> bool:
     """Does order not matter? For a set reference, or where the problem asks for all solutions
-    (values, roots, ...) and not for an ordered pair or tuple, or answers "in that order"."""
+    (values, roots, ...) and not for an ordered pair or tuple, or answers "in that order". For a
+    list of tuples (`nested`), "ordered pairs" orders each pair, not the list."""
     if kind == "set":
         return True
+    if nested:
+        problem = re.sub(r"\bordered (?:pairs|triples|tuples)\b", "", problem or "", flags=re.I)
     if _ORDERED.search(problem or ""):
         return False
     return bool(_ALL_OF.search(problem or ""))

@@ -103,6 +103,8 @@ def split_unit(text: str) -> tuple[str, str | None]:
     if canon is None or (canon in ("m", "s", "g", "h", "l", "in") and m["p"] and " " not in t
                          and not re.search(r"\d$", m["value"])):  # fmt: skip
         return t, None  # "2x" is not 2 x; "3n" is not 3 metres
+    if m["p"] and len(word) <= 2 and re.search(r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", m["value"])):
+        return t, None  # a variable's value: `\pi r^2 h` is a product, not `\pi r^2` hours
     power = re.search(r"\^\s*\{?([23])\}?$", t)
     return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
 
@@ -324,8 +326,27 @@ def parts(text: str) -> str | None:
 
 
 def plus_minus(text: str) -> str | None:
-    """`\\frac{-1 \\pm \\sqrt{5}}{2}` as the set of its two values (one `\\pm`, no other list)."""
-    if text.count("\\pm") != 1 or "," in text or "=" in text:
+    """`\\frac{-1 \\pm \\sqrt{5}}{2}` as the set of its two values, and a list's elements with one
+    `\\pm` each (`0, \\pm 1, \\pm 2`) as the set of all of them."""
+    items = _top_level_split(text)
+    if "=" in text or any(x.count("\\pm") > 1 for x in items) or not any("\\pm" in x for x in items):
         return None
-    plus, minus = text.replace("\\pm", "+"), text.replace("\\pm", "-")
-    return "\\{" + plus + ", " + minus + "\\}"
+    values = [v for x in items for v in ([x.replace("\\pm", s) for s in "+-"] if "\\pm" in x else [x])]
+    return "\\{" + ", ".join(values) + "\\}"
+
+
+def base_digits(text: str) -> tuple[str, str | None] | None:
+    """(digits, base or None) for a numeral in a base (`FF_{16}`, `1011_2`) or bare digits and
+    letters (`FF`, `\\text{FF}`); None otherwise."""
+    t = unwrap(text).strip()
+    m = re.fullmatch(r"\(?([0-9A-Za-z]+)\)?\s*_\s*\{?\s*(\d+)\s*\}?", t) or re.fullmatch(r"([0-9A-Za-z]+)", t)
+    return (m.group(1), m.group(2) if m.re.groups > 1 else None) if m else None
+
+
+def says_words(gold: str, pred: str) -> bool:
+    """A word answer (`\\text{diverges}`) that the answer's sentence ends in, with no negation
+    ("The series diverges"; not "It never diverges")."""
+    g, p = unwrap(gold).lower().split(), re.sub(r"[.!]+$", "", unwrap(pred).strip()).lower().split()
+    if not 0 < len(g) <= 3 or len(p) <= len(g) or p[-len(g) :] != g or not all(w.isalpha() for w in g):
+        return False
+    return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p))
