@@ -136,6 +136,10 @@ _FINAL_PHRASE = re.compile(
 )
 _ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{3,}[^()]*\)$")  # "3 (after 2 steps)": the aside is no part
 _BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to)\s.*$", re.I)  # "12, because 3 x 4 = 12"
+_SUBJECT = re.compile(  # "The probability is 1/4" after "Final Answer:": what the sentence says it is
+    r"(?:the|it|its|their|this|so|thus|hence)\s+(?:[a-z]+\s+){0,5}?(?:is|are|equals|=)\s+(.*\d.*)$", re.I
+)
+_POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
@@ -156,7 +160,9 @@ def extract_math(text: str) -> tuple[str | None, str]:
     phrases = _FINAL_PHRASE.findall(part)
     if phrases:
         phrase = phrases[-1].strip()
-        return _ASIDE.sub("", _BECAUSE.sub("", phrase)) or phrase, "final-answer phrase"
+        phrase = _ASIDE.sub("", _BECAUSE.sub("", phrase)) or phrase
+        subject = _SUBJECT.match(phrase)  # "Final Answer: The probability is 1/4"
+        return (subject.group(1) if subject else phrase), "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"
@@ -189,6 +195,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     weakest rule)."""
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
     concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
+    last = sentences[-1] if sentences else ""
+    if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
+        concluding = sentences[-1:]  # "The lines intersect at the point (2, 5).": it states the answer
     for sentence in concluding[-1:] or sentences[-1:]:
         none = re.search(r"\bno (?:real )?solutions?\b", sentence, re.I)
         if none:
@@ -200,6 +209,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         ]
         if maths:
             return maths[0], "concluding sentence"
+        points = _POINT.findall(sentence)
+        if points:  # a point or tuple in words: all of it, not its last number
+            return ", ".join(points), "concluding sentence"
         # after the sentence's last concluding word: "costs $4.25 and ..., so the total is $25.50", but
         # "So she needs 5 days, which is 10 fewer than ..." (a comparison after the answer)
         keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
@@ -231,32 +243,53 @@ _ANSWER_WORD = "|".join([
     "risposta", "resposta", "jawaban", "jibu", "答案", "答え", "答", "回答", "解答", "정답", "답변", "답",
     "الإجابة", "الجواب", "उत्तर", "উত্তর",
 ])  # fmt: skip
+_FIELDS = re.compile(r'"(?:answer|choice|option|final_answer)"\s*:\s*\[([^\]]*)\]', re.I)
+_REFUSAL = re.compile(r"\b(?:rather not|won't|will not|cannot|can't|decline to|refuse to|unable to)\s+"
+                      r"(?:choose|pick|select|answer|determine)\b", re.I)  # fmt: skip
 _FIELD = re.compile(r'"(?:answer|choice|option|final_answer)"\s*:\s*"\s*\(?([A-Za-z])\)?\s*"', re.I)
+
+
+def _opening(part: str, letters: str) -> str | None:
+    """The letter a reply opens with ("B. Earth spins once ..."), unless its sentence rejects it
+    ("A) is wrong") or a later letter concludes ("... so it's C) Na", "So I choose (A)")."""
+    m = re.match(rf"[*\s]*\(?([{letters}])[.):]\**\s+([^.\n]*)", part)
+    if not m or re.search(r"\b(?:incorrect|wrong|false|not|no)\b|n't", m[2], re.I):
+        return None
+    concludes = r"\b(?i:so|thus|therefore|hence|choose|pick|go with|select)\b[^.\n]*?"
+    later = rf"{concludes}(?<![\w'])\(?[{letters}]\)?(?![\w'])"
+    return None if re.search(later, part[m.start(2) :]) else m[1]
 
 
 def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
     """(letter, rule) for multiple choice, strongest rule first: <answer> tag, \\boxed{}, a JSON
     reply's "answer" (or "choice") field, a phrase ("answer is (B)", "Answer: $B$", "answer: b",
     "the correct option is **C**", "答え：Ｃ"; simple-evals' and MMLU-Pro's patterns, the last one
-    counts), a reply or a line of it that is a letter alone ("**B**", "(c)", "Option D"), an
-    option cited ("(B)", "B.", "B)", "**B**"; not a walk through the options in order), then, as
-    MMLU-Pro's last resort, the last capital letter standing alone that names an option (not the
-    pronoun "I" or the article "A" before a word). Two letters offered as one answer ("B or C",
-    "Answer: C and D", "torn between A and B") are no answer: `hedge`."""
+    counts), a reply or a line of it that is a letter alone ("**B**", "(c)", "Option D"), the
+    letter a reply opens with ("B. Earth spins ..."), an option cited ("(B)", "B.", "B)", "**B**"),
+    then, as MMLU-Pro's last resort, the last capital letter standing alone that names an option
+    (not the pronoun "I" or the article "A" before a word). No answer: two letters offered as one
+    ("B or C", "Answer: C and D", "torn between A and B", a JSON list of two: `hedge`), a walk
+    through the options in order (three, or two where the reply ends), a refusal ("I'd rather not
+    choose between Descartes (C) and ...")."""
     letters = option_letters(n_choices or 10)
     part = unicodedata.normalize("NFKC", answer_part(text))  # "Ｃ" and "：" as C and ":"
     for rule, found in (("answer tag", _last_tag(part, "answer")), ("boxed", last_boxed(part))):
         if found:
             m = re.search(rf"\b([{letters}])\b", found.replace("\\text", " "))
+            m = m or re.fullmatch(rf"[\W_]*([{letters.lower()}])[\W_]*", found)  # \boxed{b}
             if m:
-                return m.group(1), rule
+                return m.group(1).upper(), rule
     field = _FIELD.findall(part)
     if field and field[0].upper() in letters:
         return field[0].upper(), "json field"
+    listed = _FIELDS.search(part)  # {"answer": ["B", "C"]}: two letters are no answer
+    if listed:
+        found = re.findall(r'"\s*\(?([A-Za-z])\)?\s*"', listed.group(1))
+        return (found[0].upper(), "json field") if len(found) == 1 else (None, "hedge")
     lower, one = letters.lower(), rf"[{letters}{letters.lower()}]"
     opt = r"(?i:option\s*|choice\s*)?"
     phrases = list(re.finditer(
-        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w']))"
+        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(?([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w']))"
         rf"|:\s*{opt}[(\[$*\s]*([{letters}{lower}])(?![\w']))", part))  # fmt: skip
     if phrases:  # lower case only in brackets or after a colon: "the answer is a ..." is an article
         last = phrases[-1]
@@ -271,13 +304,22 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
             m = re.fullmatch(alone, line.strip())
             if m:
                 return "".join(m.groups(default="")).upper(), rule
+    if _REFUSAL.search(part):
+        return None, "refusal"  # "I'd rather not choose between Descartes (C) and the others"
     cited = list(re.finditer(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)|\*\*([{letters}])\*\*", part))
     named = ["".join(c.groups(default="")) for c in cited]
-    walk = len(named) >= 3 and named == list(letters[: len(named)])  # "A) ... B) ... C) ...": no answer
+    # "A) ... B) ... C) ...", or two cut off where the reply ends: a walk through the options, no answer
+    walk = named == list(letters[: len(named)]) and (len(named) >= 3 or len(named) == 2 and "\n" not in
+                                                     part[cited[-1].start() :].strip())  # fmt: skip
+    if walk:
+        return None, "a walk through the options"
+    opening = _opening(part, letters)
+    if opening:
+        return opening, "the letter the reply opens with"
     capital = rf"(?<![\w'])([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))(?<!A(?=\s+(?!is\b|was\b)[a-z]))"
     capitals = list(re.finditer(capital, part))
     for rule, found in (("last option letter", cited), ("last capital letter", capitals)):
-        if found and not walk:
+        if found:
             if re.search(rf"(?<![\w'])\(?[{letters}]\)?\s+(?:and|or)\s+\(?$", part[: found[-1].start()]):
                 return None, "hedge"  # "I'm torn between A and B"
             return "".join(found[-1].groups(default="")), rule

@@ -121,6 +121,27 @@ def test_choice_extraction_kinds_a_held_out_set_found():
     assert got == cases
 
 
+def test_choice_extraction_kinds_a_second_held_out_set_found():
+    """Kinds the second held-out set of replies found wrong; new cases of each, near misses beside."""
+    cases = {
+        # a lower-case letter alone in a box; a lower-case letter with its bracket after "option is"
+        "Only mammals nurse their young.\n\n$\\boxed{c}$": "C", "the correct option is b) mercury": "B",
+        # a JSON list: one letter is the answer, two are a hedge
+        '{"answer": ["D"]}': "D", '{"answer": ["A", "D"], "note": "A if by mass"}': None,
+        # a refusal that names an option is no answer
+        "I won't pick between Kant (C) and the others; read the sources.": None,
+        # a walk through two options, cut off where the reply ends
+        "Let me check each option.\n\nA) Tesla measures flux density.\nB) Weber \u2014": None,
+        # the letter a reply opens with, unless its sentence rejects it or a later letter concludes
+        "C. Fluorine is the most electronegative; (A) and (B) are metals.": "C",
+        "(D) is about 78% by volume, but by this reading I choose (A).": "A",
+        "A) is wrong since lead is a metal. B) holds: (B).": "B",
+        "A) S is sulfur. D) Sn is tin. Sodium is natrium, so it's C) Na.": "C",
+    }  # fmt: skip
+    got = {text: extract_choice(text, 4)[0] for text in cases}
+    assert got == cases
+
+
 def test_choice_reply_naming_an_option_by_its_text():
     """A one-line reply with no letter that states exactly one option's text (lm-evaluation-harness
     matches a choice's text): that option; a number inside a decimal is not the option's number."""
@@ -132,3 +153,8 @@ def test_choice_reply_naming_an_option_by_its_text():
     v = verify_answer("C", "Kant or Hegel, hard to say.", "choice", choices=names)
     assert v.status == "incorrect" and "nor one option's text" in v.reason
     assert verify_answer("C", "0.15 x 200 = 30. The answer is 30.", "choice", choices=["15", "20", "30", "45"]).correct
+    # an option's text alone on the last line of a longer reply; not a truncated line of working
+    smiths = ["Adam Smith", "David Ricardo", "John Keynes", "Karl Marx"]
+    assert verify_answer("A", "Published in 1776 by the father of economics.\n\nAdam Smith", "choice", choices=smiths).correct
+    v = verify_answer("C", "Compute each.\n2^10 = 1024\n3^7 = 729 × 3 =", "choice", choices=["2^10", "10^3", "3^7", "5^4"])
+    assert v.status == "incorrect", v

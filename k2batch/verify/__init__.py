@@ -104,6 +104,10 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     weak = rule in ("last number", "concluding sentence") and shaped
     if bare and "\n" not in bare and (nothing or weak):  # not "So he has 5 apples left."
         return bare, "the whole reply"
+    last = bare.splitlines()[-1].strip() if bare else ""
+    words_only = re.fullmatch(r"[\W_]*[A-Za-z][\w\s'’,-]*[\W_]*", last) and len(last.split()) <= 8
+    if n_choices and rule == "no option letter" and words_only:  # "...\n\nAdam Smith", not "3^7 = 729 x 3 ="
+        return last, "the reply's last line"  # an option's text, if it is one (builtin_domains)
     return answer, rule
 
 
