@@ -38,7 +38,9 @@ CASES = ROOT / "benchmarks" / "cases"
 HELD_OUT = {
     "math_holdout.jsonl": "held-out set 1 (0.971 before its misses were fixed, 2026-12-03)",
     "math_holdout2.jsonl": "held-out set 2 (written blind: 0.930 before its misses were fixed, 2026-12-03)",
-    "math_holdout3.jsonl": "held-out set 3 (written blind after those fixes; never tuned on: 0.902 before)",
+    "math_holdout3.jsonl": "held-out set 3 (written blind: 0.902 before its misses were fixed, 2026-12-03)",
+    "math_holdout4.jsonl": "held-out set 4 (written blind, checked against math-verify: never tuned on)",
+    "math_holdout5.jsonl": "held-out set 5 (written blind, hard cases: never tuned on; 0.714 before 3fcd93c)",
 }
 
 
@@ -89,7 +91,8 @@ SIMPLE_EVALS = r"(?i)Answer[ \t]*:[ \t]*\$?([A-J])\$?"  # openai/simple-evals' A
 
 CHOICE_HELD_OUT = {
     "choice_holdout.jsonl": "set 1 (0.890 before the fixes made on it, 2026-12-03)",
-    "choice_holdout2.jsonl": "set 2 (written blind after those fixes; never tuned on: 0.880 before them)",
+    "choice_holdout2.jsonl": "set 2 (written blind: 0.880 before the first fixes, 0.958 before 9469e99)",
+    "choice_holdout3.jsonl": "set 3 (written blind, never tuned on: 1.000 before 9469e99 too)",
 }
 
 
