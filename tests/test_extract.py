@@ -92,8 +92,8 @@ def test_choice_extraction_reads_other_harnesses_conventions():
 
 
 def test_choice_extraction_kinds_a_held_out_set_found():
-    """Kinds a held-out set of 200 replies (written apart, against simple-evals', MMLU-Pro's and
-    lm-evaluation-harness' conventions) found wrong; new cases of each kind."""
+    """Kinds the held-out sets of replies (written apart, against simple-evals', MMLU-Pro's and
+    lm-evaluation-harness' conventions) found wrong; new cases of each kind, near misses beside."""
     cases = {
         # lower case after a colon (simple-evals' pattern is case-insensitive), or in brackets on a line
         "Stacks pop the newest item.\n\nanswer: d": "D", "Water boils at 100 C.\n\n(b)": "B",
@@ -116,14 +116,7 @@ def test_choice_extraction_kinds_a_held_out_set_found():
         "A is correct since it is the only even number.": "A",
         # the options restated are no hedge
         "The options are A, B, C and D. Water is H2O, so the correct one is C.": "C",
-    }  # fmt: skip
-    got = {text: extract_choice(text, 4)[0] for text in cases}
-    assert got == cases
-
-
-def test_choice_extraction_kinds_a_second_held_out_set_found():
-    """Kinds the second held-out set of replies found wrong; new cases of each, near misses beside."""
-    cases = {
+        # kinds the second held-out set found:
         # a lower-case letter alone in a box; a lower-case letter with its bracket after "option is"
         "Only mammals nurse their young.\n\n$\\boxed{c}$": "C", "the correct option is b) mercury": "B",
         # a JSON list: one letter is the answer, two are a hedge
