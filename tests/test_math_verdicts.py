@@ -327,6 +327,8 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("1101_2", "\\boxed{1101}", "Express $13$ in base $2$.", "correct"),
     ("1101_2", "\\boxed{1011}", "Express $13$ in base $2$.", "incorrect"),
     ("1101_2", "\\boxed{13_{10}}", "Express $13$ in base $2$.", "correct"),
+    ("a_2", "\\boxed{a_{2}}", "Which term is largest?", "correct"),  # a subscript that is no base
+    ("a_2", "\\boxed{a_{3}}", "Which term is largest?", "incorrect"),
     # a word answer stated in a sentence, not negated
     ("\\text{converges}", "\\boxed{\\text{The integral converges}}", "", "correct"),
     ("\\text{converges}", "\\boxed{\\text{The integral never converges}}", "", "incorrect"),

@@ -97,9 +97,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         (g_digits, g_base), (p_digits, p_base) = based
         try:
             same = int(g_digits, int(g_base)) == int(p_digits, int(p_base or g_base))
-        except ValueError:  # digits not of that base
-            same = False
-        return same, f"{'same' if same else 'another'} numeral (base {g_base})"
+            return same, f"{'same' if same else 'another'} numeral (base {g_base})"
+        except ValueError:  # not numerals in those bases (`a_2` is a variable): the rules below decide
+            pass
     if forms.says_words(g, p):
         return True, "the answer's sentence ends in the reference's words"
     times = clock(g), clock(p)

@@ -349,4 +349,4 @@ def says_words(gold: str, pred: str) -> bool:
     g, p = unwrap(gold).lower().split(), re.sub(r"[.!]+$", "", unwrap(pred).strip()).lower().split()
     if not 0 < len(g) <= 3 or len(p) <= len(g) or p[-len(g) :] != g or not all(w.isalpha() for w in g):
         return False
-    return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p))
+    return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p[: -len(g)]))
