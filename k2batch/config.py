@@ -230,7 +230,8 @@ class BudgetConfig(Strict):
         None, ge=0, description="Seconds the job takes after its last problem (the runner's last stages, "
         "writing and committing the outputs): with `[backend.spill]`, problems are routed to finish this "
         "long before the deadline. None: what the last routed job on this runner measured (kept a week in "
-        "the state folder's tails.json; 0 for the first), at most a quarter of the time to the deadline.",
+        "the state folder's tails.json; for the first, a tenth of the time to the deadline, at most 60 s), "
+        "at most a quarter of the time to the deadline.",
     )
     tokens_per_problem: int | None = Field(
         None, gt=0, description="Projected tokens per problem for admission (e.g. from `k2batch "

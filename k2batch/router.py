@@ -44,8 +44,9 @@ The router plans for problems to finish by the deadline less the job's tail (`bu
 unless set, what the last routed job on the same runner (its name, worker processes and options)
 took from its last problem's end to its outputs committed (writing them, the runner's last stages
 and stopping its workers), as measured by that job and kept for a week (`TAILS`,
-k2batch/state.py), read where the job starts (`with_tail`); none for the first such job, and at
-most a quarter of the time the job has. A nightly job so finishes its output by the deadline,
+k2batch/state.py), read where the job starts (`with_tail`); for the first such job, a tenth of
+the time it has, at most a minute (a first nightly job missed its deadline by its unplanned
+tail); and at most a quarter of the time the job has. A nightly job so finishes its output by the deadline,
 not just its calls.
 
 A routed problem keeps its route: on a rerun, a problem with a stored call on either backend
@@ -76,6 +77,8 @@ MARGIN = 0.05  # the primary is planned to finish this share of the time left be
 # its pace varies, and a problem's later calls (judge) that would start past it are refused
 TAILS = "tails.json"  # in the state folder: a routed job's end after its last problem, by runner
 MAX_TAIL = 0.25  # of the time from the router's start to the deadline, whatever was learned
+FIRST_TAIL, FIRST_TAIL_S = 0.1, 60.0  # a job with no tail learned on its runner: this share of its
+# time, at most these seconds (its workers' stop and the outputs' write do not grow with the job)
 
 
 def spill_of(cfg: JobConfig) -> BackendConfig | None:
@@ -339,7 +342,8 @@ def with_tail(cfg: JobConfig) -> JobConfig:
         return cfg
     tail = state.recall(TAILS, runner_key(cfg), "tail_s")
     if tail is None:
-        return cfg
+        left = max(0.0, cfg.budget.deadline.timestamp() - time.time())
+        tail = round(min(FIRST_TAIL * left, FIRST_TAIL_S), 3)
     return cfg.model_copy(update={"budget": cfg.budget.model_copy(update={"tail_s": tail})})
 
 

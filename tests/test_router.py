@@ -134,6 +134,17 @@ def test_the_router_plans_for_the_tail_the_last_routed_job_on_its_runner_took_af
     assert keeps(80.0)[0] == 1075.0  # at most a quarter of the time the job has
 
 
+@pytest.mark.parametrize(("minutes", "planned"), [(1, 6.0), (20, 60.0)])
+def test_a_first_routed_job_on_a_runner_plans_for_a_tenth_of_its_time_as_its_tail_at_most_a_minute(
+        minutes, planned):  # fmt: skip
+    # nothing learned on this runner (a fresh state folder): a first nightly job missed its
+    # deadline by the tail it did not plan for
+    deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).isoformat()
+    sets = ["backend.spill.kind=instant", "backend.spill.model=spill", f"budget.deadline={deadline}"]
+    assert with_tail(load_config(sets=sets)).budget.tail_s == pytest.approx(planned, abs=0.2)
+    assert with_tail(load_config(sets=sets[:2])).budget.tail_s is None  # no deadline: no tail
+
+
 def test_a_problem_routed_to_the_primary_moves_as_its_first_call_would_start_too_late():
     """Late binding: the route is asked again when an engine picks up a problem's first call, at
     the primary's measured work per problem after the work it already holds."""
