@@ -40,7 +40,10 @@ HELD_OUT = {
     "math_holdout2.jsonl": "held-out set 2 (written blind: 0.930 before its misses were fixed, 2026-12-03)",
     "math_holdout3.jsonl": "held-out set 3 (written blind: 0.902 before its misses were fixed, 2026-12-03)",
     "math_holdout4.jsonl": "held-out set 4 (written blind, checked against math-verify: never tuned on)",
-    "math_holdout5.jsonl": "held-out set 5 (written blind, hard cases: never tuned on; 0.714 before 3fcd93c)",
+    "math_holdout5.jsonl": "held-out set 5 (written blind, hard cases: 0.714 before 3fcd93c, 0.732 before "
+    "its misses were fixed, 2026-12-03)",
+    "math_holdout6.jsonl": "held-out set 6 (written blind, hard cases, never tuned on: 0.796 before set 5's "
+    "fixes)",
 }
 
 

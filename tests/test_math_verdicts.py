@@ -332,6 +332,57 @@ HELD_OUT = [  # (reference, output, problem, status), math
     # a word answer stated in a sentence, not negated
     ("\\text{converges}", "\\boxed{\\text{The integral converges}}", "", "correct"),
     ("\\text{converges}", "\\boxed{\\text{The integral never converges}}", "", "incorrect"),
+    # a congruence states its residue
+    ("3", "\\boxed{x \\equiv 3 \\pmod{8}}", "Solve $5x \\equiv 7 \\pmod 8$, $0 \\le x < 8$.", "correct"),
+    ("3", "\\boxed{5 \\pmod{8}}", "Solve $5x \\equiv 7 \\pmod 8$, $0 \\le x < 8$.", "incorrect"),
+    ("3", "\\boxed{2^{10} \\bmod 7}", "", "incorrect"),  # \\bmod is an operation, not a note
+    # repeating decimals are exact values; a rounded one is another number
+    ("0.\\overline{27}", "\\boxed{0.272727\\ldots}", "Write $\\frac{3}{11}$ as a repeating decimal.", "correct"),
+    ("0.\\overline{27}", "\\boxed{0.\\overline{72}}", "Write $\\frac{3}{11}$ as a repeating decimal.", "incorrect"),
+    ("0.\\overline{27}", "\\boxed{0.27}", "Write $\\frac{3}{11}$ as a repeating decimal.", "incorrect"),
+    ("\\frac{7}{9}", "\\boxed{0.\\overline{7}}", "", "correct"),
+    ("e", "\\boxed{2.718281828\\ldots}", "", "correct"),  # no repeating decimal asked: its precision
+    # lowest terms, where the problem asks for them
+    ("\\frac{2}{7}", "\\boxed{\\frac{6}{21}}", "Express your answer as a common fraction in lowest terms.", "incorrect"),
+    ("\\frac{2}{7}", "\\boxed{\\frac{2}{7}}", "Express your answer as a common fraction in lowest terms.", "correct"),
+    ("\\frac{2}{7}", "\\boxed{\\frac{6}{21}}", "What share of the class is left-handed?", "correct"),
+    ("\\frac{\\sqrt{10}}{5}", "\\boxed{\\sqrt{\\frac{2}{5}}}", "Rationalize the denominator of $\\frac{2}{\\sqrt{10}}$.", "incorrect"),
+    # an answer that leaves the computation undone
+    ("210", "\\boxed{\\frac{10!}{4!\\,6!}}", "Compute $\\dbinom{10}{4}$.", "incorrect"),
+    ("\\frac{1}{2}", "\\boxed{\\cos 60^\\circ}", "Compute $\\sin 30^\\circ$.", "incorrect"),
+    ("5", "\\boxed{\\log_3 243}", "Evaluate $\\log_3 243$.", "incorrect"),
+    ("i", "\\boxed{i^{5}}", "Compute $i^{2021}$.", "incorrect"),
+    ("\\frac{1}{2}", "\\boxed{0.5}", "Compute $\\sin 30^\\circ$.", "correct"),
+    ("210", "\\boxed{\\binom{10}{4}}", "", "correct"),  # a closed form where nothing asks to compute it
+    ("210", "\\boxed{\\frac{10!}{4!\\,6!}}", "How many 4-person committees can 10 people form?", "correct"),
+    ("\\log_2 5", "\\boxed{\\frac{\\ln 5}{\\ln 2}}", "", "correct"),  # the reference is a logarithm too
+    # factor completely, or expand, as asked
+    ("3(x-3)(x+3)", "\\boxed{3(x^2-9)}", "Factor completely: $3x^2 - 27$.", "incorrect"),
+    ("3(x-3)(x+3)", "\\boxed{3(x+3)(x-3)}", "Factor completely: $3x^2 - 27$.", "correct"),
+    ("x^2+5x+6", "\\boxed{(x+3)(x+2)}", "Expand $(x+2)(x+3)$.", "incorrect"),
+    ("x^2+5x+6", "\\boxed{6 + 5x + x^2}", "Expand $(x+2)(x+3)$.", "correct"),
+    # antiderivatives: the constant's name and a constant apart do not matter
+    ("\\frac{1}{2}e^{2x} + C", "\\boxed{\\frac{e^{2x}}{2} + K}", "Find $\\int e^{2x}\\,dx$.", "correct"),
+    ("-\\frac{1}{2}\\cos^2 x + C", "\\boxed{\\frac{1}{2}\\sin^2 x + C}", "Find $\\int \\sin x\\cos x\\,dx$.", "correct"),
+    ("-\\frac{1}{2}\\cos^2 x + C", "\\boxed{\\frac{1}{2}\\cos^2 x + C}", "Find $\\int \\sin x\\cos x\\,dx$.", "incorrect"),
+    # words, days and letters as graders read them
+    ("\\text{does not exist}", "\\boxed{\\text{DNE}}", "", "correct"),
+    ("\\text{Thursday}", "\\boxed{\\text{Thurs.}}", "", "correct"),
+    ("\\text{Thursday}", "\\boxed{\\text{Tue}}", "", "incorrect"),
+    ("\\text{all real numbers}", "\\boxed{\\mathbb{R}}", "", "correct"),
+    ("\\text{A, D}", "\\boxed{DA}", "Which of the statements are true?", "correct"),
+    ("\\text{A, D}", "\\boxed{AC}", "Which of the statements are true?", "incorrect"),
+    ("\\text{(P)}", "\\boxed{\\text{P (parabola)}}", "Enter \"P\" for parabola, \"E\" for ellipse.", "correct"),
+    # an option named by its letter and value; a reference that is both
+    ("12", "\\boxed{\\textbf{(C)}\\ 12}", "$\\textbf{(A)}\\ 8 \\qquad \\textbf{(B)}\\ 10 \\qquad \\textbf{(C)}\\ 12$", "correct"),
+    ("\\textbf{(C)}\\ 12", "\\boxed{\\text{(C)}}", "$\\textbf{(A)}\\ 8 \\qquad \\textbf{(B)}\\ 10 \\qquad \\textbf{(C)}\\ 12$", "correct"),
+    ("\\textbf{(C)}\\ 12", "\\boxed{\\text{(B)}}", "$\\textbf{(A)}\\ 8 \\qquad \\textbf{(B)}\\ 10 \\qquad \\textbf{(C)}\\ 12$", "incorrect"),
+    # forms of writing: MATH's 1,\\!000 separators, 24-hour times, Unicode scientific notation, radians named
+    ("2,\\!520", "\\boxed{2\\,520}", "", "correct"),
+    ("2,\\!520", "\\boxed{252}", "", "incorrect"),
+    ("12:15 \\text{ a.m.}", "\\boxed{00{:}15}", "", "correct"),
+    ("3.1 \\times 10^{-3}", "The answer is 3.1 × 10⁻³", "Write $0.0031$ in scientific notation.", "correct"),
+    ("\\frac{\\pi}{4}", "\\boxed{\\pi/4 \\text{ rad}}", "Express your answer in radians.", "correct"),
 ]
 
 

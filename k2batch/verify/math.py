@@ -18,7 +18,9 @@ import re
 from k2batch.extract import normalize_answer
 from k2batch.verify import SECOND_OPINION
 from k2batch.verify import mathasks as asks
+from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
+from k2batch.verify import mathnames as names
 from k2batch.verify.mathnum import BOUND, clock, decimal_close, plain_number, same_time, simplify_equal, value
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
@@ -92,7 +94,7 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     g, p = _angles(forms.mixed_number(forms.unwrap(gold)), forms.mixed_number(forms.unwrap(pred)))
     if normalize_answer(g) == normalize_answer(p):
         return True, "same normalised text"
-    based = forms.base_digits(g), forms.base_digits(p)
+    based = names.base_digits(g), names.base_digits(p)
     if based[0] and based[0][1] and based[1]:  # FF_{16} and FF (in the base asked), or 255_{10}
         (g_digits, g_base), (p_digits, p_base) = based
         try:
@@ -100,8 +102,15 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
             return same, f"{'same' if same else 'another'} numeral (base {g_base})"
         except ValueError:  # not numerals in those bases (`a_2` is a variable): the rules below decide
             pass
-    if forms.says_words(g, p):
+    if names.says_words(g, p):
         return True, "the answer's sentence ends in the reference's words"
+    words = names.word_answer(g), names.word_answer(p)
+    if words[0] and words[1]:  # `Wed.` and Wednesday, DNE and "does not exist"
+        same = words[0] == words[1]
+        return same, f"{'same' if same else 'another'} word answer ({words[1]})"
+    picked = names.letters(g), names.letters(p)
+    if picked[0] and picked[1]:  # `B, C, E` and `BCE`: the letters named, in any order
+        return picked[0] == picked[1], f"{'the same' if picked[0] == picked[1] else 'other'} letters"
     times = clock(g), clock(p)
     if times[0] and times[1]:  # 2:15 p.m. and 14:15
         return (True, "same time of day") if same_time(*times) else (False, "another time of day")
@@ -133,6 +142,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     g_sym, p_sym = _parse(g), _parse(p)
     if _mv_equal(g_sym, p_sym):
         return True, "math-verify: equivalent"
+    anti = calc.antiderivatives(g, p, _parse)
+    if anti is not None:  # x^3 + K for x^3 + C; a constant apart is the same antiderivative
+        return anti, "the same antiderivative, up to its constant" if anti else "another antiderivative"
     if not _parsed(g_sym):
         return (False, "different text") if _words(g) else (None, "reference does not parse")
     if not _parsed(p_sym):
@@ -252,37 +264,74 @@ def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
 _TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
 
 
+def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
+    """(letter, value) for an option named by its letter and value both (`\\textbf{(B)}\\ 9`)
+    where the problem lists that option with that value; None otherwise."""
+    m = re.fullmatch(r"(?:\\text(?:bf)?\{)?\s*\(([A-E])\)\s*\}?\s*(.+)", text.strip())
+    body = dict(forms.options(problem)).get(m.group(1)) if m else None
+    if body and _equal(forms.clean(body), m.group(2), "", policy)[0]:
+        return m.group(1), m.group(2)
+    return None
+
+
+def _asked_form(problem: str, ref: str, ans: str) -> str | None:
+    """What the problem asks of the answer's form that the answer is not, before its value."""
+    angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
+    if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
+        return "the answer is in degrees; the problem asks for radians"
+    if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
+        return "the answer is in radians; the problem asks for degrees"
+    radical = asks.unsimplified_radical(problem, ans)
+    if radical and not asks.unsimplified_radical(problem, ref):
+        return f"not in simplest radical form, as the problem asks ({radical})"
+    if asks.not_scientific(problem, ref, forms.split_unit(ans)[0]):
+        return "not in scientific notation, as the problem asks"
+    return None
+
+
+def _undone(problem: str, ref: str, ans: str) -> str | None:
+    """What an answer equal in value to the reference leaves undone of what the problem asks."""
+    unreduced = asks.unreduced(problem, ans)
+    if unreduced and not asks.unreduced(problem, ref):
+        return f"equal in value, but {unreduced}, as the problem asks"
+    undone = asks.unevaluated(problem, ref, ans)
+    if undone:
+        return f"equal in value, but it leaves {undone} unevaluated"
+    unfinished = calc.unfinished(problem, ref, ans, _parse)
+    return f"equal in value, but {unfinished}" if unfinished else None
+
+
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     ref, ans, named = forms.clean(reference), forms.clean(answer), ""
     truth = [_TRUTH.get(forms.unwrap(x).strip().rstrip(".").lower()) for x in (ref, ans)]
     if truth[0] is not None and truth[1] is not None:
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
-    letter = forms.option_letter(ref, lone=True)
+    lettered = [_lettered(x, problem, policy) for x in (ref, ans)]
+    letter = forms.option_letter(ref, lone=True) or (lettered[0] or ("",))[0]  # `(C) 25`: option C
     if letter:
-        got, how = forms.option_letter(ans), "same option letter"
+        got, how = (lettered[1] or (None,))[0] or forms.option_letter(ans), "same option letter"
         if got is None:
             got, how = _option_by_value(ans, problem, policy), "the text or value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")
     picked = forms.option_letter(ans, lone=True)
-    body = dict(forms.options(problem)).get(picked) if picked else None
+    body = dict(forms.options(problem)).get(picked) if picked else (lettered[1] or (None, None))[1]
     if body:  # "(D)" for a value reference: the value of the option it names
-        ans, named = forms.clean(body), f" (option {picked}'s value)"
-    angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
-    if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
-        return "incorrect", "the answer is in degrees; the problem asks for radians"
-    if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
-        return "incorrect", "the answer is in radians; the problem asks for degrees"
-    radical = asks.unsimplified_radical(problem, ans)
-    if radical and not asks.unsimplified_radical(problem, ref):
-        return "incorrect", f"not in simplest radical form, as the problem asks ({radical})"
-    if asks.not_scientific(problem, ref, ans):
-        return "incorrect", "not in scientific notation, as the problem asks"
+        ans, named = forms.clean(body), f" (option {picked or lettered[1][0]}'s value)"
+    wrong_form = _asked_form(problem, ref, ans)
+    if wrong_form:
+        return "incorrect", wrong_form
+    if forms.repeating_decimal(reference) or re.search(r"repeating decimal", problem, re.I):
+        ref, ans = forms.ellipsis_decimal(ref), forms.ellipsis_decimal(ans)  # 0.4545... is 5/11
+        policy = {**policy, "tolerance": "exact"} if forms.repeating_decimal(reference) else policy
     if policy["tolerance"] == "precision" and asks.exact_form(problem):
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
     ok, why = _equal(ref, ans, problem, policy)
     if ok is None:
         return "error", why
+    undone = _undone(problem, ref, ans) if ok else None
+    if undone:
+        return "incorrect", undone
     if ok and ref_unit and ans_unit and ref_unit != ans_unit:
         return "incorrect", f"different unit ({ans_unit}, the reference is in {ref_unit})"
     units = policy["units"]

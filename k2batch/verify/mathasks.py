@@ -24,10 +24,13 @@ def exact_form(problem: str) -> bool:
 
 
 def unsimplified_radical(problem: str, answer: str) -> str | None:
-    """Where the problem asks for simplest radical form: what in the answer is not (`\\sqrt{8}`,
-    whose radicand has a square factor; a radical left in a denominator), else None."""
-    if not re.search(r"radical form", problem or "", re.I):
+    """Where the problem asks for simplest radical form (or to rationalize a denominator): what
+    in the answer is not (`\\sqrt{8}`, whose radicand has a square factor; a radical left in a
+    denominator, `\\sqrt{\\frac{3}{2}}` too), else None."""
+    if not re.search(r"radical form|rationali[sz]e", problem or "", re.I):
         return None
+    if re.search(r"\\sqrt\s*\{\s*\\frac", answer):
+        return "a radical in the denominator"
     for a, b in re.findall(r"\\sqrt\s*\{\s*(\d+)\s*\}|\\sqrt\s*(\d)", answer):
         n = int(a or b)
         if any(n % (k * k) == 0 for k in range(2, math.isqrt(n) + 1)):
@@ -107,3 +110,44 @@ def names_unit(problem: str, unit: str) -> bool:
         if re.search(pattern, problem or "", 0 if short else re.I):
             return True
     return False
+
+
+# "as a common fraction" alone is not among them: graders differ on 4/6 there (held-out set 2: correct)
+_LOWEST = re.compile(r"lowest terms|simplest form|reduced fraction|fully reduced|\bsimplify\b", re.I)
+_FRACTION = re.compile(r"\\frac\s*\{\s*-?(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(?<![\d.^_])(\d+)\s*/\s*(\d+)(?![\d.])")
+
+
+def unreduced(problem: str, answer: str) -> str | None:
+    """Where the problem asks for lowest terms (simplest form, to simplify): a fraction in
+    the answer that is not (`\\frac{36}{99}`), else None."""
+    if not _LOWEST.search(problem or ""):
+        return None
+    for a, b, c, d in _FRACTION.findall(answer):
+        num, den = int(a or c), int(b or d)
+        if den and math.gcd(num, den) > 1:
+            return f"{num}/{den} is not in lowest terms"
+    return None
+
+
+_UNDONE = {  # operations an answer leaves undone where the reference is a number
+    "a factorial or binomial coefficient": r"\d\s*!|\\[dt]?binom|\\choose",
+    "a logarithm": r"\\(?:log|ln|lg)(?![a-zA-Z])",
+    "a trigonometric function": r"\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])",
+    "a power of i": r"(?<![a-zA-Z\\])i\s*\^\s*\{?\s*\d",
+}
+
+
+def unevaluated(problem: str, reference: str, answer: str) -> str | None:
+    """An operation the problem asks to compute that the answer leaves undone (`\\frac{10!}{3!7!}`
+    for "Compute $\\binom{10}{3}$", `\\sin 60^\\circ` for "Compute $\\cos 30^\\circ$", `i^3` for
+    "Compute $i^{2023}$"), where the reference is a number: the answer restates the question. A
+    count left as `\\binom{9}{4}` where the problem has no binomial is a closed form graders accept.
+    None also where the reference has the operation, or the answer is an equation."""
+    number = re.sub(r"\\(?:[dt]?frac|sqrt|pi|cdot|circ)", "", reference)
+    if "=" in answer or re.search(r"[a-hj-zA-Z]", number):
+        return None
+    for name, pattern in _UNDONE.items():
+        asked = re.search(pattern, problem or "") and not re.search(pattern, reference)
+        if asked and re.search(pattern, answer):
+            return name
+    return None

@@ -3,6 +3,7 @@ lists, matrices and systems. Pure string functions (no sympy), so they are cheap
 
 from __future__ import annotations
 
+import math
 import re
 
 from k2batch.verify.mathnum import BOUND
@@ -18,9 +19,11 @@ _EMPTY = re.compile(
 def clean(text: str) -> str:
     """The answer without what never changes its value: math delimiters, spacing commands,
     \\left/\\right, \\dfrac/\\tfrac, thousands separators inside numbers, a final full stop."""
-    t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ")
+    t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
+    t = re.sub(r"\s*×\s*", r" \\times ", t)
+    t = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT) + "}", t)  # 10⁻⁴
     t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
-    t = re.sub(r"(?<=\d)\\[,!; ](?=\d{3})|(?<=\d)\{,\}(?=\d{3})", "", t)  # 1\,000 and 1{,}000
+    t = re.sub(r"(?<=\d)(?:\\[,!; ]|\{,\}|,\s*\\!)(?=\d{3})", "", t)  # 1\,000, 1{,}000, MATH's 1,\!000
     t = _SPACING.sub(" ", t)
     t = re.sub(r"\\[dt]frac\s*(\d)(\d)", r"\\frac{\1}{\2}", t)  # \tfrac12
     t = re.sub(r"\\[dt]frac", r"\\frac", t)
@@ -30,10 +33,50 @@ def clean(text: str) -> str:
         t = "\\emptyset"
     if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):  # a lone number with separators
         t = t.replace(",", "")
+    t = _CONGRUENCE.sub(r"\1", t)  # `x \equiv 6 \pmod{7}`, `4 \pmod{11}`: the residue
+    t = _REPEATING.sub(_repeating, t)
     scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)", t, flags=re.I)
     if scaled:  # 2.5 million
         t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}"
     return t
+
+
+_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_CONGRUENCE = re.compile(  # `\\pmod{7}`, `(\\mod 7)`, `(\\text{mod } 7)`: not `\\bmod`, an operation
+    r"^(?:[^=]*\\equiv\s*)?(.+?)\s*(?:\\pmod\s*\{?\s*\d+\s*\}?|\(\s*(?:\\mod|\\text\{\s*mod\s*\}|mod)\s*\d+\s*\))$"
+)
+_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
+
+
+def _repeating(m: re.Match) -> str:
+    """`0.1\\overline{6}` as the fraction it is (1/6): a repeating decimal is exact."""
+    whole, head, block = m.group(1) or "0", m.group(2), m.group(3)
+    num = int(whole + head + block) - int(whole + head)
+    den = (10 ** len(block) - 1) * 10 ** len(head)
+    common = math.gcd(num, den)
+    return f"\\frac{{{num // common}}}{{{den // common}}}"
+
+
+def repeating_decimal(text: str) -> bool:
+    """Is the reference a repeating decimal (`0.\\overline{45}`, `0.4545\\ldots`)? Then the
+    problem asks for the exact value: a rounded decimal answers another question."""
+    return bool(re.search(r"[\d.]\\overline|\d(?:\\ldots|\\cdots|\.\.\.|…)", text))
+
+
+def ellipsis_decimal(text: str) -> str:
+    """`0.454545\\ldots` as the repeating decimal its digits show (`\\frac{45}{99}`): its shortest
+    block, repeated at least twice at the end; unchanged where no block repeats."""
+    m = re.fullmatch(r"\s*(-?)(\d+)\.(\d+)\s*(?:\\ldots|\\cdots|\.\.\.|…)\s*", text)
+    if not m:
+        return text
+    sign, whole, digits = m.groups()
+    for start in range(len(digits)):
+        tail = digits[start:]
+        for size in range(1, len(tail) // 2 + 1):
+            if tail == tail[:size] * (len(tail) // size) + tail[: len(tail) % size]:
+                fake = re.match(_REPEATING, f"{whole}.{digits[:start]}\\overline{{{tail[:size]}}}")
+                return sign + _repeating(fake)
+    return text
 
 
 def unwrap(text: str) -> str:
@@ -71,7 +114,7 @@ _UNIT_NAMES = {
     "m/s": ("m/s", "meters per second"),
 }
 UNITS = {alias: canon for canon, aliases in _UNIT_NAMES.items() for alias in aliases}
-_NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|percent|units?|square units"
+_NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|rad|radians?|percent|units?|square units"
 _POWER = r"(?:\s*\^\s*\{?[23]\}?)?"
 _UNIT_TAIL = re.compile(
     rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|(?P<p>(?:square |cubic )?"
@@ -333,20 +376,3 @@ def plus_minus(text: str) -> str | None:
         return None
     values = [v for x in items for v in ([x.replace("\\pm", s) for s in "+-"] if "\\pm" in x else [x])]
     return "\\{" + ", ".join(values) + "\\}"
-
-
-def base_digits(text: str) -> tuple[str, str | None] | None:
-    """(digits, base or None) for a numeral in a base (`FF_{16}`, `1011_2`) or bare digits and
-    letters (`FF`, `\\text{FF}`); None otherwise."""
-    t = unwrap(text).strip()
-    m = re.fullmatch(r"\(?([0-9A-Za-z]+)\)?\s*_\s*\{?\s*(\d+)\s*\}?", t) or re.fullmatch(r"([0-9A-Za-z]+)", t)
-    return (m.group(1), m.group(2) if m.re.groups > 1 else None) if m else None
-
-
-def says_words(gold: str, pred: str) -> bool:
-    """A word answer (`\\text{diverges}`) that the answer's sentence ends in, with no negation
-    ("The series diverges"; not "It never diverges")."""
-    g, p = unwrap(gold).lower().split(), re.sub(r"[.!]+$", "", unwrap(pred).strip()).lower().split()
-    if not 0 < len(g) <= 3 or len(p) <= len(g) or p[-len(g) :] != g or not all(w.isalpha() for w in g):
-        return False
-    return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p[: -len(g)]))

@@ -1,0 +1,55 @@
+"""Answers that name rather than compute: words (`\\text{diverges}`, a day, "does not exist"),
+option letters listed, and numerals in a base. Pure string functions, like mathforms."""
+
+from __future__ import annotations
+
+import re
+
+from k2batch.verify.mathforms import unwrap
+
+
+def base_digits(text: str) -> tuple[str, str | None] | None:
+    """(digits, base or None) for a numeral in a base (`FF_{16}`, `1011_2`) or bare digits and
+    letters (`FF`, `\\text{FF}`); None otherwise."""
+    t = unwrap(text).strip()
+    m = re.fullmatch(r"\(?([0-9A-Za-z]+)\)?\s*_\s*\{?\s*(\d+)\s*\}?", t) or re.fullmatch(r"([0-9A-Za-z]+)", t)
+    return (m.group(1), m.group(2) if m.re.groups > 1 else None) if m else None
+
+
+def says_words(gold: str, pred: str) -> bool:
+    """A word answer (`\\text{diverges}`) that the answer's sentence ends in, with no negation
+    ("The series diverges"; not "It never diverges")."""
+    g, p = unwrap(gold).lower().split(), re.sub(r"[.!]+$", "", unwrap(pred).strip()).lower().split()
+    if not 0 < len(g) <= 3 or len(p) <= len(g) or p[-len(g) :] != g or not all(w.isalpha() for w in g):
+        return False
+    return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p[: -len(g)]))
+
+
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_SAME_WORDS = {  # answers graders read as one: abbreviations and the symbol for the words
+    "does not exist": ("dne", "does not exist", "doesn't exist", "the limit does not exist"),
+    "infinitely many": ("\\infty", "∞", "infinitely many", "infinite", "infinitely many solutions"),
+    "all real numbers": ("\\mathbb{r}", "ℝ", "all real numbers", "all reals", "(-\\infty, \\infty)",
+                         "(-\\infty,\\infty)", "every real number", "x \\in \\mathbb{r}"),
+}
+_WORD_OF = {alias: canon for canon, aliases in _SAME_WORDS.items() for alias in aliases}
+
+
+def word_answer(text: str) -> str | None:
+    """The word answer a short text names, as graders read abbreviations and symbols: `Wed.` is
+    Wednesday, DNE "does not exist", `\\mathbb{R}` all real numbers; None for anything else."""
+    t = re.sub(r"\s+", " ", unwrap(text).strip().rstrip(".").lower())
+    day = [d for d in _DAYS if len(t) >= 3 and d.startswith(t)]
+    return day[0] if len(day) == 1 else _WORD_OF.get(t)
+
+
+def letters(text: str) -> frozenset[str] | None:
+    """The option letters a letter-list answer names: `B, C, E`, `BCE`, `(H)`, `H (hyperbola)`
+    (a letter glossed by its meaning); None for anything else."""
+    t = re.sub(r"\s*\([a-z][a-z ]*\)$", "", unwrap(text).strip())  # the gloss of one letter
+    t = re.sub(r"^\((.)\)$", r"\1", t.strip())
+    if re.fullmatch(r"[A-Z](?:\s*,\s*(?:and\s+)?[A-Z])*", t):
+        return frozenset(re.findall(r"[A-Z]", t))
+    if re.fullmatch(r"[A-H]{2,8}", t) and len(set(t)) == len(t):
+        return frozenset(t)
+    return None
