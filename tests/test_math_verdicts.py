@@ -383,6 +383,26 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("12:15 \\text{ a.m.}", "\\boxed{00{:}15}", "", "correct"),
     ("3.1 \\times 10^{-3}", "The answer is 3.1 × 10⁻³", "Write $0.0031$ in scientific notation.", "correct"),
     ("\\frac{\\pi}{4}", "\\boxed{\\pi/4 \\text{ rad}}", "Express your answer in radians.", "correct"),
+    # labelled values after a LaTeX space, read by their labels
+    ("(5,2)", "\\boxed{y = 2,\\ x = 5}", "Enter your answer as an ordered pair $(x, y)$.", "correct"),
+    ("(5,2)", "\\boxed{y = 5,\\ x = 2}", "Enter your answer as an ordered pair $(x, y)$.", "incorrect"),
+    # two options offered are no answer; a value and what it rounds to; cents; a percent asked
+    ("\\textbf{(D)}", "\\boxed{\\text{(D) or (C)}}", "", "incorrect"),
+    ("57", "\\boxed{57.14 \\approx 57}", "Round $400/7$ to the nearest whole number.", "correct"),
+    ("57", "\\boxed{57.14}", "Round $400/7$ to the nearest whole number.", "incorrect"),
+    ("\\$1.25", "\\boxed{125 \\text{ cents}}", "", "correct"),
+    ("\\$1.25", "\\boxed{125}", "", "incorrect"),
+    ("40\\%", "\\boxed{0.4}", "What percent of $50$ is $20$?", "incorrect"),
+    ("40\\%", "\\boxed{40}", "What percent of $50$ is $20$?", "correct"),
+    ("40\\%", "\\boxed{0.4}", "", "correct"),  # nothing asks for a percent: a fraction of one
+    # exact numbers compared exactly, however small
+    ("\\frac{1}{2^{60}}", "\\boxed{\\frac{1}{2^{59}}}", "", "incorrect"),
+    ("\\frac{1}{2^{60}}", "\\boxed{2^{-60}}", "", "correct"),
+    # vectors in unit-vector notation, or a scalar times a vector
+    ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "\\boxed{2\\mathbf{i} - \\mathbf{j} + 4\\mathbf{k}}", "", "correct"),
+    ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "\\boxed{2\\mathbf{i} + \\mathbf{j} + 4\\mathbf{k}}", "", "incorrect"),
+    ("\\begin{pmatrix} 3/2 \\\\ 3 \\end{pmatrix}", "\\boxed{\\frac{3}{2}\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}}", "", "correct"),
+    ("\\begin{pmatrix} 3/2 \\\\ 3 \\end{pmatrix}", "\\boxed{\\frac{3}{2}\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}}", "", "incorrect"),
 ]
 
 

@@ -140,6 +140,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     if hedge[1] and not hedge[0]:  # math-verify reads past the words: "5 or more" is not 5
         return False, f"the answer qualifies its value ({hedge[1].group(0)})"
     g_sym, p_sym = _parse(g), _parse(p)
+    exact = [_rational(x[0]) if _parsed(x) else None for x in (g_sym, p_sym)]
+    if None not in exact and exact[0] != exact[1]:  # 2^{-99} is not 2^{-100}, within math-verify's tolerance
+        return False, "different number"
     if _mv_equal(g_sym, p_sym):
         return True, "math-verify: equivalent"
     anti = calc.antiderivatives(g, p, _parse)
@@ -323,6 +326,11 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     if forms.repeating_decimal(reference) or re.search(r"repeating decimal", problem, re.I):
         ref, ans = forms.ellipsis_decimal(ref), forms.ellipsis_decimal(ans)  # 0.4545... is 5/11
         policy = {**policy, "tolerance": "exact"} if forms.repeating_decimal(reference) else policy
+    in_cents = forms.cents(ref), forms.cents(ans)
+    if bool(in_cents[0]) != bool(in_cents[1]):  # 75 cents for $0.75
+        ref, ans = in_cents[0] or ref, in_cents[1] or ans
+    if asks.asks_percent(problem) and "%" in ref and not re.search(r"%|percent", ans):
+        ref = re.sub(r"\s*%$", "", ref)  # "what percent": the number of percent, not a hundredth of it
     if policy["tolerance"] == "precision" and asks.exact_form(problem):
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)

@@ -151,3 +151,15 @@ def unevaluated(problem: str, reference: str, answer: str) -> str | None:
         if asked and re.search(pattern, answer):
             return name
     return None
+
+
+_PERCENT = re.compile(
+    r"\bwhat percent(?:age)?\b|\bas an? percent(?:age)?\b|\bpercent(?:age)? (?:increase|decrease|change)\b",
+    re.I,
+)
+
+
+def asks_percent(problem: str) -> bool:
+    """Does the problem ask for a percentage ("What percent of 80 is 20?")? Then 0.25 for 25 %
+    answers in another unit, a hundredth of the number asked."""
+    return bool(_PERCENT.search(problem or ""))

@@ -10,7 +10,7 @@ from k2batch.verify.mathnum import BOUND
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
-_SPACING = re.compile(r"(?<!\\)\\(?:left|right|displaystyle|textstyle|[,;:! ]|q?quad)(?![a-zA-Z])|~")
+_SPACING = re.compile(r"(?<!\\)\\(?:(?:left|right|displaystyle|textstyle|q?quad)(?![a-zA-Z])|[,;:! ])|~")
 _EMPTY = re.compile(
     r"\\varnothing|\\emptyset|\\\{\s*\\\}|^(?:there (?:are|is) )?no (?:real )?solutions?$|^none$", re.I
 )
@@ -33,6 +33,8 @@ def clean(text: str) -> str:
         t = "\\emptyset"
     if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):  # a lone number with separators
         t = t.replace(",", "")
+    # `142.857 \approx 143`: the value it was rounded to
+    t = re.sub(r"^-?\d+\.\d+\s*(?:\\ldots|\.\.\.)?\s*(?:\\approx|≈)\s*(?=\S)", "", t)
     t = _CONGRUENCE.sub(r"\1", t)  # `x \equiv 6 \pmod{7}`, `4 \pmod{11}`: the residue
     t = _REPEATING.sub(_repeating, t)
     scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)", t, flags=re.I)
@@ -77,6 +79,12 @@ def ellipsis_decimal(text: str) -> str:
                 fake = re.match(_REPEATING, f"{whole}.{digits[:start]}\\overline{{{tail[:size]}}}")
                 return sign + _repeating(fake)
     return text
+
+
+def cents(text: str) -> str | None:
+    """`75\\text{ cents}` in dollars (0.75); None for anything else."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:\\text\{\s*)?(?:cents?|¢)\s*\}?", unwrap(text).strip())
+    return f"{float(m.group(1)) / 100:g}" if m else None
 
 
 def unwrap(text: str) -> str:
@@ -164,6 +172,8 @@ def option_letter(text: str, lone: bool = False) -> str | None:
     `(B) 12`, `The answer is B`, "The correct option is (E) ...". With `lone`, only a bare letter.
     (An answer that states an option's text or value: `math._option_by_value`.)"""
     t = text.strip().strip("$").strip()
+    if len(set(re.findall(r"\(([A-Ea-e])\)", t))) > 1 and re.search(r"\bor\b|\band\b|/", t):
+        return None  # "(B) or (A)": two offered, none answered
     if lone:
         m = re.fullmatch(r"(?:\\(?:textbf|text|mathrm)\{)?\s*\(?\s*([A-Ea-e])\s*\)?\s*\}?", t)
         return m.group(1).upper() if m and (m.group(1).isupper() or "(" in t) else None
@@ -242,18 +252,38 @@ def as_matrix(text: str) -> list[list[str]] | None:
     """Rows of a `\\begin{pmatrix}` (or bmatrix, array) or a nested bracket list `[[1,2],[3,4]]`;
     a single row or column comes back as one row. None otherwise."""
     t = text.strip()
-    m = _ENV.fullmatch(t)
+    scalar = re.match(r"(-?\d*\s*(?:\\frac\{[^{}]*\}\{[^{}]*\}|\d+(?:/\d+)?)?)\s*(?=\\begin)", t)
+    k = scalar.group(1).strip() if scalar else ""  # `\frac{6}{5}\begin{pmatrix}...`: k times each entry
+    k = "-1" if k == "-" else k
+    m = _ENV.fullmatch(t[scalar.end():] if k else t)
     if m and "matrix" in m.group(1) or (m and m.group(1) == "array"):
         rows = [[c.strip() for c in r.split("&")] for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+        rows = [[f"({k})\\cdot({c})" if k else c for c in r] for r in rows]
     elif re.fullmatch(r"[\[(]\s*[\[(].*[\])]\s*[\])]", t, flags=re.S) and _balanced(t[1:-1]):
         rows = [[c for c in _top_level_split(r.strip()[1:-1])] for r in _top_level_split(t[1:-1])]
         if not all(r.strip()[:1] in "[(" for r in _top_level_split(t[1:-1])):
             return None
     else:
-        return None
+        rows = _unit_vectors(t)
+        if rows is None:
+            return None
     if rows and all(len(r) == 1 for r in rows):
         rows = [[r[0] for r in rows]]  # a column vector is compared as its entries
     return rows
+
+
+_UNIT_VECTOR = re.compile(r"\\(?:mathbf|hat|vec|boldsymbol)\s*\{?\s*([ijk])\s*\}?")
+_TERM = re.compile(r"\s*([+-]?[^+\-@]*?)\s*@([ijk])\s*")
+
+
+def _unit_vectors(text: str) -> list[list[str]] | None:
+    """`-3\\mathbf{i} + 6\\mathbf{j} - 3\\mathbf{k}` as the row (-3, 6, -3); None for anything else."""
+    t = _UNIT_VECTOR.sub(lambda m: f"@{m.group(1)}", text)
+    terms = _TERM.findall(t)
+    if not terms or _TERM.sub("", t).strip() or len({axis for _, axis in terms}) < len(terms):
+        return None
+    coef = {axis: {"": "1", "+": "1", "-": "-1"}.get(c.replace(" ", ""), c) for c, axis in terms}
+    return [[coef.get(axis, "0") for axis in ("ijk" if "k" in coef else "ij")]]
 
 
 def system(text: str) -> str | None:

@@ -55,7 +55,7 @@ def value(parsed) -> complex | None:
         return None
     try:
         return complex(sympy.N(expr, 30))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # sympy recurses without end on some products
         return None
 
 
