@@ -186,6 +186,11 @@ _STATED = re.compile(
 )
 
 
+# "The function is odd.", "So the series diverges.": a word answer the last sentence states
+_SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they)\b[^.?!]{0,60}?"
+                   r"\b(?:is|are|will be|was|diverges|converges)\b[^.?!]{0,40}[.!]?$", re.I)
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -194,14 +199,24 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     does; elsewhere only after "is", "=" and the like), else the last number of the text (the
     weakest rule)."""
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
+    for i in range(len(sentences) - 2, -1, -1):  # "So the roots are" / "$x_1 = 1, x_2 = 2$": one sentence
+        if re.search(r"\b(?:is|are|be|equals?)\s*:?$|:$", sentences[i].strip()):
+            sentences[i : i + 2] = [f"{sentences[i].strip()} {sentences[i + 1].strip()}"]
     concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
     last = sentences[-1] if sentences else ""
     if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
         concluding = sentences[-1:]  # "The lines intersect at the point (2, 5).": it states the answer
+    bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
+    if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
+        return bold[0].strip().rstrip("."), "last sentence (bold)"
+    if _SAYS.match(last) and not re.search(r"\d|\$|\\\(|answer|result|solution", last, re.I):
+        return last.strip().rstrip(".!"), "last sentence (words)"  # "The series diverges."
     for sentence in concluding[-1:] or sentences[-1:]:
         none = re.search(r"\bno (?:real )?solutions?\b", sentence, re.I)
         if none:
             return none.group(0), "concluding sentence"
+        said = _BECAUSE.sub("", sentence)  # "The last digit is 1, since 3^{2024} = 81^{506}."
+        sentence = said if re.search(r"\d|\$", said) else sentence
         maths = [a or b for a, b in _INLINE_MATH.findall(sentence)]
         # "$150, down from the original $200" is money, not one piece of inline math
         maths = [

@@ -395,6 +395,16 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("40\\%", "\\boxed{0.4}", "What percent of $50$ is $20$?", "incorrect"),
     ("40\\%", "\\boxed{40}", "What percent of $50$ is $20$?", "correct"),
     ("40\\%", "\\boxed{0.4}", "", "correct"),  # nothing asks for a percent: a fraction of one
+    # prose answers: the bold word of the last sentence, a word answer it states, a value before
+    # "since", an answer on the line after "are"
+    ("\\text{Tuesday}", "Days repeat every 7, and 50 = 7 \\cdot 7 + 1.\n\nIt will be **Tuesday**.", "", "correct"),
+    ("\\text{Tuesday}", "Days repeat every 7, and 50 = 7 \\cdot 7 + 1.\n\nIt will be **Monday**.", "", "incorrect"),
+    ("7", "The odd squares are 1, 9, 25, 49, 81, 121, 169.\n\nSo there are **7** of them, and the largest is 169.", "", "correct"),
+    ("\\text{even}", "$f(-x) = (-x)^4 = x^4 = f(x)$, so in 3 steps we are done.\n\nThe function is even.", "", "correct"),
+    ("\\text{even}", "$f(-x) = -x^3 \\ne f(x)$ and $\\ne -f(x)$ for $x = 2$.\n\nThe function is neither.", "", "incorrect"),
+    ("3", "Powers of 7 end in 7, 9, 3, 1.\n\nThe units digit is 3, since $7^{3} = 343$.", "", "correct"),
+    ("-1, 4", "Factor: $(x+1)(x-4) = 0$.\n\nSo the solutions are\n$x_1 = -1,\\quad x_2 = 4.$", "Find all solutions.", "correct"),
+    ("42", "Adding up, $6 \\cdot 7 = 42$.\n\nThis is the final answer.", "", "correct"),
     # exact numbers compared exactly, however small
     ("\\frac{1}{2^{60}}", "\\boxed{\\frac{1}{2^{59}}}", "", "incorrect"),
     ("\\frac{1}{2^{60}}", "\\boxed{2^{-60}}", "", "correct"),
