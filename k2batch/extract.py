@@ -223,6 +223,11 @@ def prose_answer(part: str) -> tuple[str | None, str]:
             m.strip() for m in maths if re.search(r"\d|\\", m) and not re.search(r"[a-z]{2,} [a-z]{2,}", m)
         ]
         if maths:
+            after = sentence.find(maths[0]) + len(maths[0]) + 1
+            said = _STATED.search(sentence, after)  # "So $\frac{3}{8}$ is 37.5 percent.": what it is
+            more = _INLINE_MATH.search(sentence, after)
+            if said and re.match(r"is|are|equals?|=", said.group(0), re.I) and not more:
+                return said.group(1) + (said.group(2) or ""), "concluding sentence"
             return maths[0], "concluding sentence"
         points = _POINT.findall(sentence)
         if points:  # a point or tuple in words: all of it, not its last number

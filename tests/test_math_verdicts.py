@@ -405,6 +405,8 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("3", "Powers of 7 end in 7, 9, 3, 1.\n\nThe units digit is 3, since $7^{3} = 343$.", "", "correct"),
     ("-1, 4", "Factor: $(x+1)(x-4) = 0$.\n\nSo the solutions are\n$x_1 = -1,\\quad x_2 = 4.$", "Find all solutions.", "correct"),
     ("42", "Adding up, $6 \\cdot 7 = 42$.\n\nThis is the final answer.", "", "correct"),
+    ("62.5\\%", "Divide: $5 \\div 8 = 0.625$.\n\nSo $\\frac{5}{8}$ is 62.5 percent.", "Express $\\frac{5}{8}$ as a percent.", "correct"),
+    ("62.5\\%", "Divide: $5 \\div 8 = 0.625$.\n\nSo $\\frac{5}{8}$ is 6.25 percent.", "Express $\\frac{5}{8}$ as a percent.", "incorrect"),
     # exact numbers compared exactly, however small
     ("\\frac{1}{2^{60}}", "\\boxed{\\frac{1}{2^{59}}}", "", "incorrect"),
     ("\\frac{1}{2^{60}}", "\\boxed{2^{-60}}", "", "correct"),
