@@ -6,6 +6,8 @@ import re
 import string
 import unicodedata
 
+from k2batch.prose import BECAUSE, prose_answer
+
 THINK_CLOSE = "</think>"
 MAX_OPTIONS = 26  # options are lettered A-Z; validation rejects more
 
@@ -135,12 +137,9 @@ _FINAL_PHRASE = re.compile(
     re.I | re.M,
 )
 _ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{3,}[^()]*\)$")  # "3 (after 2 steps)": the aside is no part
-_BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to)\s.*$", re.I)  # "12, because 3 x 4 = 12"
 _SUBJECT = re.compile(  # "The probability is 1/4" after "Final Answer:": what the sentence says it is
     r"(?:the|it|its|their|this|so|thus|hence)\s+(?:[a-z]+\s+){0,5}?(?:is|are|equals|=)\s+(.*\d.*)$", re.I
 )
-_POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
 def extract_math(text: str) -> tuple[str | None, str]:
@@ -154,93 +153,21 @@ def extract_math(text: str) -> tuple[str | None, str]:
     if found:
         return found, "answer tag"
     found, rule = final_boxed(part)
-    if found:
+    after = part[_boxes(part)[-1][1] :] if found else ""
+    retold = [x for x in _FINAL_PHRASE.findall(after) if re.search(r"\d|\\", x)]
+    if found and not retold:  # "\boxed{18} ... Hold on, each is counted twice. The answer is 9.": the 9
         return found, rule
     part = part.replace("\\$", "").replace("\u2212", "-")  # "$\$12.50$" is 12.50; a Unicode minus is one
     phrases = _FINAL_PHRASE.findall(part)
     if phrases:
         phrase = phrases[-1].strip()
-        phrase = _ASIDE.sub("", _BECAUSE.sub("", phrase)) or phrase
+        phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
         subject = _SUBJECT.match(phrase)  # "Final Answer: The probability is 1/4"
         return (subject.group(1) if subject else phrase), "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"
     return prose_answer(part)
-
-
-_CONCLUDES = re.compile(
-    r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
-)
-_INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
-# "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
-# conclusion states.
-_STATED = re.compile(
-    r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
-    r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    r"((?>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?![\d-]|[,.]\d)"
-    r"|-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?))"
-    r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
-    r"because|since|if|then|plus|minus|times)\b)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
-    re.I,
-)
-
-
-# "The function is odd.", "So the series diverges.": a word answer the last sentence states
-_SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they)\b[^.?!]{0,60}?"
-                   r"\b(?:is|are|will be|was|diverges|converges)\b[^.?!]{0,40}[.!]?$", re.I)
-
-
-def prose_answer(part: str) -> tuple[str | None, str]:
-    """The answer a worked solution with no box states in its last concluding sentence ("So she
-    needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
-    last sentence: the first inline math with a digit or LaTeX in it, else the first number a verb
-    states, with its unit word (in a concluding sentence, after its last concluding word where one
-    does; elsewhere only after "is", "=" and the like), else the last number of the text (the
-    weakest rule)."""
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
-    for i in range(len(sentences) - 2, -1, -1):  # "So the roots are" / "$x_1 = 1, x_2 = 2$": one sentence
-        if re.search(r"\b(?:is|are|be|equals?)\s*:?$|:$", sentences[i].strip()):
-            sentences[i : i + 2] = [f"{sentences[i].strip()} {sentences[i + 1].strip()}"]
-    concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
-    last = sentences[-1] if sentences else ""
-    if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
-        concluding = sentences[-1:]  # "The lines intersect at the point (2, 5).": it states the answer
-    bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
-    if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
-        return bold[0].strip().rstrip("."), "last sentence (bold)"
-    if _SAYS.match(last) and not re.search(r"\d|\$|\\\(|answer|result|solution", last, re.I):
-        return last.strip().rstrip(".!"), "last sentence (words)"  # "The series diverges."
-    for sentence in concluding[-1:] or sentences[-1:]:
-        none = re.search(r"\bno (?:real )?solutions?\b", sentence, re.I)
-        if none:
-            return none.group(0), "concluding sentence"
-        said = _BECAUSE.sub("", sentence)  # "The last digit is 1, since 3^{2024} = 81^{506}."
-        sentence = said if re.search(r"\d|\$", said) else sentence
-        maths = [a or b for a, b in _INLINE_MATH.findall(sentence)]
-        # "$150, down from the original $200" is money, not one piece of inline math
-        maths = [
-            m.strip() for m in maths if re.search(r"\d|\\", m) and not re.search(r"[a-z]{2,} [a-z]{2,}", m)
-        ]
-        if maths:
-            after = sentence.find(maths[0]) + len(maths[0]) + 1
-            said = _STATED.search(sentence, after)  # "So $\frac{3}{8}$ is 37.5 percent.": what it is
-            more = _INLINE_MATH.search(sentence, after)
-            if said and re.match(r"is|are|equals?|=", said.group(0), re.I) and not more:
-                return said.group(1) + (said.group(2) or ""), "concluding sentence"
-            return maths[0], "concluding sentence"
-        points = _POINT.findall(sentence)
-        if points:  # a point or tuple in words: all of it, not its last number
-            return ", ".join(points), "concluding sentence"
-        # after the sentence's last concluding word: "costs $4.25 and ..., so the total is $25.50", but
-        # "So she needs 5 days, which is 10 fewer than ..." (a comparison after the answer)
-        keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
-        stated = _STATED.search(sentence, keys[-1].start()) if keys else None
-        stated = stated or _STATED.search(sentence)
-        if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
-            return stated.group(1) + (stated.group(2) or ""), "concluding sentence"
-    numbers = _NUMBER.findall(part)
-    return (numbers[-1].rstrip(".,"), "last number") if numbers else (None, "no answer found")
 
 
 def extract_code(text: str) -> tuple[str | None, str]:

@@ -21,7 +21,17 @@ from k2batch.verify import mathasks as asks
 from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
 from k2batch.verify import mathnames as names
-from k2batch.verify.mathnum import BOUND, clock, decimal_close, plain_number, same_time, simplify_equal, value
+from k2batch.verify.mathnum import (
+    BOUND,
+    clock,
+    decimal_close,
+    ellipsis_decimal,
+    plain_number,
+    repeating_decimal,
+    same_time,
+    simplify_equal,
+    value,
+)
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
@@ -300,13 +310,18 @@ def _undone(problem: str, ref: str, ans: str) -> str | None:
     undone = asks.unevaluated(problem, ref, ans)
     if undone:
         return f"equal in value, but it leaves {undone} unevaluated"
+    other = asks.other_form(problem, ref, ans)
+    if other:
+        return f"equal in value, but {other}"
     unfinished = calc.unfinished(problem, ref, ans, _parse)
     return f"equal in value, but {unfinished}" if unfinished else None
 
 
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     ref, ans, named = forms.clean(reference), forms.clean(answer), ""
-    truth = [_TRUTH.get(forms.unwrap(x).strip().rstrip(".").lower()) for x in (ref, ans)]
+    # "No — 1001 is composite": the word that opens an answer, before its reason
+    words = [forms.unwrap(x).strip().rstrip(".").lower() for x in (ref, ans)]
+    truth = [_TRUTH.get(re.sub(r"^(yes|no|true|false)\s*[—–,;:!-].*$", r"\1", w)) for w in words]
     if truth[0] is not None and truth[1] is not None:
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     lettered = [_lettered(x, problem, policy) for x in (ref, ans)]
@@ -323,9 +338,9 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     wrong_form = _asked_form(problem, ref, ans)
     if wrong_form:
         return "incorrect", wrong_form
-    if forms.repeating_decimal(reference) or re.search(r"repeating decimal", problem, re.I):
-        ref, ans = forms.ellipsis_decimal(ref), forms.ellipsis_decimal(ans)  # 0.4545... is 5/11
-        policy = {**policy, "tolerance": "exact"} if forms.repeating_decimal(reference) else policy
+    if repeating_decimal(reference) or re.search(r"repeating decimal", problem, re.I):
+        ref, ans = ellipsis_decimal(ref), ellipsis_decimal(ans)  # 0.4545... is 5/11
+        policy = {**policy, "tolerance": "exact"} if repeating_decimal(reference) else policy
     in_cents = forms.cents(ref), forms.cents(ans)
     if bool(in_cents[0]) != bool(in_cents[1]):  # 75 cents for $0.75
         ref, ans = in_cents[0] or ref, in_cents[1] or ans

@@ -12,7 +12,7 @@ from k2batch.verify.mathforms import UNITS
 
 _EXACT = re.compile(
     r"common fraction|(?:simplest|lowest|reduced) (?:radical )?(?:form|terms)|radical form|"
-    r"in terms of \$?\\?pi|exact (?:value|answer|form)|as an? (?:reduced |improper )?fraction\b",
+    r"in terms of \$?\\?pi|\bexact\b|as an? (?:reduced |improper )?fraction\b",
     re.I,
 )
 
@@ -21,6 +21,9 @@ def exact_form(problem: str) -> bool:
     """Does the problem ask for an exact form ("as a common fraction", "in simplest radical form",
     "in terms of pi")? Then a decimal approximation answers another question."""
     return bool(_EXACT.search(problem or ""))
+
+
+_SHARED = re.compile(r"\\frac\s*\{\s*(\d+)\s*\\sqrt[^{}]*(?:\{[^{}]*\}[^{}]*)?\}\s*\{\s*(\d+)\s*\}")
 
 
 def unsimplified_radical(problem: str, answer: str) -> str | None:
@@ -37,6 +40,9 @@ def unsimplified_radical(problem: str, answer: str) -> str | None:
             return f"\\sqrt{{{n}}} has a square factor"
     if re.search(r"\\frac\s*\{[^{}]*\}\s*\{[^{}]*\\sqrt|/\s*\(?\s*\d*\s*\\sqrt", answer):
         return "a radical in the denominator"
+    for a, b in _SHARED.findall(answer):  # \frac{6\sqrt{3}}{3}: coefficient and denominator share a factor
+        if math.gcd(int(a), int(b)) > 1:
+            return f"{a} and {b} share a factor"
     return None
 
 
@@ -133,6 +139,7 @@ _UNDONE = {  # operations an answer leaves undone where the reference is a numbe
     "a factorial or binomial coefficient": r"\d\s*!|\\[dt]?binom|\\choose",
     "a logarithm": r"\\(?:log|ln|lg)(?![a-zA-Z])",
     "a trigonometric function": r"\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])",
+    "a square root": r"\\sqrt\s*\{?\s*\d+\s*\}?(?![\d.])",
     "a power of i": r"(?<![a-zA-Z\\])i\s*\^\s*\{?\s*\d",
 }
 
@@ -163,3 +170,39 @@ def asks_percent(problem: str) -> bool:
     """Does the problem ask for a percentage ("What percent of 80 is 20?")? Then 0.25 for 25 %
     answers in another unit, a hundredth of the number asked."""
     return bool(_PERCENT.search(problem or ""))
+
+
+_MIXED = re.compile(r"^-?\d+\s*(?:\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}|\s(\d+)\s*/\s*(\d+))$")
+
+
+def _mixed(text: str) -> bool | None:
+    """True for a mixed number with a proper fraction part (`3\\frac{5}{6}`, `2 1/2`), False for
+    one whose part is not proper (`3\\frac{13}{12}`), None for anything else."""
+    m = _MIXED.match(text.strip())
+    if not m:
+        return None
+    num, den = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+    return 0 < num < den
+
+
+def other_form(problem: str, reference: str, answer: str) -> str | None:
+    """A form the problem asks for that the answer, equal in value, is not in: a mixed number
+    (`\\frac{17}{4}`, `3\\frac{13}{12}` or 4.25 for "as a mixed number"), a common fraction (not
+    a mixed number), a number where pi is to be approximated, slope-intercept form, a time of day
+    with a.m. or p.m.; else None."""
+    p = problem or ""
+    if re.search(r"mixed number", p, re.I) and _mixed(reference) and not _mixed(answer):
+        if not re.fullmatch(r"-?\d+", answer.strip()):
+            return "not a mixed number, as the problem asks"
+    if re.search(r"common fraction", p, re.I) and _mixed(answer) is not None and _mixed(reference) is None:
+        return "a mixed number, where the problem asks for a common fraction"
+    pi_given = re.search(r"3\.14|approximation for \$?\\?pi", p, re.I)
+    if pi_given and "\\pi" in answer and "\\pi" not in reference:
+        return "in terms of pi, where the problem asks for a number (pi approximated)"
+    if re.search(r"slope-intercept form", p, re.I) and re.match(r"\s*y\s*=", reference):
+        if "=" in answer and not re.fullmatch(r"\s*y\s*=[^y]*", answer):  # its right side alone is one
+            return "not in slope-intercept form (y = mx + b), as the problem asks"
+    if re.search(r"a\.m\.\s*(?:or|/)\s*p\.m\.|\bam or pm\b", p, re.I) and re.search(r"\d:\d\d\s*$", answer):
+        if re.search(r"[ap]\.?\s*m\.?", reference, re.I):
+            return "no a.m. or p.m., which the problem asks for"
+    return None

@@ -3,10 +3,9 @@ lists, matrices and systems. Pure string functions (no sympy), so they are cheap
 
 from __future__ import annotations
 
-import math
 import re
 
-from k2batch.verify.mathnum import BOUND
+from k2batch.verify.mathnum import BOUND, REPEATING, repeating_fraction
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
@@ -21,11 +20,13 @@ def clean(text: str) -> str:
     \\left/\\right, \\dfrac/\\tfrac, thousands separators inside numbers, a final full stop."""
     t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
     t = re.sub(r"\s*×\s*", r" \\times ", t)
+    t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
+    t = t.translate(_SYMBOLS)  # ± ∞ ∪ π ≤ ≥ ≠ · as LaTeX
     t = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT) + "}", t)  # 10⁻⁴
     t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
     t = re.sub(r"(?<=\d)(?:\\[,!; ]|\{,\}|,\s*\\!)(?=\d{3})", "", t)  # 1\,000, 1{,}000, MATH's 1,\!000
     t = _SPACING.sub(" ", t)
-    t = re.sub(r"\\[dt]frac\s*(\d)(\d)", r"\\frac{\1}{\2}", t)  # \tfrac12
+    t = re.sub(r"\\[dt]?frac\s*(\d)(\d)", r"\\frac{\1}{\2}", t)  # \tfrac12, \frac14
     t = re.sub(r"\\[dt]frac", r"\\frac", t)
     t = re.sub(r"\s+", " ", t).strip().rstrip(".").strip()
     t = re.sub(r"^(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)$", r"\1\\times10^{\2}", t)  # 5e-7, not 5*e - 7
@@ -36,51 +37,20 @@ def clean(text: str) -> str:
     # `142.857 \approx 143`: the value it was rounded to
     t = re.sub(r"^-?\d+\.\d+\s*(?:\\ldots|\.\.\.)?\s*(?:\\approx|≈)\s*(?=\S)", "", t)
     t = _CONGRUENCE.sub(r"\1", t)  # `x \equiv 6 \pmod{7}`, `4 \pmod{11}`: the residue
-    t = _REPEATING.sub(_repeating, t)
+    t = REPEATING.sub(repeating_fraction, t)
     scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)", t, flags=re.I)
     if scaled:  # 2.5 million
         t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}"
     return t
 
 
+_ROOT = re.compile(r"√\s*(?:\(([^()]*)\)|(\d+(?:\.\d+)?|[a-zA-Z]))")
+_SYMBOLS = str.maketrans({"±": "\\pm ", "∞": "\\infty ", "∪": "\\cup ", "π": "\\pi ", "≤": "\\le ",
+                          "≥": "\\ge ", "≠": "\\ne ", "·": "\\cdot ", "⋅": "\\cdot "})
 _SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _CONGRUENCE = re.compile(  # `\\pmod{7}`, `(\\mod 7)`, `(\\text{mod } 7)`: not `\\bmod`, an operation
     r"^(?:[^=]*\\equiv\s*)?(.+?)\s*(?:\\pmod\s*\{?\s*\d+\s*\}?|\(\s*(?:\\mod|\\text\{\s*mod\s*\}|mod)\s*\d+\s*\))$"
 )
-_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
-
-
-def _repeating(m: re.Match) -> str:
-    """`0.1\\overline{6}` as the fraction it is (1/6): a repeating decimal is exact."""
-    whole, head, block = m.group(1) or "0", m.group(2), m.group(3)
-    num = int(whole + head + block) - int(whole + head)
-    den = (10 ** len(block) - 1) * 10 ** len(head)
-    common = math.gcd(num, den)
-    return f"\\frac{{{num // common}}}{{{den // common}}}"
-
-
-def repeating_decimal(text: str) -> bool:
-    """Is the reference a repeating decimal (`0.\\overline{45}`, `0.4545\\ldots`)? Then the
-    problem asks for the exact value: a rounded decimal answers another question."""
-    return bool(re.search(r"[\d.]\\overline|\d(?:\\ldots|\\cdots|\.\.\.|…)", text))
-
-
-def ellipsis_decimal(text: str) -> str:
-    """`0.454545\\ldots` as the repeating decimal its digits show (`\\frac{45}{99}`): its shortest
-    block, repeated at least twice at the end; unchanged where no block repeats."""
-    m = re.fullmatch(r"\s*(-?)(\d+)\.(\d+)\s*(?:\\ldots|\\cdots|\.\.\.|…)\s*", text)
-    if not m:
-        return text
-    sign, whole, digits = m.groups()
-    for start in range(len(digits)):
-        tail = digits[start:]
-        for size in range(1, len(tail) // 2 + 1):
-            if tail == tail[:size] * (len(tail) // size) + tail[: len(tail) % size]:
-                fake = re.match(_REPEATING, f"{whole}.{digits[:start]}\\overline{{{tail[:size]}}}")
-                return sign + _repeating(fake)
-    return text
-
-
 def cents(text: str) -> str | None:
     """`75\\text{ cents}` in dollars (0.75); None for anything else."""
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:\\text\{\s*)?(?:cents?|¢)\s*\}?", unwrap(text).strip())

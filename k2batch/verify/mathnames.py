@@ -47,8 +47,9 @@ def letters(text: str) -> frozenset[str] | None:
     """The option letters a letter-list answer names: `B, C, E`, `BCE`, `(H)`, `H (hyperbola)`
     (a letter glossed by its meaning); None for anything else."""
     t = re.sub(r"\s*\([a-z][a-z ]*\)$", "", unwrap(text).strip())  # the gloss of one letter
+    t = re.sub(r"^[A-Za-z ]*\b(?:are|is)\s+(?=[A-Z](?:,|\s+and\b|$))", "", t)  # "The true ones are A and C"
     t = re.sub(r"^\((.)\)$", r"\1", t.strip())
-    if re.fullmatch(r"[A-Z](?:\s*,\s*(?:and\s+)?[A-Z])*", t):
+    if re.fullmatch(r"[A-Z](?:(?:\s*,\s*|\s+)(?:and\s+)?[A-Z])*", t):
         return frozenset(re.findall(r"[A-Z]", t))
     if re.fullmatch(r"[A-H]{2,8}", t) and len(set(t)) == len(t):
         return frozenset(t)

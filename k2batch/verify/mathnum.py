@@ -4,6 +4,7 @@ approximation at its own precision, and symbolic/numeric equality of closed form
 from __future__ import annotations
 
 import cmath
+import math
 import random
 import re
 from decimal import Decimal, InvalidOperation
@@ -183,3 +184,37 @@ def clock(text: str) -> tuple[int, bool] | None:
 def same_time(a: tuple[int, bool], b: tuple[int, bool]) -> bool:
     """Equal times of day; where one side does not say a.m. or p.m., equal on a 12-hour clock."""
     return a[0] == b[0] if a[1] and b[1] else a[0] % 720 == b[0] % 720
+
+
+REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
+
+
+def repeating_fraction(m: re.Match) -> str:
+    """`0.1\\overline{6}` as the fraction it is (1/6): a repeating decimal is exact."""
+    whole, head, block = m.group(1) or "0", m.group(2), m.group(3)
+    num = int(whole + head + block) - int(whole + head)
+    den = (10 ** len(block) - 1) * 10 ** len(head)
+    common = math.gcd(num, den)
+    return f"\\frac{{{num // common}}}{{{den // common}}}"
+
+
+def repeating_decimal(text: str) -> bool:
+    """Is the reference a repeating decimal (`0.\\overline{45}`, `0.4545\\ldots`)? Then the
+    problem asks for the exact value: a rounded decimal answers another question."""
+    return bool(re.search(r"[\d.]\\overline|\d(?:\\ldots|\\cdots|\.\.\.|…)", text))
+
+
+def ellipsis_decimal(text: str) -> str:
+    """`0.454545\\ldots` as the repeating decimal its digits show (`\\frac{45}{99}`): its shortest
+    block, repeated at least twice at the end; unchanged where no block repeats."""
+    m = re.fullmatch(r"\s*(-?)(\d+)\.(\d+)\s*(?:\\ldots|\\cdots|\.\.\.|…)\s*", text)
+    if not m:
+        return text
+    sign, whole, digits = m.groups()
+    for start in range(len(digits)):
+        tail = digits[start:]
+        for size in range(1, len(tail) // 2 + 1):
+            if tail == tail[:size] * (len(tail) // size) + tail[: len(tail) % size]:
+                fake = re.match(REPEATING, f"{whole}.{digits[:start]}\\overline{{{tail[:size]}}}")
+                return sign + repeating_fraction(fake)
+    return text
