@@ -18,9 +18,9 @@ _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
     r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
     r"((?>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?![\d-]|[,.]\d)"
-    r"|-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?))"
+    r"|-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?)(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
-    r"because|since|if|then|plus|minus|times)\b)(\s+[a-z]+(?:\s+per\s+[a-z]+)?)?",
+    r"because|since|if|then|plus|minus|times)\b)(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
     re.I,
 )
 

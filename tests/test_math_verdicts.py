@@ -435,6 +435,13 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("21", "Adding gives $2a = 42$, so $a = 21$ and $b = 9$.\n\nThe larger number is 21 (and the smaller is 9).", "", "correct"),
     ("6", "So there are $\\boxed{12}$ pairs. Wait: each pair was counted twice. The answer is 6.", "", "correct"),
     ("\\text{B, D}", "Only B and D hold.\n\nThe true ones are B and D.", "Which statements are true? Enter the letters.", "correct"),
+    # a repeating decimal where a fraction is asked, an exact value where a rounded one is, cents
+    # where dollars are asked, a value in terms of pi stated in prose
+    ("\\frac{4}{9}", "\\boxed{0.\\overline{4}}", "Express it as a common fraction.", "incorrect"),
+    ("14.29", "\\boxed{14.\\overline{285714}}", "Split \\$100 among 7, rounded to the nearest cent.", "incorrect"),
+    ("14.29", "\\boxed{14.29}", "Split \\$100 among 7, rounded to the nearest cent.", "correct"),
+    ("3", "\\boxed{300 \\text{ cents}}", "How many dollars do 10 stamps at 30 cents cost?", "incorrect"),
+    ("16\\pi", "The radius is 4.\n\nThe area is 16π square units.", "Express your answer in terms of $\\pi$.", "correct"),
     # exact numbers compared exactly, however small
     ("\\frac{1}{2^{60}}", "\\boxed{\\frac{1}{2^{59}}}", "", "incorrect"),
     ("\\frac{1}{2^{60}}", "\\boxed{2^{-60}}", "", "correct"),

@@ -335,14 +335,16 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     body = dict(forms.options(problem)).get(picked) if picked else (lettered[1] or (None, None))[1]
     if body:  # "(D)" for a value reference: the value of the option it names
         ans, named = forms.clean(body), f" (option {picked or lettered[1][0]}'s value)"
-    wrong_form = _asked_form(problem, ref, ans)
+    wrong_form = _asked_form(problem, ref, ans) or asks.unrounded(problem, answer)
+    wrong_form = wrong_form or asks.decimal_for_fraction(problem, reference, answer)
     if wrong_form:
         return "incorrect", wrong_form
     if repeating_decimal(reference) or re.search(r"repeating decimal", problem, re.I):
         ref, ans = ellipsis_decimal(ref), ellipsis_decimal(ans)  # 0.4545... is 5/11
         policy = {**policy, "tolerance": "exact"} if repeating_decimal(reference) else policy
     in_cents = forms.cents(ref), forms.cents(ans)
-    if bool(in_cents[0]) != bool(in_cents[1]):  # 75 cents for $0.75
+    in_dollars = re.search(r"\bdollars?\b|\bin \\?\$", problem, re.I)  # "How many dollars": not in cents
+    if bool(in_cents[0]) != bool(in_cents[1]) and not in_dollars:  # 75 cents for $0.75
         ref, ans = in_cents[0] or ref, in_cents[1] or ans
     if asks.asks_percent(problem) and "%" in ref and not re.search(r"%|percent", ans):
         ref = re.sub(r"\s*%$", "", ref)  # "what percent": the number of percent, not a hundredth of it

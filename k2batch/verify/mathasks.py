@@ -206,3 +206,27 @@ def other_form(problem: str, reference: str, answer: str) -> str | None:
         if re.search(r"[ap]\.?\s*m\.?", reference, re.I):
             return "no a.m. or p.m., which the problem asks for"
     return None
+
+
+_ROUNDED = re.compile(r"\bnearest (?:tenth|hundredth|thousandth|cent|whole|integer|dollar)|\brounded to\b",
+                      re.I)  # fmt: skip
+_EXACT_FORMS = re.compile(r"\\overline|\\sqrt|\\pi|\\frac|\\ldots|\.\.\.|[√π]")
+
+
+def unrounded(problem: str, answer: str) -> str | None:
+    """Where the problem asks for a rounded value ("to the nearest cent"): an answer left exact
+    (`33.\\overline{3}`, `\\sqrt{10}`, `\\frac{100}{3}`) is not what it asks; else None."""
+    if _ROUNDED.search(problem or "") and _EXACT_FORMS.search(answer):
+        return "not rounded, as the problem asks"
+    return None
+
+
+def decimal_for_fraction(problem: str, reference: str, answer: str) -> str | None:
+    """A repeating decimal (`0.\\overline{6}`) where the problem asks for a fraction: its value,
+    in the form the problem asked to leave; else None."""
+    if not re.search(r"common fraction|as an? (?:reduced |improper )?fraction\b", problem or "", re.I):
+        return None
+    repeating = r"\\overline|\d(?:\\ldots|\.\.\.|…)"
+    if re.search(repeating, answer) and not re.search(repeating, reference):
+        return "a repeating decimal, where the problem asks for a fraction"
+    return None

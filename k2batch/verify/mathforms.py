@@ -95,8 +95,8 @@ UNITS = {alias: canon for canon, aliases in _UNIT_NAMES.items() for alias in ali
 _NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|rad|radians?|percent|units?|square units"
 _POWER = r"(?:\s*\^\s*\{?[23]\}?)?"
 _UNIT_TAIL = re.compile(
-    rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|(?P<p>(?:square |cubic )?"
-    rf"[a-zA-Z][a-zA-Z/ ]*?)){_POWER}$"
+    rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|"
+    rf"(?P<p>(?<![a-zA-Z\\])(?:square |cubic )?[a-zA-Z][a-zA-Z/ ]*?)){_POWER}$"  # not inside `\pi`
 )
 
 
