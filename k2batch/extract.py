@@ -136,10 +136,24 @@ _FINAL_PHRASE = re.compile(
     r"(?:\.(?=\s|$)|$)",
     re.I | re.M,
 )
-_ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{3,}[^()]*\)$")  # "3 (after 2 steps)": the aside is no part
+# "3 (after 2 steps)", "15 liters (i.e., 15,000 mL)": the aside is no part
+_ASIDE = re.compile(r"\s*\((?:[^()]*[A-Za-z]{3,}|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx))[^()]*\)$")
+# "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it
+_CORRECTION = re.compile(r"\b(?:actually|wait|hold on|oops|correction|scratch that|I was wrong|mistake|"
+                         r"double[- ]counted|miscounted|miscalculated|that's wrong|that is wrong)\b", re.I)
 _SUBJECT = re.compile(  # "The probability is 1/4" after "Final Answer:": what the sentence says it is
     r"(?:the|it|its|their|this|so|thus|hence)\s+(?:[a-z]+\s+){0,5}?(?:is|are|equals|=)\s+(.*\d.*)$", re.I
 )
+
+
+def _corrected(tail: str) -> str | None:
+    """The value a correction after a final answer states ("**Answer: 42** / Actually, I double
+    counted the multiples of 10. The correct count is $30 + 12 - 6 = 36$."), else None. Only a
+    value a sentence states: a number merely mentioned ("the first count of 42") corrects nothing."""
+    if not _CORRECTION.search(tail):
+        return None
+    value, rule = prose_answer(tail)
+    return value if value and rule != "last number" else None
 
 
 def extract_math(text: str) -> tuple[str | None, str]:
@@ -156,11 +170,17 @@ def extract_math(text: str) -> tuple[str | None, str]:
     after = part[_boxes(part)[-1][1] :] if found else ""
     retold = [x for x in _FINAL_PHRASE.findall(after) if re.search(r"\d|\\", x)]
     if found and not retold:  # "\boxed{18} ... Hold on, each is counted twice. The answer is 9.": the 9
+        fixed = _corrected(after)
+        if fixed:
+            return fixed, "a correction after the final answer"
         return found, rule
     part = part.replace("\\$", "").replace("\u2212", "-")  # "$\$12.50$" is 12.50; a Unicode minus is one
-    phrases = _FINAL_PHRASE.findall(part)
+    phrases = list(_FINAL_PHRASE.finditer(part))
     if phrases:
-        phrase = phrases[-1].strip()
+        fixed = _corrected(part[phrases[-1].end() :])
+        if fixed:
+            return fixed, "a correction after the final answer"
+        phrase = phrases[-1].group(1).strip()
         phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
         subject = _SUBJECT.match(phrase)  # "Final Answer: The probability is 1/4"
         return (subject.group(1) if subject else phrase), "final-answer phrase"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import re
 
-BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to)\s.*$", re.I)  # "12, because 3 x 4 = 12"
+from text_to_num import alpha2digit
+
+# "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
+BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although)\s.*$", re.I)
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+_SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
+_CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
+_NUMBER = re.compile(rf"{_CLOCK}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}", re.I)
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
@@ -17,8 +22,8 @@ _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
     r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    r"((?>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?![\d-]|[,.]\d)"
-    r"|-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?)(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
+    rf"((?>{_CLOCK}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
+    rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
     r"because|since|if|then|plus|minus|times)\b)(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
     re.I,
@@ -41,6 +46,42 @@ _STATES = re.compile(
 )
 
 
+_ORDINAL = re.compile(
+    r"\b(?:[a-z]+-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"[a-z]+teenth|[a-z]+tieth|hundredth|thousandth|millionth)s?\b",
+    re.I,
+)
+_NUMBER_WORDS = re.compile(r"\b(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|"
+                           r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b", re.I)
+
+
+def in_digits(text: str) -> str:
+    """Numbers in words as digits ("left with thirty-seven pencils", "three and a half hours", "3
+    out of 8"); "one" and "two" stay words (text2num's threshold: "one of the two cases"), and so do
+    ordinals ("the third step")."""
+    if not _NUMBER_WORDS.search(text) and " out of " not in text:
+        return text
+    kept: list[str] = []
+
+    def keep(m: re.Match) -> str:
+        kept.append(m.group(0))
+        return chr(0xE000 + len(kept) - 1)  # a private-use character: no word text2num reads
+
+    t = alpha2digit(_ORDINAL.sub(keep, text), "en")
+    t = re.sub("[\ue000-\uefff]", lambda m: kept[ord(m.group(0)) - 0xE000], t)
+    t = re.sub(r"\b(\d+) and a half\b", r"\1.5", t)
+    return re.sub(r"\b(\d+) out of (\d+)\b", r"\1/\2", t)
+
+
+# "45,600,000 = 4.56 × 10⁷", "x = ±√5", "Time = 210 ÷ 60 = 3.5 hours.": a last line in plain text
+# that works out a value: what its last "=" gives
+_PLAIN_EQUATION = re.compile(r"^(?=[^$]{3,120}$)[^$]*=\s*([^$=]*?[\d√π∞][^$=]*?)\s*[.!]?$")
+# "Let me also list them to be safe: 1, 2, 3, 4, 5, 6, 10, 12": a reply cut off in a list it checks by
+_LISTING = re.compile(r"\blist\b[^.\n]*:\s*-?\d+(?:\s*,\s*-?\d+){2,}\s*$", re.I)
+_RESTATES = re.compile(r"^(?:in other words|that is|i\.e\.|equivalently|or equivalently)\b", re.I)
+_CHOICES = re.compile(r"\b(?:choices|options|letters)\s+(\(?[A-H]\)?(?:\s*(?:,|and|, and)\s*\(?[A-H]\)?)+)")
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -48,7 +89,12 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     states, with its unit word (in a concluding sentence, after its last concluding word where one
     does; elsewhere only after "is", "=" and the like), else the last number of the text (the
     weakest rule)."""
+    part = in_digits(part)
+    if _LISTING.search(part):
+        return None, "a list, cut off (no answer stated)"
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
+    if len(sentences) > 1 and _RESTATES.match(sentences[-1]) and re.search(r"\d", sentences[-2]):
+        sentences.pop()  # "... = 3.5 hours. In other words, 3 hours and 30 minutes.": the first says it
     for i in range(len(sentences) - 2, -1, -1):  # "So the roots are" / "$x_1 = 1, x_2 = 2$": one sentence
         if re.search(r"\b(?:is|are|be|equals?)\s*:?$|:$", sentences[i].strip()):
             sentences[i : i + 2] = [f"{sentences[i].strip()} {sentences[i + 1].strip()}"]
@@ -59,6 +105,19 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         return labelled.group(1).strip("$ "), "last line (labelled)"
     if re.fullmatch(r"\s*\(?([A-E])\)?\.?\s*", last):  # a lone option letter closing the reply
         return last.strip().strip("().").strip(), "last line (a letter)"
+    choices = _CHOICES.search(last)  # "So the primes are 113 and 97, i.e. choices D and B."
+    if choices:
+        return choices.group(1), "last sentence (the options it names)"
+    worked = _PLAIN_EQUATION.match(last)
+    value = worked.group(1) if worked else ""
+    numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # no variable: `y = 3 - x` is an equation
+    several = re.search(r",(?!\d{3})", last)  # `x = 2, y = -3`: a pair, not the last value
+    if worked and not re.search(r"[A-Za-z]", numeric) and not several and not re.search(
+        r"check|verif", last, re.I
+    ):
+        return value, "last line (what it works out)"
+    if len(_NUMBER.findall(BECAUSE.sub("", last))) == 1 and BECAUSE.search(last):
+        concluding = [last]  # "Janet has 36 marbles, which is 3 times Tom's 12.": the value, then why
     if _STATES.match(last) and re.search(r"\d|\$", last):
         concluding = [last]  # "The larger number is 17 (and the smaller is 13).": it states the answer
     if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
@@ -66,13 +125,19 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
         return bold[0].strip().rstrip("."), "last sentence (bold)"
-    if _SAYS.match(last) and not re.search(r"\d|\$|\\\(|answer|result|solution", last, re.I):
-        return last.strip().rstrip(".!"), "last sentence (words)"  # "The series diverges."
+    # "$m_1 m_2 = -1$, so the lines are perpendicular.": the words its last clause says
+    clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last)[-1]
+    if _SAYS.match(clause) and not re.search(r"\d|\$|\\\(|answer|result|solution", clause, re.I):
+        return clause.strip().rstrip(".!"), "last sentence (words)"  # "The series diverges."
     for sentence in concluding[-1:] or sentences[-1:]:
         none = re.search(r"\bno (?:real )?solutions?\b", sentence, re.I)
         if none:
             return none.group(0), "concluding sentence"
         said = BECAUSE.sub("", sentence)  # "The last digit is 1, since 3^{2024} = 81^{506}."
+        alone = _NUMBER.findall(said)
+        reason = said != sentence and "$" not in sentence and len(_NUMBER.findall(sentence)) > 1
+        if reason and len(alone) == 1:
+            return alone[0], "concluding sentence (the value before its reason)"  # "Janet has 36, which is"
         sentence = said if re.search(r"\d|\$", said) else sentence
         maths = [a or b for a, b in _INLINE_MATH.findall(sentence)]
         # "$150, down from the original $200" is money, not one piece of inline math
@@ -82,6 +147,11 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         joined = re.fullmatch(r"(?:\s*(?:,|and|or)?\s*\$[^$]+\$)+\s*\.?", sentence[sentence.find("$"):])
         if len(maths) > 1 and joined and "$" in sentence:  # "The solutions are $2\sqrt3$ and $-2\sqrt3$."
             return ", ".join(maths), "concluding sentence (values joined)"
+        # "There are $5 + 11 = 16$ marbles, so the probability is $\frac{5}{16}$": after the last "so"
+        keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
+        later = [m for m in maths if keys and sentence.find(f"${m}") > keys[-1].start()]
+        if later and later[0] != maths[0]:
+            maths = later + [m for m in maths if m not in later]
         if maths:
             after = sentence.find(maths[0]) + len(maths[0]) + 1
             said = _STATED.search(sentence, after)  # "So $\frac{3}{8}$ is 37.5 percent.": what it is

@@ -450,6 +450,55 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "\\boxed{2\\mathbf{i} + \\mathbf{j} + 4\\mathbf{k}}", "", "incorrect"),
     ("\\begin{pmatrix} 3/2 \\\\ 3 \\end{pmatrix}", "\\boxed{\\frac{3}{2}\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}}", "", "correct"),
     ("\\begin{pmatrix} 3/2 \\\\ 3 \\end{pmatrix}", "\\boxed{\\frac{3}{2}\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}}", "", "incorrect"),
+    # set 7's kinds: a decimal for an exact value the problem does not ask to approximate
+    ("2\\sqrt{3}", "The height is $2\\sqrt3 \\approx 3.464$.\n\n$\\boxed{3.464}$", "Find the height of an equilateral triangle with side 4.", "incorrect"),
+    ("2\\sqrt{3}", "$\\boxed{3.46}$", "Find the height of an equilateral triangle with side 4, to the nearest hundredth.", "correct"),
+    ("\\frac{2}{3}", "$\\boxed{0.667}$", "What is the probability that the die shows more than 2?", "incorrect"),
+    ("\\frac{2}{3}", "$\\boxed{0.67}$", "What is the probability, as a decimal to the nearest hundredth?", "correct"),
+    # numbers in words, 'out of', a restatement after the answer, the value before its reason
+    ("48", "There were 6 boxes of 8. After the sale the shop still had forty-eight cups.", "How many cups did the shop have?", "correct"),
+    ("48", "There were 6 boxes of 8. After the sale the shop still had forty-nine cups.", "How many cups did the shop have?", "incorrect"),
+    ("\\frac{2}{9}", "Two of the nine tiles are blue, so the chance is 2 out of 9.", "What is the probability of a blue tile?", "correct"),
+    ("2.25", "Time = 90 ÷ 40 = 2.25 hours. In other words, 2 hours and 15 minutes.", "How many hours does it take?", "correct"),
+    ("2.25", "Time = 90 ÷ 40 = 2.5 hours. In other words, 2 hours and 30 minutes.", "How many hours does it take?", "incorrect"),
+    ("45", "Ben has 45 stamps, which is five times Ann's 9.", "How many stamps does Ben have?", "correct"),
+    ("45", "Ben has 40 stamps, which is five times Ann's 8 plus 5.", "How many stamps does Ben have?", "incorrect"),
+    ("2300000", "So the region has about 2.3 million residents.", "How many residents?", "correct"),
+    ("7:20 \\text{ a.m.}", "Leaving at 5:50, the trip ends at 7:20 AM.", "At what time does the trip end?", "correct"),
+    ("7:20 \\text{ a.m.}", "Leaving at 5:50, the trip ends at 7:20 PM.", "At what time does the trip end?", "incorrect"),
+    ("12", "**Answer:** 12 liters (i.e., 12,000 mL).", "How many liters?", "correct"),
+    ("12", "I believe the answer is 12, though I have not double-checked.", "How many?", "correct"),
+    # a correction after the final answer
+    ("27", "**Answer: 33**\n\nActually, I counted the multiples of 15 twice. The correct count is $20 + 13 - 6 = 27$.", "How many?", "correct"),
+    ("33", "**Answer: 33**\n\nActually, I counted the multiples of 15 twice. The correct count is $20 + 13 - 6 = 27$.", "How many?", "incorrect"),
+    ("33", "$\\boxed{33}$\n\nWait, let me double-check with a second method: $20 + 13 = 33$. Yes.", "How many?", "correct"),
+    # plain-text last lines, Unicode, dot notation, worked numerals
+    ("3.2 \\times 10^{-5}", "0.000032 = 3.2 × 10⁻⁵", "Write $0.000032$ in scientific notation.", "correct"),
+    ("3.2 \\times 10^{-5}", "0.000032 = 3.2 × 10⁻⁴", "Write $0.000032$ in scientific notation.", "incorrect"),
+    ("\\pm 2\\sqrt{3}", "Taking roots:\n\nx = ±2√3", "Solve $x^2 = 12$.", "correct"),
+    ("\\pm 2\\sqrt{3}", "Taking roots:\n\nx = 2√3", "Solve $x^2 = 12$.", "incorrect"),
+    ("\\cot \\theta", "**Answer:** cot(θ)", "Simplify $\\frac{\\cos\\theta}{\\sin\\theta}$.", "correct"),
+    ("\\cot \\theta", "**Answer:** tan(θ)", "Simplify $\\frac{\\cos\\theta}{\\sin\\theta}$.", "incorrect"),
+    ("0.\\overline{3}", "So $\\frac13 = 0.\\dot{3}$.", "Express $\\frac13$ as a decimal.", "correct"),
+    ("0.\\overline{142857}", "So $\\frac17 = 0.\\dot{1}4285\\dot{7}$.", "Express $\\frac17$ as a decimal.", "correct"),
+    ("0.\\overline{3}", "So $\\frac13 = 0.\\dot{6}$.", "Express $\\frac13$ as a decimal.", "incorrect"),
+    ("23", "So $112_3 + 10 = (23)_{10}$.", "What is $212_3$ in base ten?", "correct"),
+    ("23", "So $212_3 = (22)_{10}$.", "What is $212_3$ in base ten?", "incorrect"),
+    # letters and offered words in prose
+    ("\\text{A, C}", "Both 29 and 31 are prime, i.e. options C and A.", "Which are prime? A. 31 B. 33 C. 29 D. 39", "correct"),
+    ("\\text{A, C}", "Only 31 is prime, i.e. options A and D.", "Which are prime? A. 31 B. 33 C. 29 D. 39", "incorrect"),
+    ("\\text{parallel}", "Both slopes are $2$, so the lines are parallel to each other.", "Are the lines $y=2x+1$ and $y=2x-3$ parallel, perpendicular, or neither?", "correct"),
+    ("\\text{parallel}", "The slopes multiply to $-1$, so the lines are perpendicular.", "Are the lines $y=2x+1$ and $y=2x-3$ parallel, perpendicular, or neither?", "incorrect"),
+    # forms: a constant left out, a factor with a common number, a function's argument renamed
+    ("\\frac{x^3}{3} + 2x + C", "$\\boxed{\\frac{x^3}{3} + 2x + K}$", "Find $\\int (x^2 + 2)\\,dx$.", "correct"),
+    ("\\frac{x^3}{3} + 2x + C", "$\\boxed{x^3 + 2x}$", "Find $\\int (x^2 + 2)\\,dx$.", "incorrect"),
+    ("A + B + C", "$\\boxed{A + B}$", "Write the sum of the three angles.", "incorrect"),
+    ("3(x-3)(x+3)", "$\\boxed{(3x-9)(x+3)}$", "Factor completely: $3x^2 - 27$.", "incorrect"),
+    ("3(x-3)(x+3)", "$\\boxed{3(x+3)(x-3)}$", "Factor completely: $3x^2 - 27$.", "correct"),
+    ("x^2 + 4", "$\\boxed{g(u) = u^2 + 4}$", "Find $g(x)$ if $g(x - 2) = x^2 - 4x + 8$.", "correct"),
+    ("x^2 + 4", "$\\boxed{g(u) = u^2 - 4}$", "Find $g(x)$ if $g(x - 2) = x^2 - 4x + 8$.", "incorrect"),
+    # a reply cut off in a list it checks by
+    ("6", "The divisors of 12 number $(2+1)(1+1)$. Let me list them to check: 1, 2, 3, 4, 6", "How many positive divisors does 12 have?", "incorrect"),
 ]
 
 

@@ -101,8 +101,8 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     # "25 cm", "x = 2", "60 miles per hour", "The correct option is (B), since 11 is prime."
     shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare)
     shaped = shaped or re.search(r"\([A-Z]\)", bare)
-    weak = rule in ("last number", "concluding sentence") and shaped
-    if bare and "\n" not in bare and (nothing or weak):  # not "So he has 5 apples left."
+    weak = rule in ("last number", "concluding sentence", "last line (what it works out)") and shaped
+    if bare and "\n" not in bare and (nothing or weak and len(bare) <= 80):  # not "So he has 5 apples left."
         return bare, "the whole reply"
     last = bare.splitlines()[-1].strip() if bare else ""
     words_only = re.fullmatch(r"[\W_]*[A-Za-z][\w\s'’,-]*[\W_]*", last) and len(last.split()) <= 8

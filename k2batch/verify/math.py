@@ -105,13 +105,18 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     if normalize_answer(g) == normalize_answer(p):
         return True, "same normalised text"
     based = names.base_digits(g), names.base_digits(p)
-    if based[0] and based[0][1] and based[1]:  # FF_{16} and FF (in the base asked), or 255_{10}
+    ten = based[0] and based[1] and not based[0][1] and based[1][1] == "10"  # (39)_{10} for 39
+    if based[0] and based[1] and (based[0][1] or ten):  # FF_{16} and FF (in the base asked), or 255_{10}
         (g_digits, g_base), (p_digits, p_base) = based
+        g_base = g_base or "10"
         try:
             same = int(g_digits, int(g_base)) == int(p_digits, int(p_base or g_base))
             return same, f"{'same' if same else 'another'} numeral (base {g_base})"
         except ValueError:  # not numerals in those bases (`a_2` is a variable): the rules below decide
             pass
+    offered = names.option_word(g, p, policy.get("problem", ""))
+    if offered is not None:  # "parallel, perpendicular, or neither?": the one the answer names
+        return offered, f"{'the same' if offered else 'another'} of the words the problem offers"
     if names.says_words(g, p):
         return True, "the answer's sentence ends in the reference's words"
     words = names.word_answer(g), names.word_answer(p)
@@ -164,7 +169,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         return False, "answer does not parse"
     g_v, p_v = value(g_sym), value(p_sym)
     if tol != "exact":
-        close = decimal_close(g_sym[0], p) or decimal_close(p_sym[0], g)
+        # a decimal reference is met by the exact value it rounds; an exact one by its decimal only
+        # where the problem allows one ("reference": it does not)
+        close = (tol != "reference" and decimal_close(g_sym[0], p)) or decimal_close(p_sym[0], g)
         if isinstance(tol, float) and g_v is not None and p_v is not None:
             close = close or abs(g_v - p_v) <= tol * max(abs(g_v), 1e-12)
         if close:
@@ -239,7 +246,7 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
     if (g_name or p_name) and g_name != p_name and plain:
         if not forms.renamed(g_name, p_name):
             return False, f"a different variable ({p_name}, the reference names {g_name})"
-        ok, why = _scalar(g_rhs, p_rhs, policy)
+        ok, why = _scalar(g_rhs, forms.argument(g_name, p_name, p_rhs, problem), policy)
         named = f"{g_name or 'value'} vs {p_name or 'value'}"
         return ok, f"{why} (right-hand sides, {named})"
     return _scalar(gold, pred, policy)
@@ -318,6 +325,7 @@ def _undone(problem: str, ref: str, ans: str) -> str | None:
 
 
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
+    policy = {**policy, "problem": problem}  # the rules of one value read it too (an integral asked)
     ref, ans, named = forms.clean(reference), forms.clean(answer), ""
     # "No — 1001 is composite": the word that opens an answer, before its reason
     words = [forms.unwrap(x).strip().rstrip(".").lower() for x in (ref, ans)]
@@ -350,6 +358,8 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         ref = re.sub(r"\s*%$", "", ref)  # "what percent": the number of percent, not a hundredth of it
     if policy["tolerance"] == "precision" and asks.exact_form(problem):
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
+    elif policy["tolerance"] == "precision" and problem.strip() and not asks.approximate(problem):
+        policy = {**policy, "tolerance": "reference"}  # 1.414 does not answer "the diagonal" (sqrt 2)
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
     ok, why = _equal(ref, ans, problem, policy)
     if ok is None:

@@ -23,6 +23,20 @@ def exact_form(problem: str) -> bool:
     return bool(_EXACT.search(problem or ""))
 
 
+_APPROXIMATE = re.compile(
+    r"\bdecimal|\bnearest\b|\bround|\bapproximat|\bestimate|\bsignificant (?:figure|digit)|\bplaces?\b|"
+    r"\\approx|≈",
+    re.I,
+)
+
+
+def approximate(problem: str) -> bool:
+    """Does the problem ask for (or allow) a decimal approximation ("to the nearest tenth", "as a
+    decimal", "approximately")? Where it does not, a decimal for an irrational or repeating exact
+    value (1.414 for `\\sqrt{2}`, 0.333 for `\\frac13`) answers with less than was asked."""
+    return bool(_APPROXIMATE.search(problem or ""))
+
+
 _SHARED = re.compile(r"\\frac\s*\{\s*(\d+)\s*\\sqrt[^{}]*(?:\{[^{}]*\}[^{}]*)?\}\s*\{\s*(\d+)\s*\}")
 
 

@@ -22,7 +22,8 @@ def _expr(parse, text: str):
 def antiderivatives(gold: str, pred: str, parse) -> bool | None:
     """Both sides end in a constant of integration: are they antiderivatives of one function
     (`\\ln(2x^2+2) + C` for `\\ln(x^2+1) + C`: they differ by a constant, which it absorbs)? None
-    where either has no such constant or does not parse."""
+    where either has no such constant or does not parse: an answer that leaves the constant out
+    is incorrect, as math-verify and string graders grade it (held-out sets 7 and 8 disagreed)."""
     import sympy
 
     if not (_CONSTANT.search(gold) and _CONSTANT.search(pred)):
@@ -32,6 +33,19 @@ def antiderivatives(gold: str, pred: str, parse) -> bool | None:
         return None
     free = sorted(g.free_symbols | p.free_symbols, key=str)
     return bool(free) and all(simplify_equal(sympy.diff(g, v), sympy.diff(p, v)) for v in free)
+
+
+def _content_left(expr) -> bool:
+    """A factor that still holds a common number: `(2x - 4)(x + 2)` (2x - 4 = 2(x - 2))."""
+    import sympy
+
+    for f in sympy.Mul.make_args(expr):
+        base = f.as_base_exp()[0]
+        if base.free_symbols and isinstance(base, sympy.Add):
+            content = base.as_content_primitive()[0]
+            if content.is_Rational and content.q == 1 and abs(content) > 1:
+                return True
+    return False
 
 
 def _factors(expr) -> int:
@@ -61,6 +75,8 @@ def unfinished(problem: str, gold: str, pred: str, parse) -> str | None:
         return None
     if factor and _factors(p) < _factors(g):
         return f"factored less far than the reference ({_factors(p)} factors, it has {_factors(g)})"
+    if factor and _content_left(p) and not _content_left(g):
+        return "a factor still holds a common number (not factored completely)"
     if expand and not factor and isinstance(g, sympy.Add) and not isinstance(p, sympy.Add):
         return "not expanded, as the problem asks"
     return None

@@ -21,7 +21,8 @@ def clean(text: str) -> str:
     t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
     t = re.sub(r"\s*×\s*", r" \\times ", t)
     t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
-    t = t.translate(_SYMBOLS)  # ± ∞ ∪ π ≤ ≥ ≠ · as LaTeX
+    t = t.translate(_SYMBOLS)  # ± ∞ ∪ π θ ≤ ≥ ≠ · as LaTeX
+    t = _TRIG.sub(r"\\\1", t)  # tan(θ): the function, not t·a·n
     t = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT) + "}", t)  # 10⁻⁴
     t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
     t = re.sub(r"(?<=\d)(?:\\[,!; ]|\{,\}|,\s*\\!)(?=\d{3})", "", t)  # 1\,000, 1{,}000, MATH's 1,\!000
@@ -37,16 +38,33 @@ def clean(text: str) -> str:
     # `142.857 \approx 143`: the value it was rounded to
     t = re.sub(r"^-?\d+\.\d+\s*(?:\\ldots|\.\.\.)?\s*(?:\\approx|≈)\s*(?=\S)", "", t)
     t = _CONGRUENCE.sub(r"\1", t)  # `x \equiv 6 \pmod{7}`, `4 \pmod{11}`: the residue
+    dot = r"\\dot\s*\{?\s*(\d)\s*\}?"
+    t = re.sub(rf"{dot}(\d*){dot}", r"\\overline{\1\2\3}", t)  # 0.\dot{1}4\dot{2}
+    t = re.sub(dot, r"\\overline{\1}", t)  # 0.1\dot{6}: dot notation
     t = REPEATING.sub(repeating_fraction, t)
-    scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)", t, flags=re.I)
-    if scaled:  # 2.5 million
-        t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}"
+    t = _worked(t)
+    scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)\b(\s+[a-z ]+)?", t, flags=re.I)
+    if scaled:  # 2.5 million, 2.3 million residents
+        t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}{scaled.group(3) or ''}"
     return t
 
 
+_TRIG = re.compile(r"(?<![\\A-Za-z])(sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)(?=\s*[(\\\d])")
+
+
+def _worked(text: str) -> str:
+    """`213_4 = (39)_{10}`, `\\frac16 = 0.1\\overline{6}`, `30 + 12 - 6 = 36`: a value worked out
+    from numbers alone is the value it ends in (a named value, `x = 5`, is another form's)."""
+    sides = text.split("=")
+    if len(sides) < 2 or not sides[-1].strip() or re.search(r"[<>]|\\[lg]eq?|\\ne", text):
+        return text
+    numeric = [re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", x) for x in sides[:-1]]
+    return sides[-1].strip() if all(x.strip() and not re.search(r"[A-Za-z]", x) for x in numeric) else text
+
+
 _ROOT = re.compile(r"√\s*(?:\(([^()]*)\)|(\d+(?:\.\d+)?|[a-zA-Z]))")
-_SYMBOLS = str.maketrans({"±": "\\pm ", "∞": "\\infty ", "∪": "\\cup ", "π": "\\pi ", "≤": "\\le ",
-                          "≥": "\\ge ", "≠": "\\ne ", "·": "\\cdot ", "⋅": "\\cdot "})
+_SYMBOLS = str.maketrans({"±": "\\pm ", "∞": "\\infty ", "∪": "\\cup ", "π": "\\pi ", "θ": "\\theta ",
+                          "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "·": "\\cdot ", "⋅": "\\cdot "})
 _SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _CONGRUENCE = re.compile(  # `\\pmod{7}`, `(\\mod 7)`, `(\\text{mod } 7)`: not `\\bmod`, an operation
     r"^(?:[^=]*\\equiv\s*)?(.+?)\s*(?:\\pmod\s*\{?\s*\d+\s*\}?|\(\s*(?:\\mod|\\text\{\s*mod\s*\}|mod)\s*\d+\s*\))$"
@@ -283,6 +301,19 @@ def renamed(a: str | None, b: str | None) -> bool:
     if a == b or a is None or b is None:
         return True
     return "(" in a or "(" in b
+
+
+def argument(g_name: str | None, p_name: str | None, p_rhs: str, problem: str) -> str:
+    """`f(t) = t^2 - 1` answering "Find $f(x)$": the rule in the variable asked for (the
+    reference's `f(x)`, else the problem's first `f(x)`), where the answer names another."""
+    mine = re.fullmatch(r"[A-Za-z]\(([a-z])\)", p_name or "")
+    asked = re.fullmatch(r"[A-Za-z]\(([a-z])\)", g_name or "") or re.search(r"\b[a-zA-Z]\(([a-z])\)", problem)
+    free = r"(?<![A-Za-z\\])({})(?![A-Za-z])"
+    if not mine or not asked or mine.group(1) == asked.group(1):
+        return p_rhs
+    if re.search(free.format(asked.group(1)), p_rhs):  # both letters in it: not a renamed argument
+        return p_rhs
+    return re.sub(free.format(mine.group(1)), asked.group(1), p_rhs)
 
 
 def mixed_number(text: str) -> str:

@@ -25,6 +25,25 @@ def says_words(gold: str, pred: str) -> bool:
     return not re.search(r"\b(?:not|no|never|neither|nor|cannot)\b|n't", " ".join(p[: -len(g)]))
 
 
+# "odd, even, or neither", '"odd", "even", or "neither"': the words a problem offers
+_CHOICE_WORDS = re.compile(r'((?:"?[a-z]+"?,\s*)+"?[a-z]+"?,?\s+or\s+"?[a-z]+"?)', re.I)
+
+
+def option_word(gold: str, pred: str, problem: str) -> bool | None:
+    """Where the problem offers words to answer with ("parallel, perpendicular, or neither?") and
+    the reference is one: does the answer's sentence name the same one, and only it ("so the lines
+    are perpendicular to each other")? None where that does not decide."""
+    g, p = unwrap(gold).strip().lower(), unwrap(pred).strip().lower()
+    offered = [re.findall(r"[a-z]+", m.lower()) for m in _CHOICE_WORDS.findall(problem or "")]
+    words = next((set(w) - {"or"} for w in offered if g in w), None)
+    if not words or g == p:
+        return None
+    named = [w for w in words if re.search(rf"\b{w}\b", p)]
+    if len(named) != 1 or re.search(r"\b(?:not|no|never|nor|cannot)\b|n't", p):
+        return None
+    return named[0] == g
+
+
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _SAME_WORDS = {  # answers graders read as one: abbreviations and the symbol for the words
     "does not exist": ("dne", "does not exist", "doesn't exist", "the limit does not exist"),

@@ -201,7 +201,7 @@ def repeating_fraction(m: re.Match) -> str:
 def repeating_decimal(text: str) -> bool:
     """Is the reference a repeating decimal (`0.\\overline{45}`, `0.4545\\ldots`)? Then the
     problem asks for the exact value: a rounded decimal answers another question."""
-    return bool(re.search(r"[\d.]\\overline|\d(?:\\ldots|\\cdots|\.\.\.|…)", text))
+    return bool(re.search(r"[\d.]\\(?:overline|dot)|\d(?:\\ldots|\\cdots|\.\.\.|…)", text))
 
 
 def ellipsis_decimal(text: str) -> str:
