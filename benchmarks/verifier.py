@@ -45,7 +45,9 @@ HELD_OUT = {
     "math_holdout6.jsonl": "held-out set 6 (written blind, hard cases, never tuned on: 0.796 before set 5's "
     "fixes)",
     "math_holdout7.jsonl": "held-out set 7 (written blind, hard cases: 0.773 at this session's start, 0.870 "
-    "before its 4 regressions were fixed)",
+    "before its 4 regressions were fixed, 0.894 before its other kinds were, 2026-12-04)",
+    "math_holdout8.jsonl": "held-out set 8 (written blind, hard cases: 0.907 at a23d211, 0.926 after set 7's "
+    "kinds were fixed, before its own were, 2026-12-04)",
 }
 
 

@@ -71,9 +71,12 @@ _PART = r"(?:\*\*)?(?:part\s*)?\(?[a-h]\)(?:\*\*)?:?|\\text\{\s*\(?[a-h]\)\s*\}"
 _JOINER = re.compile(
     rf"(?:\s|[,;:.$&]|\\[()\[\]]|\\\\|\\q?quad|\\text\{{\s*and\s*\}}|\band\b|{_PART}"
     r"|(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))\s*="
-    r"|\b(?:(?:the|its)\s+)?[A-Za-z][a-z]+\s*\$?\s*=)",  # "Perimeter $= [26]$, Area $= [40]$"
+    # "Perimeter $= [26]$, Area $= [40]$", "Quotient: [119], remainder: [1]"
+    r"|\b(?:(?:the|its)\s+)?[A-Za-z][a-z]+\s*\$?\s*[=:])",
     re.I,
 )
+_BONUS = re.compile(r"\s*(?:as a (?:bonus|side note|check|sanity check|by-product)|bonus|incidentally|"
+                    r"for completeness|side note|additionally|as an aside)\b", re.I)
 _THEREFORE = re.compile(r"\b(?:therefore|thus|hence)\b", re.I)
 _NEXT_PART = re.compile(r"(?:^|\n)\s*(?:\*\*)?(?:part\s*)?\(?[b-h]\)", re.I)
 _BOX_LABEL = re.compile(r"([A-Za-z](?:_\{?\w+\}?)?)\s*=\s*\$?\s*$")
@@ -96,6 +99,8 @@ def final_boxed(text: str) -> tuple[str | None, str]:
     boxes = _boxes(text)
     if not boxes:
         return None, "no box"
+    while len(boxes) > 1 and _BONUS.match(text[text.rfind("\n", 0, boxes[-1][0]) + 1 :]):
+        boxes.pop()  # "= [58]. / As a bonus, (a-b)^2 = [16]": a side result after the answer
     run = [boxes[-1]]
     names = [_box_label(text, b[0]) for b in boxes]
     for k in range(len(boxes) - 2, -1, -1):
@@ -137,10 +142,13 @@ _FINAL_PHRASE = re.compile(
     re.I | re.M,
 )
 # "3 (after 2 steps)", "15 liters (i.e., 15,000 mL)": the aside is no part
-_ASIDE = re.compile(r"\s*\((?:[^()]*[A-Za-z]{3,}|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx))[^()]*\)$")
+_ASIDE = re.compile(
+    r"\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx))[^()]*\)$"
+)
 # "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it
 _CORRECTION = re.compile(r"\b(?:actually|wait|hold on|oops|correction|scratch that|I was wrong|mistake|"
                          r"double[- ]counted|miscounted|miscalculated|that's wrong|that is wrong)\b", re.I)
+_HEDGE = re.compile(r"^(?:probably|likely|most likely|presumably|perhaps|maybe|I think|I believe)\s+", re.I)
 _SUBJECT = re.compile(  # "The probability is 1/4" after "Final Answer:": what the sentence says it is
     r"(?:the|it|its|their|this|so|thus|hence)\s+(?:[a-z]+\s+){0,5}?(?:is|are|equals|=)\s+(.*\d.*)$", re.I
 )
@@ -182,6 +190,10 @@ def extract_math(text: str) -> tuple[str | None, str]:
             return fixed, "a correction after the final answer"
         phrase = phrases[-1].group(1).strip()
         phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
+        phrase = _HEDGE.sub("", phrase)  # "the answer is probably 25"
+        # "So the answer is $\boxed{12": cut off inside the box, the value already written
+        cut = re.fullmatch(r"\$?\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)", phrase)
+        phrase = cut.group(1).strip() if cut else phrase
         subject = _SUBJECT.match(phrase)  # "Final Answer: The probability is 1/4"
         return (subject.group(1) if subject else phrase), "final-answer phrase"
     hashes = re.findall(r"####\s*(.+)", part)

@@ -122,6 +122,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         concluding = [last]  # "The larger number is 17 (and the smaller is 13).": it states the answer
     if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
         concluding = sentences[-1:]  # "The lines intersect at the point (2, 5).": it states the answer
+    nested = re.search(r"\[\s*\[[^\n]*\]\s*\]", last)  # "The product is [[2, 1], [4, 3]].": a matrix
+    if nested:
+        return nested.group(0), "last sentence (a matrix)"
     bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
         return bold[0].strip().rstrip("."), "last sentence (bold)"

@@ -499,6 +499,38 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("x^2 + 4", "$\\boxed{g(u) = u^2 - 4}$", "Find $g(x)$ if $g(x - 2) = x^2 - 4x + 8$.", "incorrect"),
     # a reply cut off in a list it checks by
     ("6", "The divisors of 12 number $(2+1)(1+1)$. Let me list them to check: 1, 2, 3, 4, 6", "How many positive divisors does 12 have?", "incorrect"),
+    # set 8's kinds: an aside in parentheses is no aside when it is the interval itself
+    ("[-3,1)\\cup(4,6]", "**Answer:** $\\left[-3,1\\right)\\cup\\left(4,6\\right]$", "Express the set in interval notation.", "correct"),
+    ("[-3,1)\\cup(4,6]", "**Answer:** $\\left[-3,1\\right]\\cup\\left(4,6\\right]$", "Express the set in interval notation.", "incorrect"),
+    # a hedge word before a committed value; a reply cut off inside its box
+    ("31", "So the answer is likely 31.", "What is the 11th prime?", "correct"),
+    ("31", "So the answer is likely 29.", "What is the 11th prime?", "incorrect"),
+    ("20", "Each of the 12 pentagons ... so the count is $\\frac{12\\cdot 5}{3} = 20$.\n\nSo the answer is $\\boxed{20", "How many vertices?", "correct"),
+    # a side result boxed after the answer; two labelled boxes in the order asked
+    ("34", "$x^2+y^2 = (x+y)^2 - 2xy = 64 - 30 = \\boxed{34}$.\n\nAs a bonus, $(x-y)^2 = 34 - 30 = \\boxed{4}$.", "Find $x^2+y^2$.", "correct"),
+    ("4", "$x^2+y^2 = (x+y)^2 - 2xy = 64 - 30 = \\boxed{34}$.\n\nAs a bonus, $(x-y)^2 = 34 - 30 = \\boxed{4}$.", "Find $x^2+y^2$.", "incorrect"),
+    ("58, 3", "Quotient: $\\boxed{58}$, remainder: $\\boxed{3}$.", "Find the quotient and remainder when 409 is divided by 7.", "correct"),
+    ("58, 3", "Quotient: $\\boxed{58}$, remainder: $\\boxed{4}$.", "Find the quotient and remainder when 409 is divided by 7.", "incorrect"),
+    # one labelled value of several, the one the problem asks for; a derivative named h'(x)
+    ("-6", "$\\boxed{p = -6,\\ q = 9}$", "The roots of $x^2 + px + q$ are both 3. Find $p$.", "correct"),
+    ("-6", "$\\boxed{p = 9,\\ q = -6}$", "The roots of $x^2 + px + q$ are both 3. Find $p$.", "incorrect"),
+    ("2x\\cos x - x^2\\sin x", "**Answer:** $g'(x) = x(2\\cos x - x\\sin x)$", "Differentiate $g(x) = x^2\\cos x$.", "correct"),
+    ("2x\\cos x - x^2\\sin x", "**Answer:** $g'(x) = x(2\\cos x + x\\sin x)$", "Differentiate $g(x) = x^2\\cos x$.", "incorrect"),
+    # \pm on both sides, in different forms
+    ("\\frac{1\\pm\\sqrt{3}}{2}", "$\\boxed{\\frac12 \\pm \\frac{\\sqrt3}{2}}$", "Solve $2x^2 - 2x - 1 = 0$.", "correct"),
+    ("\\frac{1\\pm\\sqrt{3}}{2}", "$\\boxed{\\frac12 \\pm \\sqrt3}$", "Solve $2x^2 - 2x - 1 = 0$.", "incorrect"),
+    # a terminating decimal for a repeating one; simplify a root; arithmetic left undone
+    ("0.\\overline{09}", "$\\boxed{0.0909}$", "Express $\\frac{1}{11}$ as a decimal.", "incorrect"),
+    ("0.\\overline{09}", "$\\boxed{0.\\overline{09}}$", "Express $\\frac{1}{11}$ as a decimal.", "correct"),
+    ("5\\sqrt{3}", "$\\boxed{\\sqrt{75}}$", "Simplify $\\sqrt{75}$.", "incorrect"),
+    ("5\\sqrt{3}", "$\\boxed{5\\sqrt3}$", "Simplify $\\sqrt{75}$.", "correct"),
+    ("56", "$\\boxed{\\frac{8 \\cdot 7 \\cdot 6}{3!}}$", "Compute $\\dbinom{8}{3}$.", "incorrect"),
+    ("56", "$\\boxed{56}$", "Compute $\\dbinom{8}{3}$.", "correct"),
+    # a matrix as nested lists in prose; a word for a letter code the problem defines
+    ("\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}", "So the matrix is [[0, 1], [1, 0]].", "Find the matrix that swaps the coordinates.", "correct"),
+    ("\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}", "So the matrix is [[1, 0], [0, 1]].", "Find the matrix that swaps the coordinates.", "incorrect"),
+    ("\\text{(E)}", "$\\boxed{\\text{ellipse}}$", 'Which conic? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "correct"),
+    ("\\text{(E)}", "$\\boxed{H}$", 'Which conic? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "incorrect"),
 ]
 
 

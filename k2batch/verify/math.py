@@ -156,6 +156,10 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         return False, f"the answer qualifies its value ({hedge[1].group(0)})"
     g_sym, p_sym = _parse(g), _parse(p)
     exact = [_rational(x[0]) if _parsed(x) else None for x in (g_sym, p_sym)]
+    if tol in ("exact", "reference") and exact[0] is not None and re.fullmatch(r"-?\d*\.\d+", p.strip()):
+        import sympy
+
+        exact[1] = sympy.Rational(p.strip())  # 0.142857 is not 1/7 where no approximation is asked
     if None not in exact and exact[0] != exact[1]:  # 2^{-99} is not 2^{-100}, within math-verify's tolerance
         return False, "different number"
     if _mv_equal(g_sym, p_sym):
@@ -232,9 +236,14 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         return sys or (", ".join(mat[0]) if mat and len(mat) == 1 else forms.parts(text) or text)
 
     gold, pred = flat(gold, g_mat, g_sys), flat(pred, p_mat, forms.system(pred))
-    if ("\\pm" in gold) != ("\\pm" in pred):  # 2 \\pm \\sqrt 3 against its two values written out
+    if "\\pm" in gold or "\\pm" in pred:  # 2 \\pm \\sqrt 3 against its two values written out, or \\pm apart
         gold, pred = forms.plus_minus(gold) or gold, forms.plus_minus(pred) or pred
     g_list, p_list = forms.as_list(gold), forms.as_list(pred)
+    asked = re.search(r"\b(?:find|compute|determine|what is)\s+\$([a-zA-Z])\$", problem, re.I)
+    named = {forms.label(x)[0]: forms.label(x)[1] for x in (p_list or [[]])[0]}
+    if p_list and not g_list and asked and asked.group(1) in named and "=" not in gold:
+        ok, why = _scalar(gold, named[asked.group(1)], policy)  # "Find $c$.": `c = 10, b = -7`
+        return ok, f"{why} (the value of {asked.group(1)}, which the problem asks for)"
     if g_list and p_list:
         return _lists(gold, pred, g_list, p_list, bool(g_sys), problem, policy)
     ranges = forms.inequalities(gold), forms.inequalities(pred)
@@ -334,8 +343,10 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     lettered = [_lettered(x, problem, policy) for x in (ref, ans)]
     letter = forms.option_letter(ref, lone=True) or (lettered[0] or ("",))[0]  # `(C) 25`: option C
+    letter = letter or names.coded_letter(ref, problem)
     if letter:
-        got, how = (lettered[1] or (None,))[0] or forms.option_letter(ans), "same option letter"
+        got = (lettered[1] or (None,))[0] or forms.option_letter(ans) or names.coded_letter(ans, problem)
+        how = "same option letter"
         if got is None:
             got, how = _option_by_value(ans, problem, policy), "the text or value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")

@@ -44,7 +44,9 @@ def unsimplified_radical(problem: str, answer: str) -> str | None:
     """Where the problem asks for simplest radical form (or to rationalize a denominator): what
     in the answer is not (`\\sqrt{8}`, whose radicand has a square factor; a radical left in a
     denominator, `\\sqrt{\\frac{3}{2}}` too), else None."""
-    if not re.search(r"radical form|rationali[sz]e", problem or "", re.I):
+    # "Simplify $\\sqrt{72}$" asks for simplest radical form too
+    simplify = re.search(r"\bsimplify\b", problem or "", re.I) and "\\sqrt" in (problem or "")
+    if not (re.search(r"radical form|rationali[sz]e", problem or "", re.I) or simplify):
         return None
     if re.search(r"\\sqrt\s*\{\s*\\frac", answer):
         return "a radical in the denominator"
@@ -158,6 +160,9 @@ _UNDONE = {  # operations an answer leaves undone where the reference is a numbe
 }
 
 
+_ARITHMETIC = re.compile(r"\d\s*(?:\\cdot|\\times|\*|×)\s*\d|\d\s*!")
+
+
 def unevaluated(problem: str, reference: str, answer: str) -> str | None:
     """An operation the problem asks to compute that the answer leaves undone (`\\frac{10!}{3!7!}`
     for "Compute $\\binom{10}{3}$", `\\sin 60^\\circ` for "Compute $\\cos 30^\\circ$", `i^3` for
@@ -167,6 +172,9 @@ def unevaluated(problem: str, reference: str, answer: str) -> str | None:
     number = re.sub(r"\\(?:[dt]?frac|sqrt|pi|cdot|circ)", "", reference)
     if "=" in answer or re.search(r"[a-hj-zA-Z]", number):
         return None
+    compute = re.search(r"\b(?:compute|evaluate|calculate|find the value)\b", problem or "", re.I)
+    if compute and re.fullmatch(r"\s*-?\d+\s*", reference) and _ARITHMETIC.search(answer):
+        return "its arithmetic"  # "Compute 12!/(10! 2!)": `\frac{12 \cdot 11}{2}` is not 66 yet
     for name, pattern in _UNDONE.items():
         asked = re.search(pattern, problem or "") and not re.search(pattern, reference)
         if asked and re.search(pattern, answer):

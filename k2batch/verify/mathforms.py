@@ -177,13 +177,15 @@ def option_letter(text: str, lone: bool = False) -> str | None:
 _INLINE_OPTION = re.compile(
     r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\([A-E]\)|\$|$)", re.M
 )
+# 'Enter "C" for circle, "H" for hyperbola': answer codes a problem defines
+_CODE_OPTION = re.compile(r'"([A-Z])"\s+for\s+(?:an?\s+)?([a-z][a-z ]*?)(?=,|\.|\s+and\b|$)')
 _LINE_OPTION = re.compile(r"^\s*\(?([A-E])[.):]\s+(.+?)\s*$", re.M)  # "A. 2/3" / "B) 3/5" opening a line
 
 
 def options(problem: str) -> list[tuple[str, str]]:
     """The (letter, text) options a problem lists, inline (`(A) 2/3 (B) 3/5`, AMC's `\\qquad
     \\textbf{(B) }`) or one a line (`A. 2/3`); [] unless two or more with distinct letters."""
-    for pattern in (_INLINE_OPTION, _LINE_OPTION):
+    for pattern in (_INLINE_OPTION, _LINE_OPTION, _CODE_OPTION):
         found = [(a, b.strip().strip("$").strip()) for a, b in pattern.findall(problem or "")]
         found = [(a, b) for a, b in found if b]
         if len(found) >= 2 and len({a for a, _ in found}) == len(found):
@@ -214,7 +216,7 @@ def as_list(text: str) -> tuple[list[str], str] | None:
     m = re.fullmatch(r"\\\{(.*)\\\}", t, flags=re.S)
     if m:
         kind, t = "set", m.group(1)
-    elif t[:1] in "([" and t[-1:] in ")]" and _balanced(t[1:-1]):
+    elif t and t[0] in "([" and t[-1] in ")]" and _balanced(t[1:-1]):
         if t[0] + t[-1] not in ("()", "[]"):
             return None  # half-open interval
         kind, t = "tuple", t[1:-1]
@@ -283,7 +285,9 @@ def system(text: str) -> str | None:
     return ", ".join(lines)
 
 
-_NAME = re.compile(r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)")
+_NAME = re.compile(  # x, a_1, g(x), h'(x), f^{\prime}(x)
+    r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:'+|\^\{?\\prime\}?)?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)"
+)
 
 
 def label(text: str) -> tuple[str | None, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from k2batch.verify.mathforms import unwrap
+from k2batch.verify.mathforms import options, unwrap
 
 
 def base_digits(text: str) -> tuple[str, str | None] | None:
@@ -73,3 +73,13 @@ def letters(text: str) -> frozenset[str] | None:
     if re.fullmatch(r"[A-H]{2,8}", t) and len(set(t)) == len(t):
         return frozenset(t)
     return None
+
+
+# `H`, `(H)`, `\\text{H (hyperbola)}`
+_CODED = re.compile(r"(?:\\text\{)?\s*\(?\s*([A-Z])\s*\)?\s*(?:\([a-z][a-z ]*\))?\s*\}?")
+
+
+def coded_letter(text: str, problem: str) -> str | None:
+    """A letter past E that the problem defines as an answer code (`"H" for hyperbola`)."""
+    m = _CODED.fullmatch(text.strip().strip("$").strip())
+    return m.group(1) if m and m.group(1) in dict(options(problem)) else None
