@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from text_to_num import alpha2digit
-
 # "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
 BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although)\s.*$", re.I)
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
@@ -61,6 +59,8 @@ def in_digits(text: str) -> str:
     ordinals ("the third step")."""
     if not _NUMBER_WORDS.search(text) and " out of " not in text:
         return text
+    from text_to_num import alpha2digit  # here: code verification imports this module on a bare python
+
     kept: list[str] = []
 
     def keep(m: re.Match) -> str:
