@@ -28,7 +28,9 @@ METHOD = (
     "solved for real. Totals: each pilot problem weighs N_h/n_h, its stratum's problems per pilot "
     "problem; 95 % CI: expanded percentile bootstrap (tails widened to Student's t, n - 1 df, for "
     "small pilots), {B} resamples of the n pilot problems with replacement, each keeping its weight "
-    "(totals scaled to N), deviations shrunk by the finite-population correction sqrt(1 - n/N). "
+    "(totals scaled to N), deviations shrunk by the finite-population correction sqrt(1 - n/N), "
+    "widened to the bootstrap-t interval of the same resamples where that reaches further (a skewed "
+    "length: the percentile interval's top is too low for a small pilot). "
     "Wall time: the pilot's fixed overhead (elapsed minus the busy time of the calls it made, not "
     "reused) + the binding one of busy time (sum of call latencies) / parallel slots and the HTTP "
     "quota (rpm: calls, tpm: prompt + max_tokens per call); its CI from the same resamples. Yield: "
@@ -105,9 +107,31 @@ def tails(n: int) -> tuple[float, float]:
     return a, 100 - a
 
 
-def _interval(point: float, boot: np.ndarray, n: int) -> dict:
+def _interval(point: float, boot: np.ndarray, n: int, t: tuple[float, float] | None = None) -> dict:
+    """The expanded percentile interval of `boot`, widened to the bootstrap-t interval `t` where
+    that reaches further (see `studentized`)."""
     lo, hi = np.percentile(boot, tails(n)) if len(boot) else (point, point)
+    lo, hi = (min(lo, t[0]), max(hi, t[1])) if t else (lo, hi)
     return {"point": float(point), "lo": float(min(lo, point)), "hi": float(max(hi, point))}
+
+
+def studentized(y: np.ndarray, w: np.ndarray, counts: np.ndarray, fpc: float) -> tuple[float, float] | None:
+    """The bootstrap-t interval of the weighted total w @ y from the same resamples (`counts`: how
+    often each pilot problem was drawn). A skewed length (a few long replies) leaves a small
+    pilot's percentile interval too low at its top: 8 draws rarely hold the tail, and each
+    resample's mean moves with its spread; dividing by each resample's own standard error takes
+    that into account (Hall 1988; Hesterberg 2015 recommends it for skewed data). None where the
+    pilot's values do not vary or it is too small to studentize."""
+    n = len(y)
+    z = n * w * y  # its mean is the weighted total
+    se = float(z.std(ddof=1)) / math.sqrt(n) if n > 2 else 0.0
+    if se <= 1e-12 * max(1.0, abs(float(z.mean()))):
+        return None
+    mean = counts @ z / n
+    se_b = np.sqrt(np.maximum(counts @ (z * z) / n - mean**2, 0) / (n - 1))
+    ok = se_b > 1e-9 * se
+    q_lo, q_hi = np.percentile((mean[ok] - z.mean()) / se_b[ok], [2.5, 97.5])
+    return float(z.mean() - fpc * q_hi * se), float(z.mean() - fpc * q_lo * se)
 
 
 def _unvaried_calls(est: dict, per_problem: np.ndarray, most: int, n_total: int) -> dict:
@@ -150,11 +174,18 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
     w = np.full(n, n_total / n) if weights is None else np.asarray(weights, dtype=float)
     fpc = math.sqrt(max(0.0, 1 - n / n_total))
     pilot, point = x.sum(0), w @ x
-    rng, boots = np.random.default_rng(seed), []
+    rng, boots, counts = np.random.default_rng(seed), [], []
     for start in range(0, RESAMPLES, 250):
-        drawn = rng.multinomial(n, np.full(n, 1 / n), size=min(250, RESAMPLES - start)) * w
+        counts.append(rng.multinomial(n, np.full(n, 1 / n), size=min(250, RESAMPLES - start)))
+        drawn = counts[-1] * w
         boots.append(drawn @ x * (n_total / drawn.sum(1, keepdims=True)))  # each resample stands for N
-    boot = point + fpc * (np.vstack(boots) - point)
+    boot, counts = point + fpc * (np.vstack(boots) - point), np.vstack(counts)
+
+    def student(y):  # the bootstrap-t interval of a per-problem quantity's total, shifted to any point
+        return studentized(np.asarray(y, dtype=float), w, counts, fpc)
+
+    def shifted(t, by):
+        return (t[0] + by, t[1] + by) if t else None
 
     def total(names: list[str], m):
         return sum(m[..., COL[c]] for c in names) if m is not None else 0.0
@@ -166,7 +197,7 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
             if k == "reasoning" and not seen["reasoning"] & set(stages):
                 continue  # no backend reported it
             names = [f"{t}.{k}" for t in stages]
-            est = _interval(total(names, point), total(names, boot), n)
+            est = _interval(total(names, point), total(names, boot), n, student(total(names, x)))
             if k == "calls" and n < n_total:
                 est = _unvaried_calls(est, total(names, x), sum(most.get(t, 0) for t in stages), n_total)
             tokens.setdefault(s, {})[k] = {"pilot": float(total(names, pilot)), **est}
@@ -185,10 +216,14 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
 
     overhead = max(0.0, elapsed_s - float(need(pilot, busy="made")[1]))  # reused calls took none of it
     times, bound = need(point)
+    per = need(x)[0][max(times, key=lambda k: times[k])]  # each problem's seconds of the binding constraint
+    t_wall = student(per)
+    rest = shifted(t_wall, float(need(point, pilot)[1]) - float(bound))
     pilot_tokens = tokens["total"]["prompt"]["pilot"] + tokens["total"]["completion"]["pilot"]
     wall = {
-        "total": _interval(overhead + bound, overhead + need(boot)[1], n),
-        "remaining": _interval(overhead + need(point, pilot)[1], overhead + need(boot, pilot)[1], n),
+        "total": _interval(overhead + bound, overhead + need(boot)[1], n, shifted(t_wall, overhead)),
+        "remaining": _interval(overhead + need(point, pilot)[1], overhead + need(boot, pilot)[1], n,
+                               shifted(rest, overhead)),
         "binding": max(times, key=lambda k: times[k]),
         "seconds_by_constraint": {k: float(v) for k, v in times.items()},
         "overhead_s": overhead,
@@ -200,11 +235,15 @@ def project(cfg: JobConfig, x: np.ndarray, n_total: int, elapsed_s: float, seen:
 
     def left(names):  # what `solve` after the pilot spends: the pilot's calls are reused, free
         used = total(names, pilot)
-        return _interval(total(names, point) - used, np.maximum(total(names, boot) - used, 0), n)
+        t = shifted(student(total(names, x)), -used)
+        t = (max(t[0], 0.0), t[1]) if t else None
+        return _interval(total(names, point) - used, np.maximum(total(names, boot) - used, 0), n, t)
 
     remaining = {"tokens": left(spend), "usd": None}
     if cfg.prices and not seen["unpriced"]:
-        cost = {"pilot": float(pilot[COL["cost"]]), **_interval(point[COL["cost"]], boot[:, COL["cost"]], n)}
+        t_cost = student(x[:, COL["cost"]])
+        cost = {"pilot": float(pilot[COL["cost"]]),
+                **_interval(point[COL["cost"]], boot[:, COL["cost"]], n, t_cost)}
         remaining["usd"] = left(["cost"])
     return {"tokens": tokens, "wall_time_s": wall, "cost_usd": cost, "unpriced": sorted(seen["unpriced"]),
             "remaining": remaining}  # fmt: skip
