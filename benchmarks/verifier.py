@@ -48,6 +48,8 @@ HELD_OUT = {
     "before its 4 regressions were fixed, 0.894 before its other kinds were, 2026-12-04)",
     "math_holdout8.jsonl": "held-out set 8 (written blind, hard cases: 0.907 at a23d211, 0.926 after set 7's "
     "kinds were fixed, before its own were, 2026-12-04)",
+    "math_holdout9.jsonl": "held-out set 9 (written blind, hard cases, plain-text answers: 0.829 at a23d211, "
+    "0.889 after sets 7 and 8 were fixed, before its own kinds were, 2026-12-04)",
 }
 
 

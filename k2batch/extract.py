@@ -142,8 +142,9 @@ _FINAL_PHRASE = re.compile(
     re.I | re.M,
 )
 # "3 (after 2 steps)", "15 liters (i.e., 15,000 mL)": the aside is no part
-_ASIDE = re.compile(
-    r"\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx))[^()]*\)$"
+_ASIDE = re.compile(  # ... and "150 cm (1.5 m)": the same value in another unit
+    r"\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}[^()]*|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx)[^()]*"
+    r"|\s*\d[\d.,]*\s*[A-Za-z]{1,3}\s*)\)$"
 )
 # "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it
 _CORRECTION = re.compile(r"\b(?:actually|wait|hold on|oops|correction|scratch that|I was wrong|mistake|"
@@ -189,7 +190,9 @@ def extract_math(text: str) -> tuple[str | None, str]:
         if fixed:
             return fixed, "a correction after the final answer"
         phrase = phrases[-1].group(1).strip()
-        phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
+        aside = _ASIDE.search(phrase)  # "15 (or 30 if order matters)": a second answer, kept (a hedge)
+        if not (aside and re.match(r"\s*\(\s*or\b[^)]*\d", aside.group(0))):
+            phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
         phrase = _HEDGE.sub("", phrase)  # "the answer is probably 25"
         # "So the answer is $\boxed{12": cut off inside the box, the value already written
         cut = re.fullmatch(r"\$?\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)", phrase)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 # "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
-BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although)\s.*$", re.I)
+BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although|leaving)\s.*$", re.I)
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
@@ -53,11 +53,26 @@ _NUMBER_WORDS = re.compile(r"\b(?:three|four|five|six|seven|eight|nine|ten|eleve
                            r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b", re.I)
 
 
+_DENOMINATOR = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5}
+_UNITS = {w: str(i) for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+
+
+def _fraction(m: re.Match) -> str:
+    """"three-quarters", "two thirds", "a half": as n/d."""
+    return f"{_UNITS.get(m.group(1).lower(), '1')}/{_DENOMINATOR[m.group(2).lower()]}"
+
+
+def _dozens(m: re.Match) -> str:
+    """"a dozen", "two dozen", "3 dozen": as a number."""
+    n = m.group(1)
+    return str(12 * int(n if n.isdigit() else _UNITS.get(n.lower(), "1")))
+
+
 def in_digits(text: str) -> str:
     """Numbers in words as digits ("left with thirty-seven pencils", "three and a half hours", "3
     out of 8"); "one" and "two" stay words (text2num's threshold: "one of the two cases"), and so do
     ordinals ("the third step")."""
-    if not _NUMBER_WORDS.search(text) and " out of " not in text:
+    if not (_NUMBER_WORDS.search(text) or re.search(r" out of |dozen|quarter|thirds?\b|half|halves", text)):
         return text
     from text_to_num import alpha2digit  # here: code verification imports this module on a bare python
 
@@ -67,9 +82,13 @@ def in_digits(text: str) -> str:
         kept.append(m.group(0))
         return chr(0xE000 + len(kept) - 1)  # a private-use character: no word text2num reads
 
-    t = alpha2digit(_ORDINAL.sub(keep, text), "en")
+    units = "|".join(_UNITS)
+    t = re.sub(rf"\b({units}) and a half\b", lambda m: f"{_UNITS[m.group(1).lower()]}.5", text, flags=re.I)
+    t = re.sub(rf"\b({units}|a)[- ](halve|half|third|quarter|fourth|fifth)s?\b", _fraction, t, flags=re.I)
+    t = re.sub(rf"\b({units}|a|\d+) dozen\b", _dozens, t, flags=re.I)
+    t = alpha2digit(_ORDINAL.sub(keep, t), "en")
     t = re.sub("[\ue000-\uefff]", lambda m: kept[ord(m.group(0)) - 0xE000], t)
-    t = re.sub(r"\b(\d+) and a half\b", r"\1.5", t)
+    t = re.sub(r"\b(\d+) and (?:a half|1/2)\b", r"\1.5", t)
     return re.sub(r"\b(\d+) out of (\d+)\b", r"\1/\2", t)
 
 
@@ -82,6 +101,35 @@ _RESTATES = re.compile(r"^(?:in other words|that is|i\.e\.|equivalently|or equiv
 _CHOICES = re.compile(r"\b(?:choices|options|letters)\s+(\(?[A-H]\)?(?:\s*(?:,|and|, and)\s*\(?[A-H]\)?)+)")
 
 
+_ARROW = re.compile(r"\s*(?:→|⟹|⇒|=>|\\Rightarrow|\\implies)\s*")
+_FUNCTIONS = re.compile(r"\b(?:sin|cos|tan|cot|sec|csc|log|ln|sqrt|exp)\b")
+_NAMED = re.compile(r"^[A-Za-z](?:[⁻¹'_]+\w*)?(?:\([a-z]\))?\s*(?:=|∈)")  # x =, f⁻¹(x) =, x ∈
+_PAIR = re.compile(r"\b[a-z]\s*=\s*-?[\d./]+\s*(?:,|and|, and)\s*[a-z]\s*=\s*-?[\d./]+")  # "at x = 2, y = 5"
+
+
+def _math_line(last: str) -> tuple[str | None, str]:
+    """A last line in plain-text math, no LaTeX delimiters: "x² − 5x + 6 = (x − 3)(x − 2)" (what its
+    last "=" gives), "f⁻¹(x) = (1/3)x − 2/3" and "So n = 1 or n = 2." (named values, whole),
+    "Wednesday + 2 → Friday" (what the arrow gives), "The lines meet at x = 2, y = 5." (the pair)."""
+    clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last.strip())[-1].rstrip(".")
+    clause = re.sub(r"^(?:so|thus|hence|therefore),?\s+", "", clause, flags=re.I)
+    if "$" in clause or "\\(" in clause or re.search(r"check|verif", clause, re.I):
+        return None, ""
+    arrow = _ARROW.split(clause)
+    if len(arrow) > 1 and arrow[-1].strip() and len(arrow[-1]) <= 40:
+        return arrow[-1].strip(), "last line (what its arrow gives)"
+    pair = _PAIR.search(clause)
+    if pair:
+        return pair.group(0), "last sentence (named values)"
+    if re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", clause)) or not re.search(r"[=∈]", clause):
+        return None, ""
+    lhs, rhs = clause.rsplit("=", 1) if "=" in clause else (clause, "")
+    # `x = 2 or x = 5`, `f⁻¹(x) = ...`, and an equation (`2x + 2y = 6`): whole; a rewriting: its result
+    if _NAMED.match(clause) or re.search(r"[A-Za-z]", lhs) and not re.search(r"[A-Za-z]", rhs):
+        return clause.strip(), "last line (plain-text math)"
+    return rhs.strip(), "last line (plain-text math)"
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -92,7 +140,13 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     part = in_digits(part)
     if _LISTING.search(part):
         return None, "a list, cut off (no answer stated)"
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", part) if x.strip()]
+    lines = [x.strip() for x in part.splitlines() if x.strip()]
+    shown = re.fullmatch(r"\$\$(.+?)\$\$\.?|\\\[(.+?)\\\]\.?", lines[-1]) if lines else None
+    if shown:  # "... which as a mixed number is / $$3\frac{1}{2}$$": the display closing the reply
+        shown = (shown.group(1) or shown.group(2)).strip().rstrip(".,")
+        value = shown.rsplit("=", 1)[1].strip() if shown.count("=") > 1 else shown
+        return value, "last line (display math)"
+    sentences = [x for x in re.split(r"(?:(?<=[.?])|(?<=\D!))\s+|\n+", part) if x.strip()]  # not after 10!
     if len(sentences) > 1 and _RESTATES.match(sentences[-1]) and re.search(r"\d", sentences[-2]):
         sentences.pop()  # "... = 3.5 hours. In other words, 3 hours and 30 minutes.": the first says it
     for i in range(len(sentences) - 2, -1, -1):  # "So the roots are" / "$x_1 = 1, x_2 = 2$": one sentence
@@ -108,6 +162,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     choices = _CHOICES.search(last)  # "So the primes are 113 and 97, i.e. choices D and B."
     if choices:
         return choices.group(1), "last sentence (the options it names)"
+    plain, rule = _math_line(last)
+    if plain:
+        return plain, rule
     worked = _PLAIN_EQUATION.match(last)
     value = worked.group(1) if worked else ""
     numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # no variable: `y = 3 - x` is an equation
@@ -118,6 +175,11 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         return value, "last line (what it works out)"
     if len(_NUMBER.findall(BECAUSE.sub("", last))) == 1 and BECAUSE.search(last):
         concluding = [last]  # "Janet has 36 marbles, which is 3 times Tom's 12.": the value, then why
+    stating = [c for c in re.split(r",\s+", last)[1:] if _STATES.match(c) and _STATED.search(c)]
+    if stating and "$" not in last:  # "Checking ..., and since ..., the smallest such n is 6, as 7 would ..."
+        said = _STATED.search(BECAUSE.sub("", stating[-1]) or stating[-1])
+        if said:
+            return said.group(1), "last sentence (the clause that states it)"
     if _STATES.match(last) and re.search(r"\d|\$", last):
         concluding = [last]  # "The larger number is 17 (and the smaller is 13).": it states the answer
     if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):

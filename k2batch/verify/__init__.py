@@ -99,9 +99,12 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     words = len(re.findall(r"[A-Za-z]{2,}", re.sub(r"\\[A-Za-z]+", " ", bare)))
     nothing = rule in ("no answer found", "no option letter")
     # "25 cm", "x = 2", "60 miles per hour", "The correct option is (B), since 11 is prime."
-    shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare)
+    # "45 out of 60 minutes is three-quarters of an hour.", "72 = 36 · 2, so √72 = √36 · √2 = 6√2."
+    sentence = bare.endswith(".") and words >= 4 or bare.count("=") >= 2
+    shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare) and not sentence
     shaped = shaped or re.search(r"\([A-Z]\)", bare)
-    weak = rule in ("last number", "concluding sentence", "last line (what it works out)") and shaped
+    weak = rule in ("last number", "concluding sentence", "last line (what it works out)",
+                    "last line (plain-text math)") and shaped
     if bare and "\n" not in bare and (nothing or weak and len(bare) <= 80):  # not "So he has 5 apples left."
         return bare, "the whole reply"
     last = bare.splitlines()[-1].strip() if bare else ""

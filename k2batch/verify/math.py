@@ -237,7 +237,8 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
 
     gold, pred = flat(gold, g_mat, g_sys), flat(pred, p_mat, forms.system(pred))
     if "\\pm" in gold or "\\pm" in pred:  # 2 \\pm \\sqrt 3 against its two values written out, or \\pm apart
-        gold, pred = forms.plus_minus(gold) or gold, forms.plus_minus(pred) or pred
+        gold, pred = (forms.plus_minus(forms.label(x)[1]) or x for x in (gold, pred))  # `x = ...` too
+    gold, pred = forms.alternatives(gold) or gold, forms.alternatives(pred) or pred  # n = 1 or n = 2
     g_list, p_list = forms.as_list(gold), forms.as_list(pred)
     asked = re.search(r"\b(?:find|compute|determine|what is)\s+\$([a-zA-Z])\$", problem, re.I)
     named = {forms.label(x)[0]: forms.label(x)[1] for x in (p_list or [[]])[0]}
@@ -273,10 +274,13 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
         if set(names) <= set(order):
             p_items = [p_items[names.index(n)] for n in order if n in names]
     kinds = {"set" if system else g_list[1], p_list[1]}
+    if g_list[1] == "tuple" and p_list[1] == "set" and not system:  # `x = 2 or x = 5` is no pair, no interval
+        return False, "a set of values, where the reference is a pair or an interval"
     # equations (a system, or named values) hold together in any order
     equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_items)
     nested = all(forms.as_list(x) for x in g_items)  # (-1, 1), (2, 4): a list of pairs
-    ordered = not (asks.unordered(g_list[1], problem, nested) or kinds == {"set"} or system or equations)
+    loose = "set" in kinds and kinds <= {"set", "list"}  # a set against a bare list: no order either
+    ordered = not (asks.unordered(g_list[1], problem, nested) or loose or system or equations)
     return _elements(g_items, p_items, ordered, policy)
 
 
@@ -284,7 +288,7 @@ def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
     """The letter of the option the problem lists whose text the answer is (`11` for `(B) 11`),
     else of the one whose value it states (`\\frac{3}{4}` for `(C) 3/4`); None where none or
     several do."""
-    options = forms.options(problem)
+    options = names.options(problem)
     same = [letter for letter, body in options if body == answer.strip().strip("$").strip()]
     hits = same or [letter for letter, body in options if _equal(forms.clean(body), answer, "", policy)[0]]
     return hits[0] if len(hits) == 1 else None
@@ -297,7 +301,7 @@ def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
     """(letter, value) for an option named by its letter and value both (`\\textbf{(B)}\\ 9`)
     where the problem lists that option with that value; None otherwise."""
     m = re.fullmatch(r"(?:\\text(?:bf)?\{)?\s*\(([A-E])\)\s*\}?\s*(.+)", text.strip())
-    body = dict(forms.options(problem)).get(m.group(1)) if m else None
+    body = dict(names.options(problem)).get(m.group(1)) if m else None
     if body and _equal(forms.clean(body), m.group(2), "", policy)[0]:
         return m.group(1), m.group(2)
     return None
@@ -315,6 +319,10 @@ def _asked_form(problem: str, ref: str, ans: str) -> str | None:
         return f"not in simplest radical form, as the problem asks ({radical})"
     if asks.not_scientific(problem, ref, forms.split_unit(ans)[0]):
         return "not in scientific notation, as the problem asks"
+    inequality = r"<|>|\\[lg]eq?(?![a-z])"
+    intervals = re.search(r"interval notation", problem, re.I)
+    if intervals and re.search(inequality, ans) and not re.search(inequality, ref):
+        return "an inequality, where the problem asks for interval notation"
     return None
 
 
@@ -342,16 +350,16 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     if truth[0] is not None and truth[1] is not None:
         return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     lettered = [_lettered(x, problem, policy) for x in (ref, ans)]
-    letter = forms.option_letter(ref, lone=True) or (lettered[0] or ("",))[0]  # `(C) 25`: option C
+    letter = names.option_letter(ref, lone=True) or (lettered[0] or ("",))[0]  # `(C) 25`: option C
     letter = letter or names.coded_letter(ref, problem)
     if letter:
-        got = (lettered[1] or (None,))[0] or forms.option_letter(ans) or names.coded_letter(ans, problem)
+        got = (lettered[1] or (None,))[0] or names.option_letter(ans) or names.coded_letter(ans, problem)
         how = "same option letter"
         if got is None:
             got, how = _option_by_value(ans, problem, policy), "the text or value of the reference's option"
         return ("correct", how) if got == letter else ("incorrect", "other option")
-    picked = forms.option_letter(ans, lone=True)
-    body = dict(forms.options(problem)).get(picked) if picked else (lettered[1] or (None, None))[1]
+    picked = names.option_letter(ans, lone=True)
+    body = dict(names.options(problem)).get(picked) if picked else (lettered[1] or (None, None))[1]
     if body:  # "(D)" for a value reference: the value of the option it names
         ans, named = forms.clean(body), f" (option {picked or lettered[1][0]}'s value)"
     wrong_form = _asked_form(problem, ref, ans) or asks.unrounded(problem, answer)

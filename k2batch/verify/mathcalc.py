@@ -8,8 +8,10 @@ import re
 
 from k2batch.verify.mathnum import simplify_equal
 
-# `+ C`, `+ K`, `+ C_1` closing an antiderivative: the constant's name is the writer's choice
-_CONSTANT = re.compile(r"\s*\+\s*(?:[CKck](?:_\{?\d\}?)?)\s*$")
+# `+ C`, `+ K`, `+ C_1`, "+ constant" closing an antiderivative: the constant's name is the writer's choice
+_CONSTANT = re.compile(
+    r"\s*\+\s*(?:[CKck](?:_\{?\d\}?)?|(?:\\text\{\s*)?(?:a |an |arbitrary )*constant\}?)\s*$"
+)
 
 
 def _expr(parse, text: str):

@@ -21,14 +21,20 @@ def clean(text: str) -> str:
     t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
     t = re.sub(r"\s*×\s*", r" \\times ", t)
     t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
+    t = re.sub(r"[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + m.group(0).translate(_SUBSCRIPT) + "}", t)  # log₂3
     t = t.translate(_SYMBOLS)  # ± ∞ ∪ π θ ≤ ≥ ≠ · as LaTeX
     t = _TRIG.sub(r"\\\1", t)  # tan(θ): the function, not t·a·n
     t = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT) + "}", t)  # 10⁻⁴
+    t = re.sub(r"(?<![\\A-Za-z])sqrt\s*\(([^()]*)\)", r"\\sqrt{\1}", t)  # 2 sqrt(13)
+    t = re.sub(r"^(-?\d*\.\d*)\((\d+)\)$", r"\1\\overline{\2}", t)  # 0.58(3): the block in brackets repeats
+    t = re.sub(r"^[A-Za-z]\s*(?:∈|\\in)\s*(?=\\?\{|[(\[])", "", t)  # x ∈ {-1, 0, 1}, x ∈ (-6, 3)
+    t = re.sub(r"^\{(.*)\}$", r"\\{\1\\}", t)  # {-1, 0, 1} in plain text: a set
     t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
     t = re.sub(r"(?<=\d)(?:\\[,!; ]|\{,\}|,\s*\\!)(?=\d{3})", "", t)  # 1\,000, 1{,}000, MATH's 1,\!000
     t = _SPACING.sub(" ", t)
     t = re.sub(r"\\[dt]?frac\s*(\d)(\d)", r"\\frac{\1}{\2}", t)  # \tfrac12, \frac14
     t = re.sub(r"\\[dt]frac", r"\\frac", t)
+    t = re.sub(r"(?<=\d)\s*(?:\.{2,3}|…)$", r"\\ldots", t.strip())  # 0.4545... (or .., a full stop took one)
     t = re.sub(r"\s+", " ", t).strip().rstrip(".").strip()
     t = re.sub(r"^(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)$", r"\1\\times10^{\2}", t)  # 5e-7, not 5*e - 7
     if _EMPTY.search(unwrap(t)) and len(t) < 40:
@@ -49,7 +55,7 @@ def clean(text: str) -> str:
     return t
 
 
-_TRIG = re.compile(r"(?<![\\A-Za-z])(sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)(?=\s*[(\\\d])")
+_TRIG = re.compile(r"(?<![\\A-Za-z])(sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)(?=\s*[(\\\d_])")
 
 
 def _worked(text: str) -> str:
@@ -59,13 +65,16 @@ def _worked(text: str) -> str:
     if len(sides) < 2 or not sides[-1].strip() or re.search(r"[<>]|\\[lg]eq?|\\ne", text):
         return text
     numeric = [re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", x) for x in sides[:-1]]
-    return sides[-1].strip() if all(x.strip() and not re.search(r"[A-Za-z]", x) for x in numeric) else text
+    evaluated = re.match(r"\s*\\(?:int|lim|sum|frac\s*\{\s*d)", sides[0])  # `\int (3x^2+1) dx = x^3 + x + K`
+    numbers = all(x.strip() and not re.search(r"[A-Za-z]", x) for x in numeric)
+    return sides[-1].strip() if numbers or evaluated else text
 
 
 _ROOT = re.compile(r"√\s*(?:\(([^()]*)\)|(\d+(?:\.\d+)?|[a-zA-Z]))")
 _SYMBOLS = str.maketrans({"±": "\\pm ", "∞": "\\infty ", "∪": "\\cup ", "π": "\\pi ", "θ": "\\theta ",
                           "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "·": "\\cdot ", "⋅": "\\cdot "})
 _SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _CONGRUENCE = re.compile(  # `\\pmod{7}`, `(\\mod 7)`, `(\\text{mod } 7)`: not `\\bmod`, an operation
     r"^(?:[^=]*\\equiv\s*)?(.+?)\s*(?:\\pmod\s*\{?\s*\d+\s*\}?|\(\s*(?:\\mod|\\text\{\s*mod\s*\}|mod)\s*\d+\s*\))$"
 )
@@ -146,51 +155,6 @@ def split_unit(text: str) -> tuple[str, str | None]:
         return t, None  # a variable's value: `\pi r^2 h` is a product, not `\pi r^2` hours
     power = re.search(r"\^\s*\{?([23])\}?$", t)
     return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
-
-
-_LETTER = re.compile(
-    r"^(?:the answer is\s*|answer:?\s*|option\s*)?(?:\\textbf\{|\\text\{|\\mathrm\{)?\s*\(?\s*"
-    r"(?:\\textbf\{|\\text\{|\\mathrm\{)?([A-Ea-e])\s*\}?\s*\)?\s*\}?(?:[.):]\s*.*)?$",
-    re.I | re.S,
-)
-
-
-def option_letter(text: str, lone: bool = False) -> str | None:
-    """The option letter an answer names: `B`, `(B)`, `\\textbf{(B)}`, `\\text{(C)}`, `B) 12`,
-    `(B) 12`, `The answer is B`, "The correct option is (E) ...". With `lone`, only a bare letter.
-    (An answer that states an option's text or value: `math._option_by_value`.)"""
-    t = text.strip().strip("$").strip()
-    if len(set(re.findall(r"\(([A-Ea-e])\)", t))) > 1 and re.search(r"\bor\b|\band\b|/", t):
-        return None  # "(B) or (A)": two offered, none answered
-    if lone:
-        m = re.fullmatch(r"(?:\\(?:textbf|text|mathrm)\{)?\s*\(?\s*([A-Ea-e])\s*\)?\s*\}?", t)
-        return m.group(1).upper() if m and (m.group(1).isupper() or "(" in t) else None
-    m = _LETTER.match(t)
-    if m:
-        return m.group(1).upper()
-    named = set(re.findall(r"\(([A-E])\)", t))
-    if len(named) == 1:
-        return named.pop()
-    return None
-
-
-_INLINE_OPTION = re.compile(
-    r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\([A-E]\)|\$|$)", re.M
-)
-# 'Enter "C" for circle, "H" for hyperbola': answer codes a problem defines
-_CODE_OPTION = re.compile(r'"([A-Z])"\s+for\s+(?:an?\s+)?([a-z][a-z ]*?)(?=,|\.|\s+and\b|$)')
-_LINE_OPTION = re.compile(r"^\s*\(?([A-E])[.):]\s+(.+?)\s*$", re.M)  # "A. 2/3" / "B) 3/5" opening a line
-
-
-def options(problem: str) -> list[tuple[str, str]]:
-    """The (letter, text) options a problem lists, inline (`(A) 2/3 (B) 3/5`, AMC's `\\qquad
-    \\textbf{(B) }`) or one a line (`A. 2/3`); [] unless two or more with distinct letters."""
-    for pattern in (_INLINE_OPTION, _LINE_OPTION, _CODE_OPTION):
-        found = [(a, b.strip().strip("$").strip()) for a, b in pattern.findall(problem or "")]
-        found = [(a, b) for a, b in found if b]
-        if len(found) >= 2 and len({a for a, _ in found}) == len(found):
-            return found
-    return []
 
 
 def _top_level_split(text: str, sep: str = ",") -> list[str]:
@@ -285,8 +249,8 @@ def system(text: str) -> str | None:
     return ", ".join(lines)
 
 
-_NAME = re.compile(  # x, a_1, g(x), h'(x), f^{\prime}(x)
-    r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:'+|\^\{?\\prime\}?)?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)"
+_NAME = re.compile(  # x, a_1, g(x), h'(x), f^{\prime}(x), f^{-1}(x)
+    r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:'+|\^\{?\\prime\}?|\^\{-1\})?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)"
 )
 
 
@@ -310,7 +274,7 @@ def renamed(a: str | None, b: str | None) -> bool:
 def argument(g_name: str | None, p_name: str | None, p_rhs: str, problem: str) -> str:
     """`f(t) = t^2 - 1` answering "Find $f(x)$": the rule in the variable asked for (the
     reference's `f(x)`, else the problem's first `f(x)`), where the answer names another."""
-    mine = re.fullmatch(r"[A-Za-z]\(([a-z])\)", p_name or "")
+    mine = re.fullmatch(r"[A-Za-z](?:\^\{-1\}|'+)?\(([a-z])\)", p_name or "")
     asked = re.fullmatch(r"[A-Za-z]\(([a-z])\)", g_name or "") or re.search(r"\b[a-zA-Z]\(([a-z])\)", problem)
     free = r"(?<![A-Za-z\\])({})(?![A-Za-z])"
     if not mine or not asked or mine.group(1) == asked.group(1):
@@ -403,10 +367,20 @@ def parts(text: str) -> str | None:
     return ", ".join(bodies) if all(bodies) and not any("," in b for b in bodies) else None
 
 
+def alternatives(text: str) -> str | None:
+    """`n = 1 or n = 2` (one name, values joined by "or") as the list of its values; else None."""
+    parts = re.split(r"\s*(?:\\text\{\s*or\s*\}|\bor\b)\s*", text)
+    named = [label(x) for x in parts]
+    if len(parts) < 2 or not all(name for name, _ in named) or len({name for name, _ in named}) > 1:
+        return None
+    return "\\{" + ", ".join(value for _, value in named) + "\\}"  # solutions: a set
+
+
 def plus_minus(text: str) -> str | None:
     """`\\frac{-1 \\pm \\sqrt{5}}{2}` as the set of its two values, and a list's elements with one
     `\\pm` each (`0, \\pm 1, \\pm 2`) as the set of all of them."""
-    items = _top_level_split(text)
+    inner = re.fullmatch(r"\\\{(.*)\\\}", text.strip())  # \{\pm 1, \pm 2\}
+    items = _top_level_split(inner.group(1) if inner else text)
     if "=" in text or any(x.count("\\pm") > 1 for x in items) or not any("\\pm" in x for x in items):
         return None
     values = [v for x in items for v in ([x.replace("\\pm", s) for s in "+-"] if "\\pm" in x else [x])]

@@ -1,11 +1,56 @@
 """Answers that name rather than compute: words (`\\text{diverges}`, a day, "does not exist"),
-option letters listed, and numerals in a base. Pure string functions, like mathforms."""
+option letters (one, listed, or the options a problem offers), and numerals in a base. Pure string
+functions, like mathforms."""
 
 from __future__ import annotations
 
 import re
 
-from k2batch.verify.mathforms import options, unwrap
+from k2batch.verify.mathforms import unwrap
+
+_LETTER = re.compile(
+    r"^(?:the answer is\s*|answer:?\s*|option\s*)?(?:\\textbf\{|\\text\{|\\mathrm\{)?\s*\(?\s*"
+    r"(?:\\textbf\{|\\text\{|\\mathrm\{)?([A-Ea-e])\s*\}?\s*\)?\s*\}?(?:[.):]\s*.*)?$",
+    re.I | re.S,
+)
+
+
+def option_letter(text: str, lone: bool = False) -> str | None:
+    """The option letter an answer names: `B`, `(B)`, `\\textbf{(B)}`, `\\text{(C)}`, `B) 12`,
+    `(B) 12`, `The answer is B`, "The correct option is (E) ...". With `lone`, only a bare letter.
+    (An answer that states an option's text or value: `math._option_by_value`.)"""
+    t = text.strip().strip("$").strip()
+    if len(set(re.findall(r"\(([A-Ea-e])\)", t))) > 1 and re.search(r"\bor\b|\band\b|/", t):
+        return None  # "(B) or (A)": two offered, none answered
+    if lone:
+        m = re.fullmatch(r"(?:\\(?:textbf|text|mathrm)\{)?\s*\(?\s*([A-Ea-e])\s*\)?\s*\}?", t)
+        return m.group(1).upper() if m and (m.group(1).isupper() or "(" in t) else None
+    m = _LETTER.match(t)
+    if m:
+        return m.group(1).upper()
+    named = set(re.findall(r"\(([A-E])\)", t))
+    if len(named) == 1:
+        return named.pop()
+    return None
+
+
+_INLINE_OPTION = re.compile(
+    r"\(([A-E])\)\}?\s*(?:\\[ ,;])?\s*(.+?)\s*(?=\\q?quad|\$?\s*\\textbf|\([A-E]\)|\$|$)", re.M
+)
+# 'Enter "C" for circle, "H" for hyperbola': answer codes a problem defines
+_CODE_OPTION = re.compile(r'"([A-Z])"\s+for\s+(?:an?\s+)?([a-z][a-z ]*?)(?=,|\.|\s+and\b|$)')
+_LINE_OPTION = re.compile(r"^\s*\(?([A-E])[.):]\s+(.+?)\s*$", re.M)  # "A. 2/3" / "B) 3/5" opening a line
+
+
+def options(problem: str) -> list[tuple[str, str]]:
+    """The (letter, text) options a problem lists, inline (`(A) 2/3 (B) 3/5`, AMC's `\\qquad
+    \\textbf{(B) }`) or one a line (`A. 2/3`); [] unless two or more with distinct letters."""
+    for pattern in (_INLINE_OPTION, _LINE_OPTION, _CODE_OPTION):
+        found = [(a, b.strip().strip("$").strip()) for a, b in pattern.findall(problem or "")]
+        found = [(a, b) for a, b in found if b]
+        if len(found) >= 2 and len({a for a, _ in found}) == len(found):
+            return found
+    return []
 
 
 def base_digits(text: str) -> tuple[str, str | None] | None:

@@ -207,7 +207,8 @@ def repeating_decimal(text: str) -> bool:
 def ellipsis_decimal(text: str) -> str:
     """`0.454545\\ldots` as the repeating decimal its digits show (`\\frac{45}{99}`): its shortest
     block, repeated at least twice at the end; unchanged where no block repeats."""
-    m = re.fullmatch(r"\s*(-?)(\d+)\.(\d+)\s*(?:\\ldots|\\cdots|\.\.\.|…)\s*", text)
+    # `0.1428..`: an ellipsis whose last dot a sentence's full stop took
+    m = re.fullmatch(r"\s*(-?)(\d+)\.(\d+)\s*(?:\\ldots|\\cdots|\.\.\.?|…)\s*", text)
     if not m:
         return text
     sign, whole, digits = m.groups()
