@@ -101,6 +101,8 @@ def final_boxed(text: str) -> tuple[str | None, str]:
         return None, "no box"
     while len(boxes) > 1 and _BONUS.match(text[text.rfind("\n", 0, boxes[-1][0]) + 1 :]):
         boxes.pop()  # "= [58]. / As a bonus, (a-b)^2 = [16]": a side result after the answer
+    if len(boxes) > 1 and re.fullmatch(r"[\s$]*(?:=|\\approx|≈)[\s$]*", text[boxes[-2][1] : boxes[-1][0]]):
+        boxes.pop()  # "$\boxed{\frac14} = \boxed{0.25}$": one value twice, in the form first written
     run = [boxes[-1]]
     names = [_box_label(text, b[0]) for b in boxes]
     for k in range(len(boxes) - 2, -1, -1):

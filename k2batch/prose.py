@@ -10,7 +10,7 @@ BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although|lea
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
-_NUMBER = re.compile(rf"{_CLOCK}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}", re.I)
+_NUMBER = re.compile(rf"{_CLOCK}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I)  # .67
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
@@ -19,7 +19,7 @@ _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 # conclusion states.
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
-    r"\bhave|\btakes?|\bbe|\bof)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
+    r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
     rf"((?>{_CLOCK}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
@@ -29,7 +29,7 @@ _STATED = re.compile(
 
 
 # "The function is odd.", "So the series diverges.": a word answer the last sentence states
-_SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they)\b[^.?!]{0,60}?"
+_SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they|this)\b[^.?!]{0,60}?"
                    r"\b(?:is|are|will be|was|diverges|converges)\b[^.?!]{0,40}[.!]?$", re.I)
 
 
@@ -137,14 +137,25 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     states, with its unit word (in a concluding sentence, after its last concluding word where one
     does; elsewhere only after "is", "=" and the like), else the last number of the text (the
     weakest rule)."""
-    part = in_digits(part)
+    part = re.sub(r"\b([0-9A-F]+) in base (?!10\b)(\d+)\b", r"\1_{\2}", in_digits(part))  # "410 in base 6"
     if _LISTING.search(part):
         return None, "a list, cut off (no answer stated)"
     lines = [x.strip() for x in part.splitlines() if x.strip()]
+    if len(lines) > 1 and re.match(r"where\b", lines[-1], re.I) and lines[-2].startswith(("$$", "\\[")):
+        lines.pop()  # "$$\int \cos x\,dx = \sin x + K$$ / where $K$ is an arbitrary constant."
+    tail = []  # "- A / - B / - D": the letters a closing list names
+    for line in lines[::-1]:
+        bullet = re.fullmatch(r"[-*•]\s*\(?([A-H])\)?\.?", line)
+        if not bullet:
+            break
+        tail.insert(0, bullet.group(1))
+    if len(tail) > 1:
+        return ", ".join(tail), "last lines (a list of letters)"
     shown = re.fullmatch(r"\$\$(.+?)\$\$\.?|\\\[(.+?)\\\]\.?", lines[-1]) if lines else None
     if shown:  # "... which as a mixed number is / $$3\frac{1}{2}$$": the display closing the reply
         shown = (shown.group(1) or shown.group(2)).strip().rstrip(".,")
-        value = shown.rsplit("=", 1)[1].strip() if shown.count("=") > 1 else shown
+        several = re.search(r",\s*\\q?quad|,\s*[a-z]\s*=", shown)  # `x = 3+\sqrt5,\quad x = 3-\sqrt5`
+        value = shown.rsplit("=", 1)[1].strip() if shown.count("=") > 1 and not several else shown
         return value, "last line (display math)"
     sentences = [x for x in re.split(r"(?:(?<=[.?])|(?<=\D!))\s+|\n+", part) if x.strip()]  # not after 10!
     if len(sentences) > 1 and _RESTATES.match(sentences[-1]) and re.search(r"\d", sentences[-2]):
@@ -156,7 +167,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     last = sentences[-1] if sentences else ""
     labelled = _LABELLED.match(last)  # "Domain: (-∞, -3) ∪ (3, ∞)", "As a mixed number: 2 1/2"
     if labelled and not re.search(r"[a-z]{4,}", re.sub(r"\\[a-zA-Z]+", "", labelled.group(1))):
-        return labelled.group(1).strip("$ "), "last line (labelled)"
+        # "**Final Answer:** $\dfrac{\pi^2}{6}$ (≈ 1.645)": not the approximation beside it
+        value = re.sub(r"\s*\(\s*(?:≈|\\approx|~|about|approx)[^()]*\)\s*$", "", labelled.group(1))
+        return value.strip("$ "), "last line (labelled)"
     if re.fullmatch(r"\s*\(?([A-E])\)?\.?\s*", last):  # a lone option letter closing the reply
         return last.strip().strip("().").strip(), "last line (a letter)"
     choices = _CHOICES.search(last)  # "So the primes are 113 and 97, i.e. choices D and B."
@@ -180,6 +193,8 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         said = _STATED.search(BECAUSE.sub("", stating[-1]) or stating[-1])
         if said:
             return said.group(1), "last sentence (the clause that states it)"
+    if len(_NUMBER.findall(last)) == 1 and "$" not in last and not re.search(r"check|verif", last, re.I):
+        concluding = [last]  # "The bottle holds 2,500 mL.": one value, stated last
     if _STATES.match(last) and re.search(r"\d|\$", last):
         concluding = [last]  # "The larger number is 17 (and the smaller is 13).": it states the answer
     if _POINT.search(last) and not _INLINE_MATH.search(last) and not re.search(r"check|verif", last, re.I):
@@ -189,7 +204,8 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         return nested.group(0), "last sentence (a matrix)"
     bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
-        return bold[0].strip().rstrip("."), "last sentence (bold)"
+        named = re.sub(r"^[A-Za-z][a-z ]{1,30}=\s*", "", bold[0].strip())  # "**Area = 7.5 m²**": its value
+        return named.rstrip("."), "last sentence (bold)"
     # "$m_1 m_2 = -1$, so the lines are perpendicular.": the words its last clause says
     clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last)[-1]
     if _SAYS.match(clause) and not re.search(r"\d|\$|\\\(|answer|result|solution", clause, re.I):

@@ -320,6 +320,8 @@ def _asked_form(problem: str, ref: str, ans: str) -> str | None:
     if asks.not_scientific(problem, ref, forms.split_unit(ans)[0]):
         return "not in scientific notation, as the problem asks"
     inequality = r"<|>|\\[lg]eq?(?![a-z])"
+    if re.search(r"\bA\s*>\s*0", problem) and re.match(r"\s*-", ans) and "=" in ans:  # a plane's A > 0
+        return "the leading coefficient is negative; the problem asks for A > 0"
     intervals = re.search(r"interval notation", problem, re.I)
     if intervals and re.search(inequality, ans) and not re.search(inequality, ref):
         return "an inequality, where the problem asks for interval notation"
@@ -362,6 +364,8 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     body = dict(names.options(problem)).get(picked) if picked else (lettered[1] or (None, None))[1]
     if body:  # "(D)" for a value reference: the value of the option it names
         ans, named = forms.clean(body), f" (option {picked or lettered[1][0]}'s value)"
+    if asks.approximate(problem) and re.search(r"\\approx|≈", ans):  # "\sqrt{200} \approx 14": the rounding
+        ans = answer = re.split(r"\\approx|≈", ans)[-1].strip()
     wrong_form = _asked_form(problem, ref, ans) or asks.unrounded(problem, answer)
     wrong_form = wrong_form or asks.decimal_for_fraction(problem, reference, answer)
     if wrong_form:

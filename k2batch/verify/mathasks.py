@@ -251,4 +251,6 @@ def decimal_for_fraction(problem: str, reference: str, answer: str) -> str | Non
     repeating = r"\\overline|\d(?:\\ldots|\.\.\.|…)"
     if re.search(repeating, answer) and not re.search(repeating, reference):
         return "a repeating decimal, where the problem asks for a fraction"
+    if re.fullmatch(r"\s*\$?-?\d*\.\d+\$?\s*", answer) and not re.search(r"\d\.\d", reference):
+        return "a decimal, where the problem asks for a fraction"  # 0.625 for 5/8
     return None
