@@ -50,9 +50,9 @@ HELD_OUT = {
     "kinds were fixed, before its own were, 2026-12-04)",
     "math_holdout9.jsonl": "held-out set 9 (written blind, hard cases, plain-text answers: 0.829 at a23d211, "
     "0.889 after sets 7 and 8 were fixed, before its own kinds were, 2026-12-04)",
-    "math_holdout10.jsonl": "held-out set 10 (written blind, hard cases, half of them reasoning-model replies "
-    "with a <think> block: 0.847 at a23d211, 0.935 after sets 7 to 9 were fixed, before its own kinds were, "
-    "2026-12-04)",
+    "math_holdout10.jsonl": "held-out set 10 (written blind, hard cases, half of them reasoning-model "
+    "replies with a <think> block: 0.847 at a23d211, 0.935 after sets 7 to 9 were fixed, before its own "
+    "kinds were, 2026-12-04)",
 }
 
 

@@ -148,9 +148,15 @@ _ASIDE = re.compile(  # ... and "150 cm (1.5 m)": the same value in another unit
     r"\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}[^()]*|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx)[^()]*"
     r"|\s*\d[\d.,]*\s*[A-Za-z]{1,3}\s*)\)$"
 )
-# "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it
-_CORRECTION = re.compile(r"\b(?:actually|wait|hold on|oops|correction|scratch that|I was wrong|mistake|"
-                         r"double[- ]counted|miscounted|miscalculated|that's wrong|that is wrong)\b", re.I)
+# "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it.
+# It opens a sentence or speaks of the reply's own error; "It is a common mistake to count the
+# squares, for 48" (MATH's note after its box) is none.
+_CORRECTION = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:actually|wait|hold on|oops|correction|scratch that)\b"
+    r"|\bthat(?:'s| is| was) wrong\b"
+    r"|\bI (?:was wrong|made (?:a|an) (?:mistake|error)|double[- ]counted|miscounted|miscalculated)\b",
+    re.I,
+)
 _HEDGE = re.compile(r"^(?:probably|likely|most likely|presumably|perhaps|maybe|I think|I believe)\s+", re.I)
 _SUBJECT = re.compile(  # "The probability is 1/4" after "Final Answer:": what the sentence says it is
     r"(?:the|it|its|their|this|so|thus|hence)\s+(?:[a-z]+\s+){0,5}?(?:is|are|equals|=)\s+(.*\d.*)$", re.I

@@ -593,6 +593,9 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("3750", "1 liter = 1000 mL, so 3.75 L = 3.75 × 1000 mL.\n\nThe jug holds 375 mL.", "A jug holds 3.75 liters. How many milliliters is that?", "incorrect"),
     ("\\text{(E)}", "Both squared terms are positive with different coefficients.\n\nThis is an ellipse.", 'Which conic is $x^2 + 4y^2 = 4$? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "correct"),
     ("\\text{(E)}", "Both squared terms are positive.\n\nThis is a circle.", 'Which conic is $x^2 + 4y^2 = 4$? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "incorrect"),
+    # a note after the box about a common mistake corrects nothing (MATH's own solutions do this)
+    ("35", "That's $\\boxed{35}$ points. Note: It is a common mistake to count the interior squares, for 24, instead of the points.", "How many lattice points?", "correct"),
+    ("35", "That's $\\boxed{24}$ points.\n\nActually, I counted squares, not points. The correct count is $35$.", "How many lattice points?", "correct"),
 ]
 
 
