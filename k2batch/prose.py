@@ -92,9 +92,6 @@ def in_digits(text: str) -> str:
     return re.sub(r"\b(\d+) out of (\d+)\b", r"\1/\2", t)
 
 
-# "45,600,000 = 4.56 × 10⁷", "x = ±√5", "Time = 210 ÷ 60 = 3.5 hours.": a last line in plain text
-# that works out a value: what its last "=" gives
-_PLAIN_EQUATION = re.compile(r"^(?=[^$]{3,120}$)[^$]*=\s*([^$=]*?[\d√π∞][^$=]*?)\s*[.!]?$")
 # "Let me also list them to be safe: 1, 2, 3, 4, 5, 6, 10, 12": a reply cut off in a list it checks by
 _LISTING = re.compile(r"\blist\b[^.\n]*:\s*-?\d+(?:\s*,\s*-?\d+){2,}\s*$", re.I)
 _RESTATES = re.compile(r"^(?:in other words|that is|i\.e\.|equivalently|or equivalently)\b", re.I)
@@ -121,8 +118,14 @@ def _math_line(last: str) -> tuple[str | None, str]:
     pair = _PAIR.search(clause)
     if pair:
         return pair.group(0), "last sentence (named values)"
-    if re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", clause)) or not re.search(r"[=∈]", clause):
+    if not re.search(r"[=∈]", clause):
         return None, ""
+    if re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", clause)):  # "Time = 210 ÷ 60 = 3.5 hours": a number
+        value = clause.rsplit("=", 1)[-1].strip()
+        numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # unit aside; `3 - x` no number
+        several = re.search(r",(?!\d{3})", clause)  # `x = 2, y = -3`: a pair, not the last value
+        plain = len(clause) <= 120 and re.search(r"[\d√π∞]", value) and not re.search(r"[A-Za-z]", numeric)
+        return (value, "last line (plain-text math)") if plain and not several else (None, "")
     lhs, rhs = clause.rsplit("=", 1) if "=" in clause else (clause, "")
     # `x = 2 or x = 5`, `f⁻¹(x) = ...`, and an equation (`2x + 2y = 6`): whole; a rewriting: its result
     if _NAMED.match(clause) or re.search(r"[A-Za-z]", lhs) and not re.search(r"[A-Za-z]", rhs):
@@ -178,14 +181,6 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     plain, rule = _math_line(last)
     if plain:
         return plain, rule
-    worked = _PLAIN_EQUATION.match(last)
-    value = worked.group(1) if worked else ""
-    numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # no variable: `y = 3 - x` is an equation
-    several = re.search(r",(?!\d{3})", last)  # `x = 2, y = -3`: a pair, not the last value
-    if worked and not re.search(r"[A-Za-z]", numeric) and not several and not re.search(
-        r"check|verif", last, re.I
-    ):
-        return value, "last line (what it works out)"
     if len(_NUMBER.findall(BECAUSE.sub("", last))) == 1 and BECAUSE.search(last):
         concluding = [last]  # "Janet has 36 marbles, which is 3 times Tom's 12.": the value, then why
     stating = [c for c in re.split(r",\s+", last)[1:] if _STATES.match(c) and _STATED.search(c)]

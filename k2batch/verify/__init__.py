@@ -103,8 +103,7 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     sentence = bare.endswith(".") and words >= 4 or bare.count("=") >= 2
     shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare) and not sentence
     shaped = shaped or re.search(r"\([A-Z]\)", bare)
-    weak = rule in ("last number", "concluding sentence", "last line (what it works out)",
-                    "last line (plain-text math)") and shaped
+    weak = rule in ("last number", "concluding sentence", "last line (plain-text math)") and shaped
     if bare and "\n" not in bare and (nothing or weak and len(bare) <= 80):  # not "So he has 5 apples left."
         return bare, "the whole reply"
     last = bare.splitlines()[-1].strip() if bare else ""
