@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from k2batch.backends import concurrency
 from k2batch.backends.concurrency import AdaptiveLimit, Gate, work
 from k2batch.backends.openai import OpenAIBackend
 from k2batch.config import load_config
@@ -172,6 +173,37 @@ def test_a_large_server_is_found_from_the_first_round_trip():
     assert limit.epoch >= 1 and limit.limit > 16
     run = simulate(64, 6.0, AdaptiveLimit(max_limit=128))  # 20 round trips, from a cold start
     assert run["util"] >= 0.85
+
+
+def test_a_clear_first_proof_leaps_and_a_short_cold_job_keeps_a_large_server_busier(monkeypatch):
+    # a job of about 10 round trips from a cold start: the leap after the first round trip is
+    # what a short (nightly) job feels; LEAP_BELOW = 0 turns it off for the comparison
+    def mean_util(capacity, leap_below):
+        monkeypatch.setattr(concurrency, "LEAP_BELOW", leap_below)
+        runs = [simulate(capacity, 3.0, AdaptiveLimit(max_limit=128), seed=s) for s in range(16)]
+        return sum(r["util"] for r in runs) / len(runs)
+
+    leap_below = concurrency.LEAP_BELOW
+    limit = AdaptiveLimit(max_limit=128)
+    simulate(64, 0.5, limit)  # just past the first epoch (16 replies of 0.1-0.5 s)
+    assert limit.epoch == 1 and 30 <= limit.limit <= 36  # 2 x 16 (less the proof's noise), then +1 a reply
+    monkeypatch.setattr(concurrency, "LEAP_BELOW", 0.0)
+    unleapt = AdaptiveLimit(max_limit=128)
+    simulate(64, 0.5, unleapt)
+    assert unleapt.epoch == 1 and unleapt.limit < 20
+    for capacity in (32, 64):
+        assert mean_util(capacity, leap_below) >= mean_util(capacity, 0.0) + 0.03
+
+
+def test_the_leap_costs_small_servers_no_429s(monkeypatch):
+    # a server of 4-16 with a bounded queue (429 past 4 x its slots) must not see the leap: a
+    # noisy first proof at a server of 8 behind a window of 16 does not leap
+    def rejected(leap_below):
+        monkeypatch.setattr(concurrency, "LEAP_BELOW", leap_below)
+        return sum(simulate(c, 3.0, AdaptiveLimit(max_limit=128), bound=4 * c, seed=s)["rejected"]
+                   for c in (4, 6, 8, 10, 12, 16) for s in range(32))  # fmt: skip
+
+    assert rejected(concurrency.LEAP_BELOW) <= rejected(0.0) <= 4
 
 
 def test_limits_are_kept():

@@ -18,7 +18,11 @@ server that keeps it busy while the client is between batches, without piling up
   least half full met no queue, and while each epoch's fuller half shows none. The first epoch
   compares them with its replies sent with at most `CLEAR` in flight (also the first no-load
   estimate, so a queue from the very first burst shows). Growth waits for that proof, so a
-  server smaller than the first window does not see slow start grow past it. A server that
+  server smaller than the first window does not see slow start grow past it. A first proof
+  within `LEAP_BELOW` of the no-load latency leaps at once to `tolerance` x what it shows the
+  server runs (Little's law: window x no-load / latency): a large server gets at once the
+  doubling that per-reply growth takes a round trip for; a noisier proof (a server of 8 behind
+  16 can look like one) only grows per reply. A server that
   publishes its own counts of running and waiting requests (vLLM, SGLang, llama.cpp, TGI) is
   asked instead, every 0.1 s while the window is full (every second while it is not): no queue
   at a full window doubles it at once, a queue ends slow start at tolerance x what the server
@@ -47,6 +51,7 @@ MIN_EPOCH = 16  # replies an epoch averages at least (one reply's latency says l
 CLEAR = 4  # replies sent with at most this many in flight met no queue (servers run at least 4)
 COLD = 16  # the first window without a learned one (k2batch/backends/windows.py): the old fixed default
 JITTER_S = 0.01  # added to every latency: a server that answers in milliseconds shows only noise
+LEAP_BELOW = 1.15  # a first proof this clear (latency / no-load) leaps; a noisier one grows per reply
 
 
 def work(prompt_tokens: int, completion_tokens: int) -> float:
@@ -191,6 +196,12 @@ class AdaptiveLimit:
             if n < 4:
                 return  # the job did not fill it: nothing learned
             if latency / size < base * (1 + self.tolerance) / 2:
+                if not self._confirmed and latency / size < LEAP_BELOW * base:
+                    # a clear first proof: the server ran the whole window at about its no-load
+                    # latency, so (Little's law) it runs at least window x base / latency; take
+                    # tolerance x that now, not a round trip of replies later
+                    leap = self.tolerance * self.value * min(1.0, base * size / latency)
+                    self.value = min(self.max_limit, max(self.value, leap))
                 self._confirmed = True  # from now on one more per reply that met no queue
                 return  # no queue yet: keep growing
         self.slow_start = False
