@@ -307,27 +307,6 @@ def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
     return None
 
 
-def _asked_form(problem: str, ref: str, ans: str) -> str | None:
-    """What the problem asks of the answer's form that the answer is not, before its value."""
-    angle = asks.angle_unit(problem)  # an angle in the other unit answers another question
-    if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
-        return "the answer is in degrees; the problem asks for radians"
-    if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
-        return "the answer is in radians; the problem asks for degrees"
-    radical = asks.unsimplified_radical(problem, ans)
-    if radical and not asks.unsimplified_radical(problem, ref):
-        return f"not in simplest radical form, as the problem asks ({radical})"
-    if asks.not_scientific(problem, ref, forms.split_unit(ans)[0]):
-        return "not in scientific notation, as the problem asks"
-    inequality = r"<|>|\\[lg]eq?(?![a-z])"
-    if re.search(r"\bA\s*>\s*0", problem) and re.match(r"\s*-", ans) and "=" in ans:  # a plane's A > 0
-        return "the leading coefficient is negative; the problem asks for A > 0"
-    intervals = re.search(r"interval notation", problem, re.I)
-    if intervals and re.search(inequality, ans) and not re.search(inequality, ref):
-        return "an inequality, where the problem asks for interval notation"
-    return None
-
-
 def _undone(problem: str, ref: str, ans: str) -> str | None:
     """What an answer equal in value to the reference leaves undone of what the problem asks."""
     unreduced = asks.unreduced(problem, ans)
@@ -366,7 +345,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         ans, named = forms.clean(body), f" (option {picked or lettered[1][0]}'s value)"
     if asks.approximate(problem) and re.search(r"\\approx|≈", ans):  # "\sqrt{200} \approx 14": the rounding
         ans = answer = re.split(r"\\approx|≈", ans)[-1].strip()
-    wrong_form = _asked_form(problem, ref, ans) or asks.unrounded(problem, answer)
+    wrong_form = asks.asked_form(problem, ref, ans) or asks.unrounded(problem, answer)
     wrong_form = wrong_form or asks.decimal_for_fraction(problem, reference, answer)
     if wrong_form:
         return "incorrect", wrong_form

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 
+from k2batch.verify import mathforms as forms
 from k2batch.verify.mathforms import UNITS
 
 _EXACT = re.compile(
@@ -253,4 +254,25 @@ def decimal_for_fraction(problem: str, reference: str, answer: str) -> str | Non
         return "a repeating decimal, where the problem asks for a fraction"
     if re.fullmatch(r"\s*\$?-?\d*\.\d+\$?\s*", answer) and not re.search(r"\d\.\d", reference):
         return "a decimal, where the problem asks for a fraction"  # 0.625 for 5/8
+    return None
+
+
+def asked_form(problem: str, ref: str, ans: str) -> str | None:
+    """What the problem asks of the answer's form that the answer is not, before its value."""
+    angle = angle_unit(problem)  # an angle in the other unit answers another question
+    if angle == "radians" and forms.degrees(ans)[1] and not forms.degrees(ref)[1]:
+        return "the answer is in degrees; the problem asks for radians"
+    if angle == "degrees" and "\\pi" in ans and "\\pi" not in ref:
+        return "the answer is in radians; the problem asks for degrees"
+    radical = unsimplified_radical(problem, ans)
+    if radical and not unsimplified_radical(problem, ref):
+        return f"not in simplest radical form, as the problem asks ({radical})"
+    if not_scientific(problem, ref, forms.split_unit(ans)[0]):
+        return "not in scientific notation, as the problem asks"
+    inequality = r"<|>|\\[lg]eq?(?![a-z])"
+    if re.search(r"\bA\s*>\s*0", problem) and re.match(r"\s*-", ans) and "=" in ans:  # a plane's A > 0
+        return "the leading coefficient is negative; the problem asks for A > 0"
+    intervals = re.search(r"interval notation", problem, re.I)
+    if intervals and re.search(inequality, ans) and not re.search(inequality, ref):
+        return "an inequality, where the problem asks for interval notation"
     return None
