@@ -53,6 +53,8 @@ HELD_OUT = {
     "math_holdout10.jsonl": "held-out set 10 (written blind, hard cases, half of them reasoning-model "
     "replies with a <think> block: 0.847 at a23d211, 0.935 after sets 7 to 9 were fixed, before its own "
     "kinds were, 2026-12-04)",
+    "math_holdout11.jsonl": "held-out set 11 (written blind, hard cases, half of them reasoning-model "
+    "replies: 0.977 at c790fc7, before its misses were fixed, 2026-12-04)",
 }
 
 

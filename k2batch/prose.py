@@ -6,21 +6,28 @@ from __future__ import annotations
 import re
 
 # "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
-BECAUSE = re.compile(r",?\s+(?:because|since|as|which|due to|though|although|leaving)\s.*$", re.I)
+# ("which simplifies to $2\sqrt3$" rewrites the value: not a reason)
+BECAUSE = re.compile(r",?\s+(?:because|since|as|which(?! (?:simplifies|reduces) to)|due to|though|although|"
+                     r"leaving)\s.*$", re.I)
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
-_NUMBER = re.compile(rf"{_CLOCK}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I)  # .67
+_MIXED = r"-?\d+ \d+/\d+(?![\d/])"  # "2 1/4 feet": a mixed number, not 2 and then 1/4
+_NUMBER = re.compile(rf"{_CLOCK}|{_MIXED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I)
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
+# "$\frac{6\sqrt3}{3}$, which simplifies to $2\sqrt3$", "Since $3 \cdot 4 = 12$, the inverse is $x \equiv 4$":
+# a rewriting, or a clause stating the asked-for quantity, names the answer in the math after it
+_TURNS = re.compile(r"\b(?:simplifies|reduces|becomes|comes out) to\b"
+                    r"|,\s+(?:the|its)\b[^.?!$,]{0,60}?\b(?:is|are|was|equals)\s*(?=\$)", re.I)
 _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 # "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
 # conclusion states.
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
     r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    rf"((?>{_CLOCK}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
+    rf"((?>{_CLOCK}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
     r"because|since|if|then|plus|minus|times)\b)(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
@@ -225,6 +232,7 @@ def prose_answer(part: str) -> tuple[str | None, str]:
             return ", ".join(maths), "concluding sentence (values joined)"
         # "There are $5 + 11 = 16$ marbles, so the probability is $\frac{5}{16}$": after the last "so"
         keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
+        keys = sorted(keys + list(_TURNS.finditer(sentence)), key=lambda k: k.start())
         later = [m for m in maths if keys and sentence.find(f"${m}") > keys[-1].start()]
         if later and later[0] != maths[0]:
             maths = later + [m for m in maths if m not in later]

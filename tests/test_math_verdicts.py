@@ -593,6 +593,18 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("3750", "1 liter = 1000 mL, so 3.75 L = 3.75 × 1000 mL.\n\nThe jug holds 375 mL.", "A jug holds 3.75 liters. How many milliliters is that?", "incorrect"),
     ("\\text{(E)}", "Both squared terms are positive with different coefficients.\n\nThis is an ellipse.", 'Which conic is $x^2 + 4y^2 = 4$? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "correct"),
     ("\\text{(E)}", "Both squared terms are positive.\n\nThis is a circle.", 'Which conic is $x^2 + 4y^2 = 4$? Enter "C" for circle, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "incorrect"),
+    # set 11's kinds: a mixed number in a sentence, `x \equiv r` with the modulus said before, \bar
+    # for \overline, "which simplifies to", a number in words past twenty
+    ("2\\frac{3}{4}", "11 feet shared by 4.\n\nSo each piece is 2 3/4 feet long.", "An 11-foot rope is cut into 4 equal pieces. How long is each, in feet? Express your answer as a mixed number.", "correct"),
+    ("2\\frac{3}{4}", "11 feet shared by 4.\n\nSo each piece is 2 1/4 feet long.", "An 11-foot rope is cut into 4 equal pieces. How long is each, in feet? Express your answer as a mixed number.", "incorrect"),
+    ("5", "We need $3x \\equiv 1 \\pmod{7}$. Since $3 \\cdot 5 = 15 \\equiv 1$, the inverse is $x \\equiv 5$.", "Find the inverse of $3$ modulo $7$, as a residue from $0$ to $6$.", "correct"),
+    ("5", "We need $3x \\equiv 1 \\pmod{7}$. Since $3 \\cdot 5 = 15 \\equiv 1$, the inverse is $x \\equiv 4$.", "Find the inverse of $3$ modulo $7$, as a residue from $0$ to $6$.", "incorrect"),
+    ("0.8\\overline{3}", "$5 \\div 6 = 0.8333\\ldots$\n\n**Final Answer:** $0.8\\bar{3}$", "Express $\\frac{5}{6}$ as a decimal.", "correct"),
+    ("0.8\\overline{3}", "$5 \\div 6 = 0.8333\\ldots$\n\n**Final Answer:** $0.8\\bar{6}$", "Express $\\frac{5}{6}$ as a decimal.", "incorrect"),
+    ("3\\sqrt{2}", "Rationalizing: $\\frac{6\\sqrt{2}}{2}$, which simplifies to $3 \\sqrt 2$.", "Express $\\frac{6}{\\sqrt{2}}$ in simplest radical form.", "correct"),
+    ("3\\sqrt{2}", "Rationalizing: $\\frac{6\\sqrt{2}}{2}$, which simplifies to $2 \\sqrt 3$.", "Express $\\frac{6}{\\sqrt{2}}$ in simplest radical form.", "incorrect"),
+    ("169", "Thirteen thirteens.\n\nThe answer is one hundred sixty-nine.", "What is $13^2$?", "correct"),
+    ("169", "Thirteen thirteens.\n\nThe answer is one hundred sixty-six.", "What is $13^2$?", "incorrect"),
     # a note after the box about a common mistake corrects nothing (MATH's own solutions do this)
     ("35", "That's $\\boxed{35}$ points. Note: It is a common mistake to count the interior squares, for 24, instead of the points.", "How many lattice points?", "correct"),
     ("35", "That's $\\boxed{24}$ points.\n\nActually, I counted squares, not points. The correct count is $35$.", "How many lattice points?", "correct"),

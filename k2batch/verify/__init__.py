@@ -101,6 +101,8 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     # "25 cm", "x = 2", "60 miles per hour", "The correct option is (B), since 11 is prime."
     # "45 out of 60 minutes is three-quarters of an hour.", "72 = 36 · 2, so √72 = √36 · √2 = 6√2."
     sentence = bare.endswith(".") and words >= 4 or bare.count("=") >= 2
+    # "$\frac{6\sqrt2}{2}$, which simplifies to $3\sqrt2$.": words relating two pieces of math
+    sentence = sentence or len(re.findall(r"\$[^$]+\$", bare)) >= 2 and words >= 2
     shaped = (words <= 2 and not bare.endswith(".")) or re.match(r"[^A-Za-z]", bare) and not sentence
     shaped = shaped or re.search(r"\([A-Z]\)", bare)
     weak = rule in ("last number", "concluding sentence", "last line (plain-text math)") and shaped

@@ -44,6 +44,8 @@ def clean(text: str) -> str:
     # `142.857 \approx 143`: the value it was rounded to
     t = re.sub(r"^-?\d+\.\d+\s*(?:\\ldots|\.\.\.)?\s*(?:\\approx|≈)\s*(?=\S)", "", t)
     t = _CONGRUENCE.sub(r"\1", t)  # `x \equiv 6 \pmod{7}`, `4 \pmod{11}`: the residue
+    t = re.sub(r"^[A-Za-z]\s*\\equiv\s*(?=-?\d+$)", "", t)  # `x \equiv 4`, the modulus said before
+    t = re.sub(r"(?<=[\d.])\\bar\s*(?:\{\s*(\d+)\s*\}|(\d))", r"\\overline{\1\2}", t)  # 0.41\bar{6}
     dot = r"\\dot\s*\{?\s*(\d)\s*\}?"
     t = re.sub(rf"{dot}(\d*){dot}", r"\\overline{\1\2\3}", t)  # 0.\dot{1}4\dot{2}
     t = re.sub(dot, r"\\overline{\1}", t)  # 0.1\dot{6}: dot notation

@@ -35,8 +35,16 @@ def plain_number(text: str) -> Decimal | None:
     -> 15): math-verify already tries the /100 reading."""
     t = text.strip().strip("$").strip().replace("−", "-")
     t = re.sub(r"^\\text\{(.*)\}$", r"\1", t).strip()
-    if t.lower().rstrip(".") in _WORDS:
-        return Decimal(_WORDS[t.lower().rstrip(".")])
+    words = t.lower().rstrip(".")
+    if words in _WORDS:
+        return Decimal(_WORDS[words])
+    if re.fullmatch(r"[a-z]+(?:[ -](?:and )?[a-z]+)+", words):  # "one hundred forty-four"
+        from text_to_num import text2num
+
+        try:
+            return Decimal(text2num(words, "en"))
+        except ValueError:
+            return None
     m = _PLAIN_NUMBER.match(t)
     if not m or BOUND.search(t[m.end(1) :]):
         return None
