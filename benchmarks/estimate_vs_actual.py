@@ -43,7 +43,8 @@ def actual_tokens(out: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--problems", type=int, default=40)
-    ap.add_argument("--min-problems", type=int, default=8, help="pilot problems at least")
+    ap.add_argument("--min-problems", type=int, default=8,
+                    help="pilot problems at least (8: the figures in RESULTS.md; `estimate`'s floor is 16)")
     ap.add_argument("--set", action="append", default=[], help="job settings, as `k2batch solve --set`")
     args = ap.parse_args()
     cfg = load_config(sets=args.set)

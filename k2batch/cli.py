@@ -207,7 +207,7 @@ def _estimate_parser(sub) -> None:
     p.add_argument("--limit", type=int, help="only the first N input rows")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any job setting, dotted")
     p.add_argument("--share", type=float, default=0.02, help="pilot share of the problems (default 0.02)")
-    p.add_argument("--min-problems", type=int, default=8, help="pilot floor (default 8; at most the input)")
+    p.add_argument("--min-problems", type=int, default=16, help="pilot floor (default 16; at most the input)")
     p.add_argument("--json", dest="json_path", metavar="PATH", help="default OUT/estimate.json")
 
 
