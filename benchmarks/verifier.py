@@ -55,6 +55,8 @@ HELD_OUT = {
     "kinds were, 2026-12-04)",
     "math_holdout11.jsonl": "held-out set 11 (written blind, hard cases, half of them reasoning-model "
     "replies: 0.977 at c790fc7, before its misses were fixed, 2026-12-04)",
+    "math_holdout12.jsonl": "held-out set 12 (written blind, hard cases, several model families' answer "
+    "styles: 0.963 at c9bc9ca, before its misses were fixed, 2026-12-04)",
 }
 
 

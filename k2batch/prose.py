@@ -26,7 +26,9 @@ _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 # conclusion states.
 _STATED = re.compile(
     r"(?:\bis|\bare|\bwas|\bwere|\bcomes? to|\bequals?|=|\bgets?|\bneeds?|\bmakes?|\bcosts?|\bhas|"
-    r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?)\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
+    r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?|"
+    r"\b(?:travel|cover|drive|walk|run|earn|spend|pay|save|sell|buy|read|score|receive|collect|owe|lose)s?)"
+    r"\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
     rf"((?>{_CLOCK}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
@@ -105,6 +107,7 @@ _RESTATES = re.compile(r"^(?:in other words|that is|i\.e\.|equivalently|or equiv
 _CHOICES = re.compile(r"\b(?:choices|options|letters)\s+(\(?[A-H]\)?(?:\s*(?:,|and|, and)\s*\(?[A-H]\)?)+)")
 
 
+_ANSWER_ROW = re.compile(r"\|\s*(?:\*\*)?(?:final )?answer(?:\*\*)?\s*\|(.*)\|", re.I)  # a table's last row
 _ARROW = re.compile(r"\s*(?:→|⟹|⇒|=>|\\Rightarrow|\\implies)\s*")
 _FUNCTIONS = re.compile(r"\b(?:sin|cos|tan|cot|sec|csc|log|ln|sqrt|exp)\b")
 _NAMED = re.compile(r"^[A-Za-z](?:[⁻¹'_]+\w*)?(?:\([a-z]\))?\s*(?:=|∈)")  # x =, f⁻¹(x) =, x ∈
@@ -161,6 +164,15 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         tail.insert(0, bullet.group(1))
     if len(tail) > 1:
         return ", ".join(tail), "last lines (a list of letters)"
+    row = _ANSWER_ROW.fullmatch(lines[-1]) if lines else None
+    cells = [c.strip(" *$") for c in row.group(1).split("|") if c.strip(" *$")] if row else []
+    if cells:  # "| **Answer** | | **A, B, D** |": a markdown table's last row gives it
+        return cells[-1], "last line (a table's answer row)"
+    inline = [a or b for a, b in _INLINE_MATH.findall(lines[-1])] if lines else []
+    if inline and re.fullmatch(r"(?:\s*(?:,|and|or)?\s*(?:\$[^$]+\$|\\\(.+?\\\)))+\s*\.?", lines[-1]):
+        if len(inline) > 1:  # "$x = 5 + \sqrt{7}$ or $x = 5 - \sqrt{7}$."
+            return ", ".join(x.strip() for x in inline), "last line (inline math joined)"
+        lines[-1] = f"$${inline[0]}$$"  # "$\frac{1}{7} = 0.142857\ldots$" alone on the last line: as shown
     shown = re.fullmatch(r"\$\$(.+?)\$\$\.?|\\\[(.+?)\\\]\.?", lines[-1]) if lines else None
     if shown:  # "... which as a mixed number is / $$3\frac{1}{2}$$": the display closing the reply
         shown = (shown.group(1) or shown.group(2)).strip().rstrip(".,")
@@ -206,10 +218,11 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         return nested.group(0), "last sentence (a matrix)"
     bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
-        named = re.sub(r"^[A-Za-z][a-z ]{1,30}=\s*", "", bold[0].strip())  # "**Area = 7.5 m²**": its value
+        named = re.sub(r"^[A-Za-z][a-z ]{1,30}[=:]\s*", "", bold[0].strip())  # "**Area = 7.5 m²**": its value
         return named.rstrip("."), "last sentence (bold)"
     # "$m_1 m_2 = -1$, so the lines are perpendicular.": the words its last clause says
-    clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last)[-1]
+    # (after "Since $f(-x) = -f(x)$," too: "the function is odd")
+    clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore|the|it|they|this)\b)", last)[-1]
     if _SAYS.match(clause) and not re.search(r"\d|\$|\\\(|answer|result|solution", clause, re.I):
         return clause.strip().rstrip(".!"), "last sentence (words)"  # "The series diverges."
     for sentence in concluding[-1:] or sentences[-1:]:

@@ -605,6 +605,22 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("3\\sqrt{2}", "Rationalizing: $\\frac{6\\sqrt{2}}{2}$, which simplifies to $2 \\sqrt 3$.", "Express $\\frac{6}{\\sqrt{2}}$ in simplest radical form.", "incorrect"),
     ("169", "Thirteen thirteens.\n\nThe answer is one hundred sixty-nine.", "What is $13^2$?", "correct"),
     ("169", "Thirteen thirteens.\n\nThe answer is one hundred sixty-six.", "What is $13^2$?", "incorrect"),
+    # set 12's kinds: a table's answer row, inline math alone on the last line, a verb of a word
+    # problem ("travels 210 miles ... over the 4 hours"), a bold "Speed: 72 km/h", words after "Since $...$,"
+    ("\\text{B, C}", "$2^2 = 4$ is even, 9 is odd.\n\n| Option | Even? |\n|---|---|\n| B | yes |\n| C | yes |\n| **Answer** | **B, C** |", "Which are even? A. 9 B. 4 C. 10 D. 15. Enter the letters separated by commas.", "correct"),
+    ("\\text{B, C}", "$2^2 = 4$ is even, 9 is odd.\n\n| Option | Even? |\n|---|---|\n| B | yes |\n| C | yes |\n| **Answer** | **B, D** |", "Which are even? A. 9 B. 4 C. 10 D. 15. Enter the letters separated by commas.", "incorrect"),
+    ("3\\pm\\sqrt{2}", "Completing the square, $(x-3)^2 = 2$, so\n\n$x = 3 + \\sqrt{2}$ or $x = 3 - \\sqrt{2}$.", "Find all solutions of $x^2 - 6x + 7 = 0$.", "correct"),
+    ("3\\pm\\sqrt{2}", "Completing the square, $(x-3)^2 = 2$, so\n\n$x = 3 + \\sqrt{2}$ or $x = 3 - \\sqrt{3}$.", "Find all solutions of $x^2 - 6x + 7 = 0$.", "incorrect"),
+    ("-2, 0, 2", "Factoring, $x(x-2)(x+2) = 0$, so\n\n$x \\in \\{-2, 0, 2\\}$", "Find all real solutions of $x^3 - 4x = 0$. Enter all solutions, separated by commas.", "correct"),
+    ("-2, 0, 2", "Factoring, $x(x-2)(x+2) = 0$, so\n\n$x \\in \\{-2, 2\\}$", "Find all real solutions of $x^3 - 4x = 0$. Enter all solutions, separated by commas.", "incorrect"),
+    ("0.\\overline{36}", "Long division of 4 by 11 gives remainders 4, 7, so the digits 36 repeat.\n\n$\\frac{4}{11} = 0.363636\\ldots$", "Express $\\frac{4}{11}$ as a repeating decimal.", "correct"),
+    ("0.\\overline{36}", "Long division of 4 by 11 gives remainders 4, 7, so the digits 36 repeat.\n\n$\\frac{4}{11} = 0.3636$", "Express $\\frac{4}{11}$ as a repeating decimal.", "incorrect"),
+    ("190", "The first leg is 120 miles and the second 70 miles. So the bus travels 190 miles in total over the 3 hours.", "A bus goes 60 mph for 2 hours, then 35 mph for 2 hours. How far does it go, in miles?", "correct"),
+    ("190", "The first leg is 120 miles and the second 70 miles. So the bus travels 180 miles in total over the 3 hours.", "A bus goes 60 mph for 2 hours, then 35 mph for 2 hours. How far does it go, in miles?", "incorrect"),
+    ("64", "Speed = 160 ÷ 2.5 = 64.\n\n- Distance: 160 km\n- **Speed: 64 km/h**", "A car travels 160 km in 2.5 hours. What is its average speed in km/h?", "correct"),
+    ("64", "Speed = 160 ÷ 2.5 = 64.\n\n- Distance: 160 km\n- **Speed: 46 km/h**", "A car travels 160 km in 2.5 hours. What is its average speed in km/h?", "incorrect"),
+    ("\\text{even}", "Since $g(-x) = x^4 + x^2 = g(x)$, the function is even.", 'Is $g(x) = x^4 + x^2$ even, odd, or neither? Enter "odd", "even", or "neither".', "correct"),
+    ("\\text{even}", "Since $g(-x) = x^4 + x^2 = g(x)$, the function is odd.", 'Is $g(x) = x^4 + x^2$ even, odd, or neither? Enter "odd", "even", or "neither".', "incorrect"),
     # a note after the box about a common mistake corrects nothing (MATH's own solutions do this)
     ("35", "That's $\\boxed{35}$ points. Note: It is a common mistake to count the interior squares, for 24, instead of the points.", "How many lattice points?", "correct"),
     ("35", "That's $\\boxed{24}$ points.\n\nActually, I counted squares, not points. The correct count is $35$.", "How many lattice points?", "correct"),
