@@ -22,6 +22,7 @@ _CONCLUDES = re.compile(
 _TURNS = re.compile(r"\b(?:simplifies|reduces|becomes|comes out) to\b"
                     r"|,\s+(?:the|its)\b[^.?!$,]{0,60}?\b(?:is|are|was|equals)\s*(?=\$)", re.I)
 _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
+_JOINED = re.compile(r"(?:\s*(?:,|and|or)?\s*(?:\$[^$]+\$|\\\(.+?\\\)))+\s*\.?")  # "$2$ and $-2$."
 # "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
 # conclusion states.
 _STATED = re.compile(
@@ -169,7 +170,7 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     if cells:  # "| **Answer** | | **A, B, D** |": a markdown table's last row gives it
         return cells[-1], "last line (a table's answer row)"
     inline = [a or b for a, b in _INLINE_MATH.findall(lines[-1])] if lines else []
-    if inline and re.fullmatch(r"(?:\s*(?:,|and|or)?\s*(?:\$[^$]+\$|\\\(.+?\\\)))+\s*\.?", lines[-1]):
+    if inline and _JOINED.fullmatch(lines[-1]):
         if len(inline) > 1:  # "$x = 5 + \sqrt{7}$ or $x = 5 - \sqrt{7}$."
             return ", ".join(x.strip() for x in inline), "last line (inline math joined)"
         lines[-1] = f"$${inline[0]}$$"  # "$\frac{1}{7} = 0.142857\ldots$" alone on the last line: as shown
@@ -240,7 +241,7 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         maths = [
             m.strip() for m in maths if re.search(r"\d|\\", m) and not re.search(r"[a-z]{2,} [a-z]{2,}", m)
         ]
-        joined = re.fullmatch(r"(?:\s*(?:,|and|or)?\s*\$[^$]+\$)+\s*\.?", sentence[sentence.find("$"):])
+        joined = _JOINED.fullmatch(sentence[sentence.find("$"):])
         if len(maths) > 1 and joined and "$" in sentence:  # "The solutions are $2\sqrt3$ and $-2\sqrt3$."
             return ", ".join(maths), "concluding sentence (values joined)"
         # "There are $5 + 11 = 16$ marbles, so the probability is $\frac{5}{16}$": after the last "so"
