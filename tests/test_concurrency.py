@@ -369,13 +369,15 @@ llamacpp:requests_deferred 12
     assert metrics_url("http://h:8080") == "http://h:8080/metrics"
 
 
-def window_at_each_reply(srv, requests: int) -> list[tuple[bool, int]]:
+def window_at_each_reply(srv, requests: int, keep: list | None = None) -> list[tuple[bool, int]]:
     """A job of `requests` calls against `srv` with the default (adaptive) settings: (slow start
-    still on, window) as each reply came back."""
+    still on, window) as each reply came back. `keep` gets the backend, closed."""
     from k2batch.backends.base import ChatRequest
 
     sets = ["backend.kind=openai", "backend.model=m", f"backend.base_url={srv.url}/v1"]
     backend = OpenAIBackend(load_config(sets=sets).backend)
+    if keep is not None:
+        keep.append(backend)
     control, seen = backend.gate.control, []
     try:
         reqs = [ChatRequest(messages=(("user", f"what is {i} + {i}?"),), max_tokens=16, seed=i)
@@ -406,3 +408,15 @@ def test_a_small_server_that_publishes_its_queue_ends_slow_start_at_twice_its_sl
     monkeypatch.setenv("OPENAI_API_KEY", "local")
     with QuotaServer(capacity=4, service_s=lambda body: 1.0, queue_metrics=True) as srv:
         assert window_at_each_reply(srv, 24)[0] == (False, 8)
+
+
+def test_closing_a_backend_ends_its_queue_watcher(monkeypatch):
+    """A server publishing its queue gets a watcher; close() must let it close its own client
+    before the loop stops (it was left pending, and at exit Python printed "Task was destroyed
+    but it is pending" under every job against vLLM)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    with QuotaServer(capacity=4, service_s=lambda body: 0.2, queue_metrics=True) as srv:
+        window_at_each_reply(srv, 8, keep=(backends := []))
+    [backend] = backends
+    assert backend._watcher is not None and backend._watcher.done()
+    assert backend._gauge._client is None  # its HTTP client was closed

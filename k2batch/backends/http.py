@@ -251,8 +251,15 @@ class AsyncHTTPBackend:
 
     def close(self) -> None:
         self._keep_window(now=True)
-        if self._watcher:
-            self._loop.call_soon_threadsafe(self._watcher.cancel)
+
+        async def end_watcher() -> None:
+            # its `finally` closes its HTTP client, which takes turns of the loop: with the loop
+            # stopped at once it was left pending ("Task was destroyed but it is pending")
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+
+        if self._watcher and self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(end_watcher(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
 
