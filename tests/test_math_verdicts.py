@@ -624,6 +624,12 @@ HELD_OUT = [  # (reference, output, problem, status), math
     # a note after the box about a common mistake corrects nothing (MATH's own solutions do this)
     ("35", "That's $\\boxed{35}$ points. Note: It is a common mistake to count the interior squares, for 24, instead of the points.", "How many lattice points?", "correct"),
     ("35", "That's $\\boxed{24}$ points.\n\nActually, I counted squares, not points. The correct count is $35$.", "How many lattice points?", "correct"),
+    # membership in an interval is an interval, whatever the problem asks: not a list of its ends
+    ("1, 2", "So the solutions are $x \\in [1, 2]$.", "Find all real $x$ such that $2^{x^2-3x} = \\frac14$. Enter all solutions, separated by commas.", "incorrect"),
+    ("1, 2", "So the solutions are $x \\in \\{1, 2\\}$.", "Find all real $x$ such that $2^{x^2-3x} = \\frac14$. Enter all solutions, separated by commas.", "correct"),
+    ("(-6, 3)", "Between the roots: $x \\in [-6, 3]$.", "Solve $x^2 + 3x - 18 < 0$.", "incorrect"),
+    ("(-6, 3)", "Between the roots: $x \\in (-6, 3)$.", "Solve $x^2 + 3x - 18 < 0$.", "correct"),
+    ("[1, 2]", "So $x ∈ [1, 2]$.", "Solve $x^2 - 3x + 2 \\le 0$.", "correct"),
 ]
 
 

@@ -220,8 +220,11 @@ def _match(same: list[list[bool | None]]) -> bool:
     return go(0, frozenset())
 
 
-def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | None, str]:
-    """Structure first (matrix, system, list, named equation), then one value."""
+def _equal(
+    gold: str, pred: str, problem: str, policy: dict, member=(False, False)
+) -> tuple[bool | None, str]:
+    """Structure first (matrix, system, list, named equation), then one value. `member`: which of
+    the two was membership in an interval (`x ∈ [1, 2]`; clean() leaves the bracket pair)."""
     if normalize_answer(gold) == normalize_answer(pred):
         return True, "same normalised text"
     g_mat, p_mat = forms.as_matrix(gold), forms.as_matrix(pred)
@@ -246,7 +249,7 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
         ok, why = _scalar(gold, named[asked.group(1)], policy)  # "Find $c$.": `c = 10, b = -7`
         return ok, f"{why} (the value of {asked.group(1)}, which the problem asks for)"
     if g_list and p_list:
-        return _lists(gold, pred, g_list, p_list, bool(g_sys), problem, policy)
+        return _lists(gold, pred, g_list, p_list, bool(g_sys), problem, policy, member)
     ranges = forms.inequalities(gold), forms.inequalities(pred)
     if any(ranges):
         ok, why = _scalar(ranges[0] or gold, ranges[1] or pred, policy)
@@ -262,11 +265,14 @@ def _equal(gold: str, pred: str, problem: str, policy: dict) -> tuple[bool | Non
     return _scalar(gold, pred, policy)
 
 
-def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, policy: dict):
+def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, policy: dict, member):
     """Two lists: element by element, in order unless order does not matter."""
     g_items, p_items = g_list[0], p_list[0]
+    if any(m and other[1] in ("list", "set") for m, other in zip(member, (p_list, g_list), strict=True)):
+        return False, "an interval (x ∈ [a, b]) against a list of values"  # 1, 2 is not all of [1, 2]
     ends = gold[:1] + gold[-1:], pred[:1] + pred[-1:]  # [-1, 4] is not (-1, 4) as an interval
-    if asks.intervals(problem) and len(g_items) == len(p_items) == 2 and ends[0] != ends[1]:
+    interval = asks.intervals(problem) or any(member)
+    if interval and len(g_items) == len(p_items) == 2 and ends[0] != ends[1]:
         return False, f"another interval (ends {ends[1]}, the reference's {ends[0]})"
     names = [forms.label(x)[0] for x in p_items]
     if all(names) and len(set(names)) == len(names) and not any(forms.label(x)[0] for x in g_items):
@@ -363,7 +369,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     elif policy["tolerance"] == "precision" and problem.strip() and not asks.approximate(problem):
         policy = {**policy, "tolerance": "reference"}  # 1.414 does not answer "the diagonal" (sqrt 2)
     (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
-    ok, why = _equal(ref, ans, problem, policy)
+    ok, why = _equal(ref, ans, problem, policy, (forms.in_interval(reference), forms.in_interval(answer)))
     if ok is None:
         return "error", why
     undone = _undone(problem, ref, ans) if ok else None

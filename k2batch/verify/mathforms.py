@@ -171,6 +171,15 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
     return [p.strip() for p in parts + [cur]]
 
 
+_MEMBER = re.compile(r"^\s*(?:\$+|\\\(|\\\[)?\s*[A-Za-z]\s*(?:∈|\\in)\s*(?:\\left\s*)?[(\[]")
+
+
+def in_interval(text: str) -> bool:
+    """`x ∈ [1, 2]`, `x \\in (-6, 3)`: membership in an interval, which clean() leaves as a bracket
+    pair that reads like a list of its two ends."""
+    return bool(_MEMBER.match(text))
+
+
 def as_list(text: str) -> tuple[list[str], str] | None:
     """([elements], kind) where the answer is a list of two or more: kind "set" for `\\{...\\}`,
     "tuple" for `(...)` / `[...]`, "list" for a bare comma list. None for one value and for
