@@ -57,6 +57,8 @@ HELD_OUT = {
     "replies: 0.977 at c790fc7, before its misses were fixed, 2026-12-04)",
     "math_holdout12.jsonl": "held-out set 12 (written blind, hard cases, several model families' answer "
     "styles: 0.963 at c9bc9ca, before its misses were fixed, 2026-12-04)",
+    "math_holdout13.jsonl": "held-out set 13 (written blind, hard cases, answers followed by checks and "
+    "glosses, plain-text forms: 0.819 at 369af8c, before its misses were fixed, 2026-12-04)",
 }
 
 

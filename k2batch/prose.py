@@ -7,13 +7,15 @@ import re
 
 # "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
 # ("which simplifies to $2\sqrt3$" rewrites the value: not a reason)
-BECAUSE = re.compile(r",?\s+(?:because|since|as|which(?! (?:simplifies|reduces) to)|due to|though|although|"
-                     r"leaving)\s.*$", re.I)
+BECAUSE = re.compile(r"(?<!written)(?<!expressed)(?<!given)(?<!represented),?\s+(?:because|since|as|"
+                     r"which(?! (?:simplifies|reduces) to)|due to|though|although|leaving)\s.*$", re.I)
 _POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
 _MIXED = r"-?\d+ \d+/\d+(?![\d/])"  # "2 1/4 feet": a mixed number, not 2 and then 1/4
-_NUMBER = re.compile(rf"{_CLOCK}|{_MIXED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I)
+_GROUPED = r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)"  # "120 000" (SI's grouping): one number
+_NUMBER = re.compile(rf"{_CLOCK}|{_MIXED}|{_GROUPED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+",
+                     re.I)
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
@@ -32,15 +34,15 @@ _STATED = re.compile(
     r"\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
     rf"((?>{_CLOCK}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
-    r"(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
-    r"because|since|if|then|plus|minus|times)\b)(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
+    r"(?:(?<=%)(?=\s+of\b)|(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
+    r"because|since|if|then|plus|minus|times)\b))(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
     re.I,
 )
 
 
 # "The function is odd.", "So the series diverges.": a word answer the last sentence states
 _SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they|this)\b[^.?!]{0,60}?"
-                   r"\b(?:is|are|will be|was|diverges|converges)\b[^.?!]{0,40}[.!]?$", re.I)
+                   r"(?:\b(?:is|are|will be|was|diverges|converges)|'s)\b[^.?!]{0,40}[.!]?$", re.I)
 
 
 _LABELLED = re.compile(  # "Domain: ...", not "Check: ..." or "Step 3: ..."
@@ -120,8 +122,12 @@ def _math_line(last: str) -> tuple[str | None, str]:
     last "=" gives), "f⁻¹(x) = (1/3)x − 2/3" and "So n = 1 or n = 2." (named values, whole),
     "Wednesday + 2 → Friday" (what the arrow gives), "The lines meet at x = 2, y = 5." (the pair)."""
     clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last.strip())[-1].rstrip(".")
-    clause = re.sub(r"^(?:so|thus|hence|therefore),?\s+", "", clause, flags=re.I)
+    clause = re.sub(r"^(?:so|thus|hence|therefore),?\s+", "", clause, flags=re.I).replace("≈", "=")
+    said = clause.rsplit(": ", 1)[-1]  # "Taking square roots of both sides: x = 3 or x = −3": what it says
+    clause = said if "=" in said else clause
     if "$" in clause or "\\(" in clause or re.search(r"check|verif", clause, re.I):
+        return None, ""
+    if re.fullmatch(r"\*\*[^*]+\*\*", clause):  # "**V = 36π cm³**": the bold rule's (its value, unit kept)
         return None, ""
     arrow = _ARROW.split(clause)
     if len(arrow) > 1 and arrow[-1].strip() and len(arrow[-1]) <= 40:
@@ -144,6 +150,40 @@ def _math_line(last: str) -> tuple[str | None, str]:
     return rhs.strip(), "last line (plain-text math)"
 
 
+# a last line that checks the answer above it: "Check: 3·64 + 6·8 + 5 = 245 ✓", "(As a check, ...)"
+_CHECK = re.compile(r"^[(*\s]*(?:check(?:ing)?|test|verif\w*|sanity check|as a check)\b|[✓✔✗]", re.I)
+# a gloss closing the line: "1/6 (about 16.7%)", "2π/3 (i.e. 120°)", "≡ 4 (mod 7)", "2.5 km (2500 m ÷
+# 1000 m per km)"; not a point "(2, 5)", a factor "(x − 2)" or a hedge "(or 30 if ...)"
+_GLOSS = re.compile(r"\s*\((?!\s*or\b)(?=\s*(?:≈|~|\\approx|i\.e\.|e\.g\.|[A-Za-z]{2,}\b)|[^()]*[÷×=≈])"
+                    r"[^()]*(?:\([^()]*\)[^()]*)*\)\s*([.!]?)\s*$")
+# "**d = 2√5** ≈ 4.47": a last line all bold, an approximation beside it
+_BOLD_LINE = re.compile(r"(\*\*[^*]+\*\*)\s*(?:≈|~|\\approx)\s*[-\d.,]+[^\d\s]*\s*\.?")
+
+
+_CONSTANT = re.compile(r",\s*[A-Za-z]\s*∈\s*(?:ℝ|\\mathbb\{R\})\s*$")  # "x² + K,  K ∈ ℝ"
+_VULGAR = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3", "⅕": "1/5", "⅛": "1/8", "⅜": "3/8",
+           "⅝": "5/8", "⅞": "7/8", "⅙": "1/6", "⅚": "5/6"}  # fmt: skip
+
+
+def without_gloss(line: str) -> str:
+    """A line without what it adds after its answer: "(about 16.7%)", "(mod 7)", ", K ∈ ℝ"; a line
+    all in backticks unwrapped (`4.2e-4`). (", i.e. 2:30 AM" may be the answer's own form: kept.)"""
+    line = re.sub(r"^`([^`]+)`\.?$", r"\1", line.strip())
+    return _CONSTANT.sub("", _GLOSS.sub(r"\1", line).strip()).strip()
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    """The reply's lines without what follows its answer: check lines, a closing gloss in brackets,
+    an approximation beside a bold last line."""
+    while len(lines) > 1 and _CHECK.search(lines[-1]) and re.search(r"[\d$\\√π]", lines[-2]):
+        lines = lines[:-1]
+    if lines:
+        last = without_gloss(lines[-1])
+        bold = _BOLD_LINE.fullmatch(last)
+        lines = [*lines[:-1], bold.group(1).strip() if bold else last]
+    return lines
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -152,9 +192,13 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     does; elsewhere only after "is", "=" and the like), else the last number of the text (the
     weakest rule)."""
     part = re.sub(r"\b([0-9A-F]+) in base (?!10\b)(\d+)\b", r"\1_{\2}", in_digits(part))  # "410 in base 6"
+    part = re.sub(r"(\d?)([½¼¾⅓⅔⅕⅛⅜⅝⅞⅙⅚])", lambda m: f"{m[1]} {_VULGAR[m[2]]}".strip(), part)  # 2¼: 2 1/4
+    part = re.sub(r"\b(\d+) and (\d+/\d+)\b", r"\1 \2", part)  # "3 and 1/2": a mixed number
+    part = part.replace("¢", " cents").replace("⟨", "(").replace("⟩", ")")  # 75¢; ⟨3, −1⟩ a vector
     if _LISTING.search(part):
         return None, "a list, cut off (no answer stated)"
-    lines = [x.strip() for x in part.splitlines() if x.strip()]
+    lines = _trimmed([x.strip() for x in part.splitlines() if x.strip()])
+    part = "\n".join(lines)
     if len(lines) > 1 and re.match(r"where\b", lines[-1], re.I) and lines[-2].startswith(("$$", "\\[")):
         lines.pop()  # "$$\int \cos x\,dx = \sin x + K$$ / where $K$ is an arbitrary constant."
     tail = []  # "- A / - B / - D": the letters a closing list names
@@ -165,6 +209,8 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         tail.insert(0, bullet.group(1))
     if len(tail) > 1:
         return ", ".join(tail), "last lines (a list of letters)"
+    if lines and re.fullmatch(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?", lines[-1]):
+        return lines[-1], "last line (a value alone)"  # "... so the exponent is −4. / 4.2e-4"
     row = _ANSWER_ROW.fullmatch(lines[-1]) if lines else None
     cells = [c.strip(" *$") for c in row.group(1).split("|") if c.strip(" *$")] if row else []
     if cells:  # "| **Answer** | | **A, B, D** |": a markdown table's last row gives it

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from k2batch import domains
 from k2batch.extract import answer_part
+from k2batch.prose import without_gloss
 
 # Marks a verdict reason where the cascade and math-verify alone disagree (see verify.math).
 SECOND_OPINION = "second opinion"
@@ -95,6 +96,7 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     response = "" if response is None else str(response)  # no output at all: "no answer"
     answer, rule = extract(response, domain_of(domain), n_choices)
     bare = answer_part(response).strip()  # after the reasoning: "<think>...</think>\nParis"
+    bare = bare if "\n" in bare else without_gloss(bare)  # "2.5 km (2500 m ÷ 1000 m per km)": 2.5 km
     bare = re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", bare)  # "Total: 7 marbles" states 7 marbles
     words = len(re.findall(r"[A-Za-z]{2,}", re.sub(r"\\[A-Za-z]+", " ", bare)))
     nothing = rule in ("no answer found", "no option letter")

@@ -392,7 +392,10 @@ def plus_minus(text: str) -> str | None:
     `\\pm` each (`0, \\pm 1, \\pm 2`) as the set of all of them."""
     inner = re.fullmatch(r"\\\{(.*)\\\}", text.strip())  # \{\pm 1, \pm 2\}
     items = _top_level_split(inner.group(1) if inner else text)
-    if "=" in text or any(x.count("\\pm") > 1 for x in items) or not any("\\pm" in x for x in items):
+    names = {re.match(r"([A-Za-z])\s*=(?!=)", x) and x[0] for x in items}
+    if len(names) == 1 and None not in names and len(items) > 1:  # `x = 0, x = \pm 2`: one unknown's values
+        items = [x.split("=", 1)[1].strip() for x in items]
+    if any("=" in x or x.count("\\pm") > 1 for x in items) or not any("\\pm" in x for x in items):
         return None
     values = [v for x in items for v in ([x.replace("\\pm", s) for s in "+-"] if "\\pm" in x else [x])]
     return "\\{" + ", ".join(values) + "\\}"

@@ -165,6 +165,12 @@ def simplify_equal(a, b, points: int = 3) -> bool:
             scale, gap = 1 + abs(complex(sympy.N(a.subs(at)))), complex(sympy.N(diff.subs(at)))
             if not (cmath.isfinite(gap) and abs(gap) <= 1e-9 * scale):
                 return False
+        for _ in range(points):  # x against |x|: where both sides are real at negative points too
+            at = {s: sympy.Float(-rng.uniform(0.3, 1.7)) for s in free}
+            values = [complex(sympy.N(x.subs(at))) for x in (a, b)]
+            if all(cmath.isfinite(v) and abs(v.imag) < 1e-12 for v in values):
+                if abs(values[0] - values[1]) > 1e-9 * (1 + abs(values[0])):
+                    return False
         return True
     except Exception:  # noqa: BLE001 - sympy raises many kinds on odd input; unequal is the answer
         return False
