@@ -151,7 +151,8 @@ def _math_line(last: str) -> tuple[str | None, str]:
 
 
 # a last line that checks the answer above it: "Check: 3·64 + 6·8 + 5 = 245 ✓", "(As a check, ...)"
-_CHECK = re.compile(r"^[(*\s]*(?:check(?:ing)?|test|verif\w*|sanity check|as a check)\b|[✓✔✗]", re.I)
+_CHECK = re.compile(r"^[(*\s]*(?:check(?:ing)?|test|verif\w*|sanity check|as a check)\b|"
+                    r"^\(.*[✓✔✗]", re.I)  # "(Dot with (1, 2, 3): ... = 0 ✓)"; not "**x = 5** ✓"
 # a gloss closing the line: "1/6 (about 16.7%)", "2π/3 (i.e. 120°)", "≡ 4 (mod 7)", "2.5 km (2500 m ÷
 # 1000 m per km)"; not a point "(2, 5)", a factor "(x − 2)" or a hedge "(or 30 if ...)"
 _GLOSS = re.compile(r"\s*\((?!\s*or\b)(?=\s*(?:≈|~|\\approx|i\.e\.|e\.g\.|[A-Za-z]{2,}\b)|[^()]*[÷×=≈])"

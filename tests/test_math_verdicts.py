@@ -668,7 +668,9 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("\\text{(H)}", "Opposite signs on the squares: x²/4 − y²/9 = 1.\n\nIt's an ellipse (centred at (0, 0)).", 'What conic is $9x^2-4y^2=36$? Enter "C" for circle, "P" for parabola, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "incorrect"),
     ("|y|", "√(y²) = (y²)^{1/2} = y\n\nAnswer: y", "Simplify $\\sqrt{y^2}$ for real $y$.", "incorrect"),
     ("|y|", "√(y²) is y for y ≥ 0 and −y for y < 0.\n\nAnswer: |y|", "Simplify $\\sqrt{y^2}$ for real $y$.", "correct"),    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 3$.", "Find all real solutions of $x^3-9x=0$.", "correct"),
-    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 9$.", "Find all real solutions of $x^3-9x=0$.", "incorrect"),
+    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 9$.", "Find all real solutions of $x^3-9x=0$.", "incorrect"),    # a tick beside the answer itself is no check line to skip
+    ("6", "3x = 18, so x = 5 would give 15, too small.\n\n**x = 6** ✓", "Solve $3x = 18$.", "correct"),
+    ("6", "3x = 18, so x = 6 would give 18.\n\n**x = 5** ✓", "Solve $3x = 18$.", "incorrect"),
 ]
 
 
