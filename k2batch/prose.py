@@ -125,13 +125,19 @@ def _math_line(last: str) -> tuple[str | None, str]:
     clause = re.sub(r"^(?:so|thus|hence|therefore),?\s+", "", clause, flags=re.I).replace("≈", "=")
     said = clause.rsplit(": ", 1)[-1]  # "Taking square roots of both sides: x = 3 or x = −3": what it says
     clause = said if "=" in said else clause
+    # "In general form this is 2x − y + 3 = 0": an equation stated after words, not a value it works out
+    stated = re.split(r"\b(?:is|are|becomes|gives)\s+", clause)[-1]
+    equation = re.fullmatch(r"([^=]*[A-Za-z][^=]*?[+−-][^=]*)=([^=]+)", stated)
+    if stated != clause and equation and not re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", stated)):
+        clause = stated
     if "$" in clause or "\\(" in clause or re.search(r"check|verif", clause, re.I):
         return None, ""
     if re.fullmatch(r"\*\*[^*]+\*\*", clause):  # "**V = 36π cm³**": the bold rule's (its value, unit kept)
         return None, ""
     arrow = _ARROW.split(clause)
     if len(arrow) > 1 and arrow[-1].strip() and len(arrow[-1]) <= 40:
-        return arrow[-1].strip(), "last line (what its arrow gives)"
+        gives = re.sub(r"^(?:[a-z]+\s+){1,3}(?=[\d−-])", "", arrow[-1].strip())  # "→ ends at 22:15"
+        return gives, "last line (what its arrow gives)"
     pair = _PAIR.search(clause)
     if pair:
         return pair.group(0), "last sentence (named values)"

@@ -667,10 +667,28 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("\\text{(H)}", "Opposite signs on the squares: x²/4 − y²/9 = 1.\n\nIt's a hyperbola (opening left and right, centred at (0, 0)).", 'What conic is $9x^2-4y^2=36$? Enter "C" for circle, "P" for parabola, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "correct"),
     ("\\text{(H)}", "Opposite signs on the squares: x²/4 − y²/9 = 1.\n\nIt's an ellipse (centred at (0, 0)).", 'What conic is $9x^2-4y^2=36$? Enter "C" for circle, "P" for parabola, "E" for ellipse, "H" for hyperbola, and "N" for none of the above.', "incorrect"),
     ("|y|", "√(y²) = (y²)^{1/2} = y\n\nAnswer: y", "Simplify $\\sqrt{y^2}$ for real $y$.", "incorrect"),
-    ("|y|", "√(y²) is y for y ≥ 0 and −y for y < 0.\n\nAnswer: |y|", "Simplify $\\sqrt{y^2}$ for real $y$.", "correct"),    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 3$.", "Find all real solutions of $x^3-9x=0$.", "correct"),
-    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 9$.", "Find all real solutions of $x^3-9x=0$.", "incorrect"),    # a tick beside the answer itself is no check line to skip
+    ("|y|", "√(y²) is y for y ≥ 0 and −y for y < 0.\n\nAnswer: |y|", "Simplify $\\sqrt{y^2}$ for real $y$.", "correct"),
+    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 3$.", "Find all real solutions of $x^3-9x=0$.", "correct"),
+    ("-3, 0, 3", "Factor: $x(x-3)(x+3)=0$. The solutions are $x = 0$ and $x = \\pm 9$.", "Find all real solutions of $x^3-9x=0$.", "incorrect"),
+    # a tick beside the answer itself is no check line to skip
     ("6", "3x = 18, so x = 5 would give 15, too small.\n\n**x = 6** ✓", "Solve $3x = 18$.", "correct"),
     ("6", "3x = 18, so x = 6 would give 18.\n\n**x = 5** ✓", "Solve $3x = 18$.", "incorrect"),
+    # an equation stated after words ("this is"), not the value its last "=" gives
+    ("y=3x-2", "Slope 3 through (1, 1): y − 1 = 3(x − 1), so y = 3x − 2. In standard form this is\n\n3x − y − 2 = 0", "Find the equation of the line through $(1,1)$ with slope $3$.", "correct"),
+    ("y=3x-2", "Slope 3 through (1, 1): y − 1 = 3(x − 1), so y = 3x − 2. In standard form this is\n\n3x − y + 2 = 0", "Find the equation of the line through $(1,1)$ with slope $3$.", "incorrect"),
+    # what an arrow gives, after words
+    ("11:30 \\text{ AM}", "Leave 09:15 + 2 h 15 min → arrives at 11:30.", "A train leaves at 9:15 AM and the trip takes 2 hours 15 minutes. When does it arrive?", "correct"),
+    ("11:30 \\text{ AM}", "Leave 09:15 + 2 h 15 min → arrives at 11:45.", "A train leaves at 9:15 AM and the trip takes 2 hours 15 minutes. When does it arrive?", "incorrect"),
+    # each log takes its own number
+    ("\\log_3 5", "Take logs: x ln 3 = ln 5\n\n**x = ln 5 / ln 3**", "Solve $3^x = 5$.", "correct"),
+    ("\\log_3 5", "Take logs: x ln 5 = ln 3\n\n**x = ln 3 / ln 5**", "Solve $3^x = 5$.", "incorrect"),
+    # a point with its label
+    ("(3,-1)", "Midpoint = ((1 + 5)/2, (−4 + 2)/2)\n\n**P(3, −1)**", "Find the midpoint of the segment from $(1,-4)$ to $(5,2)$.", "correct"),
+    ("(3,-1)", "Midpoint = ((1 + 5)/2, (−4 + 2)/2)\n\n**P(3, 1)**", "Find the midpoint of the segment from $(1,-4)$ to $(5,2)$.", "incorrect"),
+    # unit-vector notation
+    ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "Add componentwise.\n\n**2i − j + 4k**", "Compute $\\begin{pmatrix}1\\\\0\\\\3\\end{pmatrix}+\\begin{pmatrix}1\\\\-1\\\\1\\end{pmatrix}$.", "correct"),
+    ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "Add componentwise.\n\n**2i + j + 4k**", "Compute $\\begin{pmatrix}1\\\\0\\\\3\\end{pmatrix}+\\begin{pmatrix}1\\\\-1\\\\1\\end{pmatrix}$.", "incorrect"),
+    ("3+2i", "Multiply out: (1 + i)(2.5 − 0.5i) = 3 + 2i", "Compute $(1+i)(2.5-0.5i)$.", "correct"),
 ]
 
 

@@ -32,6 +32,7 @@ from k2batch.verify.mathnum import (
     simplify_equal,
     value,
 )
+from k2batch.verify.mathunits import split_unit
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
@@ -43,7 +44,7 @@ _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)|\b(?:sin|cos|tan)\b")
 def _parse(text: str, units: bool = False):
     """math-verify's parse. Its unit stripping (`units`) drops a trailing token it takes for a
     unit, and its list has letters: `2\\pi r h` read as `2\\pi r`, `4ab` as 4, `a + b + c` as
-    nothing. The cascade splits known units itself (mathforms.split_unit), so it parses without."""
+    nothing. The cascade splits known units itself (mathunits.split_unit), so it parses without."""
     from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse  # in the worker, not at load
 
@@ -368,7 +369,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     elif policy["tolerance"] == "precision" and problem.strip() and not asks.approximate(problem):
         policy = {**policy, "tolerance": "reference"}  # 1.414 does not answer "the diagonal" (sqrt 2)
-    (ref, ref_unit), (ans, ans_unit) = forms.split_unit(ref), forms.split_unit(ans)
+    (ref, ref_unit), (ans, ans_unit) = split_unit(ref), split_unit(ans)
     ok, why = _equal(ref, ans, problem, policy, (forms.in_interval(reference), forms.in_interval(answer)))
     if ok is None:
         return "error", why

@@ -9,7 +9,7 @@ import math
 import re
 
 from k2batch.verify import mathforms as forms
-from k2batch.verify.mathforms import UNITS
+from k2batch.verify.mathunits import UNITS, split_unit
 
 _EXACT = re.compile(
     r"common fraction|(?:simplest|lowest|reduced) (?:radical )?(?:form|terms)|radical form|"
@@ -267,7 +267,7 @@ def asked_form(problem: str, ref: str, ans: str) -> str | None:
     radical = unsimplified_radical(problem, ans)
     if radical and not unsimplified_radical(problem, ref):
         return f"not in simplest radical form, as the problem asks ({radical})"
-    if not_scientific(problem, ref, forms.split_unit(ans)[0]):
+    if not_scientific(problem, ref, split_unit(ans)[0]):
         return "not in scientific notation, as the problem asks"
     inequality = r"<|>|\\[lg]eq?(?![a-z])"
     if re.search(r"\bA\s*>\s*0", problem) and re.match(r"\s*-", ans) and "=" in ans:  # a plane's A > 0

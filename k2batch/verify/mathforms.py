@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from k2batch.verify.mathnum import BOUND, REPEATING, repeating_fraction
+from k2batch.verify.mathnum import REPEATING, repeating_fraction
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
+WRAPPERS = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\s*"
 _SPACING = re.compile(r"(?<!\\)\\(?:(?:left|right|displaystyle|textstyle|q?quad)(?![a-zA-Z])|[,;:! ])|~")
 _EMPTY = re.compile(
     r"\\varnothing|\\emptyset|\\\{\s*\\\}|^(?:there (?:are|is) )?no (?:real )?solutions?$|^none$", re.I
@@ -24,11 +24,15 @@ def clean(text: str) -> str:
     t = re.sub(r"[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + m.group(0).translate(_SUBSCRIPT) + "}", t)  # log₂3
     t = t.translate(_SYMBOLS)  # ± ∞ ∪ π θ ≤ ≥ ≠ · as LaTeX
     t = _TRIG.sub(r"\\\1", t)  # tan(θ): the function, not t·a·n
+    # `ln 3 / ln 2`: each function takes its own number (LaTeX reads `\ln 3 / \ln 2` as ln(3 / ln 2))
+    t = re.sub(r"\\(ln|log|sin|cos|tan)\s+(\d+(?:\.\d+)?|[A-Za-z])(?![\w.^{(\\])", r"\\\1(\2)", t)
     t = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT) + "}", t)  # 10⁻⁴
     t = re.sub(r"(?<![\\A-Za-z])sqrt\s*\(([^()]*)\)", r"\\sqrt{\1}", t)  # 2 sqrt(13)
     t = re.sub(r"^(-?\d*\.\d*)\((\d+)\)$", r"\1\\overline{\2}", t)  # 0.58(3): the block in brackets repeats
     t = re.sub(r"^[A-Za-z]\s*(?:∈|\\in)\s*(?=\\?\{|[(\[])", "", t)  # x ∈ {-1, 0, 1}, x ∈ (-6, 3)
     t = re.sub(r"^\{(.*)\}$", r"\\{\1\\}", t)  # {-1, 0, 1} in plain text: a set
+    t = re.sub(r"^[A-Z]\s*(?=\(\s*-?[\d.]+\s*,[^()]*\)$)", "", t)  # M(4, 2): the point M, not M times it
+    t = _unit_vector(t)
     t = re.sub(r"^(?:\$+|\\\(|\\\[)|(?:\$+|\\\)|\\\])$", "", t.strip()).strip()
     t = re.sub(r"(?<=\d)(?:\\[,!; ]|\{,\}|,\s*\\!)(?=\d{3})", "", t)  # 1\,000, 1{,}000, MATH's 1,\!000
     t = _SPACING.sub(" ", t)
@@ -66,10 +70,30 @@ def _worked(text: str) -> str:
     sides = text.split("=")
     if len(sides) < 2 or not sides[-1].strip() or re.search(r"[<>]|\\[lg]eq?|\\ne", text):
         return text
-    numeric = [re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", x) for x in sides[:-1]]
+    # `(1 + i)(2.5 - 0.5i) = 3 + 2i`: the imaginary unit is a number too
+    numeric = [re.sub(r"\\[A-Za-z]+|_\{?\w+\}?|(?<![A-Za-z])i(?![A-Za-z])", "", x) for x in sides[:-1]]
     evaluated = re.match(r"\s*\\(?:int|lim|sum|frac\s*\{\s*d)", sides[0])  # `\int (3x^2+1) dx = x^3 + x + K`
     numbers = all(x.strip() and not re.search(r"[A-Za-z]", x) for x in numeric)
     return sides[-1].strip() if numbers or evaluated else text
+
+
+_UNIT_TERM = re.compile(
+    r"\s*([+-]?)\s*(\d*(?:\.\d+)?)\s*(?:\\(?:hat|mathbf|vec|boldsymbol)\s*\{?\s*)?([ijk])\s*\}?"
+)
+
+
+def _unit_vector(text: str) -> str:
+    """`-3i + 6j - 3k`, `2\\hat{i} - \\hat{k}`: a vector in unit-vector notation, as its components
+    (only with j or k in it: `3 + 2i` is a complex number)."""
+    terms = list(_UNIT_TERM.finditer(text))
+    units = [m.group(3) for m in terms]
+    if not terms or "".join(m.group(0) for m in terms) != text or len(set(units)) < len(units):
+        return text
+    if not {"j", "k"} & set(units) or any(m.group(1) == "" for m in terms[1:]):
+        return text  # `2i3j`: no sign between terms
+    part = {m.group(3): f"{'-' if m.group(1) == '-' else ''}{m.group(2) or '1'}" for m in terms}
+    axes = "ijk" if "k" in part else "ij"
+    return "(" + ", ".join(part.get(a, "0") for a in axes) + ")"
 
 
 _ROOT = re.compile(r"√\s*(?:\(([^()]*)\)|(\d+(?:\.\d+)?|[a-zA-Z]))")
@@ -88,75 +112,7 @@ def cents(text: str) -> str | None:
 
 def unwrap(text: str) -> str:
     """`\\text{...}` and friends replaced by their content (word answers, units)."""
-    return re.sub(_WRAPPERS + r"\{([^{}]*)\}", r"\1", text).strip()
-
-
-# Measurement units: a prediction that drops one is incorrect under `units = "strict"`; two
-# different ones are always incorrect. Currency, degrees and percent are not units here: the
-# number alone is the answer (graders agree on these).
-_UNIT_NAMES = {
-    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
-    "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
-    "m": ("m", "meter", "meters", "metre", "metres"),
-    "km": ("km", "kilometer", "kilometers", "kilometre", "kilometres"),
-    "in": ("in", "inch", "inches"),
-    "ft": ("ft", "foot", "feet"),
-    "yd": ("yd", "yard", "yards"),
-    "mi": ("mi", "mile", "miles"),
-    "mg": ("mg", "milligram", "milligrams"),
-    "g": ("g", "gram", "grams"),
-    "kg": ("kg", "kilogram", "kilograms"),
-    "lb": ("lb", "lbs", "pound", "pounds"),
-    "oz": ("oz", "ounce", "ounces"),
-    "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
-    "l": ("l", "liter", "liters", "litre", "litres"),
-    "s": ("s", "sec", "secs", "second", "seconds"),
-    "min": ("min", "mins", "minute", "minutes"),
-    "h": ("h", "hr", "hrs", "hour", "hours"),
-    "day": ("day", "days"),
-    "week": ("week", "weeks"),
-    "year": ("year", "years", "yr", "yrs"),
-    "mph": ("mph", "miles per hour"),
-    "km/h": ("km/h", "kph", "kilometers per hour"),
-    "m/s": ("m/s", "meters per second"),
-}
-UNITS = {alias: canon for canon, aliases in _UNIT_NAMES.items() for alias in aliases}
-_NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|rad|radians?|percent|units?|square units"
-_POWER = r"(?:\s*\^\s*\{?[23]\}?)?"
-_UNIT_TAIL = re.compile(
-    rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|"
-    rf"(?P<p>(?<![a-zA-Z\\])(?:square |cubic )?[a-zA-Z][a-zA-Z/ ]*?)){_POWER}$"  # not inside `\pi`
-)
-
-
-def split_unit(text: str) -> tuple[str, str | None]:
-    """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
-    None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
-    t = re.sub(r"\}\s*/\s*" + _WRAPPERS + r"\{\s*", "/", text.strip())  # \\mathrm{km}/\\mathrm{h}: one unit
-    m = _UNIT_TAIL.match(t)
-    if not m or not re.search(r"\d", m["value"]):
-        return t, None
-    word = (m["w"] or m["p"] or "").strip().lower()
-    if BOUND.search(word):
-        return t, None  # "5 or more", "3 per day": not a number and its unit
-    prefix = ""
-    if word.startswith(("square ", "cubic ")):
-        prefix, word = word.split(" ", 1)
-        prefix = {"square": "sq ", "cubic": "cu "}[prefix]
-    if re.fullmatch(_NOT_UNITS, word):
-        return m["value"].strip(), None
-    canon = UNITS.get(word) or UNITS.get(word.rstrip("s"))
-    count_noun = re.search(r"[\d}]\s+[a-zA-Z]{2,}", t)
-    number = re.fullmatch(r"[\d\s.,/+-]+|-?\d*\s*\\frac\{\d+\}\{\d+\}", m["value"])
-    if canon is None and m["p"] and count_noun and number:
-        return m["value"].strip(), None  # a count noun ("3 apples", "1 1/2 cups"): the number is the answer
-    if canon is None or (canon in ("m", "s", "g", "h", "l", "in") and m["p"] and " " not in t
-                         and not re.search(r"\d$", m["value"])):  # fmt: skip
-        return t, None  # "2x" is not 2 x; "3n" is not 3 metres
-    if m["p"] and len(word) <= 2 and re.search(r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", m["value"])):
-        return t, None  # a variable's value: `\pi r^2 h` is a product, not `\pi r^2` hours
-    power = re.search(r"\^\s*\{?([23])\}?$", t)
-    return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
+    return re.sub(WRAPPERS + r"\{([^{}]*)\}", r"\1", text).strip()
 
 
 def _top_level_split(text: str, sep: str = ",") -> list[str]:

@@ -1,0 +1,76 @@
+"""Measurement units in answers: `25\\text{ cm}`, `3 square feet`, `60 miles per hour`. Pure string
+functions, like mathforms."""
+
+from __future__ import annotations
+
+import re
+
+from k2batch.verify.mathforms import WRAPPERS as _WRAPPERS
+from k2batch.verify.mathnum import BOUND
+
+# Measurement units: a prediction that drops one is incorrect under `units = "strict"`; two
+# different ones are always incorrect. Currency, degrees and percent are not units here: the
+# number alone is the answer (graders agree on these).
+_UNIT_NAMES = {
+    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
+    "m": ("m", "meter", "meters", "metre", "metres"),
+    "km": ("km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    "in": ("in", "inch", "inches"),
+    "ft": ("ft", "foot", "feet"),
+    "yd": ("yd", "yard", "yards"),
+    "mi": ("mi", "mile", "miles"),
+    "mg": ("mg", "milligram", "milligrams"),
+    "g": ("g", "gram", "grams"),
+    "kg": ("kg", "kilogram", "kilograms"),
+    "lb": ("lb", "lbs", "pound", "pounds"),
+    "oz": ("oz", "ounce", "ounces"),
+    "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    "l": ("l", "liter", "liters", "litre", "litres"),
+    "s": ("s", "sec", "secs", "second", "seconds"),
+    "min": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "day": ("day", "days"),
+    "week": ("week", "weeks"),
+    "year": ("year", "years", "yr", "yrs"),
+    "mph": ("mph", "miles per hour"),
+    "km/h": ("km/h", "kph", "kilometers per hour"),
+    "m/s": ("m/s", "meters per second"),
+}
+UNITS = {alias: canon for canon, aliases in _UNIT_NAMES.items() for alias in aliases}
+_NOT_UNITS = r"dollars?|cents?|usd|euros?|degrees?|rad|radians?|percent|units?|square units"
+_POWER = r"(?:\s*\^\s*\{?[23]\}?)?"
+_UNIT_TAIL = re.compile(
+    rf"^(?P<value>.*?[\d}})a-zA-Z])\s*(?:{_WRAPPERS}\{{\s*(?P<w>[^{{}}]+?)\s*\}}|"
+    rf"(?P<p>(?<![a-zA-Z\\])(?:square |cubic )?[a-zA-Z][a-zA-Z/ ]*?)){_POWER}$"  # not inside `\pi`
+)
+
+
+def split_unit(text: str) -> tuple[str, str | None]:
+    """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
+    None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
+    t = re.sub(r"\}\s*/\s*" + _WRAPPERS + r"\{\s*", "/", text.strip())  # \\mathrm{km}/\\mathrm{h}: one unit
+    m = _UNIT_TAIL.match(t)
+    if not m or not re.search(r"\d", m["value"]):
+        return t, None
+    word = (m["w"] or m["p"] or "").strip().lower()
+    if BOUND.search(word):
+        return t, None  # "5 or more", "3 per day": not a number and its unit
+    prefix = ""
+    if word.startswith(("square ", "cubic ")):
+        prefix, word = word.split(" ", 1)
+        prefix = {"square": "sq ", "cubic": "cu "}[prefix]
+    if re.fullmatch(_NOT_UNITS, word):
+        return m["value"].strip(), None
+    canon = UNITS.get(word) or UNITS.get(word.rstrip("s"))
+    count_noun = re.search(r"[\d}]\s+[a-zA-Z]{2,}", t)
+    number = re.fullmatch(r"[\d\s.,/+-]+|-?\d*\s*\\frac\{\d+\}\{\d+\}", m["value"])
+    if canon is None and m["p"] and count_noun and number:
+        return m["value"].strip(), None  # a count noun ("3 apples", "1 1/2 cups"): the number is the answer
+    if canon is None or (canon in ("m", "s", "g", "h", "l", "in") and m["p"] and " " not in t
+                         and not re.search(r"\d$", m["value"])):  # fmt: skip
+        return t, None  # "2x" is not 2 x; "3n" is not 3 metres
+    if m["p"] and len(word) <= 2 and re.search(r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", m["value"])):
+        return t, None  # a variable's value: `\pi r^2 h` is a product, not `\pi r^2` hours
+    power = re.search(r"\^\s*\{?([23])\}?$", t)
+    return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
