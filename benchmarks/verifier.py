@@ -59,6 +59,8 @@ HELD_OUT = {
     "styles: 0.963 at c9bc9ca, before its misses were fixed, 2026-12-04)",
     "math_holdout13.jsonl": "held-out set 13 (written blind, hard cases, answers followed by checks and "
     "glosses, plain-text forms: 0.819 at 369af8c, before its misses were fixed, 2026-12-04)",
+    "math_holdout14.jsonl": "held-out set 14 (written blind, the answer formats of evaluation harnesses, "
+    "datasets and model families: 0.954 at 0fba414, before its misses were fixed, 2026-12-04)",
 }
 
 

@@ -9,20 +9,26 @@ import re
 # ("which simplifies to $2\sqrt3$" rewrites the value: not a reason)
 BECAUSE = re.compile(r"(?<!written)(?<!expressed)(?<!given)(?<!represented),?\s+(?:because|since|as|"
                      r"which(?! (?:simplifies|reduces) to)|due to|though|although|leaving)\s.*$", re.I)
-_POINT = re.compile(r"\(\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+\)")  # "at the point (2, 5)"
+# "at the point (2, 5)", "The set of divisors is {14, 7, 2, 1}."
+_ITEMS = r"\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+"
+_POINT = re.compile(rf"\({_ITEMS}\)|\{{{_ITEMS}\}}")
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
+_RATIO = r"\d+(?:\.\d+)?(?: : |:)\d+(?:\.\d+)?(?![\d:])"  # "The ratio is 3:4": not 3; not "Step 2: 5"
 _MIXED = r"-?\d+ \d+/\d+(?![\d/])"  # "2 1/4 feet": a mixed number, not 2 and then 1/4
 _GROUPED = r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)"  # "120 000" (SI's grouping): one number
-_NUMBER = re.compile(rf"{_CLOCK}|{_MIXED}|{_GROUPED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+",
-                     re.I)
+_NUMBER = re.compile(
+    rf"{_CLOCK}|{_RATIO}|{_MIXED}|{_GROUPED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I
+)
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
 )
 # "$\frac{6\sqrt3}{3}$, which simplifies to $2\sqrt3$", "Since $3 \cdot 4 = 12$, the inverse is $x \equiv 4$":
-# a rewriting, or a clause stating the asked-for quantity, names the answer in the math after it
+# a rewriting, or a clause stating the asked-for quantity ("Since $2^6 = 64$, we have $\log_2 64 = 6$"),
+# names the answer in the math after it
 _TURNS = re.compile(r"\b(?:simplifies|reduces|becomes|comes out) to\b"
-                    r"|,\s+(?:the|its)\b[^.?!$,]{0,60}?\b(?:is|are|was|equals)\s*(?=\$)", re.I)
+                    r"|,\s+(?:the|its)\b[^.?!$,]{0,60}?\b(?:is|are|was|equals)\s*(?=\$)"
+                    r"|,\s+(?:we (?:have|get|find)|this gives|giving)\s*(?=\$)", re.I)
 _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
 _JOINED = re.compile(r"(?:\s*(?:,|and|or)?\s*(?:\$[^$]+\$|\\\(.+?\\\)))+\s*\.?")  # "$2$ and $-2$."
 # "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
@@ -32,17 +38,18 @@ _STATED = re.compile(
     r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?|"
     r"\b(?:travel|cover|drive|walk|run|earn|spend|pay|save|sell|buy|read|score|receive|collect|owe|lose)s?)"
     r"\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    rf"((?>{_CLOCK}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
+    rf"((?>{_CLOCK}|{_RATIO}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?:(?<=%)(?=\s+of\b)|(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
-    r"because|since|if|then|plus|minus|times)\b))(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+)?)?",
+    r"because|since|if|then|plus|minus|times)\b))(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+|/[a-z]+\b)?)?",
     re.I,
 )
 
 
 # "The function is odd.", "So the series diverges.": a word answer the last sentence states
 _SAYS = re.compile(r"^(?:(?:so|thus|hence|therefore),?\s+)?(?:the|it|they|this)\b[^.?!]{0,60}?"
-                   r"(?:\b(?:is|are|will be|was|diverges|converges)|'s)\b[^.?!]{0,40}[.!]?$", re.I)
+                   r"(?:\b(?:is|are|will be|was|diverges|converges|does not|doesn't)|'s)\b[^.?!]{0,40}[.!]?$",
+                   re.I)
 
 
 _LABELLED = re.compile(  # "Domain: ...", not "Check: ..." or "Step 3: ..."
@@ -191,6 +198,34 @@ def _trimmed(lines: list[str]) -> list[str]:
     return lines
 
 
+_PART_LINE = re.compile(r"(?:\*\*)?(?:part\s*)?\(?([a-h])\)(?:\*\*)?:?\s*\$?\s*([A-Za-z])\s*=(.*)", re.I)
+
+
+def _named_parts(lines: list[str]) -> str | None:
+    """"(a) x = 2 / (b) y = 5 − 2 = 3" closing the reply: the values its parts name, together
+    ("x = 2, y = 3"), as a system's solution. Parts that are not named values are left to the last
+    line (the reference may be the last part's answer alone)."""
+    run = []
+    for line in lines[::-1]:
+        m = _PART_LINE.fullmatch(line.strip().rstrip("."))
+        if not m:
+            break
+        run.insert(0, m)
+    letters = "".join(m.group(1).lower() for m in run)
+    if len(run) < 2 or not "abcdefgh".startswith(letters):
+        return None
+    return ", ".join(f"{m.group(2)} = {m.group(3).rsplit('=', 1)[-1].strip(' *$')}" for m in run)
+
+
+def _expression(sentence: str, start: int) -> str | None:
+    """"The derivative is 3x^2 + 2x.", "... is 3*x**2.": an expression in plain text from `start` to the
+    sentence's end, not its first number; None where words follow the number ("3 apples")."""
+    rest = sentence[start:].strip().rstrip(".!").strip()
+    words = re.findall(r"[A-Za-z]{2,}", _FUNCTIONS.sub("", rest))
+    variable = re.search(r"\d\s*\*?\s*[a-z](?![a-z])|[a-z]\s*(?:\^|\*\*|[²³])", rest)
+    return rest if variable and not words and re.fullmatch(r"[\w\s.+\-−*/^()²³√]+", rest) else None
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -208,6 +243,9 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     part = "\n".join(lines)
     if len(lines) > 1 and re.match(r"where\b", lines[-1], re.I) and lines[-2].startswith(("$$", "\\[")):
         lines.pop()  # "$$\int \cos x\,dx = \sin x + K$$ / where $K$ is an arbitrary constant."
+    named = _named_parts(lines)
+    if named:
+        return named, "last lines (the values parts name)"
     tail = []  # "- A / - B / - D": the letters a closing list names
     for line in lines[::-1]:
         bullet = re.fullmatch(r"[-*•]\s*\(?([A-H])\)?\.?", line)
@@ -319,6 +357,8 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         stated = _STATED.search(sentence, keys[-1].start()) if keys else None
         stated = stated or _STATED.search(sentence)
         if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
-            return stated.group(1) + (stated.group(2) or ""), "concluding sentence"
+            return _expression(sentence, stated.start(1)) or stated.group(1) + (stated.group(2) or ""), (
+                "concluding sentence"
+            )
     numbers = _NUMBER.findall(part)
     return (numbers[-1].rstrip(".,"), "last number") if numbers else (None, "no answer found")

@@ -689,6 +689,32 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "Add componentwise.\n\n**2i − j + 4k**", "Compute $\\begin{pmatrix}1\\\\0\\\\3\\end{pmatrix}+\\begin{pmatrix}1\\\\-1\\\\1\\end{pmatrix}$.", "correct"),
     ("\\begin{pmatrix} 2 \\\\ -1 \\\\ 4 \\end{pmatrix}", "Add componentwise.\n\n**2i + j + 4k**", "Compute $\\begin{pmatrix}1\\\\0\\\\3\\end{pmatrix}+\\begin{pmatrix}1\\\\-1\\\\1\\end{pmatrix}$.", "incorrect"),
     ("3+2i", "Multiply out: (1 + i)(2.5 − 0.5i) = 3 + 2i", "Compute $(1+i)(2.5-0.5i)$.", "correct"),
+    # a ratio stated in a sentence, in words, and in lowest terms where asked
+    ("5:3", "Red : blue = 20 : 12; divide both by 4.\n\nThe ratio is 5:3.", "A jar has 20 red and 12 blue beads. What is the ratio of red to blue beads in simplest form?", "correct"),
+    ("5:3", "Red : blue = 20 : 12; divide both by 4.\n\nThe ratio is 3:5.", "A jar has 20 red and 12 blue beads. What is the ratio of red to blue beads in simplest form?", "incorrect"),
+    ("5:3", "Red to blue is 20 to 12, and dividing by 4 gives\n\n**Answer: 5 to 3**", "A jar has 20 red and 12 blue beads. What is the ratio of red to blue beads in simplest form?", "correct"),
+    ("5:3", "Red : blue = 20 : 12; divide both by 2.\n\nThe ratio is 10:6.", "A jar has 20 red and 12 blue beads. What is the ratio of red to blue beads in simplest form?", "incorrect"),
+    # plain-text pi and Python's power
+    ("\\frac{500\\pi}{3}", "V = (4/3) * pi * 5^3\n\n**Answer:** 500pi/3", "What is the volume of a sphere of radius 5? Express your answer in terms of $\\pi$.", "correct"),
+    ("\\frac{500\\pi}{3}", "V = (4/3) * pi * 5^2\n\n**Answer:** 100pi/3", "What is the volume of a sphere of radius 5? Express your answer in terms of $\\pi$.", "incorrect"),
+    ("4x^3-2x", "Power rule, term by term.\n\nSo the derivative is 4*x**3 - 2*x.", "Find $\\frac{d}{dx}\\left(x^4 - x^2\\right)$.", "correct"),
+    ("4x^3-2x", "Power rule, term by term.\n\nSo the derivative is 4*x**3 - x.", "Find $\\frac{d}{dx}\\left(x^4 - x^2\\right)$.", "incorrect"),
+    # an expression a sentence states, not its first number
+    ("6x+1", "Differentiate each term.\n\nThe derivative is 6x + 1.", "Find the derivative of $3x^2 + x$.", "correct"),
+    ("6x+1", "Differentiate each term.\n\nThe derivative is 6x + 3.", "Find the derivative of $3x^2 + x$.", "incorrect"),
+    # a set in braces in a sentence
+    ("\\{1,3,5,15\\}", "15 = 3 · 5.\n\nThe set of divisors is {15, 5, 3, 1}.", "Find the set of all positive divisors of 15.", "correct"),
+    ("\\{1,3,5,15\\}", "15 = 3 · 5.\n\nThe set of divisors is {15, 5, 3}.", "Find the set of all positive divisors of 15.", "incorrect"),
+    # "Since ..., we have ...": what follows
+    ("4", "<think>\n3^4 = 81. \\boxed{4}\n</think>\nSince $3^4 = 81$, we have $\\log_3 81 = 4$.", "Evaluate $\\log_3 81$.", "correct"),
+    ("4", "<think>\n3^4 = 81. \\boxed{4}\n</think>\nSince $3^4 = 81$, we have $\\log_3 81 = 3$.", "Evaluate $\\log_3 81$.", "incorrect"),
+    # a word answer with a verb other than "is", an abbreviation after it
+    ("\\text{does not exist}", "The one-sided limits are $1$ and $-1$.\n\nThe limit does not exist (DNE).", "Evaluate $\\lim_{x \\to 3} \\frac{|x-3|}{x-3}$.", "correct"),
+    ("\\text{does not exist}", "The one-sided limits are $1$ and $-1$.\n\nThe limit is $1$.", "Evaluate $\\lim_{x \\to 3} \\frac{|x-3|}{x-3}$.", "incorrect"),
+    # parts that name values, together
+    ("a=4, b=1", "Add the equations: 2a = 8.\n\n(a) a = 4\n(b) b = 5 − 4 = 1", "Given $a + b = 5$ and $a - b = 3$: (a) find $a$; (b) find $b$.", "correct"),
+    ("a=4, b=1", "Add the equations: 2a = 8.\n\n(a) a = 4\n(b) b = 5 − 4 = 2", "Given $a + b = 5$ and $a - b = 3$: (a) find $a$; (b) find $b$.", "incorrect"),
+    ("60", "Speed = distance / time = 150 / 2.5.\n\nThe speed is 60 km/h.", "A car travels 150 km in 2.5 hours. What is its average speed in km/h?", "correct"),
 ]
 
 

@@ -137,7 +137,8 @@ def names_unit(problem: str, unit: str) -> bool:
 
 # "as a common fraction" alone is not among them: graders differ on 4/6 there (held-out set 2: correct)
 _LOWEST = re.compile(r"lowest terms|simplest form|reduced fraction|fully reduced|\bsimplify\b", re.I)
-_FRACTION = re.compile(r"\\frac\s*\{\s*-?(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(?<![\d.^_])(\d+)\s*/\s*(\d+)(?![\d.])")
+_FRACTION = re.compile(r"\\frac\s*\{\s*-?(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(?<![\d.^_])(\d+)\s*/\s*(\d+)(?![\d.])|"
+                       r"(?<![\d.:])(\d+)\s*:\s*(\d+)(?![\d.:])")  # a ratio, 15:20
 
 
 def unreduced(problem: str, answer: str) -> str | None:
@@ -145,10 +146,10 @@ def unreduced(problem: str, answer: str) -> str | None:
     the answer that is not (`\\frac{36}{99}`), else None."""
     if not _LOWEST.search(problem or ""):
         return None
-    for a, b, c, d in _FRACTION.findall(answer):
-        num, den = int(a or c), int(b or d)
+    for a, b, c, d, e, f in _FRACTION.findall(answer):
+        num, den = int(a or c or e), int(b or d or f)
         if den and math.gcd(num, den) > 1:
-            return f"{num}/{den} is not in lowest terms"
+            return f"{num}{':' if e else '/'}{den} is not in lowest terms"
     return None
 
 

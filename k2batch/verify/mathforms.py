@@ -22,7 +22,10 @@ def clean(text: str) -> str:
     t = re.sub(r"\s*×\s*", r" \\times ", t)
     t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
     t = re.sub(r"[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + m.group(0).translate(_SUBSCRIPT) + "}", t)  # log₂3
+    t = re.sub(r"(?<![A-Za-z\\])pi(?![A-Za-z])", r"\\pi ", t)  # 36pi, (4/3) pi r^3: plain text's π
     t = t.translate(_SYMBOLS)  # ± ∞ ∪ π θ ≤ ≥ ≠ · as LaTeX
+    t = re.sub(r"(?<=[\w)])\*\*(?=[\w(])", "^", t)  # 3*x**2: Python's power
+    t = re.sub(r"^(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)$", r"\1:\2", t)  # a ratio in words, 2 to 5
     t = _TRIG.sub(r"\\\1", t)  # tan(θ): the function, not t·a·n
     # `ln 3 / ln 2`: each function takes its own number (LaTeX reads `\ln 3 / \ln 2` as ln(3 / ln 2))
     t = re.sub(r"\\(ln|log|sin|cos|tan)\s+(\d+(?:\.\d+)?|[A-Za-z])(?![\w.^{(\\])", r"\\\1(\2)", t)
