@@ -61,6 +61,8 @@ HELD_OUT = {
     "glosses, plain-text forms: 0.819 at 369af8c, before its misses were fixed, 2026-12-04)",
     "math_holdout14.jsonl": "held-out set 14 (written blind, the answer formats of evaluation harnesses, "
     "datasets and model families: 0.954 at 0fba414, before its misses were fixed, 2026-12-04)",
+    "math_holdout15.jsonl": "held-out set 15 (written blind, algebraic answers in plain text and in JSON, "
+    "headings, code blocks and tags: 0.699 at 7732d89, before its misses were fixed, 2026-12-04)",
 }
 
 

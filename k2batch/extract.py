@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 import unicodedata
 
-from k2batch.prose import BECAUSE, prose_answer
+from k2batch.plainmath import BECAUSE
+from k2batch.prose import prose_answer
 
 THINK_CLOSE = "</think>"
 MAX_OPTIONS = 26  # options are lettered A-Z; validation rejects more
@@ -131,8 +133,36 @@ def final_boxed(text: str) -> tuple[str | None, str]:
 
 
 def _last_tag(text: str, tag: str) -> str | None:
-    found = re.findall(rf"<{tag}>(.*?)</{tag}>", text, flags=re.S)
-    return found[-1].strip() if found else None
+    found = re.findall(rf"<({tag})>(.*?)</\1>", text, flags=re.S)
+    return found[-1][1].strip() if found else None
+
+
+# A reply in JSON: {"reasoning": "...", "answer": "x^2 - 1"}, {"final_answer": 7}
+_JSON_FIELD = re.compile(
+    r'"(?:answer|final_answer|final answer|result)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[\d.]+))', re.I
+)
+# "## Final Answer" as a heading, the answer on the line after it
+_HEADING = re.compile(r"^#{1,6}\s*\**\s*final answer\s*\**\s*:?\s*\n+\s*([^\n]+)", re.I | re.M)
+
+
+def _structured(part: str) -> tuple[str | None, str]:
+    """(answer, rule) where the reply marks it by structure: a JSON answer field, a "Final Answer"
+    heading, a one-line code block closing the reply."""
+    fields = _JSON_FIELD.findall(part)
+    if fields:
+        text, number = fields[-1]
+        try:
+            text = json.loads(f'"{text}"') if text else number
+        except ValueError:
+            text = text or number
+        return str(text).strip(), "JSON answer field"
+    heading = _HEADING.findall(part)
+    if heading:
+        return heading[-1].strip().strip("*$` ").rstrip("."), "under a Final Answer heading"
+    block = re.search(r"```[\w-]*[ \t]*\n\s*([^\n`]+?)\s*\n\s*```\s*$", part)
+    if block:
+        return block.group(1), "a one-line code block closing the reply"
+    return None, ""
 
 
 # The sentence's full stop is a period before a space or the line's end: "is 0.5." is 0.5, not 0.
@@ -180,9 +210,12 @@ def extract_math(text: str) -> tuple[str | None, str]:
     part = answer_part(text)
     if not part:
         return None, "no answer part (reasoning unfinished)"
-    found = _last_tag(part, "answer")
+    found = _last_tag(part, "answer|final|final_answer")
     if found:
         return found, "answer tag"
+    found, rule = _structured(part) if not _boxes(part) else (None, "")
+    if found:
+        return found, rule
     found, rule = final_boxed(part)
     after = part[_boxes(part)[-1][1] :] if found else ""
     retold = [x for x in _FINAL_PHRASE.findall(after) if re.search(r"\d|\\", x)]
@@ -202,6 +235,8 @@ def extract_math(text: str) -> tuple[str | None, str]:
         if not (aside and re.match(r"\s*\(\s*or\b[^)]*\d", aside.group(0))):
             phrase = _ASIDE.sub("", BECAUSE.sub("", phrase)) or phrase
         phrase = _HEDGE.sub("", phrase)  # "the answer is probably 25"
+        # "x + 5 (valid for x ≠ 5, but ...": an aside cut at its comma, not `[3,\infty)\cup(-\infty,-1]`
+        phrase = re.sub(r"\s+\((?![^()]*[\\$])(?=[^()]*[A-Za-z]{2,})[^()]*$", "", phrase) or phrase
         # "So the answer is $\boxed{12": cut off inside the box, the value already written
         cut = re.fullmatch(r"\$?\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)", phrase)
         phrase = cut.group(1).strip() if cut else phrase

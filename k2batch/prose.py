@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 
-# "12, because 3 x 4 = 12", "35, though I haven't verified it": the value before its reason
-# ("which simplifies to $2\sqrt3$" rewrites the value: not a reason)
-BECAUSE = re.compile(r"(?<!written)(?<!expressed)(?<!given)(?<!represented),?\s+(?:because|since|as|"
-                     r"which(?! (?:simplifies|reduces) to)|due to|though|although|leaving)\s.*$", re.I)
+from k2batch.plainmath import BECAUSE, expression, math_line, named_parts, tail_expression
+
 # "at the point (2, 5)", "The set of divisors is {14, 7, 2, 1}."
 _ITEMS = r"\s*-?\d[\d./]*\s*(?:,\s*-?\d[\d./]*\s*)+"
-_POINT = re.compile(rf"\({_ITEMS}\)|\{{{_ITEMS}\}}")
+_POINT = re.compile(rf"\({_ITEMS}\)|\{{{_ITEMS}\}}|\[{_ITEMS}\]")
 _SCALED = r"(?:\s+(?:thousand|million|billion)\b)?"  # "1.5 million kWh"
 _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, not 35
 _RATIO = r"\d+(?:\.\d+)?(?: : |:)\d+(?:\.\d+)?(?![\d:])"  # "The ratio is 3:4": not 3; not "Step 2: 5"
@@ -118,57 +116,13 @@ _CHOICES = re.compile(r"\b(?:choices|options|letters)\s+(\(?[A-H]\)?(?:\s*(?:,|a
 
 
 _ANSWER_ROW = re.compile(r"\|\s*(?:\*\*)?(?:final )?answer(?:\*\*)?\s*\|(.*)\|", re.I)  # a table's last row
-_ARROW = re.compile(r"\s*(?:→|⟹|⇒|=>|\\Rightarrow|\\implies)\s*")
-_FUNCTIONS = re.compile(r"\b(?:sin|cos|tan|cot|sec|csc|log|ln|sqrt|exp)\b")
-_NAMED = re.compile(r"^[A-Za-z](?:[⁻¹'_]+\w*)?(?:\([a-z]\))?\s*(?:=|∈)")  # x =, f⁻¹(x) =, x ∈
-_PAIR = re.compile(r"\b[a-z]\s*=\s*-?[\d./]+\s*(?:,|and|, and)\s*[a-z]\s*=\s*-?[\d./]+")  # "at x = 2, y = 5"
-
-
-def _math_line(last: str) -> tuple[str | None, str]:
-    """A last line in plain-text math, no LaTeX delimiters: "x² − 5x + 6 = (x − 3)(x − 2)" (what its
-    last "=" gives), "f⁻¹(x) = (1/3)x − 2/3" and "So n = 1 or n = 2." (named values, whole),
-    "Wednesday + 2 → Friday" (what the arrow gives), "The lines meet at x = 2, y = 5." (the pair)."""
-    clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore)\b)", last.strip())[-1].rstrip(".")
-    clause = re.sub(r"^(?:so|thus|hence|therefore),?\s+", "", clause, flags=re.I).replace("≈", "=")
-    said = clause.rsplit(": ", 1)[-1]  # "Taking square roots of both sides: x = 3 or x = −3": what it says
-    clause = said if "=" in said else clause
-    # "In general form this is 2x − y + 3 = 0": an equation stated after words, not a value it works out
-    stated = re.split(r"\b(?:is|are|becomes|gives)\s+", clause)[-1]
-    equation = re.fullmatch(r"([^=]*[A-Za-z][^=]*?[+−-][^=]*)=([^=]+)", stated)
-    if stated != clause and equation and not re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", stated)):
-        clause = stated
-    if "$" in clause or "\\(" in clause or re.search(r"check|verif", clause, re.I):
-        return None, ""
-    if re.fullmatch(r"\*\*[^*]+\*\*", clause):  # "**V = 36π cm³**": the bold rule's (its value, unit kept)
-        return None, ""
-    arrow = _ARROW.split(clause)
-    if len(arrow) > 1 and arrow[-1].strip() and len(arrow[-1]) <= 40:
-        gives = re.sub(r"^(?:[a-z]+\s+){1,3}(?=[\d−-])", "", arrow[-1].strip())  # "→ ends at 22:15"
-        return gives, "last line (what its arrow gives)"
-    pair = _PAIR.search(clause)
-    if pair:
-        return pair.group(0), "last sentence (named values)"
-    if not re.search(r"[=∈]", clause):
-        return None, ""
-    if re.search(r"[A-Za-z]{3,}", _FUNCTIONS.sub("", clause)):  # "Time = 210 ÷ 60 = 3.5 hours": a number
-        value = clause.rsplit("=", 1)[-1].strip()
-        numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # unit aside; `3 - x` no number
-        several = re.search(r",(?!\d{3})", clause)  # `x = 2, y = -3`: a pair, not the last value
-        plain = len(clause) <= 120 and re.search(r"[\d√π∞]", value) and not re.search(r"[A-Za-z]", numeric)
-        return (value, "last line (plain-text math)") if plain and not several else (None, "")
-    lhs, rhs = clause.rsplit("=", 1) if "=" in clause else (clause, "")
-    # `x = 2 or x = 5`, `f⁻¹(x) = ...`, and an equation (`2x + 2y = 6`): whole; a rewriting: its result
-    if _NAMED.match(clause) or re.search(r"[A-Za-z]", lhs) and not re.search(r"[A-Za-z]", rhs):
-        return clause.strip(), "last line (plain-text math)"
-    return rhs.strip(), "last line (plain-text math)"
-
-
 # a last line that checks the answer above it: "Check: 3·64 + 6·8 + 5 = 245 ✓", "(As a check, ...)"
 _CHECK = re.compile(r"^[(*\s]*(?:check(?:ing)?|test|verif\w*|sanity check|as a check)\b|"
                     r"^\(.*[✓✔✗]", re.I)  # "(Dot with (1, 2, 3): ... = 0 ✓)"; not "**x = 5** ✓"
 # a gloss closing the line: "1/6 (about 16.7%)", "2π/3 (i.e. 120°)", "≡ 4 (mod 7)", "2.5 km (2500 m ÷
 # 1000 m per km)"; not a point "(2, 5)", a factor "(x − 2)" or a hedge "(or 30 if ...)"
-_GLOSS = re.compile(r"\s*\((?!\s*or\b)(?=\s*(?:≈|~|\\approx|i\.e\.|e\.g\.|[A-Za-z]{2,}\b)|[^()]*[÷×=≈])"
+_GLOSS = re.compile(r"\s+\((?!\s*or\b)(?=\s*(?:≈|~|\\approx|i\.e\.|e\.g\.|"
+                    r"(?!(?:sin|cos|tan|ln|log|sqrt|exp|abs)\b)[A-Za-z]{2,}\b)|[^()]*[÷×=≈])"  # e^x(cos x)
                     r"[^()]*(?:\([^()]*\)[^()]*)*\)\s*([.!]?)\s*$")
 # "**d = 2√5** ≈ 4.47": a last line all bold, an approximation beside it
 _BOLD_LINE = re.compile(r"(\*\*[^*]+\*\*)\s*(?:≈|~|\\approx)\s*[-\d.,]+[^\d\s]*\s*\.?")
@@ -198,34 +152,8 @@ def _trimmed(lines: list[str]) -> list[str]:
     return lines
 
 
-_PART_LINE = re.compile(r"(?:\*\*)?(?:part\s*)?\(?([a-h])\)(?:\*\*)?:?\s*\$?\s*([A-Za-z])\s*=(.*)", re.I)
-
-
-def _named_parts(lines: list[str]) -> str | None:
-    """"(a) x = 2 / (b) y = 5 − 2 = 3" closing the reply: the values its parts name, together
-    ("x = 2, y = 3"), as a system's solution. Parts that are not named values are left to the last
-    line (the reference may be the last part's answer alone)."""
-    run = []
-    for line in lines[::-1]:
-        m = _PART_LINE.fullmatch(line.strip().rstrip("."))
-        if not m:
-            break
-        run.insert(0, m)
-    letters = "".join(m.group(1).lower() for m in run)
-    if len(run) < 2 or not "abcdefgh".startswith(letters):
-        return None
-    return ", ".join(f"{m.group(2)} = {m.group(3).rsplit('=', 1)[-1].strip(' *$')}" for m in run)
-
-
-def _expression(sentence: str, start: int) -> str | None:
-    """"The derivative is 3x^2 + 2x.", "... is 3*x**2.": an expression in plain text from `start` to the
-    sentence's end, not its first number; None where words follow the number ("3 apples")."""
-    rest = sentence[start:].strip().rstrip(".!").strip()
-    words = re.findall(r"[A-Za-z]{2,}", _FUNCTIONS.sub("", rest))
-    variable = re.search(r"\d\s*\*?\s*[a-z](?![a-z])|[a-z]\s*(?:\^|\*\*|[²³])", rest)
-    return rest if variable and not words and re.fullmatch(r"[\w\s.+\-−*/^()²³√]+", rest) else None
-
-
+_ROOTS = re.compile(r"\b(?:roots|solutions|zeros|zeroes)\s+(?:are|were)\s+"
+                    r"(-?\d[\d./]*(?:\s*,\s*-?\d[\d./]*)*,?\s+and\s+-?\d[\d./]*)\.?$", re.I)
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -236,6 +164,10 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     part = re.sub(r"\b([0-9A-F]+) in base (?!10\b)(\d+)\b", r"\1_{\2}", in_digits(part))  # "410 in base 6"
     part = re.sub(r"(\d?)([½¼¾⅓⅔⅕⅛⅜⅝⅞⅙⅚])", lambda m: f"{m[1]} {_VULGAR[m[2]]}".strip(), part)  # 2¼: 2 1/4
     part = re.sub(r"\b(\d+) and (\d+/\d+)\b", r"\1 \2", part)  # "3 and 1/2": a mixed number
+    part = re.sub(r"\blog base (\d+) of (\w+)", r"log_\1(\2)", part)  # log base 2 of 3
+    part = re.sub(r"\b(\d+) root (\d+)\b", r"\1 sqrt(\2)", part)  # 2 root 5
+    part = re.sub(r"\bthe square root of (\w+)\b", r"sqrt(\1)", part)  # "equals the square root of 7"
+    part = re.sub(r"\bthe cube root of (\w+)\b", r"\1^(1/3)", part)
     part = part.replace("¢", " cents").replace("⟨", "(").replace("⟩", ")")  # 75¢; ⟨3, −1⟩ a vector
     if _LISTING.search(part):
         return None, "a list, cut off (no answer stated)"
@@ -243,7 +175,7 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     part = "\n".join(lines)
     if len(lines) > 1 and re.match(r"where\b", lines[-1], re.I) and lines[-2].startswith(("$$", "\\[")):
         lines.pop()  # "$$\int \cos x\,dx = \sin x + K$$ / where $K$ is an arbitrary constant."
-    named = _named_parts(lines)
+    named = named_parts(lines)
     if named:
         return named, "last lines (the values parts name)"
     tail = []  # "- A / - B / - D": the letters a closing list names
@@ -289,9 +221,15 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     choices = _CHOICES.search(last)  # "So the primes are 113 and 97, i.e. choices D and B."
     if choices:
         return choices.group(1), "last sentence (the options it names)"
-    plain, rule = _math_line(last)
+    except_ = re.search(r"all real numbers (?:except|other than|but) -?\d+(?:\.\d+)?", last, re.I)
+    if except_:  # "So the domain is all real numbers except 2."
+        return except_.group(0), "last sentence (a domain)"
+    plain, rule = math_line(last)
     if plain:
         return plain, rule
+    tail = tail_expression(last)
+    if tail:
+        return tail, "last sentence (plain-text expression)"
     if len(_NUMBER.findall(BECAUSE.sub("", last))) == 1 and BECAUSE.search(last):
         concluding = [last]  # "Janet has 36 marbles, which is 3 times Tom's 12.": the value, then why
     stating = [c for c in re.split(r",\s+", last)[1:] if _STATES.match(c) and _STATED.search(c)]
@@ -312,6 +250,13 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
         named = re.sub(r"^[A-Za-z][a-z ]{1,30}[=:]\s*", "", bold[0].strip())  # "**Area = 7.5 m²**": its value
         return named.rstrip("."), "last sentence (bold)"
+    endless = re.search(r"\b(?:diverges|goes|tends|grows|increases) (?:without bound )?to "
+                        r"(-|negative |minus )?(?:infinity|∞)", last, re.I)
+    if endless:  # "Therefore the expression diverges to infinity."
+        return ("-" if endless.group(1) else "") + "\\infty", "last sentence (infinity)"
+    roots = _ROOTS.search(last)
+    if roots:  # "..., and the roots are 5 and 2."
+        return ", ".join(_NUMBER.findall(roots.group(1))), "last sentence (the values it lists)"
     # "$m_1 m_2 = -1$, so the lines are perpendicular.": the words its last clause says
     # (after "Since $f(-x) = -f(x)$," too: "the function is odd")
     clause = re.split(r"[,;]\s+(?=(?:so|thus|hence|therefore|the|it|they|this)\b)", last)[-1]
@@ -357,7 +302,7 @@ def prose_answer(part: str) -> tuple[str | None, str]:
         stated = _STATED.search(sentence, keys[-1].start()) if keys else None
         stated = stated or _STATED.search(sentence)
         if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
-            return _expression(sentence, stated.start(1)) or stated.group(1) + (stated.group(2) or ""), (
+            return expression(sentence, stated.start(1)) or stated.group(1) + (stated.group(2) or ""), (
                 "concluding sentence"
             )
     numbers = _NUMBER.findall(part)

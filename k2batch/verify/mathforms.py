@@ -18,11 +18,16 @@ _EMPTY = re.compile(
 def clean(text: str) -> str:
     """The answer without what never changes its value: math delimiters, spacing commands,
     \\left/\\right, \\dfrac/\\tfrac, thousands separators inside numbers, a final full stop."""
-    t = text.strip().replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
+    t = re.sub(r"^`([^`]+)`$", r"\1", text.strip())  # `x + 3`: inline code
+    t = t.replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
     t = re.sub(r"\s*×\s*", r" \\times ", t)
     t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
     t = re.sub(r"[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + m.group(0).translate(_SUBSCRIPT) + "}", t)  # log₂3
     t = re.sub(r"(?<![A-Za-z\\])pi(?![A-Za-z])", r"\\pi ", t)  # 36pi, (4/3) pi r^3: plain text's π
+    t = re.sub(r"(?<![A-Za-z\\])inf(?:inity)?(?![A-Za-z])", r"\\infty ", t)  # (-inf, 2) U (2, inf)
+    t = re.sub(r"(?<=[)\]])\s*U\s*(?=[(\[])", r" \\cup ", t)
+    t = re.sub(r"(?<![A-Za-z\\])abs\s*\(([^()]*)\)", r"|\1|", t)  # abs(x)
+    t = _EXCEPT.sub(r"(-\\infty, \1) \\cup (\1, \\infty)", t)  # all real numbers except 2
     t = t.translate(_SYMBOLS)  # ± ∞ ∪ π θ ≤ ≥ ≠ · as LaTeX
     t = re.sub(r"(?<=[\w)])\*\*(?=[\w(])", "^", t)  # 3*x**2: Python's power
     t = re.sub(r"^(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)$", r"\1:\2", t)  # a ratio in words, 2 to 5
@@ -58,13 +63,18 @@ def clean(text: str) -> str:
     t = re.sub(dot, r"\\overline{\1}", t)  # 0.1\dot{6}: dot notation
     t = REPEATING.sub(repeating_fraction, t)
     t = _worked(t)
+    # `u + v = <1, -2, 3>`, `A + B = [[1, 2], [3, 4]]`: the vector or matrix it names
+    t = re.sub(r"^[A-Za-z][A-Za-z\s+\-*^']*=\s*(?=[(\[<].*[)\]>]$)", "", t)
+    t = re.sub(r"^<([^<>]*,[^<>]*)>$", r"(\1)", t)
     scaled = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(thousand|million|billion)\b(\s+[a-z ]+)?", t, flags=re.I)
     if scaled:  # 2.5 million, 2.3 million residents
         t = f"{float(scaled.group(1)) * _SCALE[scaled.group(2).lower()]:.12g}{scaled.group(3) or ''}"
     return t
 
 
-_TRIG = re.compile(r"(?<![\\A-Za-z])(sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)(?=\s*[(\\\d_])")
+_TRIG = re.compile(  # sin(2x), sin^2(x), sin x: the function
+    r"(?<![\\A-Za-z])(sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)(?=\s*[(\\\d_^]|\s+[A-Za-z](?![A-Za-z]))"
+)
 
 
 def _worked(text: str) -> str:
@@ -80,6 +90,7 @@ def _worked(text: str) -> str:
     return sides[-1].strip() if numbers or evaluated else text
 
 
+_EXCEPT = re.compile(r"^all real numbers (?:except|other than|but) (-?\d+(?:\.\d+)?)$", re.I)
 _UNIT_TERM = re.compile(
     r"\s*([+-]?)\s*(\d*(?:\.\d+)?)\s*(?:\\(?:hat|mathbf|vec|boldsymbol)\s*\{?\s*)?([ijk])\s*\}?"
 )

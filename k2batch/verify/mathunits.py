@@ -46,10 +46,20 @@ _UNIT_TAIL = re.compile(
 )
 
 
+# a unit spelled out or abbreviated after a space, longest names first ("meters per second" before "second")
+_SPELLED = re.compile(r"\s(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")$", re.I)
+
+
 def split_unit(text: str) -> tuple[str, str | None]:
     """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
     None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
     t = re.sub(r"\}\s*/\s*" + _WRAPPERS + r"\{\s*", "/", text.strip())  # \\mathrm{km}/\\mathrm{h}: one unit
+    spelled = _SPELLED.search(t)  # "5t meters per second", "(x + 2) cm": an expression, then its unit apart
+    name = spelled.group(1).lower() if spelled else ""
+    before = t[: spelled.start()] if spelled else ""
+    apart = len(name) >= 3 or len(name) == 2 and name != "in" and re.search(r"[\d)]$", before)  # not `πr^2 h`
+    if apart and re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", before)):
+        return before.strip(), UNITS[name]
     m = _UNIT_TAIL.match(t)
     if not m or not re.search(r"\d", m["value"]):
         return t, None
