@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def check(results):
     for r in results:
-        assert r["finished_before_kill"] > 0, r  # the kill landed mid-run
+        assert r["killed"] and r["finished_before_kill"] > 0, r  # the kill landed mid-run
         assert r["each_id_once"] and r["equals_clean_run"], r
         assert r["reuse_rate"] >= 0.95, r
 
