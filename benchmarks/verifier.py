@@ -63,6 +63,8 @@ HELD_OUT = {
     "datasets and model families: 0.954 at 0fba414, before its misses were fixed, 2026-12-04)",
     "math_holdout15.jsonl": "held-out set 15 (written blind, algebraic answers in plain text and in JSON, "
     "headings, code blocks and tags: 0.699 at 7732d89, before its misses were fixed, 2026-12-04)",
+    "math_holdout16.jsonl": "held-out set 16 (written blind, multilingual replies and locale formats, MGSM "
+    "style: 0.903 at 0a5870d, before its misses were fixed, 2026-12-04)",
 }
 
 

@@ -203,17 +203,28 @@ def _corrected(tail: str) -> str | None:
     return value if value and rule != "last number" else None
 
 
+# Full-width ASCII (Chinese and Japanese replies) and the decimal digits of other scripts (Arabic-Indic,
+# Devanagari, Bengali, Telugu, Thai): as ASCII. Not NFKC, which would also read x² as x2.
+_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    cp: ord(str(unicodedata.digit(chr(cp))))
+    for start in (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0C66, 0x0E50)
+    for cp in range(start, start + 10)
+}
+
+
 def extract_math(text: str) -> tuple[str | None, str]:
     """(answer, rule) for math: <answer> tags, the final \\boxed{} (or boxes that together make one
     answer), a 'final answer is' phrase, '####', the concluding sentence of a worked solution, then
     the last number (the weakest rule; its use is recorded)."""
-    part = answer_part(text)
+    part = answer_part(text).translate(_DIGITS)  # ２．５, ১৮, ٢٢: the digits graders compare
     if not part:
         return None, "no answer part (reasoning unfinished)"
     found = _last_tag(part, "answer|final|final_answer")
     if found:
         return found, "answer tag"
     found, rule = _structured(part) if not _boxes(part) else (None, "")
+    if found and rule.startswith("under") and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", found):
+        return extract_math(found)  # "## Final Answer / The probability is 1/4.": what the sentence says
     if found:
         return found, rule
     found, rule = final_boxed(part)

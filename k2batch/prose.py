@@ -28,7 +28,9 @@ _TURNS = re.compile(r"\b(?:simplifies|reduces|becomes|comes out) to\b"
                     r"|,\s+(?:the|its)\b[^.?!$,]{0,60}?\b(?:is|are|was|equals)\s*(?=\$)"
                     r"|,\s+(?:we (?:have|get|find)|this gives|giving)\s*(?=\$)", re.I)
 _INLINE_MATH = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
-_JOINED = re.compile(r"(?:\s*(?:,|and|or)?\s*(?:\$[^$]+\$|\\\(.+?\\\)))+\s*\.?")  # "$2$ and $-2$."
+# "$2$ and $-2$.", "$x = 2$ ó $x = -3$", "$x = -\frac{1}{2}$ 或 $x = 2$。"
+_JOINED = re.compile(r"(?:\s*(?:,|、|and|or|y|o|ó|u|et|ou|und|oder|e|или|и|或|和|또는|または)?\s*"
+                     r"(?:\$[^$]+\$|\\\(.+?\\\)))+\s*[.。]?")
 # "is 5", "comes to $12.40", "needs 5 days", "= 7", "is 1 000 000" (SI's grouping): the number a
 # conclusion states.
 _STATED = re.compile(

@@ -759,6 +759,26 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("x^{1/4}", "Add the exponents: 1/2 - 1/4 = 1/4.\n\nSo the product equals the fourth power of x, that is, x^(1/4).", "Simplify $x^{1/2} \\cdot x^{-1/4}$.", "correct"),
     ("\\sqrt{7}", "By Pythagoras, s^2 = 16 - 9 = 7.\n\nSo the side is the square root of 7.", "A right triangle has hypotenuse 4 and one leg 3. How long is the other leg?", "correct"),
     ("\\sqrt{7}", "By Pythagoras, s^2 = 16 + 9 = 25.\n\nSo the side is the square root of 25.", "A right triangle has hypotenuse 4 and one leg 3. How long is the other leg?", "incorrect"),
+    # set 16: replies in other languages and their number formats
+    ("4.5", "Tiempo = 90 ÷ 20 = 4,5 horas.\n\nTarda 4,5 horas.", "Un tren recorre 90 km a 20 km/h. ¿Cuántas horas tarda?", "correct"),
+    ("45", "Tiempo = 90 ÷ 20 = 4,5 horas.\n\nTarda 4,5 horas.", "Un tren recorre 90 km a 20 km/h. ¿Cuántos minutos más de 4 horas tarda? Responde en décimas de hora por diez.", "incorrect"),
+    ("2345.5", "4.691 € ÷ 2 = 2.345,5 €\n\nRespuesta: 2.345,5", "Dos socios reparten 4.691 € a partes iguales. ¿Cuántos euros recibe cada uno?", "correct"),
+    ("2.5", "７．５÷３＝２．５\n\n答案：２．５", "一根绳子长 7.5 米，平均分成 3 段，每段长多少米？", "correct"),
+    ("2.5", "７．５÷３＝２．５\n\n答案：３．５", "一根绳子长 7.5 米，平均分成 3 段，每段长多少米？", "incorrect"),
+    ("24", "१२ × २ = २४\n\nउत्तर: २४", "एक डिब्बे में 12 पेंसिल हैं। 2 डिब्बों में कितनी पेंसिल हैं?", "correct"),
+    ("1500", "5 × 300 = 1'500 Franken\n\nAntwort: 1'500", "Ein Zimmer kostet 300 Franken pro Nacht. Was kosten 5 Nächte?", "correct"),
+    ("(1,4)", "Le produit est négatif entre ses racines.\n\nDonc $S = \\left]1\\,;\\,4\\right[$.", "Résoudre $(x-1)(x-4) < 0$.", "correct"),
+    ("(1,4)", "Le produit est négatif entre ses racines.\n\nDonc $S = \\left[1\\,;\\,4\\right]$.", "Résoudre $(x-1)(x-4) < 0$.", "incorrect"),
+    ("(-1,5)", "$|x - 2| < 3$ 等价于 $-1 < x < 5$。\n\n所以解集是 $[-1, 5]$。", "解不等式 $|x-2|<3$。", "incorrect"),
+    ("16:45", "14 h 15 + 2 h 30 = 16 h 45.\n\nLe film se termine à 16 h 45.", "Un film commence à 14 h 15 et dure 2 h 30. À quelle heure se termine-t-il ?", "correct"),
+    ("16:45", "14 h 15 + 2 h 30 = 16 h 45.\n\nLe film se termine à 16 h 15.", "Un film commence à 14 h 15 et dure 2 h 30. À quelle heure se termine-t-il ?", "incorrect"),
+    ("-4, 1", "Factorizamos: $(x - 1)(x + 4) = 0$.\n\nLas soluciones son $x = 1$ ó $x = -4$.", "Resuelve $x^2 + 3x - 4 = 0$.", "correct"),
+    ("-4, 1", "Factorizamos: $(x + 1)(x - 4) = 0$.\n\nLas soluciones son $x = -1$ ó $x = 4$.", "Resuelve $x^2 + 3x - 4 = 0$.", "incorrect"),
+    ("-\\frac{1}{3}, 1", "因式分解：$(3x + 1)(x - 1) = 0$，\n所以 $x = -\\frac{1}{3}$ 或 $x = 1$。", "解方程 $3x^2 - 2x - 1 = 0$。", "correct"),
+    ("-\\frac{1}{3}, 1", "因式分解：$(3x - 1)(x + 1) = 0$，\n所以 $x = \\frac{1}{3}$ 或 $x = -1$。", "解方程 $3x^2 - 2x - 1 = 0$。", "incorrect"),
+    # a sentence under a Final Answer heading: what it says
+    ("\\frac{1}{4}", "Two of the eight outcomes qualify.\n\n## Final Answer\nThe probability is 1/4.", "Two fair coins are tossed. What is the probability of two heads?", "correct"),
+    ("\\frac{1}{4}", "Two of the eight outcomes qualify.\n\n## Final Answer\nThe probability is 1/2.", "Two fair coins are tossed. What is the probability of two heads?", "incorrect"),
 ]
 
 

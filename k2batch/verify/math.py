@@ -272,7 +272,8 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
     if any(m and other[1] in ("list", "set") for m, other in zip(member, (p_list, g_list), strict=True)):
         return False, "an interval (x ∈ [a, b]) against a list of values"  # 1, 2 is not all of [1, 2]
     ends = gold[:1] + gold[-1:], pred[:1] + pred[-1:]  # [-1, 4] is not (-1, 4) as an interval
-    interval = asks.intervals(problem) or any(member)
+    # (-2, 4) against [-2, 4]: two intervals (a point is not written in square brackets)
+    interval = asks.intervals(problem) or any(member) or {ends[0], ends[1]} == {"()", "[]"}
     if interval and len(g_items) == len(p_items) == 2 and ends[0] != ends[1]:
         return False, f"another interval (ends {ends[1]}, the reference's {ends[0]})"
     names = [forms.label(x)[0] for x in p_items]
@@ -287,6 +288,8 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
     equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_items)
     nested = all(forms.as_list(x) for x in g_items)  # (-1, 1), (2, 4): a list of pairs
     loose = "set" in kinds and kinds <= {"set", "list"}  # a set against a bare list: no order either
+    # `x = 2, x = -3`: one unknown's solutions, in any order (whatever language says "all solutions")
+    loose = loose or len(set(names)) == 1 and bool(names[0]) and len(names) > 1
     ordered = not (asks.unordered(g_list[1], problem, nested) or loose or system or equations)
     return _elements(g_items, p_items, ordered, policy)
 
@@ -370,6 +373,9 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     elif policy["tolerance"] == "precision" and problem.strip() and not asks.approximate(problem):
         policy = {**policy, "tolerance": "reference"}  # 1.414 does not answer "the diagonal" (sqrt 2)
     (ref, ref_unit), (ans, ans_unit) = split_unit(ref), split_unit(ans)
+    if re.fullmatch(r"-?[\d.]+", ref):  # "3,5", "1.234,5" where a comma marks decimals, against one number
+        if re.fullmatch(r"-?\d+,(?:\d{1,2}|\d{4,})|-?\d{1,3}(?:\.\d{3})+,\d+", ans):
+            ans = ans.replace(".", "").replace(",", ".")
     ok, why = _equal(ref, ans, problem, policy, (forms.in_interval(reference), forms.in_interval(answer)))
     if ok is None:
         return "error", why

@@ -63,6 +63,9 @@ def clean(text: str) -> str:
     t = re.sub(dot, r"\\overline{\1}", t)  # 0.1\dot{6}: dot notation
     t = REPEATING.sub(repeating_fraction, t)
     t = _worked(t)
+    t = re.sub(r"(?<=\d)'(?=\d{3}\b)", "", t)  # 1'200: Swiss grouping
+    t = re.sub(r"^(?:[^\d\s]{1,3}\s)?(\d{1,2})\s?h\s?(\d\d)$", r"\1:\2", t)  # "à 15 h 30": a time of day
+    t = _french_interval(t)
     # `u + v = <1, -2, 3>`, `A + B = [[1, 2], [3, 4]]`: the vector or matrix it names
     t = re.sub(r"^[A-Za-z][A-Za-z\s+\-*^']*=\s*(?=[(\[<].*[)\]>]$)", "", t)
     t = re.sub(r"^<([^<>]*,[^<>]*)>$", r"(\1)", t)
@@ -88,6 +91,15 @@ def _worked(text: str) -> str:
     evaluated = re.match(r"\s*\\(?:int|lim|sum|frac\s*\{\s*d)", sides[0])  # `\int (3x^2+1) dx = x^3 + x + K`
     numbers = all(x.strip() and not re.search(r"[A-Za-z]", x) for x in numeric)
     return sides[-1].strip() if numbers or evaluated else text
+
+
+def _french_interval(text: str) -> str:
+    """`]2 ; 5[`, `[0; 1[`: French interval notation (a bracket turned outward is open, `;` between
+    the ends) as the usual `(2, 5)`, `[0, 1)`."""
+    m = re.fullmatch(r"(?:[A-Z]\s*=\s*)?([\[\]])\s*([^;\[\]]+?)\s*;\s*([^;\[\]]+?)\s*([\[\]])", text)
+    if not m:
+        return text
+    return f"{'(' if m[1] == ']' else '['}{m[2]}, {m[3]}{')' if m[4] == '[' else ']'}"
 
 
 _EXCEPT = re.compile(r"^all real numbers (?:except|other than|but) (-?\d+(?:\.\d+)?)$", re.I)
