@@ -184,6 +184,12 @@ def run(job: JobRun, cfg: JobConfig) -> None:
     the runner the job's profile names."""
     options = pipeline_options(cfg, resolve=True)
     local = cfg.runner.name == "FnApiRunner"
+    processes = worker_processes(cfg) if local else 1
+    if processes > 1 and cfg.backend.kind == "llamacpp" and not cfg.backend.n_threads:
+        # the local worker processes' engines share this host's cores: two processes of two threads
+        # on two cores spin in ggml's thread pool (a 16-token call took 56 s, not 1 s, in one suite run)
+        threads = max(1, (os.cpu_count() or 1) // (cfg.backend.engines * processes))
+        cfg = cfg.model_copy(update={"backend": cfg.backend.model_copy(update={"n_threads": threads})})
     waves = plan_waves(job.input_uri, cfg.limit, cfg.runner.wave_size if local else None)
     for wave in waves:
         p = beam.Pipeline(runner=FnApiRunner() if local else None, options=options)  # None: --runner
