@@ -65,6 +65,9 @@ HELD_OUT = {
     "headings, code blocks and tags: 0.699 at 7732d89, before its misses were fixed, 2026-12-04)",
     "math_holdout16.jsonl": "held-out set 16 (written blind, multilingual replies and locale formats, MGSM "
     "style: 0.903 at 0a5870d, before its misses were fixed, 2026-12-04)",
+    "math_holdout17.jsonl": "held-out set 17 (written blind, quantitative science answers: units, scientific "
+    "notation, significant figures, SciBench / OlympiadBench / JEEBench styles: 0.713 at a1479b0, before its "
+    "misses were fixed, 2026-12-04)",
 }
 
 

@@ -46,7 +46,8 @@ def math_line(last: str) -> tuple[str | None, str]:
         return None, ""
     if re.search(r"[A-Za-z]{3,}", FUNCTIONS.sub("", clause)):  # "Time = 210 ÷ 60 = 3.5 hours": a number
         value = clause.rsplit("=", 1)[-1].strip()
-        numeric = re.sub(r"(?:\s+[a-z]{2,}){1,2}$|\\[a-z]+", "", value)  # unit aside; `3 - x` no number
+        # its unit aside (`mol/L` too); `3 - x` is no number
+        numeric = re.sub(r"(?:\s+(?:[a-z]{2,}|[A-Za-zµ]+/[\w^²³⁻¹]+)){1,2}$|\\[a-z]+", "", value)
         several = re.search(r",(?!\d{3})", clause)  # `x = 2, y = -3`: a pair, not the last value
         plain = len(clause) <= 120 and re.search(r"[\d√π∞]", value) and not re.search(r"[A-Za-z]", numeric)
         return (value, "last line (plain-text math)") if plain and not several else (None, "")
@@ -101,6 +102,8 @@ def tail_expression(sentence: str) -> str | None:
             break  # a word, a clause's end, "p.m."
         tail.insert(0, tok)
     expr = " ".join(tail)
+    if re.fullmatch(r"(?:[A-Z][a-z]?\d*)+", expr) and re.search(r"\d", expr):
+        return None  # "9.0 mol of O2": a chemical formula, not algebra
     if not expr or expr.count("(") != expr.count(")") or expr.count("[") != expr.count("]"):
         return None
     sides = expr.split("=")

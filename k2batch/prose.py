@@ -16,7 +16,9 @@ _RATIO = r"\d+(?:\.\d+)?(?: : |:)\d+(?:\.\d+)?(?![\d:])"  # "The ratio is 3:4": 
 _MIXED = r"-?\d+ \d+/\d+(?![\d/])"  # "2 1/4 feet": a mixed number, not 2 and then 1/4
 _GROUPED = r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)"  # "120 000" (SI's grouping): one number
 _NUMBER = re.compile(
-    rf"{_CLOCK}|{_RATIO}|{_MIXED}|{_GROUPED}|-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|(?<![\w.])\.\d+", re.I
+    rf"{_CLOCK}|{_RATIO}|{_MIXED}|{_GROUPED}|(?-i:(?<![A-Z])(?<![A-Z][a-z]))-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|"
+    r"(?<![\w.])\.\d+",  # not the digits of a formula (O2, C2H5OH)
+    re.I,
 )
 _CONCLUDES = re.compile(
     r"\b(?:therefore|thus|hence|so|in total|altogether|in all|overall|total|answer|finally|result)\b", re.I
@@ -121,6 +123,10 @@ _ANSWER_ROW = re.compile(r"\|\s*(?:\*\*)?(?:final )?answer(?:\*\*)?\s*\|(.*)\|",
 # a last line that checks the answer above it: "Check: 3·64 + 6·8 + 5 = 245 ✓", "(As a check, ...)"
 _CHECK = re.compile(r"^[(*\s]*(?:check(?:ing)?|test|verif\w*|sanity check|as a check)\b|"
                     r"^\(.*[✓✔✗]", re.I)  # "(Dot with (1, 2, 3): ... = 0 ✓)"; not "**x = 5** ✓"
+# a last line in brackets that restates the answer: "(In joules this is 3.20 × 10⁻¹⁹ J.)"
+_RESTATED = re.compile(
+    r"^\(\s*(?:in \w+|i\.e\.|that is|equivalently|which is)\b[^()]*(?:\([^()]*\)[^()]*)*\)\.?$", re.I
+)
 # a gloss closing the line: "1/6 (about 16.7%)", "2π/3 (i.e. 120°)", "≡ 4 (mod 7)", "2.5 km (2500 m ÷
 # 1000 m per km)"; not a point "(2, 5)", a factor "(x − 2)" or a hedge "(or 30 if ...)"
 _GLOSS = re.compile(r"\s+\((?!\s*or\b)(?=\s*(?:≈|~|\\approx|i\.e\.|e\.g\.|"
@@ -145,7 +151,9 @@ def without_gloss(line: str) -> str:
 def _trimmed(lines: list[str]) -> list[str]:
     """The reply's lines without what follows its answer: check lines, a closing gloss in brackets,
     an approximation beside a bold last line."""
-    while len(lines) > 1 and _CHECK.search(lines[-1]) and re.search(r"[\d$\\√π]", lines[-2]):
+    while len(lines) > 1 and (_CHECK.search(lines[-1]) or _RESTATED.match(lines[-1].strip())) and re.search(
+        r"[\d$\\√π]", lines[-2]
+    ):
         lines = lines[:-1]
     if lines:
         last = without_gloss(lines[-1])

@@ -16,7 +16,7 @@ import math
 import re
 
 from k2batch.extract import normalize_answer
-from k2batch.verify import SECOND_OPINION
+from k2batch.verify import SECOND_OPINION, chemistry, quantities
 from k2batch.verify import mathasks as asks
 from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
@@ -372,6 +372,10 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         policy = {**policy, "tolerance": "exact"}  # "as a common fraction": 0.33 is not 1/3
     elif policy["tolerance"] == "precision" and problem.strip() and not asks.approximate(problem):
         policy = {**policy, "tolerance": "reference"}  # 1.414 does not answer "the diagonal" (sqrt 2)
+    chemical = chemistry.verdict(ref, ans)  # CH2O for CH_2O; 2H₂ + O₂ → 2H₂O for "2, 1, 2"
+    measured = chemical or quantities.compare(ref, ans, problem, policy)  # 0.25 kJ is 250 J; 12 W is not 12 J
+    if measured is not None:
+        return ("correct" if measured[0] else "incorrect"), measured[1] + named
     (ref, ref_unit), (ans, ans_unit) = split_unit(ref), split_unit(ans)
     if re.fullmatch(r"-?[\d.]+", ref):  # "3,5", "1.234,5" where a comma marks decimals, against one number
         if re.fullmatch(r"-?\d+,(?:\d{1,2}|\d{4,})|-?\d{1,3}(?:\.\d{3})+,\d+", ans):
