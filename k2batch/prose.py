@@ -3,6 +3,7 @@ concluding sentence, the emphasis or words of its last sentence, else its last n
 
 from __future__ import annotations
 
+import functools
 import re
 
 from k2batch.plainmath import BECAUSE, expression, math_line, named_parts, tail_expression
@@ -315,5 +316,19 @@ def prose_answer(part: str) -> tuple[str | None, str]:
             return expression(sentence, stated.start(1)) or stated.group(1) + (stated.group(2) or ""), (
                 "concluding sentence"
             )
-    numbers = _NUMBER.findall(part)
-    return (numbers[-1].rstrip(".,"), "last number") if numbers else (None, "no answer found")
+    numbers = list(_NUMBER.finditer(part))
+    if not numbers:
+        return None, "no answer found"
+    last = numbers[-1]
+    unit = _unit_after().match(part, last.end())  # "moves at 20 meters per second": the unit too
+    return last.group(0).rstrip(".,") + (unit.group(0).rstrip(".") if unit else ""), "last number"
+
+
+@functools.cache
+def _unit_after() -> re.Pattern:
+    """A unit word right after a number: "20 meters per second", "12 kg"."""
+    from k2batch.verify.mathunits import UNITS  # at call time: k2batch.verify imports this module
+
+    words = [u for u in UNITS if len(u) > 1 and u != "in"]  # "12 in the end", "4 s" (a variable?)
+    names = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"\s+(?:{names})\b(?!\s*[\d(=])", re.I)

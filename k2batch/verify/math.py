@@ -317,21 +317,6 @@ def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
     return None
 
 
-def _undone(problem: str, ref: str, ans: str) -> str | None:
-    """What an answer equal in value to the reference leaves undone of what the problem asks."""
-    unreduced = asks.unreduced(problem, ans)
-    if unreduced and not asks.unreduced(problem, ref):
-        return f"equal in value, but {unreduced}, as the problem asks"
-    undone = asks.unevaluated(problem, ref, ans)
-    if undone:
-        return f"equal in value, but it leaves {undone} unevaluated"
-    other = asks.other_form(problem, ref, ans)
-    if other:
-        return f"equal in value, but {other}"
-    unfinished = calc.unfinished(problem, ref, ans, _parse)
-    return f"equal in value, but {unfinished}" if unfinished else None
-
-
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     policy = {**policy, "problem": problem}  # the rules of one value read it too (an integral asked)
     ref, ans, named = forms.clean(reference), forms.clean(answer), ""
@@ -383,7 +368,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     ok, why = _equal(ref, ans, problem, policy, (forms.in_interval(reference), forms.in_interval(answer)))
     if ok is None:
         return "error", why
-    undone = _undone(problem, ref, ans) if ok else None
+    undone = asks.undone(problem, ref, ans, _parse) if ok else None
     if undone:
         return "incorrect", undone
     if ok and ref_unit and ans_unit and ref_unit != ans_unit:

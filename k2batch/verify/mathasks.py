@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 
+from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
 from k2batch.verify.mathunits import UNITS, split_unit
 
@@ -277,3 +278,19 @@ def asked_form(problem: str, ref: str, ans: str) -> str | None:
     if intervals and re.search(inequality, ans) and not re.search(inequality, ref):
         return "an inequality, where the problem asks for interval notation"
     return None
+
+
+def undone(problem: str, ref: str, ans: str, parse) -> str | None:
+    """What an answer equal in value to the reference leaves undone of what the problem asks
+    (`parse`: math-verify's, as the cascade calls it)."""
+    left = unreduced(problem, ans)
+    if left and not unreduced(problem, ref):
+        return f"equal in value, but {left}, as the problem asks"
+    left = unevaluated(problem, ref, ans)
+    if left:
+        return f"equal in value, but it leaves {left} unevaluated"
+    left = other_form(problem, ref, ans)
+    if left:
+        return f"equal in value, but {left}"
+    left = calc.unfinished(problem, ref, ans, parse)
+    return f"equal in value, but {left}" if left else None

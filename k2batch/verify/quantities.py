@@ -118,11 +118,9 @@ def unit_of(text: str):
     names = re.findall(r"[A-Za-zµ_]+", t)
     if not names or any(n in _NOT_UNIT for n in names):
         return None
-    import pint
-
     try:
         unit = _registry().parse_units(t)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError, AssertionError):
+    except Exception:  # noqa: BLE001 - pint's parser is Python's tokenizer: unbalanced text raises many kinds
         return None
     return unit if not unit.dimensionless or "rad" in t or "degree" in t else None
 
@@ -176,7 +174,7 @@ def _factor(unit, to) -> float | None:
 
     try:
         return _registry().Quantity(1.0, unit).to(to).magnitude
-    except pint.errors.DimensionalityError:
+    except pint.errors.PintError:  # other dimensions; an offset unit (°C) in a product
         return None
 
 
@@ -230,7 +228,7 @@ def _in_unit(q: Quantity, unit) -> float | None:
 
     try:
         return _registry().Quantity(q.value, q.unit).to(unit).magnitude
-    except pint.errors.DimensionalityError:
+    except pint.errors.PintError:  # other dimensions; an offset unit (°C) in a product
         return None
 
 
