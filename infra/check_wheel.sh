@@ -53,3 +53,10 @@ from k2batch import K2Think
 df = K2Think(samples=2, stages={"generate": {"max_tokens": 32}}).solve([{"id": "1", "problem": "What is 2+3?", "answer": "5"}])
 assert list(df["id"]) == ["1"], df
 print("wheel check: python api ok", df["status"][0])'
+# Verification's own dependencies (pint for physical quantities), from the installed wheel.
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" "$work/venv/bin/python" -c '
+from k2batch.verify import verify_answer
+v = verify_answer("250 J", "W = 0.25 kJ", "math", prompt="How much work is done?")
+w = verify_answer("250 J", "W = 250 W", "math", prompt="How much work is done?")
+assert v.correct and not w.correct, (v, w)
+print("wheel check: units ok", v.reason)'
