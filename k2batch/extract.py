@@ -174,8 +174,8 @@ _FINAL_PHRASE = re.compile(
     re.I | re.M,
 )
 # "3 (after 2 steps)", "15 liters (i.e., 15,000 mL)": the aside is no part
-_ASIDE = re.compile(  # ... and "150 cm (1.5 m)": the same value in another unit
-    r"\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}[^()]*|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx)[^()]*"
+_ASIDE = re.compile(  # ... and "150 cm (1.5 m)": the same value in another unit; not `cal/(mol·K)`
+    r"(?<![/·*^])\s*\((?:[^()]*(?<![\\A-Za-z])[A-Za-z]{3,}[^()]*|\s*(?:i\.e\.|e\.g\.|or\b|=|≈|\\approx)[^()]*"
     r"|\s*\d[\d.,]*\s*[A-Za-z]{1,3}\s*)\)$"
 )
 # "**Answer: 42** / Actually, I double counted ... The correct count is 36.": a correction after it.

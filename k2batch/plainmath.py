@@ -104,6 +104,8 @@ def tail_expression(sentence: str) -> str | None:
     expr = " ".join(tail)
     if re.fullmatch(r"(?:[A-Z][a-z]?\d*)+", expr) and re.search(r"\d", expr):
         return None  # "9.0 mol of O2": a chemical formula, not algebra
+    if re.fullmatch(r"\(\s*-?[\d.]+\s*[A-Za-z]{1,3}\s*\)", expr):
+        return None  # "150 cm (1.5 m)": the value again in another unit, an aside
     if not expr or expr.count("(") != expr.count(")") or expr.count("[") != expr.count("]"):
         return None
     sides = expr.split("=")

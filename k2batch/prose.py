@@ -16,8 +16,11 @@ _CLOCK = r"\d{1,2}:\d\d(?:\s*[ap]\.?m\b\.?)?"  # "It will be 12:35 PM": a time, 
 _RATIO = r"\d+(?:\.\d+)?(?: : |:)\d+(?:\.\d+)?(?![\d:])"  # "The ratio is 3:4": not 3; not "Step 2: 5"
 _MIXED = r"-?\d+ \d+/\d+(?![\d/])"  # "2 1/4 feet": a mixed number, not 2 and then 1/4
 _GROUPED = r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)"  # "120 000" (SI's grouping): one number
+# "4.28 × 10⁹", "10³", "6.0 x 10^23": one number in scientific notation, not its 10
+_POWER10 = r"10(?:\^\{?[-−]?\d+\}?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)"
+_SCIENTIFIC = rf"(?:-?\d+(?:\.\d+)?\s*[×x*·]\s*)?{_POWER10}(?![\d^])"
 _NUMBER = re.compile(
-    rf"{_CLOCK}|{_RATIO}|{_MIXED}|{_GROUPED}|(?-i:(?<![A-Z])(?<![A-Z][a-z]))-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|"
+    rf"{_SCIENTIFIC}|{_CLOCK}|{_RATIO}|{_MIXED}|{_GROUPED}|(?-i:(?<![A-Z])(?<![A-Z][a-z]))-?\d[\d,]*(?:\.\d+)?(?:/\d+)?{_SCALED}|"
     r"(?<![\w.])\.\d+",  # not the digits of a formula (O2, C2H5OH)
     re.I,
 )
@@ -41,10 +44,12 @@ _STATED = re.compile(
     r"\bhave|\btakes?|\bbe|\bof|\bholds?|\bcontains?|\bweighs?|\buses?|"
     r"\b(?:travel|cover|drive|walk|run|earn|spend|pay|save|sell|buy|read|score|receive|collect|owe|lose)s?)"
     r"\s*(?:about|approximately|exactly|only|just)?\s*\\?\$?\s*"
-    rf"((?>{_CLOCK}|{_RATIO}|{_MIXED}|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
+    rf"((?>{_SCIENTIFIC}|{_CLOCK}|{_RATIO}|{_MIXED}"
+    rf"|-?\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?:\.\d+)?(?![\d-]|[,.]\d)"
     rf"|-?\d+(?:,\d{{3}})*(?:\.\d+)?(?:/\d+)?%?{_SCALED})(?:\s*(?:π|\\pi)(?![a-zA-Z]))?)"
     r"(?:(?<=%)(?=\s+of\b)|(?!\s+(?:and|or|is|are|was|so|but|the|of|to|in|for|which|"
-    r"because|since|if|then|plus|minus|times)\b))(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+per\s+[a-z]+|/[a-z]+\b)?)?",
+    r"because|since|if|then|plus|minus|times)\b))"
+    r"(\s+(?:(?:square|cubic)\s+)?[a-z]+(?:\s+(?:per|each|every)\s+[a-z]+|/[a-z]+\b)?)?",
     re.I,
 )
 

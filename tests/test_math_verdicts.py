@@ -808,6 +808,25 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("CH_2O", "Divide by the smallest: C 1, H 2, O 1\n\nEmpirical formula: C2H4O2", "What is its empirical formula?", "incorrect"),
     ("1, 5, 3, 4", "Balanced: C₃H₈ + 5O₂ → 3CO₂ + 4H₂O", "Balance C3H8 + O2 → CO2 + H2O; list the coefficients.", "correct"),
     ("1, 5, 3, 4", "Balanced: C₃H₈ + 5O₂ → 3CO₂ + 3H₂O", "Balance C3H8 + O2 → CO2 + H2O; list the coefficients.", "incorrect"),
+    # set 18: more units, scales, precisions and forms
+    ("0.032 °C", "ΔT = Q/(mc) = 134/4186\n\nThe water warms by about 0.032 K.", "By how much does the temperature of the water rise?", "correct"),
+    ("0.032 °C", "ΔT = Q/(mc) = 134/4186\n\nThe water warms by about 0.32 K.", "By how much does the temperature of the water rise?", "incorrect"),
+    ("1500 lbf", "$$\\boxed{1.5\\times10^{3}\\ \\text{lbf}\\ (\\approx 6.7\\ \\text{kN})}$$", "What force can the large piston exert?", "correct"),
+    ("0.80 ppm", "0.80 ppm = 800 ppb\n\n**Answer:** 800 ppb", "What is the lead concentration?", "correct"),
+    ("0.80 ppm", "0.80 ppm = 80 ppb\n\n**Answer:** 80 ppb", "What is the lead concentration?", "incorrect"),
+    ("46.07 g/mol", "Sum = 46.068\n\nA molecule of ethanol has a mass of 46.07 Da.", "What is the molar mass of ethanol?", "correct"),
+    ("20\\pi\\ \\text{rad/s}", "ω = 2π × 600/60 = 20π rad/s ≈ 62.8 rad/s\n\n**Answer:** 62.8 rad/s", "A wheel turns at 600 rpm. What is its angular speed in rad/s?", "correct"),
+    ("20\\pi\\ \\text{rad/s}", "ω = 2π × 600/60\n\n**Answer:** 62.8 rad/min", "A wheel turns at 600 rpm. What is its angular speed?", "incorrect"),
+    ("\\text{mol}^{-1}\\,\\text{L}\\,\\text{s}^{-1}", "k = rate/[A]^2\n\n**Answer:** L mol⁻¹ s⁻¹", "What are the units of a second-order rate constant?", "correct"),
+    ("\\text{mol}^{-1}\\,\\text{L}\\,\\text{s}^{-1}", "k = rate/[A]^2\n\n**Answer:** mol L⁻¹ s⁻¹", "What are the units of a second-order rate constant?", "incorrect"),
+    ("4.5 \\times 10^{-2}", "K_c = (0.030)^2/0.020\n\n**Answer:** K_c = 4.5 × 10⁻² M", "Calculate K_c.", "correct"),
+    ("0.0213", "α = 2.13 × 10⁻³ / 0.10\n\n**Answer:** α ≈ 2.13 %", "What fraction of the acid is ionized?", "correct"),
+    ("0.0213", "α = 2.13 × 10⁻³ / 0.10\n\n**Answer:** α ≈ 21.3 %", "What fraction of the acid is ionized?", "incorrect"),
+    ("4.61", "W = 4.606 kJ\n\nFinal answer: 4.606", "What is the work (in kJ)? Give the numerical answer correct upto the 2nd decimal digit.", "correct"),
+    ("4.61", "W = 4.596 kJ\n\nFinal answer: 4.596", "What is the work (in kJ)? Give the numerical answer correct upto the 2nd decimal digit.", "incorrect"),
+    ("3.14", "The thousandths digit is 1.\n\n$$\\boxed{3.142}$$", "Round $3.14159$ to the nearest hundredth.", "incorrect"),
+    ("2.1 \\times 10^{9}\\ \\text{kg/s}", "dm/dt = L/c²\n\nThe star loses about 2.14 × 10⁹ kg each second.", "At what rate does it lose mass?", "correct"),
+    ("1000", "I₂/I₁ = 10^(30/10)\n\nThe intensity grows by a factor of 10³.", "By what factor has the intensity increased?", "correct"),
 ]
 
 

@@ -32,8 +32,9 @@ _SI_UNIT = {"meter": "m", "metre": "m", "second": "s", "gram": "g", "joule": "J"
 # letters that are variables far more often than units (`3 c`, `2 e`, `4 t`); `in` is a word
 _NOT_UNIT = set("abcdefijknpqrtuvwxyz") | {"in", "E", "P", "G", "pi", "the", "and", "or", "of"}
 _NUMBER = re.compile(
-    r"(?P<sign>[-−+]?)\s*(?P<mant>\d+(?:\.\d*)?|\.\d+)"
-    r"(?:\s*(?:\\times|\\cdot|×|·|⋅|\*|x)\s*10\s*(?:\^|\*\*)\s*\{?\s*(?P<exp>[-−+]?\d+)\s*\}?"
+    r"(?P<sign>[-−+]?)\s*(?:(?=10\s*\^)"  # `10^{25}` alone: a power of ten
+    r"|(?P<mant>\d+(?:\.\d*)?|\.\d+)(?P<pi>\s*(?:\\pi|π)(?![A-Za-z]))?)"
+    r"(?:(?:\s*(?:\\times|\\cdot|×|·|⋅|\*|x)\s*|(?<![\d.]))10\s*(?:\^|\*\*)\s*\{?\s*(?P<exp>[-−+]?\d+)\s*\}?"
     r"|[eE](?P<e>[-+]?\d+))?"
 )
 _WRAP = re.compile(r"\\(?:text|mathrm|textrm|rm|mbox|operatorname|unit|si)\s*\{([^{}]*)\}")
@@ -43,8 +44,15 @@ _ASKED = re.compile(
     r"(?=\s*(?:[.?,;:)]|to\b|and\b|correct\b|rounded\b|$))|\bhow many (?P<m>[a-z]+(?:-[a-z]+)?)\b",
     re.I,
 )
-_PRECISION = re.compile(r"\b(?:one|two|three|four|five|\d) (?:significant (?:figure|digit)|decimal place|"
-                        r"place)s?|\bnearest (?:tenth|hundredth|thousandth|whole|integer)", re.I)  # fmt: skip
+# a precision asked as figures or decimals: an answer at least that precise that rounds to the
+# reference meets it ("2.019 s" for three significant figures, JEEBench's "correct up to the 2nd
+# decimal digit"); "to the nearest tenth" asks for that rounding itself (3.142 is not 3.14 there)
+_PRECISION = re.compile(r"\b(?:one|two|three|four|five|\d) (?:significant (?:figure|digit)|decimal "
+                        r"(?:place|digit))s?|\b\d(?:st|nd|rd|th) decimal (?:digit|place)", re.I)  # fmt: skip
+_NEAREST = re.compile(r"\bnearest (?:tenth|hundredth|thousandth|whole|integer)|\bround(?:ed)? to\b", re.I)
+# dimensionless, yet units of their own
+_SCALES = {"ppm", "parts_per_billion", "parts_per_million", "percent"}
+_DALTON = {"dalton", "kilodalton", "unified_atomic_mass_unit"}  # a molecule's mass, a molar mass's number
 # a problem that states science units: its answers are measured values, rounded
 _SCIENCE = re.compile(
     r"\d\s*(?:[kMmµμn]?(?:N|J|W|Pa|V|A|Ω|C|K|Hz|eV|F|T)|atm|°C|m/s\^?2|m/s²)(?![A-Za-z])|\bmol\b"
@@ -65,7 +73,9 @@ class Quantity(NamedTuple):
 def _registry():
     import pint  # 0.5 s to load: only where an answer has a unit
 
-    return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    registry.define("parts_per_billion = 1e-9 = ppb")  # pint knows ppm only (its ppt is a picopint)
+    return registry
 
 
 def _siunitx(text: str) -> str:
@@ -95,66 +105,72 @@ def _unit_text(text: str) -> str:
     t = _WRAP.sub(r" \1 ", t)
     t = re.sub(r"\^\s*\\circ\s*C\b|°\s*C\b|\^\s*\{\\circ\}\s*C\b", " degC ", t)
     t = re.sub(r"\^\s*\\circ\s*F\b|°\s*F\b", " degF ", t)
+    t = re.sub(r"\bdeg(?:rees?)? (C|F)(?:elsius|ahrenheit)\b", r" deg\1 ", t, flags=re.I)
     t = re.sub(r"\^\s*\{?\\circ\}?|°", " degree ", t)
     t = t.replace("\\Omega", "ohm").replace("Ω", "ohm").replace("\\mu ", "µ").replace("\\mu", "µ")
     t = t.replace("μ", "µ")
     t = t.replace("Å", "angstrom").replace("\\AA", "angstrom")
     t = re.sub(r"\\[,;:! ]|~|\\quad", " ", t)
     t = re.sub(r"\\cdot|·|⋅|\\times", "*", t)
-    t = re.sub(r"\bper\b", "/", t)
+    t = re.sub(r"\b(?:per|each|every)\b", "/", t).replace("%", " percent ")
     t = re.sub(r"\bsquare (\w+)", r"\1^2", t)
     t = re.sub(r"\bcubic (\w+)", r"\1^3", t)
     t = t.replace("{", "(").replace("}", ")").replace("^", "**")
     t = re.sub(r"\(\s*([-−]?\d+)\s*\)", r"\1", t).replace("−", "-")  # s**(-2) -> s**-2
     t = re.sub(r"(?<=[\w)])\s+(?=[A-Za-zµ(])", "*", t.strip())  # `kg m s**-1`: a product
-    return re.sub(r"\s+", "", t).strip(".")
+    t = re.sub(r"\s+", "", t).strip(".")
+    return re.sub(r"\b(ft\*lb|lb\*ft|lb/in\*\*2)\b", lambda m: m.group(1).replace("lb", "lbf"), t)  # force
 
 
-def unit_of(text: str):
-    """The pint unit `text` names, or None (not a unit, a variable, a word)."""
+def unit_of(text: str, loose: bool = False):
+    """The pint unit `text` names, or None (not a unit, a variable, a word; `loose`: `u` is one)."""
     t = _unit_text(text)
     if not t or re.search(r"[^\w*/().\-µ]|\*\*\*|//", t) or re.search(r"\d", re.sub(r"\*\*-?\d+", "", t)):
         return None  # not a unit's characters; a number in it (`h 30 min`) is no one unit
     names = re.findall(r"[A-Za-zµ_]+", t)
-    if not names or any(n in _NOT_UNIT for n in names):
+    if not names or any(n in _NOT_UNIT and not (loose and n == "u") for n in names):
         return None
     try:
         unit = _registry().parse_units(t)
     except Exception:  # noqa: BLE001 - pint's parser is Python's tokenizer: unbalanced text raises many kinds
         return None
-    return unit if not unit.dimensionless or "rad" in t or "degree" in t else None
+    return unit if not unit.dimensionless or "rad" in t or "degree" in t or str(unit) in _SCALES else None
 
 
-def parse(text: str) -> tuple[Quantity, str] | None:
+def parse(text: str, reference: bool = False) -> tuple[Quantity, str] | None:
     """(quantity, the words after its number) for "number [x 10^k] [unit]", a name before it
-    (`Q = ...`, `\\Delta L \\approx ...`) read past; None where it is not one."""
+    (`Q = ...`, `\\Delta L \\approx ...`) read past, a gloss after it ("(≈ 8.9 kN)") left out; None
+    where it is not one. A reference may use `u` (atomic mass units), a variable elsewhere."""
     t = _siunitx(text.strip().strip("$").strip())
     t = re.sub(r"^\\\(|\\\)$|^\\\[|\\\]$|\\displaystyle", "", t).strip()
+    t = re.sub(r"\s+\\?\((?:[^()]*\d[^()]*|\s*(?:metric )?[a-z]+\s*)\\?\)\.?$", "", t)  # "(3.22 × 10⁷ J)"
     if re.search(r",(?!\d{3}(?!\d))|;|\\pm|±", t):
         return None  # several values (`t = 3.0 s, x = 60 m`), or one with its error
     t = re.split(r"=|\\approx|≈", t)[-1].strip()
-    t = re.sub(r"^(?:[A-Za-z][\w ]*\s(?:is|are|was|equals|of)\s+)?(?:about|approximately|roughly)?\s*", "", t)
+    said = r"^(?:[A-Za-z][\w ]*\s(?:is|are|was|equals|of)\s+)?(?:about|approximately|roughly|~)?\s*"
+    t = re.sub(said, "", t)
     t = t.replace("$", "").strip()  # "The current is $3\\text{ A}$"
     m = _NUMBER.match(t)
-    if not m:
+    if not m or not (m["mant"] or m["exp"]):
         return None
     rest = t[m.end():].strip()
     if re.match(r"[\d.,/^(]|\\frac|\\sqrt|\\pi|[+\-−]", rest) and not re.match(r"\^\s*\{?\\circ", rest):
         return None  # more arithmetic: not one value
-    mant, exp = m["mant"], int((m["exp"] or m["e"] or "0").replace("−", "-"))
+    mant, exp = m["mant"] or "1", int((m["exp"] or m["e"] or "0").replace("−", "-"))
     sign = -1 if m["sign"] in "-−" and m["sign"] else 1
     if abs(exp) > 300 or len(mant) > 300:
         return None  # past a float: the cascade's exact arithmetic decides
-    value = sign * float(mant) * 10.0**exp
+    value = sign * float(mant) * 10.0**exp * (math.pi if m["pi"] else 1)
     decimals = len(mant.split(".")[1]) if "." in mant else 0
-    digits = mant.replace(".", "").lstrip("0")
-    figures = len(digits) if ("." in mant or m["exp"] or m["e"]) else None
-    unit = unit_of(rest) if rest else None
+    stated = "." in mant or m["e"] or m["exp"] and m["mant"]  # 12 is exact; 12.0 and 1.2e1 are measured
+    figures = len(mant.replace(".", "").lstrip("0")) if stated else None
+    unit = unit_of(rest, loose=reference) if rest else None
     if re.search(r"\b(?:hundred|thousand|million|billion|trillion|dozen)\b", rest, re.I):
         return None  # "1.5 million kWh": the cascade reads number words
     if rest and unit is None and not re.fullmatch(r"[a-z]{3,}(?: [a-z]+)?\.?", rest):
         return None  # a word the reply goes on with, or a variable (`2x`): not a number and its unit
-    return Quantity(value, 10.0 ** (exp - decimals), figures, unit), rest
+    place = 10.0 ** (exp - decimals) * (math.pi if m["pi"] else 1)
+    return Quantity(value, place, None if m["pi"] else figures, unit), rest
 
 
 def asked_unit(problem: str):
@@ -169,46 +185,113 @@ def asked_unit(problem: str):
 
 
 def _factor(unit, to) -> float | None:
-    """What one `unit` is in `to`, or None where they measure different things."""
+    """What a step of one `unit` is in `to` (1 K is 1 °C), or None where they measure different things."""
     import pint
 
     try:
-        return _registry().Quantity(1.0, unit).to(to).magnitude
+        one, zero = (_registry().Quantity(x, unit).to(to).magnitude for x in (1.0, 0.0))
     except pint.errors.PintError:  # other dimensions; an offset unit (°C) in a product
         return None
+    return one - zero
+
+
+def _same_unit(unit, other) -> bool:
+    """The same unit under two names (kN/m² and kPa), not merely the same step (°C and K)."""
+    zero = _in_unit(Quantity(0.0, 1.0, None, unit), other)
+    return _close(_factor(unit, other), 1.0) and zero is not None and abs(zero) < 1e-12
 
 
 def compare(reference: str, answer: str, problem: str, policy: dict) -> tuple[bool, str] | None:
-    """(equal, why) where both sides are a number with a unit (the reference's may be the unit the
-    problem asks for), else None."""
-    ref, ans = parse(reference), parse(answer)
+    """(equal, why) where the two are quantities (the reference's unit may be the one the problem
+    asks for), counts, a science problem's bare numbers, or units alone; else None."""
+    units = _units_alone(reference, answer)
+    if units is not None:
+        return units
+    ref, ans = parse(reference, reference=True), parse(answer)
     if not ref or not ans:
         return None
-    (g, _), (p, _) = ref, ans
+    (g, g_words), (p, p_words) = ref, ans
+    science = measured(problem)  # its bare numbers are measured too; scientific notation makes a quantity so
+    notation = bool(re.search(r"10\s*\^|\d[eE][-+]?\d|×\s*10", reference + answer))
     asked = asked_unit(problem) if (g.unit is not None or p.unit is not None) else None
     g_unit = g.unit if g.unit is not None else asked
-    if g_unit is None and p.unit is None and (ref[1] or ans[1]):  # "6.24 x 10^{18} electrons": a count
+    if g_unit is None and p.unit is None:  # "6.24 x 10^{18} electrons", a science problem's Reynolds number
+        return _same(g, p, problem, policy) if g_words or p_words or science else None
+    if p.unit is None:  # the reference's unit left out: only where the problem asks for that unit
+        named = asked is not None and _same_unit(asked, g_unit)
+        if policy.get("units") == "strict" or not (named or policy.get("units") == "lenient"):
+            return None  # the cascade's unit policy decides
+        ok, how = _same(g, p, problem, policy)
+        return ok, f"{how} (in the unit the problem asks for)"
+    if g_unit is None:  # a bare reference: the answer's unit is its own addition (`K_c = 3.6e-3 M`)
+        if str(p.unit) in _SCALES:  # 1.34 % for 0.0134, as the cascade reads a percentage
+            fraction = p._replace(value=_in_unit(p, "dimensionless"), place=p.place * _factor(p.unit, ""))
+            same = [_same(g, q, problem, policy) for q in (fraction, p)]
+            return next((r for r in same if r[0]), same[0])
         return _same(g, p, problem, policy)
-    if g_unit is None or p.unit is None:
-        return None  # a bare number on one side: the cascade's unit policy decides
     if g.unit is None and _factor(p.unit, g_unit) is None:
         return None  # `27 cm^2` where cubic centimetres are asked: a mistyped label, the cascade decides
-    if _registry().Quantity(1, g_unit).dimensionality == {} and g_unit != p.unit:
+    angle = _registry().Quantity(1, g_unit).dimensionality == {} and str(g_unit) not in _SCALES
+    if angle and g_unit != p.unit:
         return None  # degrees against radians: the cascade's angle rule decides
-    if asked is not None and not _close(_factor(p.unit, asked), 1.0):
+    if asked is not None and not _same_unit(p.unit, asked):
         return False, f"the answer is in {p.unit:~}, the problem asks for {asked:~}"
+    p = _as_molar(p, g_unit)
     value = _in_unit(p, g_unit)
+    if _temperature_change(problem, g_unit, p.unit):
+        value = p.value  # a rise of 15 °C is a rise of 15 K
     if value is None:
         return False, f"another quantity ({p.unit:~}, the reference is in {g_unit:~})"
     converted = p.unit != g_unit
-    notation = re.search(r"10\s*\^|\d[eE][-+]?\d", reference + answer)  # scientific notation
-    measured = _measured(problem, g_unit) or bool(notation or _PRECISION.search(problem or ""))
-    if not measured and not converted:  # "2.5 hours" in a word problem: exact, the cascade's rules decide
+    rounded = science or notation or _measured(problem, g_unit)
+    if not rounded and not converted:  # "2.5 hours" in a word problem: exact, the cascade's rules decide
         return (True, "same quantity") if _close(value, g.value) else None
     scaled = Quantity(value, p.place * abs(_factor(p.unit, g_unit) or 1.0), p.figures, g_unit)
-    ok, how = _same(g, scaled, problem, policy if measured else {**policy, "tolerance": "exact"})
+    ok, how = _same(g, scaled, problem, policy if rounded else {**policy, "tolerance": "exact"})
     where = f" (converted from {p.unit:~} to {g_unit:~})" if converted else ""
     return ok, how + where
+
+
+def measured(problem: str) -> bool:
+    """A science problem (its data in science units or scientific notation), or one that asks for
+    a precision: its answers are rounded values, met at the precision they state."""
+    text = problem or ""
+    return bool(re.search(r"10\s*\^|×\s*10", text) or _SCIENCE.search(text) or _PRECISION.search(text))
+
+
+def _units_alone(reference: str, answer: str) -> tuple[bool, str] | None:
+    """Units as the answer ("the units of a third-order rate constant"): `L^2 mol^-2 s^-1` is not
+    `mol^2 L^-2 s^-1`. None unless both sides are a unit and nothing else."""
+    bare = re.sub(r"\^\s*\{?\s*-?\d+\s*\}?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", "", f"{reference} {answer}")
+    if re.search(r"\d", bare):
+        return None  # a number: not a unit alone
+    g, p = unit_of(clean_units(reference)), unit_of(clean_units(answer))
+    if g is None or p is None or not re.search(r"[*/]|\*\*", _unit_text(clean_units(reference))):
+        return None  # a compound unit only: `m` alone is a variable as often
+    ok = _same_unit(p, g)
+    return ok, "the same unit" if ok else f"another unit ({p:~}, the reference is {g:~})"
+
+
+def clean_units(text: str) -> str:
+    """Superscript exponents as carets, for units written alone (`mol² L⁻² s⁻¹`)."""
+    sup = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+    return re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(sup), text.strip().strip("$"))
+
+
+def _as_molar(q: Quantity, unit) -> Quantity:
+    """180.16 Da for 180.16 g/mol: a molecule's mass in daltons is its molar mass in g/mol."""
+    if str(q.unit) in _DALTON and _factor(unit, "g/mol") is not None:
+        grams = _in_unit(q, "dalton")
+        molar = _registry().parse_units("g/mol")
+        return Quantity(grams, q.place * _factor(q.unit, "dalton"), q.figures, molar)
+    return q
+
+
+def _temperature_change(problem: str, unit, other) -> bool:
+    """Kelvin against Celsius where the problem asks for a change of temperature."""
+    pair = {str(unit), str(other)} == {"kelvin", "degree_Celsius"}
+    return pair and bool(re.search(r"\b(?:rise|rises|change|increase|decrease|drop|difference)\b|"
+                                   r"by how much|Δ\s*T|\\Delta\s*T", problem or "", re.I))  # fmt: skip
 
 
 @functools.cache
@@ -256,14 +339,15 @@ def _same(g: Quantity, p: Quantity, problem: str, policy: dict) -> tuple[bool, s
         return False, "different quantity"
     asked = _PRECISION.search(problem or "")
     if asked:  # the precision asked: the answer has it and rounds to the reference
-        figures = re.search(r"figure|digit", asked.group(0))
-        if figures and p.figures and g.figures:
+        if re.search(r"figure|significant", asked.group(0)) and p.figures and g.figures:
             coarser = p.figures < g.figures
         else:
             coarser = p.place > g.place * (1 + 1e-9)
         ok = not coarser and gap <= g.place / 2 * (1 + 1e-9)
         return ok, ("rounds to the reference at the precision asked" if ok else
                     "not the reference at the precision asked")  # fmt: skip
+    if _NEAREST.search(problem or ""):  # the rounding asked: the reference's own places, no more or fewer
+        return False, "not rounded as the problem asks"
     coarse = max((q for q in (g, p) if q.figures is not None), key=lambda q: q.place)
     if coarse.figures >= 2 and gap <= coarse.place / 2 * (1 + 1e-9):
         return True, f"equal at the coarser precision ({coarse.figures} significant figures)"
