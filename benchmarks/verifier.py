@@ -68,9 +68,9 @@ HELD_OUT = {
     "math_holdout17.jsonl": "held-out set 17 (written blind, quantitative science answers: units, scientific "
     "notation, significant figures, SciBench / OlympiadBench / JEEBench styles: 0.713 at a1479b0, before its "
     "misses were fixed, 2026-12-04)",
-    "math_holdout18.jsonl": "held-out set 18 (written blind after set 17 was fixed, quantitative answers across "
-    "the sciences: non-SI units, scales, symbolic physics, JEEBench precision: 0.852 at ea4155c, before its "
-    "misses were fixed, 2026-12-05)",
+    "math_holdout18.jsonl": "held-out set 18 (written blind after set 17 was fixed, quantitative answers "
+    "across the sciences: non-SI units, scales, symbolic physics, JEEBench precision: 0.852 at ea4155c, "
+    "before its misses were fixed, 2026-12-05)",
 }
 
 

@@ -60,6 +60,10 @@ def test_word_problems_keep_exact_arithmetic_science_keeps_its_precision():
     assert not verify_answer("2.5 hours", "\\boxed{2.49 hours}", "math", prompt=trip).correct
     assert not verify_answer("12.5 cm", "\\boxed{12.6 cm}", "math", prompt="Find the side.").correct
     assert verify_answer("2.5 hours", "\\boxed{150 minutes}", "math", prompt=trip).correct  # converted, exact
+    # a bare reference, the answer's own unit added: still a word problem's exact arithmetic
+    assert not verify_answer("2.5", "It takes 2.49 hours.", "math", prompt=trip).correct
+    assert not verify_answer("0.25", "The share is 25.1%.", "math", prompt="What fraction is absent?").correct
+    assert verify_answer("0.25", "The share is 25%.", "math", prompt="What fraction is absent?").correct
     fall = "A stone falls 25.0 m with g = 9.81 m/s^2. How long does it take?"
     assert verify_answer("2.26 s", "\\boxed{2.3 s}", "math", prompt=fall).correct  # two significant figures
     assert not verify_answer("2.26 s", "\\boxed{2 s}", "math", prompt=fall).correct  # one is too coarse

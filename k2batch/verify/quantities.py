@@ -215,20 +215,23 @@ def compare(reference: str, answer: str, problem: str, policy: dict) -> tuple[bo
     notation = bool(re.search(r"10\s*\^|\d[eE][-+]?\d|×\s*10", reference + answer))
     asked = asked_unit(problem) if (g.unit is not None or p.unit is not None) else None
     g_unit = g.unit if g.unit is not None else asked
+    exact = {**policy, "tolerance": "exact"}  # a word problem's numbers: its arithmetic is exact
+    rounded = science or notation or (g_unit is not None and _measured(problem, g_unit))
     if g_unit is None and p.unit is None:  # "6.24 x 10^{18} electrons", a science problem's Reynolds number
-        return _same(g, p, problem, policy) if g_words or p_words or science else None
+        counted = g_words or p_words or science
+        return _same(g, p, problem, policy if rounded else exact) if counted else None
     if p.unit is None:  # the reference's unit left out: only where the problem asks for that unit
         named = asked is not None and _same_unit(asked, g_unit)
         if policy.get("units") == "strict" or not (named or policy.get("units") == "lenient"):
             return None  # the cascade's unit policy decides
-        ok, how = _same(g, p, problem, policy)
+        ok, how = _same(g, p, problem, policy if rounded else exact)
         return ok, f"{how} (in the unit the problem asks for)"
     if g_unit is None:  # a bare reference: the answer's unit is its own addition (`K_c = 3.6e-3 M`)
         if str(p.unit) in _SCALES:  # 1.34 % for 0.0134, as the cascade reads a percentage
             fraction = p._replace(value=_in_unit(p, "dimensionless"), place=p.place * _factor(p.unit, ""))
-            same = [_same(g, q, problem, policy) for q in (fraction, p)]
+            same = [_same(g, q, problem, policy if rounded else exact) for q in (fraction, p)]
             return next((r for r in same if r[0]), same[0])
-        return _same(g, p, problem, policy)
+        return _same(g, p, problem, policy if rounded else exact)
     if g.unit is None and _factor(p.unit, g_unit) is None:
         return None  # `27 cm^2` where cubic centimetres are asked: a mistyped label, the cascade decides
     angle = _registry().Quantity(1, g_unit).dimensionality == {} and str(g_unit) not in _SCALES
@@ -243,11 +246,10 @@ def compare(reference: str, answer: str, problem: str, policy: dict) -> tuple[bo
     if value is None:
         return False, f"another quantity ({p.unit:~}, the reference is in {g_unit:~})"
     converted = p.unit != g_unit
-    rounded = science or notation or _measured(problem, g_unit)
     if not rounded and not converted:  # "2.5 hours" in a word problem: exact, the cascade's rules decide
         return (True, "same quantity") if _close(value, g.value) else None
     scaled = Quantity(value, p.place * abs(_factor(p.unit, g_unit) or 1.0), p.figures, g_unit)
-    ok, how = _same(g, scaled, problem, policy if rounded else {**policy, "tolerance": "exact"})
+    ok, how = _same(g, scaled, problem, policy if rounded else exact)
     where = f" (converted from {p.unit:~} to {g_unit:~})" if converted else ""
     return ok, how + where
 
