@@ -114,6 +114,16 @@ def _olympiadbench(get: Get) -> dict:
     return {"problem": question, "answer": get("final_answer")}
 
 
+def _scibench(get: Get) -> dict:
+    """SciBench: `answer_number` is the answer in the unit `unit` names, a scale such as `$10^{-14}$
+    $\\mathrm{~J}$` included. The problem says so, as SciBench's own prompt does, and the reference
+    is that number: its grader compares numbers in that unit."""
+    unit, text = get("unit"), get("problem_text")
+    unit = "" if _missing(unit) else str(unit).strip()
+    return {"problem": f"{text} The unit of the answer is {unit}." if unit else text,
+            "answer": get("answer_number")}  # fmt: skip
+
+
 def _svamp(get: Get) -> dict:
     """SVAMP states its story in `Body` and asks in `Question`."""
     return {"problem": f"{get('body')} {get('question')}", "answer": get("answer")}
@@ -197,6 +207,8 @@ FORMATS = (  # the first whose columns a file has
     Format("HLE", ("question", "answer", "answer_type"), ("question", "answer"), choice.hle),
     Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
            _olympiadbench),  # fmt: skip
+    Format("SciBench", ("problem_text", "answer_number"), ("problem_text", "answer_number", "unit"),
+           _scibench, ("problemid",)),  # fmt: skip
     Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),

@@ -16,6 +16,7 @@ from k2batch.inputs import input_format, inspect_input
 from k2batch.io import InputError
 from k2batch.testing import instant
 from k2batch.validate import validate_row
+from k2batch.verify import verify_answer
 from k2batch.verify.code import verify_code
 from k2batch.waves import plan_waves
 
@@ -296,6 +297,18 @@ def test_more_published_sets_keep_what_their_rows_need(tmp_path):
     assert cc["extra"] is None  # its solutions are not carried
     assert verify_code("print(sum(map(int, input().split())))\n", cc["tests"])[0] == "correct"
     assert verify_code("print(3)\n", cc["tests"])[0] == "incorrect"  # the private case counts
+
+
+def test_scibench_states_the_unit_its_number_is_in():
+    """SciBench's JSON (`problem_text`, `answer_number`, `unit`): the number is in the unit, a scale
+    included, as SciBench's own prompt says and its grader compares (rejected before: no format matched)."""
+    row = {"problem_text": "Find the kinetic energy of the electron.", "answer_latex": " 1.10", "answer_number": "1.10",
+           "unit": " $10^{-14}$ $\\mathrm{~J}$", "source": "fund", "problemid": " 3.14 ", "comment": " "}  # fmt: skip
+    (sb,) = _valid([row])
+    assert sb["problem"].endswith("The unit of the answer is $10^{-14}$ $\\mathrm{~J}$.") and sb["answer"] == "1.10"
+    assert sb["id"] == " 3.14 " and sb["domain"] == "math"  # its own id column, as written
+    assert verify_answer(sb["answer"], "$$\\boxed{1.10}$$", "math", prompt=sb["problem"]).correct
+    assert not verify_answer(sb["answer"], "$$\\boxed{1.01}$$", "math", prompt=sb["problem"]).correct
 
 
 def test_a_problem_with_a_figure_is_a_reject_saying_so():
