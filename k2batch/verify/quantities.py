@@ -216,7 +216,7 @@ def compare(reference: str, answer: str, problem: str, policy: dict) -> tuple[bo
     asked = asked_unit(problem) if (g.unit is not None or p.unit is not None) else None
     g_unit = g.unit if g.unit is not None else asked
     exact = {**policy, "tolerance": "exact"}  # a word problem's numbers: its arithmetic is exact
-    rounded = science or notation or (g_unit is not None and _measured(problem, g_unit))
+    rounded = science or notation or (g_unit is not None and _science_unit(problem, g_unit))
     if g_unit is None and p.unit is None:  # "6.24 x 10^{18} electrons", a science problem's Reynolds number
         counted = g_words or p_words or science
         return _same(g, p, problem, policy if rounded else exact) if counted else None
@@ -267,14 +267,14 @@ def _units_alone(reference: str, answer: str) -> tuple[bool, str] | None:
     bare = re.sub(r"\^\s*\{?\s*-?\d+\s*\}?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", "", f"{reference} {answer}")
     if re.search(r"\d", bare):
         return None  # a number: not a unit alone
-    g, p = unit_of(clean_units(reference)), unit_of(clean_units(answer))
-    if g is None or p is None or not re.search(r"[*/]|\*\*", _unit_text(clean_units(reference))):
+    g, p = unit_of(_carets(reference)), unit_of(_carets(answer))
+    if g is None or p is None or not re.search(r"[*/]|\*\*", _unit_text(_carets(reference))):
         return None  # a compound unit only: `m` alone is a variable as often
     ok = _same_unit(p, g)
     return ok, "the same unit" if ok else f"another unit ({p:~}, the reference is {g:~})"
 
 
-def clean_units(text: str) -> str:
+def _carets(text: str) -> str:
     """Superscript exponents as carets, for units written alone (`mol² L⁻² s⁻¹`)."""
     sup = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
     return re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(sup), text.strip().strip("$"))
@@ -302,7 +302,7 @@ def _everyday() -> frozenset[str]:
     return frozenset(str(u) for u in map(unit_of, set(UNITS.values())) if u is not None)
 
 
-def _measured(problem: str, unit) -> bool:
+def _science_unit(problem: str, unit) -> bool:
     """A science problem's value (a science unit, or one the problem's data carry), rounded as
     measured; not a word problem's exact arithmetic."""
     return str(unit) not in _everyday() or bool(_SCIENCE.search(problem or ""))
