@@ -256,7 +256,10 @@ def extract_math(text: str) -> tuple[str | None, str]:
     hashes = re.findall(r"####\s*(.+)", part)
     if hashes:
         return hashes[-1].strip(), "####"
-    return prose_answer(part)
+    found, rule = prose_answer(part)
+    from k2batch.verify import directions  # at call time: k2batch.verify imports this module
+
+    return directions.kept(part, found), rule  # "The net force is 12 N to the left.": its direction too
 
 
 def extract_code(text: str) -> tuple[str | None, str]:

@@ -228,7 +228,10 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     concluding = [x for x in sentences[-3:] if _CONCLUDES.search(x)]
     last = sentences[-1] if sentences else ""
     labelled = _LABELLED.match(last)  # "Domain: (-∞, -3) ∪ (3, ∞)", "As a mixed number: 2 1/2"
-    if labelled and not re.search(r"[a-z]{4,}", re.sub(r"\\[a-zA-Z]+", "", labelled.group(1))):
+    from k2batch.verify.directions import split as _direction  # at call time: verify imports this module
+
+    words = re.search(r"[a-z]{4,}", re.sub(r"\\[a-zA-Z]+", "", labelled.group(1))) if labelled else None
+    if labelled and (not words or _direction(labelled.group(1))[1]):  # "Velocity: 5.0 m/s, 53° east of north"
         # "**Final Answer:** $\dfrac{\pi^2}{6}$ (≈ 1.645)": not the approximation beside it
         value = re.sub(r"\s*\(\s*(?:≈|\\approx|~|about|approx)[^()]*\)\s*$", "", labelled.group(1))
         return value.strip("$ "), "last line (labelled)"

@@ -16,7 +16,7 @@ import math
 import re
 
 from k2batch.extract import normalize_answer
-from k2batch.verify import SECOND_OPINION, chemistry, quantities
+from k2batch.verify import SECOND_OPINION, chemistry, directions, quantities
 from k2batch.verify import mathasks as asks
 from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
@@ -320,6 +320,9 @@ def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     policy = {**policy, "problem": problem}  # the rules of one value read it too (an integral asked)
     ref, ans, named = forms.clean(reference), forms.clean(answer), ""
+    ref, ans, way = directions.apart(ref, ans, problem)  # 12 N to the left is not 12 N to the right
+    if way:
+        return way
     # "No — 1001 is composite": the word that opens an answer, before its reason
     words = [forms.unwrap(x).strip().rstrip(".").lower() for x in (ref, ans)]
     truth = [_TRUTH.get(re.sub(r"^(yes|no|true|false)\s*[—–,;:!-].*$", r"\1", w)) for w in words]
