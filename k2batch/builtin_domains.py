@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from k2batch.code_extract import extract_code
 from k2batch.domains import Domain
-from k2batch.extract import extract_choice, extract_code, extract_math, normalize_answer, option_letters
+from k2batch.extract import extract_choice, extract_math, normalize_answer, option_letters
 
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 

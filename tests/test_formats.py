@@ -297,6 +297,9 @@ def test_more_published_sets_keep_what_their_rows_need(tmp_path):
     assert cc["extra"] is None  # its solutions are not carried
     assert verify_code("print(sum(map(int, input().split())))\n", cc["tests"])[0] == "correct"
     assert verify_code("print(3)\n", cc["tests"])[0] == "incorrect"  # the private case counts
+    # its checker (tester_sandboxer's OutputsMatch) lower-cases every token: Yes for YES
+    yes = {**contests, "public_tests": {"input": [""], "output": ["YES\n"]}, "private_tests": None}
+    assert verify_code("print('Yes')\n", _valid([yes])[0]["tests"])[0] == "correct"
 
 
 def test_scibench_states_the_unit_its_number_is_in():

@@ -97,11 +97,13 @@ def _number(token: str) -> float | None:
         return None
 
 
-def same_stdout(got: str, expected: str) -> bool:
-    """Judge-site comparison: the same whitespace-separated tokens; plain decimals equal as
-    numbers ("2.0" for "2", as LiveCodeBench's and APPS's graders compare); where the expected
-    token is a decimal, a number within 1e-6 (relative or absolute) matches it."""
-    a, b = got.split(), expected.split()
+def same_stdout(got: str, expected: str, any_case: bool = False) -> bool:
+    """Judge-site comparison: the same whitespace-separated tokens (in any letter case, where the
+    tests say so); plain decimals equal as numbers ("2.0" for "2", as LiveCodeBench's and APPS's
+    graders compare); where the expected token is a decimal, a number within 1e-6 (relative or
+    absolute) matches it."""
+    a, b = (got.lower(), expected.lower()) if any_case else (got, expected)
+    a, b = a.split(), b.split()
     if len(a) != len(b):
         return False
     for x, y in zip(a, b, strict=True):
@@ -133,7 +135,7 @@ def _stdio(code: str, t: dict, timeout_s: float, strict: bool) -> tuple[str, str
             return "incorrect", f"case {i}: timeout"
         if r.returncode != 0:
             return "incorrect", f"case {i}: exit {r.returncode}: {r.stderr[-300:]}"
-        if not same_stdout(r.stdout, case["output"]):
+        if not same_stdout(r.stdout, case["output"], t.get("any_case", False)):
             return "incorrect", f"case {i}: wrong output"
     return "correct", f"{len(t['cases'])} cases passed"
 

@@ -88,6 +88,11 @@ def _text(value: Any, what: str) -> str:
     raise ValueError(f"stdio {what} must be text, got {type(value).__name__}")
 
 
+# Codeforces: "You can output the answer in any case (upper or lower)."
+_ANY_CASE = re.compile(r"\b(?:output|print)\w*\b[^.\n]{0,60}\bin any (?:letter )?(?:case|register)\b"
+                       r"|\bcase[- ]insensitive", re.I)  # fmt: skip
+
+
 def _own(t: dict, ctx: dict) -> dict:
     kind = t.get("type")
     if kind == "humaneval_check":
@@ -105,10 +110,13 @@ def _own(t: dict, ctx: dict) -> dict:
         cases = _cases("stdio", t.get("cases"))
         if not all(isinstance(c, dict) for c in cases):
             raise ValueError("stdio cases must be objects with input and output")
-        return {"type": "stdio", "cases": [
+        spec = {"type": "stdio", "cases": [
             {"input": _text(c.get("input", ""), "input"), "output": _text(c.get("output", ""), "output")}
             for c in cases
         ]}  # fmt: skip
+        # CodeContests' own checker lower-cases every token; a problem can say so itself
+        any_case = t.get("any_case") or _ANY_CASE.search(ctx["sources"][1] or "")
+        return spec | ({"any_case": True} if any_case else {})
     if kind == "call":
         cases = _cases("call", t.get("cases"))
         if not all(isinstance(c, dict) and isinstance(c.get("args"), list) and "expected" in c
