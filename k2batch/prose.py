@@ -176,8 +176,16 @@ def prose_answer(part: str) -> tuple[str | None, str]:
     last sentence: the first inline math with a digit or LaTeX in it, else the first number a verb
     states, with its unit word (in a concluding sentence, after its last concluding word where one
     does; elsewhere only after "is", "=" and the like), else the last number of the text (the
-    weakest rule)."""
-    part = re.sub(r"\b([0-9A-F]+) in base (?!10\b)(\d+)\b", r"\1_{\2}", in_digits(part))  # "410 in base 6"
+    weakest rule). A quantity in two units ("2 hours and 30 minutes") is read whole, in its words."""
+    from k2batch.verify.mathunits import compound  # at call time: k2batch.verify imports this module
+
+    originals: dict[str, str] = {}  # "150 minutes" -> "2 hours and 30 minutes": the rules read one number
+    found, rule = _stated(compound(in_digits(part), originals=originals))
+    return (originals.get(found.strip(), found) if found else found), rule
+
+
+def _stated(part: str) -> tuple[str | None, str]:
+    part = re.sub(r"\b([0-9A-F]+) in base (?!10\b)(\d+)\b", r"\1_{\2}", part)  # "410 in base 6"
     part = re.sub(r"(\d?)([½¼¾⅓⅔⅕⅛⅜⅝⅞⅙⅚])", lambda m: f"{m[1]} {_VULGAR[m[2]]}".strip(), part)  # 2¼: 2 1/4
     part = re.sub(r"\b(\d+) and (\d+/\d+)\b", r"\1 \2", part)  # "3 and 1/2": a mixed number
     part = re.sub(r"\blog base (\d+) of (\w+)", r"log_\1(\2)", part)  # log base 2 of 3

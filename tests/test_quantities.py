@@ -6,6 +6,7 @@ import pytest
 from k2batch.extract import extract_math
 from k2batch.verify import chemistry, quantities, verify_answer
 from k2batch.verify.mathforms import clean
+from k2batch.verify.mathunits import compound
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,28 @@ def test_the_last_number_keeps_a_unit_word_after_it():
     assert extract_math("The cyclist moves at 20 meters per second.")[0] == "20 meters per second"
     assert extract_math("we get 12 in the end")[0] == "12"  # "in" is a word here
     assert extract_math("It needs 9.0 mol of O2.")[0].startswith("9.0")  # not the 2 of O2
+
+
+@pytest.mark.parametrize(
+    "reference, reply, problem, status",
+    [
+        # one quantity in two units: its sum, not its last number (was read as "30 minutes")
+        ("2.5 hours", "It takes 2 hours and 30 minutes.", "", "correct"),
+        ("150", "The movie lasts 2 hours and 30 minutes.", "How many minutes does the movie last?", "correct"),
+        ("2.5", "The movie lasts 2 hours and 30 minutes.", "How many hours does the movie last?", "correct"),
+        ("2 hours 30 minutes", "\\boxed{2\\text{ h } 30\\text{ min}}", "", "correct"),
+        ("66", "She is 5 feet 6 inches tall.", "How tall is she in inches?", "correct"),
+        ("2.5 hours", "It takes 2 hours and 20 minutes.", "", "incorrect"),
+        ("5 ft 7 in", "She is 5 feet 6 inches tall.", "", "incorrect"),
+        # the asked unit still holds: 150 minutes do not answer "how many hours"
+        ("2.5", "The movie lasts 150 minutes.", "How many hours does the movie last?", "incorrect"),
+    ],
+)
+def test_a_quantity_in_two_units_is_read_whole(reference, reply, problem, status):
+    assert verify_answer(reference, reply, prompt=problem).status == status
+
+
+@pytest.mark.parametrize("text", ["3 and 4", "x = 3 m", "30 minutes and 2 hours", "5 m 3 s", "12 apples and 3 pears",
+                                  "1 in 4 days"])  # fmt: skip
+def test_what_is_not_one_quantity_in_two_units_is_left_alone(text):
+    assert compound(text) == text

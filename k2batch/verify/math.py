@@ -32,7 +32,7 @@ from k2batch.verify.mathnum import (
     simplify_equal,
     value,
 )
-from k2batch.verify.mathunits import split_unit
+from k2batch.verify.mathunits import compound, split_unit
 
 # We disable math-verify's signal timeouts on purpose (the pool enforces ours); hush its warning.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
@@ -304,9 +304,6 @@ def _option_by_value(answer: str, problem: str, policy: dict) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-_TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
-
-
 def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
     """(letter, value) for an option named by its letter and value both (`\\textbf{(B)}\\ 9`)
     where the problem lists that option with that value; None otherwise."""
@@ -319,15 +316,11 @@ def _lettered(text: str, problem: str, policy: dict) -> tuple[str, str] | None:
 
 def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[str, str]:
     policy = {**policy, "problem": problem}  # the rules of one value read it too (an integral asked)
-    ref, ans, named = forms.clean(reference), forms.clean(answer), ""
+    ref, ans, named = compound(forms.clean(reference), problem), compound(forms.clean(answer), problem), ""
     ref, ans, way = directions.apart(ref, ans, problem)  # 12 N to the left is not 12 N to the right
+    way = way or names.truth(forms.unwrap(ref), forms.unwrap(ans))  # "No — 1001 is composite" for False
     if way:
         return way
-    # "No — 1001 is composite": the word that opens an answer, before its reason
-    words = [forms.unwrap(x).strip().rstrip(".").lower() for x in (ref, ans)]
-    truth = [_TRUTH.get(re.sub(r"^(yes|no|true|false)\s*[—–,;:!-].*$", r"\1", w)) for w in words]
-    if truth[0] is not None and truth[1] is not None:
-        return ("correct", "same truth value") if truth[0] == truth[1] else ("incorrect", "other truth value")
     lettered = [_lettered(x, problem, policy) for x in (ref, ans)]
     letter = names.option_letter(ref, lone=True) or (lettered[0] or ("",))[0]  # `(C) 25`: option C
     letter = letter or names.coded_letter(ref, problem)

@@ -128,3 +128,16 @@ def coded_letter(text: str, problem: str) -> str | None:
     """A letter past E that the problem defines as an answer code (`"H" for hyperbola`)."""
     m = _CODED.fullmatch(text.strip().strip("$").strip())
     return m.group(1) if m and m.group(1) in dict(options(problem)) else None
+
+
+_TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
+
+
+def truth(reference: str, answer: str) -> tuple[str, str] | None:
+    """The verdict where both are a truth value ("No — 1001 is composite": the word that opens an
+    answer, before its reason), else None."""
+    words = [x.strip().rstrip(".").lower() for x in (reference, answer)]
+    said = [_TRUTH.get(re.sub(r"^(yes|no|true|false)\s*[—–,;:!-].*$", r"\1", w)) for w in words]
+    if said[0] is None or said[1] is None:
+        return None
+    return ("correct", "same truth value") if said[0] == said[1] else ("incorrect", "other truth value")

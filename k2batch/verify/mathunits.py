@@ -84,3 +84,46 @@ def split_unit(text: str) -> tuple[str, str | None]:
         return t, None  # a variable's value: `\pi r^2 h` is a product, not `\pi r^2` hours
     power = re.search(r"\^\s*\{?([23])\}?$", t)
     return m["value"].strip(), prefix + canon + (f"^{power.group(1)}" if power else "")
+
+
+# Units that add up within one quantity ("2 hours and 30 minutes", "5 ft 6 in"): sizes in the
+# smallest, and the name the sum is written with
+_PARTS = (
+    {"week": 10080, "day": 1440, "h": 60, "min": 1, "s": 1 / 60},
+    {"mi": 63360, "yd": 36, "ft": 12, "in": 1},
+    {"km": 1e6, "m": 1000, "cm": 10, "mm": 1},
+    {"lb": 16, "oz": 1},
+    {"kg": 1e6, "g": 1000, "mg": 1},
+)
+_PLURAL = {canon: max((a for a in aliases if a.endswith("s") or a == "feet"), key=len)
+           for canon, aliases in _UNIT_NAMES.items() if any(canon in f for f in _PARTS)}  # fmt: skip
+_PART = r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)"
+_COMPOUND = re.compile(rf"(?<![\w.]){_PART}(?:(?:\s*,\s*|\s+and\s+|\s+){_PART}){{1,2}}(?![\w/])")
+
+
+def compound(text: str, problem: str = "", originals: dict | None = None) -> str:
+    """"2 hours and 30 minutes" as "150 minutes", "5 ft 6 in" as "66 inches": one quantity in one
+    unit (the one the problem asks for where it is one of them: "How many hours ...": 2.5 hours;
+    else the smallest), for the rules that read one number and its unit. `originals` gets each
+    sum's own words, for the extraction to give back."""
+    asked = re.search(r"\bhow many ([a-z]+)|\bin ([a-z]+)\s*[?.]", problem, re.I)
+    asked = UNITS.get((asked.group(1) or asked.group(2)).lower()) if asked else None
+
+    def total(m: re.Match) -> str:
+        parts = re.findall(_PART, m.group(0))
+        canon = [UNITS.get(u.lower()) or UNITS.get(u.lower().rstrip("s")) for _, u in parts]
+        family = next((f for f in _PARTS if all(c in f for c in canon)), None)
+        if family is None or any(family[a] <= family[b] for a, b in zip(canon, canon[1:], strict=False)):
+            return m.group(0)  # not one quantity, or not largest first
+        into = asked if asked in family else min(canon, key=family.get)
+        value = sum(float(n) * family[c] for (n, _), c in zip(parts, canon, strict=True)) / family[into]
+        said = f"{round(value, 9):g} {_PLURAL[into]}"
+        if originals is not None:
+            originals[said] = m.group(0)
+        return said
+
+    plain = re.sub(r"\\(?:text|mathrm)\s*\{([^{}]*)\}", r" \1 ", text)  # 2\text{ h } 30\text{ min}
+    if not re.search(r"\d\s*[a-zA-Z]+\s*(?:,|and)?\s*\d", plain):
+        return text
+    joined = _COMPOUND.sub(total, plain)
+    return re.sub(r"\s+", " ", joined).strip() if joined != plain else text
