@@ -98,7 +98,9 @@ def _dozens(m: re.Match) -> str:
 def in_digits(text: str) -> str:
     """Numbers in words as digits ("left with thirty-seven pencils", "three and a half hours", "3
     out of 8"); "one" and "two" stay words (text2num's threshold: "one of the two cases"), and so do
-    ordinals ("the third step")."""
+    ordinals ("the third step"), except before a unit ("two amperes", "one hour")."""
+    spelled = re.compile(rf"\b(one|two)(?=[ -](?:{_unit_words()})\b)", re.I)
+    text = spelled.sub(lambda m: _UNITS[m.group(1).lower()], text)
     if not (_NUMBER_WORDS.search(text) or re.search(r" out of |dozen|quarter|thirds?\b|half|halves", text)):
         return text
     from text_to_num import alpha2digit  # here: code verification imports this module on a bare python
@@ -338,6 +340,16 @@ def _stated(part: str) -> tuple[str | None, str]:
     last = numbers[-1]
     unit = _unit_after().match(part, last.end())  # "moves at 20 meters per second": the unit too
     return last.group(0).rstrip(".,") + (unit.group(0).rstrip(".") if unit else ""), "last number"
+
+
+@functools.cache
+def _unit_words() -> str:
+    """Unit words a number word may stand before: the word problems' and the SI's."""
+    from k2batch.verify.mathunits import UNITS  # at call time: k2batch.verify imports this module
+
+    si = "amperes? amps? volts? ohms? newtons? joules? watts? moles? kelvins? pascals? coulombs? hertz"
+    words = sorted([re.escape(u) for u in UNITS if len(u) > 2] + si.split(), key=len, reverse=True)
+    return "|".join(words)
 
 
 @functools.cache

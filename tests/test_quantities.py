@@ -126,3 +126,11 @@ def test_a_quantity_in_two_units_is_read_whole(reference, reply, problem, status
                                   "1 in 4 days"])  # fmt: skip
 def test_what_is_not_one_quantity_in_two_units_is_left_alone(text):
     assert compound(text) == text
+
+
+def test_one_and_two_before_a_unit_are_numbers():
+    # text2num leaves "one" and "two" as words ("one of the two cases"); before a unit they are values
+    assert verify_answer("2 A", "The current is two amperes.").status == "correct"
+    assert verify_answer("3 A", "The current is two amperes.").status == "incorrect"
+    assert verify_answer("2 m", "The rope is two meters long.").status == "correct"
+    assert verify_answer("2", "One of the two cases works, so there are 2 solutions.").status == "correct"
