@@ -60,3 +60,12 @@ v = verify_answer("250 J", "W = 0.25 kJ", "math", prompt="How much work is done?
 w = verify_answer("250 J", "W = 250 W", "math", prompt="How much work is done?")
 assert v.correct and not w.correct, (v, w)
 print("wheel check: units ok", v.reason)'
+# A code reply as a base model gives it (a bare body after the prompt), run in the sandbox as the
+# unprivileged user, from the installed wheel.
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" "$work/venv/bin/python" -c '
+from k2batch.verify import verify_answer
+prompt, tests = "def add(x, y):\n    \"\"\"x + y\"\"\"\n", "def check(f):\n    assert f(2, 3) == 5\n"
+v = verify_answer(None, "    return x + y\n", "code", tests=tests, entry_point="add", prompt=prompt)
+w = verify_answer(None, "    return x * y\n", "code", tests=tests, entry_point="add", prompt=prompt)
+assert v.correct and not w.correct, (v, w)
+print("wheel check: code ok", v.reason)'
