@@ -10,6 +10,7 @@ from k2batch.extract import answer_part
 
 # ``` or ~~~ fences (CommonMark allows both), with an optional language tag
 _BLOCK = re.compile(r"(?P<fence>```|~~~)(?P<lang>[\w+-]*)[ \t]*\n(?P<body>.*?)(?P=fence)", re.S)
+_OPEN = re.compile(r"(?:^|\n)(?P<fence>```|~~~)(?P<lang>[\w+-]*)[ \t]*\n(?P<body>.*)$", re.S)
 _PYTHON = ("python", "py", "python3")
 _READS = re.compile(r"\binput\s*\(|\bsys\.stdin\b|\bopen\s*\(\s*0\b|\bstdin\b")
 
@@ -19,18 +20,23 @@ def extract_code(text: str) -> tuple[str | None, str]:
     only calls what an earlier python block defines ("Example usage: print(f(3))"), that block;
     else the reply itself where it is code (a full program, or a body that completes the prompt,
     as base models answer HumanEval)."""
+    text = text.replace("\r\n", "\n")  # a reply with Windows line ends: its fences and its code
     part = answer_part(text)
-    blocks = [(m["lang"].lower(), m["body"]) for m in _BLOCK.finditer(part)]
+    found = list(_BLOCK.finditer(part))
+    cut = _OPEN.search(part, found[-1].end() if found else 0)  # a last fence never closed: cut off
+    if cut and cut["lang"].lower() in (*_PYTHON, ""):
+        return cut["body"], "the last block, never closed (the reply was cut off)"
+    blocks = [(m["lang"].lower(), m["body"]) for m in found]
     py = [body for lang, body in blocks if lang in _PYTHON]
     if py:
         return _solution(py), "python block"
     if blocks:
         return blocks[-1][1], "code block"
-    if re.search(r"^\s*(def|class|import|from)\s", part, flags=re.M):
-        return part, "bare code"
     body = text.strip("\n") if text.strip() == part else part  # answer_part strips the indent
     if re.match(r"[ \t]+\S", body) and _parses(f"def _completed():\n{body}\n"):
         return f"{body}\n", "bare code (a completion of the prompt)"  # "    return x + y": the prompt's body
+    if re.search(r"^\s*(def|class|import|from)\s", part, flags=re.M):
+        return part, "bare code"
     return None, "no code block"
 
 

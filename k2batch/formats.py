@@ -103,7 +103,8 @@ def _code_contests(get: Get) -> dict:
         tests = get(column) or {}
         pairs = zip(tests.get("input") or [], tests.get("output") or [], strict=True)
         cases += [{"input": i, "output": o} for i, o in pairs]
-    tests = json.dumps({"type": "stdio", "cases": cases, "any_case": True}) if cases else None
+    spec = {"type": "stdio", "cases": cases, "any_case": True, "prelude": False}  # run bare, as its judge
+    tests = json.dumps(spec) if cases else None
     return {"problem": _starter(get("description"), None, STDIN), "domain": "code", "tests": tests}
 
 

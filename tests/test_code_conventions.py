@@ -120,3 +120,34 @@ def test_letter_case_counts_unless_the_tests_or_the_problem_say_it_does_not():
     codeforces = "Print YES or NO. You can output the answer in any case (upper or lower)."
     assert verify_answer(None, yes, "code", tests=_stdio(("", "YES")), prompt=codeforces).status == "correct"
     assert verify_answer(None, _fenced("print('No')"), "code", tests=any_case).status == "incorrect"
+
+
+def test_a_reply_cut_off_in_its_last_block_is_graded_by_that_block():
+    wrong, right = _fenced("def add(x, y):\n    return x - y"), _fenced("def add(x, y):\n    return x + y")
+    cut_good = f"{wrong}\n\nWait, that subtracts. Fixed:\n\n```python\ndef add(x, y):\n    return x + y\n"
+    cut_bad = f"{right}\n\nA faster one:\n\n```python\ndef add(x, y):\n    ret"  # the reply ran out of tokens
+    kw = {"tests": HE53_TEST, "entry_point": "add", "prompt": HE53_PROMPT}
+    assert verify_answer(None, cut_good, "code", **kw).status == "correct"
+    assert verify_answer(None, cut_bad, "code", **kw).status == "incorrect"
+
+
+def test_windows_line_ends_do_not_hide_the_code():
+    reply = "Here it is:\r\n\r\n```python\r\ndef add(x, y):\r\n    return x + y\r\n```\r\n"
+    assert verify_answer(None, reply, "code", tests=HE53_TEST, entry_point="add", prompt=HE53_PROMPT).correct
+
+
+def test_humaneval_mbpp_and_codecontests_run_the_program_bare_as_their_harnesses_do():
+    # LiveCodeBench's prelude (its imports, a recursion limit of 50000) is its harness's, not theirs
+    uses_math = _fenced("def root(x):\n    return math.isqrt(x)")
+    assert verify_answer(None, uses_math, "code", tests=["assert root(9) == 3"]).status == "incorrect"  # MBPP
+    he = {"test": "def check(candidate):\n    assert candidate(9) == 3\n", "entry_point": "root"}
+    assert verify_answer(None, uses_math, "code", tests=json.dumps(he), prompt="def root(x):\n").status == "incorrect"
+    # MBPP's test_setup_code runs before the program, as its harness runs it
+    from k2batch.verify.codetests import normalize_tests
+
+    spec = normalize_tests(["assert root(9) == 3"], setup="import math")
+    assert verify_answer(None, uses_math, "code", tests=json.dumps(spec)).correct
+    deep = "import sys\ndef depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(int(input())))"
+    bare = json.dumps({"type": "stdio", "cases": [{"input": "5000\n", "output": "5000"}], "prelude": False})
+    assert verify_answer(None, _fenced(deep), "code", tests=bare).status == "incorrect"  # RecursionError
+    assert verify_answer(None, _fenced(deep), "code", tests=_stdio(("5000\n", "5000"))).correct  # LiveCodeBench's

@@ -82,7 +82,9 @@ def test_functional_tests_without_a_function_name_are_a_clear_error():
 def test_stdout_comparison_is_token_wise_with_decimal_tolerance():
     assert same_stdout("1 2\n3\n", "1 2 3")
     assert same_stdout("0.3333333", "0.333333333")
-    assert not same_stdout("3", "3.5") and not same_stdout("1 2", "1 2 3") and not same_stdout("10", "1e1")
+    assert not same_stdout("3", "3.5") and not same_stdout("1 2", "1 2 3") and not same_stdout("10", "1e2")
+    # exponent notation is a number too: LiveCodeBench's Decimal and CodeContests' doubles compare so
+    assert same_stdout("10", "1e1") and same_stdout("0.00001", "1e-05") and same_stdout("1e-05", "0.0000100000001")
 
 
 def test_leetcode_references_pass_as_published(shared_data):

@@ -84,7 +84,9 @@ def test_published_test_columns_are_read_for_code_rows():
     p, reason = validate_row(row(id="m", problem="Write f.", domain="code", test_list=["assert f(1) == 2"],
                                  test_setup_code="import math"), 0)  # fmt: skip
     assert reason is None
-    assert json.loads(p["tests"]) == {"type": "script", "code": "import math\nassert f(1) == 2"}
+    # MBPP's harness runs the program bare, its setup first: the spec says so
+    assert json.loads(p["tests"]) == {"type": "script", "code": "import math\nassert f(1) == 2", "prelude": False,
+                                      "setup": "import math"}  # fmt: skip
     p, reason = validate_row(row(id="h", problem="def g(x):\n", domain="code", entry_point="g",
                                  test="def check(candidate):\n    assert candidate(1)\n"), 0)  # fmt: skip
     assert reason is None and json.loads(p["tests"])["type"] == "check"

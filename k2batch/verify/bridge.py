@@ -205,13 +205,14 @@ AS_MODULE = "__name__ = '__k2batch_candidate__'\n"
 
 
 def run_tests(
-    candidate: str, tests: str, prelude: str, timeout_s: float, strict: bool = True
+    candidate: str, tests: str, prelude: str, timeout_s: float, strict: bool = True, own: str | None = None
 ) -> tuple[str, str]:
     """(status, reason) for `candidate` (its source) against `tests` (test code that uses the
-    candidate's names, e.g. `check(f)` appended to a check function)."""
+    candidate's names, e.g. `check(f)` appended to a check function). `prelude` runs before the
+    tests, `own` (default: the same) before the candidate."""
     server = (
         # what the candidate (re)defines:
-        f"{prelude}\n{AS_MODULE}_k2b_before = dict(globals())\n{candidate}\n"
+        f"{prelude if own is None else own}\n{AS_MODULE}_k2b_before = dict(globals())\n{candidate}\n"
         f"_k2b_defined = {{k for k, v in globals().items() if _k2b_before.get(k, _k2b_before) is not v}}\n"
         f"{SERVER}"
     )

@@ -87,7 +87,7 @@ def _with_prompt(code: str, prompt: str, entry_point: str | None) -> str:
     return f"{prompt}{code}"
 
 
-_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")  # 1e-05 is 0.00001, as Decimal compares
 
 
 def _number(token: str) -> float | None:
@@ -110,7 +110,8 @@ def same_stdout(got: str, expected: str, any_case: bool = False) -> bool:
         if x == y or _DECIMAL.fullmatch(x) and _DECIMAL.fullmatch(y) and Decimal(x) == Decimal(y):
             continue
         fx, fy = _number(x), _number(y)
-        if "." not in y or fx is None or fy is None or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
+        real = re.search(r"[.eE]", y) and fx is not None and fy is not None  # not an integer token
+        if not real or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
             return False
     return True
 
@@ -128,9 +129,17 @@ def same_value(got: Any, expected: Any) -> bool:
     return got == expected
 
 
+def _prelude(t: dict) -> str:
+    """What runs before the candidate: LiveCodeBench's imports and recursion limit (its harness's,
+    and APPS's and rLLM's alike), except where the tests come from a benchmark whose harness runs
+    the program bare (HumanEval, MBPP, CodeContests: `math` used unimported is a NameError there),
+    MBPP's own setup code and imports aside."""
+    return PRELUDE if t.get("prelude", True) else (t.get("setup") or "") + "\n"
+
+
 def _stdio(code: str, t: dict, timeout_s: float, strict: bool) -> tuple[str, str]:
     for i, case in enumerate(t["cases"]):
-        r = run_python(PRELUDE + code, stdin=case["input"], timeout_s=timeout_s, strict=strict)
+        r = run_python(_prelude(t) + code, stdin=case["input"], timeout_s=timeout_s, strict=strict)
         if r.timed_out:
             return "incorrect", f"case {i}: timeout"
         if r.returncode != 0:
@@ -186,7 +195,7 @@ def verify_code(
         if t["type"] == "check":  # the tests run apart from the candidate (k2batch.verify.bridge)
             candidate = _with_prompt(code, prompt, t["entry_point"])
             tests = f"{t['check']}\n\ncheck({t['entry_point']})\n"
-            return run_tests(candidate, tests, PRELUDE, timeout_s, strict)
-        return run_tests(code, t["code"], PRELUDE, timeout_s, strict)
+            return run_tests(candidate, tests, PRELUDE, timeout_s, strict, own=_prelude(t))
+        return run_tests(code, t["code"], PRELUDE, timeout_s, strict, own=_prelude(t))
     except SandboxUnavailable as exc:  # never run generated code unconfined unless told to
         return "error", f"no sandbox: {exc} (or set verify.sandbox = 'weak')"

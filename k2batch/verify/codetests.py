@@ -96,16 +96,17 @@ _ANY_CASE = re.compile(r"\b(?:output|print)\w*\b[^.\n]{0,60}\bin any (?:letter )
 def _own(t: dict, ctx: dict) -> dict:
     kind = t.get("type")
     if kind == "humaneval_check":
-        return _own({"type": "check", "check": t.get("test"), "entry_point": t.get("entry_point")}, ctx)
+        check = {"type": "check", "check": t.get("test"), "entry_point": t.get("entry_point")}
+        return _own(check | _HUMANEVAL, ctx)
     if kind == "check":
         entry = t.get("entry_point") or ctx["entry_point"]
         if not isinstance(t.get("check"), str) or not entry:
             raise ValueError("check tests need `check` code and an entry_point")
-        return {"type": "check", "check": t["check"], "entry_point": entry}
+        return {"type": "check", "check": t["check"], "entry_point": entry} | _bare(t)
     if kind == "script":
         if not isinstance(t.get("code"), str) or not t["code"].strip():
             raise ValueError("script tests need `code`")
-        return {"type": "script", "code": t["code"]}
+        return {"type": "script", "code": t["code"]} | _bare(t)
     if kind == "stdio":
         cases = _cases("stdio", t.get("cases"))
         if not all(isinstance(c, dict) for c in cases):
@@ -116,7 +117,7 @@ def _own(t: dict, ctx: dict) -> dict:
         ]}  # fmt: skip
         # CodeContests' own checker lower-cases every token; a problem can say so itself
         any_case = t.get("any_case") or _ANY_CASE.search(ctx["sources"][1] or "")
-        return spec | ({"any_case": True} if any_case else {})
+        return spec | ({"any_case": True} if any_case else {}) | _bare(t)
     if kind == "call":
         cases = _cases("call", t.get("cases"))
         if not all(isinstance(c, dict) and isinstance(c.get("args"), list) and "expected" in c
@@ -127,6 +128,18 @@ def _own(t: dict, ctx: dict) -> dict:
                 "cases": [{"args": c["args"], "expected": c["expected"]} for c in cases],
                 "unwrap": bool(t.get("unwrap"))}  # fmt: skip
     raise ValueError(f"unknown tests type {kind!r} (known: {', '.join(KINDS)})")
+
+
+_HUMANEVAL = {"prelude": False}  # HumanEval's and MBPP's harnesses run the program bare
+
+
+def _bare(t: dict) -> dict:
+    """`"prelude": false`: the candidate runs without LiveCodeBench's imports (k2batch.verify.code),
+    after MBPP's `setup` (its test_setup_code / test_imports: the official program runs them first)."""
+    if t.get("prelude") is not False:
+        return {}
+    setup = t.get("setup")
+    return {"prelude": False} | ({"setup": setup} if isinstance(setup, str) and setup else {})
 
 
 def _functional(ctx: dict, what: str) -> tuple[str, str | None]:
@@ -200,7 +213,8 @@ def normalize_tests(
     if isinstance(t, list | tuple):
         t = list(t)
         if t and all(isinstance(x, str) for x in t):  # MBPP: a list of assert statements
-            return _own({"type": "script", "code": "\n".join(filter(None, [setup, *t]))}, ctx)
+            script = {"type": "script", "code": "\n".join(filter(None, [setup, *t])), "setup": setup}
+            return _own(script | _HUMANEVAL, ctx)
         if t and all(isinstance(x, dict) and "testtype" in x for x in t):
             return _livecodebench(t, ctx)
         raise ValueError("a tests list must hold assert strings (MBPP) or LiveCodeBench cases")
@@ -209,7 +223,7 @@ def normalize_tests(
     if "type" in t:
         return _own(t, ctx)
     if "test" in t:  # HumanEval
-        return _own({"type": "check", "check": t["test"], "entry_point": t.get("entry_point")}, ctx)
+        return _own({"type": "humaneval_check", "test": t["test"], "entry_point": t.get("entry_point")}, ctx)
     if "functional" in t:  # rLLM LeetCode: a script that calls check itself
         return _own({"type": "script", "code": t["functional"]}, ctx)
     if "inputs" in t and "outputs" in t:
