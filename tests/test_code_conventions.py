@@ -151,3 +151,10 @@ def test_humaneval_mbpp_and_codecontests_run_the_program_bare_as_their_harnesses
     bare = json.dumps({"type": "stdio", "cases": [{"input": "5000\n", "output": "5000"}], "prelude": False})
     assert verify_answer(None, _fenced(deep), "code", tests=bare).status == "incorrect"  # RecursionError
     assert verify_answer(None, _fenced(deep), "code", tests=_stdio(("5000\n", "5000"))).correct  # LiveCodeBench's
+
+
+def test_livecodebench_compares_numbers_as_decimals_with_no_tolerance():
+    lcb = json.dumps([{"input": "", "output": "0.333333", "testtype": "stdin"}])
+    assert verify_answer(None, _fenced("print('0.333333')"), "code", tests=lcb).correct
+    assert verify_answer(None, _fenced("print(1 / 3)"), "code", tests=lcb).status == "incorrect"  # its own harness
+    assert verify_answer(None, _fenced("print(1 / 3)"), "code", tests=_stdio(("", "0.333333"))).correct  # 1e-6

@@ -97,11 +97,11 @@ def _number(token: str) -> float | None:
         return None
 
 
-def same_stdout(got: str, expected: str, any_case: bool = False) -> bool:
+def same_stdout(got: str, expected: str, any_case: bool = False, exact: bool = False) -> bool:
     """Judge-site comparison: the same whitespace-separated tokens (in any letter case, where the
-    tests say so); plain decimals equal as numbers ("2.0" for "2", as LiveCodeBench's and APPS's
-    graders compare); where the expected token is a decimal, a number within 1e-6 (relative or
-    absolute) matches it."""
+    tests say so); decimals equal as numbers ("2.0" for "2", as LiveCodeBench's and APPS's graders
+    compare); where the expected token is a decimal, a number within 1e-6 (relative or absolute)
+    matches it, unless `exact` (LiveCodeBench's own harness allows no tolerance)."""
     a, b = (got.lower(), expected.lower()) if any_case else (got, expected)
     a, b = a.split(), b.split()
     if len(a) != len(b):
@@ -111,7 +111,7 @@ def same_stdout(got: str, expected: str, any_case: bool = False) -> bool:
             continue
         fx, fy = _number(x), _number(y)
         real = re.search(r"[.eE]", y) and fx is not None and fy is not None  # not an integer token
-        if not real or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
+        if exact or not real or not math.isclose(fx, fy, rel_tol=1e-6, abs_tol=1e-6):
             return False
     return True
 
@@ -144,7 +144,7 @@ def _stdio(code: str, t: dict, timeout_s: float, strict: bool) -> tuple[str, str
             return "incorrect", f"case {i}: timeout"
         if r.returncode != 0:
             return "incorrect", f"case {i}: exit {r.returncode}: {r.stderr[-300:]}"
-        if not same_stdout(r.stdout, case["output"], t.get("any_case", False)):
+        if not same_stdout(r.stdout, case["output"], t.get("any_case", False), t.get("exact", False)):
             return "incorrect", f"case {i}: wrong output"
     return "correct", f"{len(t['cases'])} cases passed"
 

@@ -117,7 +117,8 @@ def _own(t: dict, ctx: dict) -> dict:
         ]}  # fmt: skip
         # CodeContests' own checker lower-cases every token; a problem can say so itself
         any_case = t.get("any_case") or _ANY_CASE.search(ctx["sources"][1] or "")
-        return spec | ({"any_case": True} if any_case else {}) | _bare(t)
+        flags = {"any_case": bool(any_case), "exact": bool(t.get("exact"))}  # "exact": no float tolerance
+        return spec | {k: True for k, on in flags.items() if on} | _bare(t)
     if kind == "call":
         cases = _cases("call", t.get("cases"))
         if not all(isinstance(c, dict) and isinstance(c.get("args"), list) and "expected" in c
@@ -157,7 +158,7 @@ def _livecodebench(cases: list, ctx: dict) -> dict:
     value per line (the arguments), outputs one JSON value."""
     kinds = {c.get("testtype") for c in cases}
     if kinds == {"stdin"}:
-        return _own({"type": "stdio", "cases": cases}, ctx)
+        return _own({"type": "stdio", "cases": cases, "exact": True}, ctx)  # its Decimal comparison
     if kinds != {"functional"}:
         got = ", ".join(sorted(map(str, kinds)))
         raise ValueError(f"LiveCodeBench cases must all be stdin or all functional, got {got}")
