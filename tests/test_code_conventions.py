@@ -158,3 +158,15 @@ def test_livecodebench_compares_numbers_as_decimals_with_no_tolerance():
     assert verify_answer(None, _fenced("print('0.333333')"), "code", tests=lcb).correct
     assert verify_answer(None, _fenced("print(1 / 3)"), "code", tests=lcb).status == "incorrect"  # its own harness
     assert verify_answer(None, _fenced("print(1 / 3)"), "code", tests=_stdio(("", "0.333333"))).correct  # 1e-6
+
+
+def test_numpy_is_offered_as_judge_sites_offer_it_and_its_scalars_are_numbers():
+    solution = ("import numpy as np\nclass Solution:\n    def total(self, n: int) -> int:\n"
+                "        return np.arange(n + 1).sum()")  # fmt: skip
+    call = json.dumps({"type": "call", "fn_name": "total", "class_name": "Solution",
+                       "cases": [{"args": [4], "expected": 10}]})  # fmt: skip
+    assert verify_answer(None, _fenced(solution), "code", tests=call).correct  # np.int64(10) is 10, as == says
+    wrong = solution.replace("n + 1", "n")
+    assert verify_answer(None, _fenced(wrong), "code", tests=call).status == "incorrect"
+    printed = "import numpy as np\nprint(int(np.prod(list(map(int, input().split())))))"
+    assert verify_answer(None, _fenced(printed), "code", tests=_stdio(("2 3 4\n", "24"))).correct

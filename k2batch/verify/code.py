@@ -33,6 +33,13 @@ PRELUDE = (
 # result as JSON after a marker (the candidate's own prints are ignored). Values that JSON cannot
 # hold are sent as their repr, so an object that claims to equal anything equals nothing.
 _CALL_HARNESS = """
+def __k2batch_plain(value):
+    # a numpy scalar is its number, as LiveCodeBench's == compares it; anything else its repr
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):
+        return value.item()
+    return repr(value)
+
+
 def __k2batch_run(marker, fn_name, class_name):
     import json, sys
     cases = json.loads(sys.stdin.read())
@@ -45,7 +52,7 @@ def __k2batch_run(marker, fn_name, class_name):
     target = getattr(owner(), fn_name) if owner is not None else scope[fn_name]
     for args in cases:
         try:
-            out = {{"value": json.loads(json.dumps(target(*args), default=repr))}}
+            out = {{"value": json.loads(json.dumps(target(*args), default=__k2batch_plain))}}
         except BaseException as exc:
             out = {{"error": (type(exc).__name__ + ": " + str(exc))[:300]}}
         sys.stdout.write("\\n" + marker + json.dumps(out) + "\\n")

@@ -167,7 +167,9 @@ _PROLOGUE = (
     "import resource as _r, sys as _s\n_r.setrlimit(_r.RLIMIT_NPROC, ({n}, {n}))\n"
     "_s.path.insert(0, '/k2b-site')\ndel _r, _s\n"
 )
-JUDGE_PACKAGES = ("sortedcontainers",)  # what LeetCode's judge offers beyond the standard library
+# what judge sites offer beyond the standard library: LeetCode's sortedcontainers, AtCoder's and
+# LiveCodeBench's numpy (with its bundled libraries, `numpy.libs`, beside it)
+JUDGE_PACKAGES = ("sortedcontainers", "numpy")
 
 
 def _judge_packages() -> list[tuple[str, str]]:
@@ -178,7 +180,11 @@ def _judge_packages() -> list[tuple[str, str]]:
     for name in JUDGE_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec and spec.submodule_search_locations:
-            found.append((list(spec.submodule_search_locations)[0], name))
+            folder = list(spec.submodule_search_locations)[0]
+            found.append((folder, name))
+            libs = f"{folder}.libs"
+            if os.path.isdir(libs):
+                found.append((libs, f"{name}.libs"))
     return found
 
 
@@ -237,6 +243,7 @@ class _Run:
                 "--remount-ro", "/",  # the root it was built on: only /tmp and /sbx stay writable
                 "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/sbx",
                 "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8",
+                "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",  # one CPU each
                 python, "-I", "main.py", *args]  # fmt: skip
         return cmd
 
