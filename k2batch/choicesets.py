@@ -114,6 +114,34 @@ def aqua(get: Get) -> dict:
     return {"problem": get("question"), "choices": options, "answer": get("correct"), "domain": "choice"}
 
 
+def agieval(get: Get) -> dict:
+    """AGIEval's own JSON lines: options carry their letters ("(A)15"), the key is `label` (a list
+    where several are right: a math answer of letters then), a shared `passage` goes first; its
+    cloze rows (no options) are math with their `answer`."""
+    passage, question, options = get("passage"), get("question"), get("options") or []
+    problem = f"{str(passage).strip()}\n\n{question}" if not missing(passage) else question
+    label = get("label")
+    label = None if isinstance(label, list | tuple) and not label else label
+    if not options or missing(label):
+        return {"problem": problem, "answer": get("answer")}
+    options = [re.sub(r"^\s*\(?[A-Z]\)\s*", "", str(o)).strip() for o in options]
+    if isinstance(label, list | tuple) and len(label) != 1:  # several right: the letters, as a math answer
+        lettered = zip(option_letters(len(options)), options, strict=False)
+        lines = "\n".join(f"({letter}) {o}" for letter, o in lettered)
+        return {"problem": f"{problem}\n\n{lines}", "answer": "".join(map(str, label))}
+    label = label[0] if isinstance(label, list | tuple) else label
+    return {"problem": problem, "choices": options, "answer": label, "domain": "choice"}
+
+
+def medmcqa(get: Get) -> dict:
+    """MedMCQA: options in `opa`-`opd`, the key `cop` their index (0-3; -1 in its unlabelled test
+    split: no reference)."""
+    options = [get(c) for c in ("opa", "opb", "opc", "opd")]
+    key = get("cop")
+    answer = as_letter(key, 4) if isinstance(key, int) and 0 <= key < 4 else None
+    return {"problem": get("question"), "choices": options, "answer": answer, "domain": "choice"}
+
+
 def hle(get: Get) -> dict:
     """Humanity's Last Exam: a `multipleChoice` question lists its options in its text under
     "Answer Choices:" (A. ..., B. ...), which become the options; `exactMatch` rows are math."""

@@ -104,6 +104,13 @@ class MathPolicy(Strict):
         "simplest radical form, in terms of pi); exact: never; a number: relative tolerance for "
         "any two values.",
     )
+    row_tolerance: bool = Field(
+        True,
+        description="A row's own numeric tolerance (its `tolerance` column: `4%` relative, `0.01` "
+        "absolute; the published-format readers set the one each benchmark grades by: TheoremQA "
+        "4 %, SciBench 5 %, OlympiadBench's `error`) replaces `tolerance` for that row; false: "
+        "every row is graded by `tolerance`.",
+    )
     units: Literal["implied", "strict", "lenient"] = Field(
         "implied",
         description="implied: an answer that drops the reference's measurement unit (25 for 25 cm) "

@@ -314,9 +314,10 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
     lower, one = letters.lower(), rf"[{letters}{letters.lower()}]"
     opt = r"(?i:option\s*|choice\s*)?"
     phrases = list(re.finditer(
-        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(?([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w']))"
+        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(?([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w'])"
+        rf"|([{lower}])(?=[.!]?[ \t]*(?:\n|$)))"  # "the answer is b" ending its line (MathQA's keys)
         rf"|:\s*{opt}[(\[$*\s]*([{letters}{lower}])(?![\w']))", part))  # fmt: skip
-    if phrases:  # lower case only in brackets or after a colon: "the answer is a ..." is an article
+    if phrases:  # lower case in brackets, after a colon or ending a line: "the answer is a ..." is an article
         last = phrases[-1]
         second = rf"[)\]$*]*\s*(?:,|and|or|&|/)\s*(?:possibly\s+|maybe\s+)?[(*]*{one}(?![\w'])"
         if re.match(second, part[last.end() :]):

@@ -1,7 +1,8 @@
 """Problem sets as their publishers ship them. A file without the contract's `id` and `problem`
 columns is read as the published format its columns name (HumanEval, MBPP, LiveCodeBench,
-APPS/TACO, CodeContests, GPQA, ARC, MMLU, options in lettered columns, AQuA-RAT, GSM8K, SVAMP,
-OlympiadBench, MATH, or any set whose columns go by the usual names); each
+APPS/TACO, CodeContests, GPQA, ARC, MMLU, AGIEval, MedMCQA, options in lettered columns, AQuA-RAT,
+BIG-Bench Hard, TheoremQA, JEEBench, MGSM, GSM8K, SVAMP, OlympiadBench, SciBench, MATH, or any set
+whose columns go by the usual names); each
 row is mapped onto the contract before validation, so a job runs on the set as downloaded.
 
 Columns are matched without regard to case (AIME_2024's `ID`, `Problem`, `Answer`). A set
@@ -113,7 +114,48 @@ def _olympiadbench(get: Get) -> dict:
     `final_answer` is a list."""
     context = get("context")
     question = f"{context}\n\n{get('question')}" if not _missing(context) else get("question")
-    return {"problem": question, "answer": get("final_answer")}
+    tolerance = _olympiad_tolerance(get("error"))
+    own = {"tolerance": tolerance} if tolerance else {}
+    return {"problem": question, "answer": get("final_answer"), **own}
+
+
+def _olympiad_tolerance(error: Any) -> str | None:
+    """OlympiadBench's `error`: its judge's absolute tolerance, one per part ("0.1,0.01"; the
+    largest is kept, a shortcut), empty for exact answers."""
+    parts = [p.strip() for p in str(error or "").split(",") if p.strip()]
+    return ",".join(parts) or None
+
+
+def _mgsm(get: Get) -> dict:
+    """MGSM (and GSM8K-style sets with an `answer_number`): the number is the reference; `answer`
+    holds a worked solution in its exemplar rows only."""
+    return {"problem": get("question"), "answer": get("answer_number")}
+
+
+def _bbh(get: Get) -> dict:
+    """BIG-Bench Hard: the task text (options inside it, "(A) ...") in `input`, the expected reply
+    in `target` ("(B)", "False", "valid", "costume counterpart oven")."""
+    return {"problem": get("input"), "answer": get("target")}
+
+
+JEE_ASKS = {  # what JEEBench's own prompt tells the model for each type of question (its grader relies on it)
+    "mcq": "In this problem, only one option is correct; end with the letter of that option.",
+    "mcq(multiple)": "In this problem, one or more options can be correct; end with the letters of all the "
+    "correct options.",
+    "integer": "In this problem, the final answer is a non-negative integer.",
+    "numeric": "In this problem, the final answer is a numeric value: give it correct up to the 2nd decimal "
+    "digit.",
+}
+
+
+def _jeebench(get: Get) -> dict:
+    """JEEBench: `gold` is a letter, letters (several options right) or a number; the question
+    carries its options. The type's instruction goes first, as JEEBench's prompt; its grader takes a
+    Numeric answer within 0.01 of the key."""
+    kind = str(get("type") or "").strip().lower()
+    question = get("question")
+    problem = f"{JEE_ASKS[kind]}\n\n{question}" if kind in JEE_ASKS else question
+    return {"problem": problem, "answer": get("gold"), **({"tolerance": "0.01"} if kind == "numeric" else {})}
 
 
 def _scibench(get: Get) -> dict:
@@ -123,7 +165,20 @@ def _scibench(get: Get) -> dict:
     unit, text = get("unit"), get("problem_text")
     unit = "" if _missing(unit) else str(unit).strip()
     return {"problem": f"{text} The unit of the answer is {unit}." if unit else text,
-            "answer": get("answer_number")}  # fmt: skip
+            "answer": get("answer_number"), "tolerance": "5%"}  # its grader: math.isclose(rel_tol=0.05)
+
+
+THEOREMQA_TYPES = ("bool", "integer", "float", "option", "list of integer", "list of float")
+
+
+def _theoremqa_or_hle(get: Get) -> dict:
+    """TheoremQA and HLE share `question`, `answer`, `answer_type`; TheoremQA's scorer takes a
+    float within 4 % of the key (its integers exactly here: it rounds the answer, not copied)."""
+    kind = str(get("answer_type") or "").strip().lower()
+    if kind not in THEOREMQA_TYPES:
+        return choice.hle(get)
+    own = {"tolerance": "4%"} if "float" in kind else {}
+    return {"problem": get("question"), "answer": get("answer"), **own}
 
 
 def _svamp(get: Get) -> dict:
@@ -195,6 +250,10 @@ FORMATS = (  # the first whose columns a file has
     Format("SciQ", ("question", "correct_answer", "distractor1"), ("question", "correct_answer",
            "distractor1", "distractor2", "distractor3", "support"), choice.sciq),  # fmt: skip
     Format("MMLU", ("question", "choices", "answer"), ("question", "choices", "answer"), choice.mmlu),
+    Format("AGIEval", ("question", "options", "label"), ("passage", "question", "options", "label", "answer"),
+           choice.agieval),  # fmt: skip
+    Format("MedMCQA", ("question", "opa", "opb", "cop"), ("question", "opa", "opb", "opc", "opd", "cop"),
+           choice.medmcqa),  # fmt: skip
     Format("MMLU-Pro / MedQA", ("question", "options", "answer"), ("question", "options", "answer",
            "answer_idx"), choice.mmlu),  # fmt: skip
     Format("MathQA", ("problem", "options", "correct"), ("problem", "options", "correct"), choice.mathqa),
@@ -206,12 +265,16 @@ FORMATS = (  # the first whose columns a file has
            choice.lettered("input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
     Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
            ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
-    Format("HLE", ("question", "answer", "answer_type"), ("question", "answer"), choice.hle),
+    Format("BIG-Bench Hard (input, target)", ("input", "target"), ("input", "target"), _bbh),
+    Format("HLE / TheoremQA", ("question", "answer", "answer_type"), ("question", "answer"),
+           _theoremqa_or_hle),  # fmt: skip
+    Format("JEEBench", ("question", "gold", "type"), ("question", "gold", "type"), _jeebench),
     Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
            _olympiadbench),  # fmt: skip
     Format("SciBench", ("problem_text", "answer_number"), ("problem_text", "answer_number", "unit"),
            _scibench, ("problemid",)),  # fmt: skip
     Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),
+    Format("MGSM", ("question", "answer_number"), ("question", "answer", "answer_number"), _mgsm),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
     Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model"),

@@ -12,6 +12,7 @@ from typing import Any
 from k2batch import domains, formats
 from k2batch.extract import MAX_OPTIONS
 from k2batch.schemas import spec
+from k2batch.verify import tolerance
 from k2batch.verify.codetests import TEST_COLUMNS, normalize_tests
 
 KNOWN_COLUMNS = {f["name"] for f in spec("problem")["fields"]}
@@ -148,6 +149,7 @@ def _check(row: dict, row_index: int) -> dict:
     image = next((k for k, v in extra.items() if IMAGE.fullmatch(k.lower()) and _filled(v)), None)
     if image:  # HLE's, OlympiadBench's and TheoremQA's problems with a figure: unsolvable from the text
         raise ValueError(f"the problem comes with an image (column {image!r}): {TEXT_ONLY}")
+    tolerance.parse(extra.get("tolerance"))  # a bad one is the row's reason, not a verifier's surprise
     tests = _tests(row, domain, extra, text)
     metadata = row.get("metadata")
     if not _missing(metadata) and not isinstance(metadata, str):

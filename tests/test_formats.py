@@ -377,5 +377,5 @@ def test_hle_multiple_choice_questions_list_their_options_in_the_text():
                                                             "Non-Elitism"], "B", "choice")  # fmt: skip
     assert (e["domain"], e["answer"], e["choices"]) == ("math", "Rxf3, Rf1#", None)
     assert (o["domain"], o["problem"]) == ("math", odd["question"])
-    assert formats.describe(mc) == "HLE; ids from 'id'"
+    assert formats.describe(mc) == "HLE / TheoremQA; ids from 'id'"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from k2batch import domains
 from k2batch.extract import answer_part
 from k2batch.prose import without_gloss
+from k2batch.verify import tolerance
 
 # Marks a verdict reason where the cascade and math-verify alone disagree (see verify.math).
 SECOND_OPINION = "second opinion"
@@ -45,7 +46,8 @@ def task(
 ) -> dict:
     """The verification task of one candidate answer to `problem` (a validated problem, or a
     solutions row: its reference is `answer` or `reference`, its entry point a field or in `extra`).
-    `policy`: where graders differ (math: tolerance, units), see `VerifyConfig.math`."""
+    `policy`: where graders differ (math: tolerance, units), see `VerifyConfig.math`; a row's own
+    `tolerance` (k2batch/verify/tolerance.py) stands in for the job's."""
     extra = problem.get("extra") or {}
     if isinstance(extra, str):  # a solutions row keeps other input columns as JSON text
         import json
@@ -65,7 +67,7 @@ def task(
         "choices": problem.get("choices"),
         "timeout_s": timeout_s,
         "sandbox": sandbox,
-        "policy": policy,
+        "policy": tolerance.of_row(policy, problem.get("tolerance", extra.get("tolerance"))),
     }
 
 
@@ -128,13 +130,15 @@ def verify_answer(
     prompt: str = "",
     sandbox: str = "strict",
     policy: dict | None = None,
+    tolerance: str | float | None = None,
 ) -> Verdict:
     """Verify a whole model output (or a bare answer) against a reference, in this process.
-    For untrusted volume use the pipeline's VerifierPool, which adds hard timeouts."""
+    For untrusted volume use the pipeline's VerifierPool, which adds hard timeouts. `tolerance`:
+    the row's own (`4%` relative, `0.01` absolute), as a `tolerance` column gives it."""
     domain = domain_of(domain)
     if reference is not None and not isinstance(reference, str):
         reference = str(reference)  # a number from a DataFrame column
     answer, _ = answer_of(response, domain, len(choices or []) or None)
     problem = {"domain": domain, "reference": reference, "tests": tests, "choices": choices,
-               "entry_point": entry_point, "problem": prompt}  # fmt: skip
+               "entry_point": entry_point, "problem": prompt, "tolerance": tolerance}  # fmt: skip
     return Verdict(*check(task(problem, answer, sandbox=sandbox, policy=policy)))

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import cmath
 import logging
-import math
 import re
 
 from k2batch.extract import normalize_answer
-from k2batch.verify import SECOND_OPINION, chemistry, directions, quantities
+from k2batch.verify import SECOND_OPINION, chemistry, directions, quantities, tolerance
 from k2batch.verify import mathasks as asks
 from k2batch.verify import mathcalc as calc
 from k2batch.verify import mathforms as forms
@@ -124,6 +123,9 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     if words[0] and words[1]:  # `Wed.` and Wednesday, DNE and "does not exist"
         same = words[0] == words[1]
         return same, f"{'same' if same else 'another'} word answer ({words[1]})"
+    phrases = names.phrase(g), names.phrase(p)
+    if phrases[0] and phrases[1]:  # words, not a product of letters: BIG-Bench Hard's sorted lists keep order
+        return names.same_phrase(*phrases), "same words" if names.same_phrase(*phrases) else "other words"
     picked = names.letters(g), names.letters(p)
     if picked[0] and picked[1]:  # `B, C, E` and `BCE`: the letters named, in any order
         return picked[0] == picked[1], f"{'the same' if picked[0] == picked[1] else 'other'} letters"
@@ -135,10 +137,10 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
     if g_n is not None and p_n is not None:  # stated numbers: equal exactly, or within a set tolerance
 
         def same(x, y):
-            return x == y or isinstance(tol, float) and math.isclose(x, y, rel_tol=tol)
+            return x == y or tolerance.within(policy, x, y)
 
         if same(g_n, p_n):
-            return True, "same number"
+            return True, "same number" if g_n == p_n else f"within {tolerance.describe(policy)}"
         pct = [x for x, text in ((g_n, g), (p_n, p)) if "%" in text]
         if len(pct) == 1 and same(pct[0] / 100, p_n if pct[0] is g_n else g_n):
             return True, "same number (a percentage as a fraction)"
@@ -161,7 +163,7 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         import sympy
 
         exact[1] = sympy.Rational(p.strip())  # 0.142857 is not 1/7 where no approximation is asked
-    if None not in exact and exact[0] != exact[1]:  # 2^{-99} is not 2^{-100}, within math-verify's tolerance
+    if None not in exact and exact[0] != exact[1] and not tolerance.given(policy):  # 2^{-99} is not 2^{-100}
         return False, "different number"
     if _mv_equal(g_sym, p_sym):
         return True, "math-verify: equivalent"
@@ -177,10 +179,10 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         # a decimal reference is met by the exact value it rounds; an exact one by its decimal only
         # where the problem allows one ("reference": it does not)
         close = (tol != "reference" and decimal_close(g_sym[0], p)) or decimal_close(p_sym[0], g)
-        if isinstance(tol, float) and g_v is not None and p_v is not None:
-            close = close or abs(g_v - p_v) <= tol * max(abs(g_v), 1e-12)
+        if tolerance.given(policy) and g_v is not None and p_v is not None:
+            close = close or tolerance.within(policy, g_v, p_v)
         if close:
-            return True, close if isinstance(close, str) else f"within relative tolerance {tol}"
+            return True, close if isinstance(close, str) else f"within {tolerance.describe(policy)}"
     if g_v is not None and p_v is not None:
         exact = [_rational(x[0]) for x in (g_sym, p_sym)]
         if None not in exact:  # 2^{40} vs 1099511627777: exactly, not within a float's 1e-9

@@ -242,8 +242,9 @@ def system(text: str) -> str | None:
     return ", ".join(lines)
 
 
-_NAME = re.compile(  # x, a_1, g(x), h'(x), f^{\prime}(x), f^{-1}(x)
-    r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:'+|\^\{?\\prime\}?|\^\{-1\})?(?:\s*\([A-Za-z, ]+\))?)\s*=\s*(?=\S)"
+_NAME = re.compile(  # x, a_1, g(x), h'(x), f^{\prime}(x), f^{-1}(x), and at a point: y(2), f(-1)
+    r"^\s*([A-Za-z](?:_\{?\w+\}?)?(?:'+|\^\{?\\prime\}?|\^\{-1\})?"
+    r"(?:\s*\([A-Za-z, ]+\)|\(-?[\d.]+\))?)\s*=\s*(?=\S)"
 )
 
 

@@ -107,6 +107,22 @@ def word_answer(text: str) -> str | None:
     return day[0] if len(day) == 1 else _WORD_OF.get(t)
 
 
+def phrase(text: str) -> list[str] | None:
+    """The words of an answer of two or more words of two or more letters each ("costume
+    counterpart oven", "neither even nor odd"), lower-cased; None for anything else."""
+    t = unwrap(text).strip().rstrip(".")
+    if not re.fullmatch(r"[A-Za-z]{2,}(?:(?:\s+|\s*,\s*)[A-Za-z]{2,})+", t):
+        return None
+    return re.split(r"[\s,]+", t.lower())
+
+
+def same_phrase(a: list[str], b: list[str]) -> bool:
+    """The same words in the same order; in any order where they are joined by connectives
+    ("neither odd nor even"), not in a list of words (a sorted list is its order)."""
+    joined = {"and", "or", "nor", "neither", "either", "both"}
+    return a == b or sorted(a) == sorted(b) and bool(joined & set(a))
+
+
 def letters(text: str) -> frozenset[str] | None:
     """The option letters a letter-list answer names: `B, C, E`, `BCE`, `(H)`, `H (hyperbola)`
     (a letter glossed by its meaning); None for anything else."""

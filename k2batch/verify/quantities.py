@@ -18,6 +18,7 @@ import math
 import re
 from typing import NamedTuple
 
+from k2batch.verify import tolerance
 from k2batch.verify.mathunits import UNITS
 
 # siunitx macros: \SI{3.2}{\kilo\joule}
@@ -215,7 +216,8 @@ def compare(reference: str, answer: str, problem: str, policy: dict) -> tuple[bo
     notation = bool(re.search(r"10\s*\^|\d[eE][-+]?\d|×\s*10", reference + answer))
     asked = asked_unit(problem) if (g.unit is not None or p.unit is not None) else None
     g_unit = g.unit if g.unit is not None else asked
-    exact = {**policy, "tolerance": "exact"}  # a word problem's numbers: its arithmetic is exact
+    # a word problem's numbers: its arithmetic is exact (unless the row gives its own tolerance)
+    exact = policy if tolerance.given(policy) else {**policy, "tolerance": "exact"}
     rounded = science or notation or (g_unit is not None and _science_unit(problem, g_unit))
     if g_unit is None and p.unit is None:  # "6.24 x 10^{18} electrons", a science problem's Reynolds number
         counted = g_words or p_words or science
@@ -334,9 +336,9 @@ def _same(g: Quantity, p: Quantity, problem: str, policy: dict) -> tuple[bool, s
         return True, "same quantity"
     if str(g.unit) in ("kelvin", "degree_Celsius") and _temperature_gap(g, p):
         return True, "same temperature"
-    if isinstance(tol, float):
-        ok = gap <= tol * abs(g.value)
-        return ok, f"{'within' if ok else 'outside'} relative tolerance {tol}"
+    if tolerance.given(policy):
+        ok = tolerance.within(policy, g.value, p.value)
+        return ok, f"{'within' if ok else 'outside'} {tolerance.describe(policy)}"
     if tol == "exact" or g.figures is None and p.figures is None:
         return False, "different quantity"
     asked = _PRECISION.search(problem or "")

@@ -1,0 +1,156 @@
+"""More sets in their publishers' layouts, each graded as its own harness grades: a row's own
+numeric tolerance (TheoremQA 4 %, SciBench 5 %, OlympiadBench's `error`, JEEBench's 0.01;
+k2batch/verify/tolerance.py), and sets whose reference sat in a column k2batch did not read (MGSM's
+`answer_number`, BIG-Bench Hard's `target`, JEEBench's `gold`, AGIEval's `label`, MedMCQA's `cop`:
+every row was unverified, or lost its options)."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from k2batch import formats
+from k2batch.extract import extract_choice
+from k2batch.testing import instant
+from k2batch.validate import validate_row
+from k2batch.verify import answer_of, check, task, verify_answer
+from k2batch.verify import tolerance as tol
+
+POLICY = {"tolerance": "precision", "units": "implied", "row_tolerance": True}
+
+
+def _one(row: dict) -> dict:
+    problem, reason = validate_row(row, 0)
+    assert reason is None, reason
+    return problem
+
+
+def _verdict(problem: dict, reply: str, policy: dict = POLICY) -> str:
+    answer, _ = answer_of(reply, problem["domain"], len(problem["choices"] or []) or None)
+    return check(task(problem, answer, policy=policy))[0]
+
+
+def test_tolerance_values_and_what_they_set():
+    assert tol.parse("4%") == {"tolerance": 0.04, "absolute": None}
+    assert tol.parse("0.01") == tol.parse("±0.01") == tol.parse(0.01) == {"absolute": 0.01}
+    assert tol.parse("1e-2,0.1") == {"absolute": 0.1}  # OlympiadBench's error per part: the largest
+    assert tol.parse(None) is None and tol.parse(" ") is None and tol.parse(float("nan")) is None
+    for bad in ("about 4", "-1", True, "4 %%"):
+        with pytest.raises(ValueError, match="percentage"):
+            tol.parse(bad)
+    assert tol.within({"absolute": 0.01}, 1.23, 1.24) and not tol.within({"absolute": 0.01}, 1.23, 1.25)
+    assert tol.within({"tolerance": 0.04}, 100, 96) and not tol.within({"tolerance": 0.04}, 100, 95.9)
+
+
+def test_theoremqa_floats_within_four_percent_and_its_other_types_as_keyed():
+    rows = [
+        {"Question": "Find y(2).", "Answer": "3.464", "Answer_type": "float", "Picture": None},
+        {"Question": "Count them.", "Answer": 8, "Answer_type": "integer", "Picture": None},
+        {"Question": "Find the eigenvalues.", "Answer": [1.5, 2.5], "Answer_type": "list of float", "Picture": None},
+        {"Question": "Is it invertible?", "Answer": True, "Answer_type": "bool", "Picture": None},
+    ]
+    assert formats.describe(rows[0]).startswith("HLE / TheoremQA")
+    f, i, lst, b = (_one(r) for r in rows)
+    assert json.loads(f["extra"])["tolerance"] == "4%" and "tolerance" not in json.loads(i["extra"])
+    assert _verdict(f, "So y(2) ≈ 3.46.") == "correct"  # 0.1 % off: its scorer's 4 % takes it
+    assert _verdict(f, "The answer is 3.33.") == "correct"  # 3.9 % off
+    assert _verdict(f, "The answer is 3.30.") == "incorrect"  # 4.7 % off
+    assert _verdict(i, "The answer is 8.") == "correct" and _verdict(i, "The answer is 8.2.") == "incorrect"
+    assert _verdict(lst, "\\boxed{[1.52, 2.49]}") == "correct" and _verdict(lst, "\\boxed{[1.7, 2.5]}") == "incorrect"
+    assert _verdict(b, "Yes, so the answer is True.") == "correct"
+    # a job that wants its own tolerance for every row says so
+    assert _verdict(f, "The answer is 3.33.", {**POLICY, "row_tolerance": False}) == "incorrect"
+
+
+def test_scibench_olympiadbench_and_jeebench_tolerances_as_their_graders():
+    sci = _one({"problem_text": "Find the energy.", "answer_number": "1.10", "unit": " $10^{-14}$ J",
+                "source": "fund", "problemid": "3.1"})  # fmt: skip
+    assert _verdict(sci, "\\boxed{1.15}") == "correct" and _verdict(sci, "\\boxed{1.16}") == "incorrect"
+    oly = {"id": 7, "question": "Find the speed.", "context": None, "final_answer": ["$2.50$"], "unit": "m/s",
+           "error": "5e-2", "answer_type": "Numerical"}  # fmt: skip
+    o = _one(oly)
+    assert _verdict(o, "\\boxed{2.55}") == "correct" and _verdict(o, "\\boxed{2.56}") == "incorrect"
+    exact = _one({**oly, "error": None})
+    assert _verdict(exact, "\\boxed{2.55}") == "incorrect"  # no error given: its judge's 1e-8
+    jee = {"description": "JEE Adv 2019 Paper 1", "index": 3, "subject": "phy", "type": "Numeric",
+           "question": "Find the time in seconds."}  # fmt: skip
+    num, integer, multi = (_one({**jee, **x}) for x in ({"gold": "0.69"}, {"type": "Integer", "gold": "5"},
+                                                          {"type": "MCQ(multiple)", "gold": "BD"}))  # fmt: skip
+    assert num["problem"].startswith("In this problem, the final answer is a numeric value")
+    assert _verdict(num, "\\boxed{0.70}") == "correct" and _verdict(num, "\\boxed{0.71}") == "incorrect"
+    assert _verdict(integer, "\\boxed{5}") == "correct" and _verdict(integer, "\\boxed{5.01}") == "incorrect"
+    assert "one or more options" in multi["problem"]
+    assert _verdict(multi, "\\boxed{BD}") == "correct" and _verdict(multi, "\\boxed{B}") == "incorrect"
+
+
+def test_a_tolerance_column_of_ones_own_and_a_bad_one_is_the_rows_reason():
+    ok = _one({"id": "a", "problem": "Estimate g.", "answer": "9.81", "tolerance": "1%"})
+    assert _verdict(ok, "\\boxed{9.75}") == "correct" and _verdict(ok, "\\boxed{9.70}") == "incorrect"
+    problem, reason = validate_row({"id": "b", "problem": "Estimate g.", "answer": "9.81", "tolerance": "roughly"}, 1)
+    assert problem is None and "tolerance 'roughly'" in reason
+    assert verify_answer("9.81", "\\boxed{9.75}", tolerance="1%").correct  # the one-call API takes it too
+    assert not verify_answer("9.81", "\\boxed{9.75}").correct
+
+
+def test_sets_whose_reference_sat_in_a_column_k2batch_did_not_read():
+    mgsm = _one({"question": "Janet hat 3 Enten ...", "answer": None, "answer_number": 18, "equation_solution": None})
+    assert mgsm["answer"] == "18" and _verdict(mgsm, "Die Antwort ist 18.") == "correct"
+    bbh = [_one({"input": "not ( True ) and ( True ) is", "target": "False"}),
+           _one({"input": "Which is a noun?\nOptions:\n(A) run\n(B) cat", "target": "(B)"}),
+           _one({"input": "Sort the words: oven costume counterpart", "target": "costume counterpart oven"})]  # fmt: skip
+    assert [_verdict(p, r) for p, r in zip(bbh, ["So the answer is False.", "So the answer is (B).",
+                                                 "So the answer is costume counterpart oven."], strict=True)] == ["correct"] * 3  # fmt: skip
+    assert [_verdict(p, r) for p, r in zip(bbh, ["So the answer is True.", "So the answer is (A).",
+                                                 "So the answer is oven costume counterpart."], strict=True)] == ["incorrect"] * 3  # fmt: skip
+    assert verify_answer("neither even nor odd", "\\boxed{\\text{neither odd nor even}}").correct  # joined: any order
+    agi = _one({"passage": "A passage.", "question": "Which?", "options": ["(A)dog", "(B)cat", "(C)cow"], "label": "B",
+                "answer": None, "other": None})  # fmt: skip
+    assert (agi["domain"], agi["choices"], agi["answer"]) == ("choice", ["dog", "cat", "cow"], "B")
+    assert agi["problem"] == "A passage.\n\nWhich?" and _verdict(agi, "The answer is B.") == "correct"
+    several = _one({"passage": None, "question": "Which are even?", "options": ["(A)2", "(B)3", "(C)4"],
+                    "label": ["A", "C"], "answer": None, "other": None})  # fmt: skip
+    assert several["answer"] == "AC" and "(C) 4" in several["problem"] and _verdict(several, "\\boxed{AC}") == "correct"
+    cloze = _one({"passage": None, "question": "Find x.", "options": None, "label": None, "answer": "3", "other": None})
+    assert (cloze["domain"], cloze["answer"]) == ("math", "3")
+    med = {"id": "m1", "question": "Which vitamin?", "opa": "A", "opb": "B12", "opc": "C", "opd": "D", "cop": 1,
+           "choice_type": "single", "exp": "..."}  # fmt: skip
+    m, unlabelled = _one(med), _one({**med, "cop": -1})
+    assert (m["choices"], m["answer"], m["id"]) == (["A", "B12", "C", "D"], "B", "m1") and unlabelled["answer"] is None
+
+
+def test_mathqa_style_lower_case_letter_ending_the_answer_line():
+    q = {"Problem": "Pick.", "Rationale": "", "options": "a ) 1 , b ) 2 , c ) 3", "correct": "b"}
+    p = _one(q)
+    assert _verdict(p, "The answer is b") == "correct" and _verdict(p, "so the answer is b.\n") == "correct"
+    assert _verdict(p, "The answer is c") == "incorrect"
+    # an article is still no letter: "the answer is a ..." reads on
+    assert extract_choice("The answer is a number near 2, I think.\nMaybe.", 3)[0] is None
+
+
+def test_a_job_grades_each_row_by_its_own_tolerance_and_a_reverify_keeps_it(tmp_path):
+    from k2batch.config import load_config
+    from k2batch.job import run_solve
+    from k2batch.reverify import reverify_rows, run_verify
+    from k2batch.verify.pool import VerifierPool
+
+    instant.register()  # its candidates box the number after "answer" (or one more): 100 or 101
+    rows = [{"Question": f"Give answer 100 for case {i}.", "Answer": "102.0", "Answer_type": "float",
+             "Picture": None} for i in range(3)]  # fmt: skip
+    rows += [{"Question": "Give answer 100 for the integer case.", "Answer": "102", "Answer_type": "integer",
+              "Picture": None}]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "theoremqa.parquet")
+    cfg = load_config(overrides={"backend.kind": "instant", "samples": 1})
+    run_solve(str(tmp_path / "theoremqa.parquet"), str(tmp_path / "out"), cfg)
+    solutions = pq.read_table(tmp_path / "out" / "solutions").to_pylist()
+    got = {s["id"]: s["status"] for s in solutions}
+    assert got == {"0": "correct", "1": "correct", "2": "correct", "3": "incorrect"}
+    run_verify(str(tmp_path / "out"), str(tmp_path / "again"), workers=1)  # the row's tolerance is in its extra
+    assert {s["id"]: s["status"] for s in pq.read_table(tmp_path / "again" / "solutions").to_pylist()} == got
+    strict = load_config(overrides={"backend.kind": "instant", "samples": 1, "verify.math.row_tolerance": False})
+    pool = VerifierPool(1, 10.0)
+    try:
+        rows_again, changed = reverify_rows(solutions, pool, strict)
+    finally:
+        pool.close()
+    assert changed == 3 and {r["status"] for r in rows_again} == {"incorrect"}
