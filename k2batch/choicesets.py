@@ -154,3 +154,30 @@ def hle(get: Get) -> dict:
         return {"problem": question, "answer": answer}
     return {"problem": head.rstrip(), "choices": options, "answer": answer, "domain": "choice"}
 
+
+def two_way(problem: str, options: tuple[str, ...], key: str, base: int) -> Callable[[Get], dict]:
+    """Options in numbered columns and the key their number: WinoGrande (`sentence`, `option1`,
+    `option2`, `answer` "1"/"2"), PIQA (`goal`, `sol1`, `sol2`, `label` 0/1). `base`: the key's
+    first number. An empty key (their unlabelled test splits) is no reference."""
+
+    def fields(get: Get) -> dict:
+        texts = [get(c) for c in options]
+        raw = get(key)
+        try:
+            index = int(str(raw).strip()) - base
+        except ValueError:
+            index = -1
+        answer = option_letters(len(texts))[index] if 0 <= index < len(texts) else None
+        return {"problem": get(problem), "choices": texts, "answer": answer, "domain": "choice"}
+
+    return fields
+
+
+def hellaswag(get: Get) -> dict:
+    """HellaSwag: the context to complete (`ctx`), four `endings`, `label` their index as text ("2";
+    empty in its test split)."""
+    endings = list(get("endings") or [])
+    raw = str(get("label") if get("label") is not None else "").strip()
+    answer = option_letters(len(endings))[int(raw)] if raw.isdigit() and int(raw) < len(endings) else None
+    problem = f"Complete the text with the best ending:\n\n{get('ctx')}"
+    return {"problem": problem, "choices": endings, "answer": answer, "domain": "choice"}

@@ -1,8 +1,8 @@
 """Problem sets as their publishers ship them. A file without the contract's `id` and `problem`
 columns is read as the published format its columns name (HumanEval, MBPP, LiveCodeBench,
-APPS/TACO, CodeContests, GPQA, ARC, MMLU, AGIEval, MedMCQA, options in lettered columns, AQuA-RAT,
-BIG-Bench Hard, TheoremQA, JEEBench, MGSM, GSM8K, SVAMP, OlympiadBench, SciBench, MATH, or any set
-whose columns go by the usual names); each
+APPS/TACO, CodeContests, GPQA, ARC, MMLU, AGIEval, MedMCQA, WinoGrande, PIQA, HellaSwag, options
+in lettered columns, AQuA-RAT, BIG-Bench Hard, TheoremQA, JEEBench, MGSM, GSM8K, SVAMP,
+OlympiadBench, SciBench, MATH, or any set whose columns go by the usual names); each
 row is mapped onto the contract before validation, so a job runs on the set as downloaded.
 
 Columns are matched without regard to case (AIME_2024's `ID`, `Problem`, `Answer`). A set
@@ -254,6 +254,11 @@ FORMATS = (  # the first whose columns a file has
            choice.agieval),  # fmt: skip
     Format("MedMCQA", ("question", "opa", "opb", "cop"), ("question", "opa", "opb", "opc", "opd", "cop"),
            choice.medmcqa),  # fmt: skip
+    Format("WinoGrande", ("sentence", "option1", "option2", "answer"), ("sentence", "option1", "option2",
+           "answer"), choice.two_way("sentence", ("option1", "option2"), "answer", 1)),  # fmt: skip
+    Format("PIQA", ("goal", "sol1", "sol2", "label"), ("goal", "sol1", "sol2", "label"),
+           choice.two_way("goal", ("sol1", "sol2"), "label", 0)),  # fmt: skip
+    Format("HellaSwag", ("ctx", "endings", "label"), ("ctx", "endings", "label"), choice.hellaswag),
     Format("MMLU-Pro / MedQA", ("question", "options", "answer"), ("question", "options", "answer",
            "answer_idx"), choice.mmlu),  # fmt: skip
     Format("MathQA", ("problem", "options", "correct"), ("problem", "options", "correct"), choice.mathqa),

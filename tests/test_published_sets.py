@@ -154,3 +154,19 @@ def test_a_job_grades_each_row_by_its_own_tolerance_and_a_reverify_keeps_it(tmp_
     finally:
         pool.close()
     assert changed == 3 and {r["status"] for r in rows_again} == {"incorrect"}
+
+
+def test_commonsense_sets_with_options_in_numbered_columns():
+    """WinoGrande's `option1`/`option2` keyed "1"/"2", PIQA's `sol1`/`sol2` keyed 0/1, HellaSwag's
+    `endings` keyed "0"-"3": each was one error naming its columns before."""
+    wino = {"sentence": "The trophy does not fit in the suitcase because _ is too big.", "option1": "trophy",
+            "option2": "suitcase", "answer": "1"}  # fmt: skip
+    w, unkeyed = _one(wino), _one({**wino, "answer": ""})
+    assert (w["choices"], w["answer"], unkeyed["answer"]) == (["trophy", "suitcase"], "A", None)
+    assert _verdict(w, "The trophy is too big, so the answer is A.") == "correct"
+    piqa = _one({"goal": "Open a stuck jar.", "sol1": "Hit the lid.", "sol2": "Run the lid under hot water.", "label": 1})
+    assert (piqa["choices"][1], piqa["answer"]) == ("Run the lid under hot water.", "B")
+    swag = _one({"ind": 4, "activity_label": "Removing ice", "ctx": "A man is removing ice from a car. He",
+                 "endings": ["eats it.", "scrapes it off.", "sings.", "runs."], "split": "val", "label": "1"})  # fmt: skip
+    assert swag["problem"].endswith("A man is removing ice from a car. He") and swag["answer"] == "B"
+    assert _verdict(swag, "He scrapes it off: (B)") == "correct" and _verdict(swag, "Answer: C") == "incorrect"
