@@ -332,6 +332,10 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
                 return "".join(m.groups(default="")).upper(), rule
     if _REFUSAL.search(part):
         return None, "refusal"  # "I'd rather not choose between Descartes (C) and the others"
+    named_last = re.fullmatch(rf"\(?([{lower}])\s*\)\s*\S.{{0,60}}", lines[-1].strip()) if lines else None
+    listed = len(lines) > 1 and re.match(rf"\(?[{letters}{lower}]\s*\)", lines[-2].strip())
+    if named_last and not listed:  # "b ) 270" closing the reply, as MathQA writes its options (not a list)
+        return named_last.group(1).upper(), "a last line naming an option"
     cited = list(re.finditer(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)|\*\*([{letters}])\*\*", part))
     named = ["".join(c.groups(default="")) for c in cited]
     # "A) ... B) ... C) ...", or two cut off where the reply ends: a walk through the options, no answer

@@ -134,8 +134,9 @@ def _mgsm(get: Get) -> dict:
 
 def _bbh(get: Get) -> dict:
     """BIG-Bench Hard: the task text (options inside it, "(A) ...") in `input`, the expected reply
-    in `target` ("(B)", "False", "valid", "costume counterpart oven")."""
-    return {"problem": get("input"), "answer": get("target")}
+    in `target` ("(B)", "False", "valid", "costume counterpart oven", "] ) >"), matched exactly as its
+    harness matches (the `exact` domain: a word list keeps its order, brackets are no math)."""
+    return {"problem": get("input"), "answer": get("target"), "domain": "exact"}
 
 
 JEE_ASKS = {  # what JEEBench's own prompt tells the model for each type of question (its grader relies on it)
@@ -158,14 +159,23 @@ def _jeebench(get: Get) -> dict:
     return {"problem": problem, "answer": get("gold"), **({"tolerance": "0.01"} if kind == "numeric" else {})}
 
 
+SCALE = re.compile(r"\$?\s*10\^\{?\s*(-?\d+)\s*\}?\s*\$?")  # SciBench's remove_not: a unit's power of ten
+
+
 def _scibench(get: Get) -> dict:
-    """SciBench: `answer_number` is the answer in the unit `unit` names, a scale such as `$10^{-14}$
-    $\\mathrm{~J}$` included. The problem says so, as SciBench's own prompt does, and the reference
-    is that number: its grader compares numbers in that unit."""
-    unit, text = get("unit"), get("problem_text")
+    """SciBench: `answer_number` is the answer in the unit `unit` names. Where that unit carries a
+    power of ten (`$10^{-19} \\mathrm{~J}$`), SciBench's own prompt states the unit without it and
+    its grader compares the whole value (3.52 x 10^{-19}); both are done here. Its grader takes an
+    answer within 5 % (`math.isclose(rel_tol=0.05)`): the row's tolerance."""
+    unit, text, number = get("unit"), get("problem_text"), get("answer_number")
     unit = "" if _missing(unit) else str(unit).strip()
-    return {"problem": f"{text} The unit of the answer is {unit}." if unit else text,
-            "answer": get("answer_number"), "tolerance": "5%"}  # its grader: math.isclose(rel_tol=0.05)
+    scale = SCALE.search(unit)
+    if scale and not _missing(number):
+        unit = SCALE.split(unit)[-1].strip(" $")
+        unit = f"${unit}$" if unit.startswith("\\") else unit  # `\mathrm{~J}` as the math it is
+        number = f"{str(number).strip()} \\times 10^{{{scale.group(1)}}}"
+    return {"problem": f"{str(text).strip()} The unit of the answer is {unit}." if unit else text,
+            "answer": number, "tolerance": "5%"}  # fmt: skip
 
 
 THEOREMQA_TYPES = ("bool", "integer", "float", "option", "list of integer", "list of float")
@@ -178,12 +188,18 @@ def _theoremqa_or_hle(get: Get) -> dict:
     if kind not in THEOREMQA_TYPES:
         return choice.hle(get)
     own = {"tolerance": "4%"} if "float" in kind else {}
-    return {"problem": get("question"), "answer": get("answer"), **own}
+    answer = get("answer")  # a list as its text, "[1.0, 0.25]": its values (not an interval)
+    if kind.startswith("list") and isinstance(answer, str) and re.fullmatch(r"\s*\[.*\]\s*", answer, re.S):
+        answer = answer.strip()[1:-1]
+    return {"problem": get("question"), "answer": answer, **own}
 
 
 def _svamp(get: Get) -> dict:
-    """SVAMP states its story in `Body` and asks in `Question`."""
-    return {"problem": f"{get('body')} {get('question')}", "answer": get("answer")}
+    """SVAMP (and ASDiv) state the story in `Body` and ask in `Question`; ASDiv's answer names what
+    it counts, "9 (apples)": its grader compares the number."""
+    answer = get("answer")
+    counted = re.fullmatch(r"\s*(-?[\d.,/:]+)\s*\([^()]*\)\s*", answer) if isinstance(answer, str) else None
+    return {"problem": f"{get('body')} {get('question')}", "answer": counted.group(1) if counted else answer}
 
 
 def _gsm8k(get: Get) -> dict:

@@ -172,6 +172,10 @@ def _trimmed(lines: list[str]) -> list[str]:
 
 _ROOTS = re.compile(r"\b(?:roots|solutions|zeros|zeroes)\s+(?:are|were)\s+"
                     r"(-?\d[\d./]*(?:\s*,\s*-?\d[\d./]*)*,?\s+and\s+-?\d[\d./]*)\.?$", re.I)
+_AMOUNT = r"\$?\s*-?\d[\d,]*(?:\.\d+)?"
+_WORKED = re.compile(rf"{_AMOUNT}(?:\s*[-+−×*/÷]\s*{_AMOUNT})+(?:\s*=\s*{_AMOUNT})+")  # 4.80 / 4 = $1.20
+
+
 def prose_answer(part: str) -> tuple[str | None, str]:
     """The answer a worked solution with no box states in its last concluding sentence ("So she
     needs $5$ days.", "The total comes to $12.40.", "... has no real solutions."), or else in its
@@ -331,6 +335,9 @@ def _stated(part: str) -> tuple[str | None, str]:
         stated = _STATED.search(sentence, keys[-1].start()) if keys else None
         stated = stated or _STATED.search(sentence)
         if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
+            worked = _WORKED.match(sentence, stated.start(1) - (sentence[stated.start(1) - 1] == "$"))
+            if worked:  # "so the candy bar cost 4 − 3 = $1.": what the arithmetic gives, not its first number
+                return worked.group(0).rsplit("=", 1)[1].strip(" $"), "concluding sentence (its sum)"
             return expression(sentence, stated.start(1)) or stated.group(1) + (stated.group(2) or ""), (
                 "concluding sentence"
             )

@@ -302,16 +302,21 @@ def test_more_published_sets_keep_what_their_rows_need(tmp_path):
     assert verify_code("print('Yes')\n", _valid([yes])[0]["tests"])[0] == "correct"
 
 
-def test_scibench_states_the_unit_its_number_is_in():
-    """SciBench's JSON (`problem_text`, `answer_number`, `unit`): the number is in the unit, a scale
-    included, as SciBench's own prompt says and its grader compares (rejected before: no format matched)."""
-    row = {"problem_text": "Find the kinetic energy of the electron.", "answer_latex": " 1.10", "answer_number": "1.10",
-           "unit": " $10^{-14}$ $\\mathrm{~J}$", "source": "fund", "problemid": " 3.14 ", "comment": " "}  # fmt: skip
+def test_scibench_states_the_unit_as_its_prompt_and_grades_the_whole_value():
+    """SciBench's JSON (`problem_text`, `answer_number`, `unit`): where the unit carries a power of
+    ten, SciBench's own prompt (eval_zero.py) states the unit without it and its grader compares the
+    whole value, answer_number x 10^n, within 5 % (rejected before: no format matched; then, until
+    a blind set read its grader, the scale was stated and the bare number compared)."""
+    row = {"problem_text": "Find the kinetic energy of the electron. \r\n", "answer_latex": " 1.10",
+           "answer_number": "1.10", "unit": " $10^{-14}$ $\\mathrm{~J}$", "source": "fund", "problemid": " 3.14 ",
+           "comment": " "}  # fmt: skip
     (sb,) = _valid([row])
-    assert sb["problem"].endswith("The unit of the answer is $10^{-14}$ $\\mathrm{~J}$.") and sb["answer"] == "1.10"
+    assert sb["problem"] == "Find the kinetic energy of the electron. The unit of the answer is $\\mathrm{~J}$."
+    assert sb["answer"] == "1.10 \\times 10^{-14}" and json.loads(sb["extra"])["tolerance"] == "5%"
     assert sb["id"] == " 3.14 " and sb["domain"] == "math"  # its own id column, as written
-    assert verify_answer(sb["answer"], "$$\\boxed{1.10}$$", "math", prompt=sb["problem"]).correct
-    assert not verify_answer(sb["answer"], "$$\\boxed{1.01}$$", "math", prompt=sb["problem"]).correct
+    for reply, right in (("$$\\boxed{1.10 \\times 10^{-14}}$$ J", True), ("$$\\boxed{1.14e-14}$$", True),
+                         ("$$\\boxed{1.10}$$", False), ("$$\\boxed{1.20 \\times 10^{-14}}$$", False)):  # fmt: skip
+        assert verify_answer(sb["answer"], reply, "math", prompt=sb["problem"], tolerance="5%").correct is right, reply
 
 
 def test_a_problem_with_a_figure_is_a_reject_saying_so():

@@ -10,7 +10,6 @@ precision against an exact value, and symbolic simplification of the difference.
 
 from __future__ import annotations
 
-import cmath
 import logging
 import re
 
@@ -22,12 +21,14 @@ from k2batch.verify import mathforms as forms
 from k2batch.verify import mathnames as names
 from k2batch.verify.mathnum import (
     BOUND,
+    apart,
     clock,
     decimal_close,
     ellipsis_decimal,
     plain_number,
     repeating_decimal,
     same_time,
+    same_value,
     simplify_equal,
     value,
 )
@@ -163,9 +164,11 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         import sympy
 
         exact[1] = sympy.Rational(p.strip())  # 0.142857 is not 1/7 where no approximation is asked
-    if None not in exact and exact[0] != exact[1] and not tolerance.given(policy):  # 2^{-99} is not 2^{-100}
-        return False, "different number"
-    if _mv_equal(g_sym, p_sym):
+    if None not in exact and exact[0] != exact[1]:  # 2^{-99} is not 2^{-100}, within math-verify's tolerance
+        near = tolerance.given(policy) and tolerance.within(policy, float(exact[0]), float(exact[1]))
+        return (True, f"within {tolerance.describe(policy)}") if near else (False, "different number")
+    g_v, p_v = (value(x) if _parsed(x) else None for x in (g_sym, p_sym))
+    if not apart(g_v, p_v) and _mv_equal(g_sym, p_sym):
         return True, "math-verify: equivalent"
     anti = calc.antiderivatives(g, p, _parse)
     if anti is not None:  # x^3 + K for x^3 + C; a constant apart is the same antiderivative
@@ -174,7 +177,6 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         return (False, "different text") if _words(g) else (None, "reference does not parse")
     if not _parsed(p_sym):
         return False, "answer does not parse"
-    g_v, p_v = value(g_sym), value(p_sym)
     if tol != "exact":
         # a decimal reference is met by the exact value it rounds; an exact one by its decimal only
         # where the problem allows one ("reference": it does not)
@@ -187,9 +189,7 @@ def _scalar(gold: str, pred: str, policy: dict) -> tuple[bool | None, str]:
         exact = [_rational(x[0]) for x in (g_sym, p_sym)]
         if None not in exact:  # 2^{40} vs 1099511627777: exactly, not within a float's 1e-9
             return (True, "same value") if exact[0] == exact[1] else (False, "different number")
-        finite = cmath.isfinite(g_v) and cmath.isfinite(p_v)  # inf - 0 is no gap within inf
-        # complex values, exact forms math-verify misses
-        if finite and abs(g_v - p_v) <= 1e-9 * (1 + abs(g_v)):
+        if same_value(g_v, p_v):  # complex values, exact forms math-verify misses
             return True, "same value"
     elif simplify_equal(g_sym[0], p_sym[0]):
         return True, "equal after simplification"
@@ -288,7 +288,7 @@ def _lists(gold: str, pred: str, g_list, p_list, system: bool, problem: str, pol
         return False, "a set of values, where the reference is a pair or an interval"
     # equations (a system, or named values) hold together in any order
     equations = all("=" in x and not re.search(r"[<>]|\\[lg]e", x) for x in g_items)
-    nested = all(forms.as_list(x) for x in g_items)  # (-1, 1), (2, 4): a list of pairs
+    nested = all(forms.as_list(x.strip("$ ")) for x in g_items)  # (-1, 1), $(2, 4)$: a list of pairs
     loose = "set" in kinds and kinds <= {"set", "list"}  # a set against a bare list: no order either
     # `x = 2, x = -3`: one unknown's solutions, in any order (whatever language says "all solutions")
     loose = loose or len(set(names)) == 1 and bool(names[0]) and len(names) > 1

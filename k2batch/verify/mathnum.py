@@ -68,6 +68,21 @@ def value(parsed) -> complex | None:
         return None
 
 
+def apart(a: complex | None, b: complex | None) -> bool:
+    """Two nonzero values more than a millionth apart: math-verify, rounding to 6 decimal places,
+    calls 3.8 x 10^{-19} and 3.52 x 10^{-19} equal, so its "equal" does not stand for them."""
+    if a is None or b is None or not (cmath.isfinite(a) and cmath.isfinite(b)) or 0 in (a, b):
+        return False
+    return abs(a - b) > 1e-6 * max(abs(a), abs(b))
+
+
+def same_value(a: complex | None, b: complex | None) -> bool:
+    """Equal within a float's error: relative (3.52e-19 is not 3.8e-19), absolute only at zero."""
+    if a is None or b is None or not (cmath.isfinite(a) and cmath.isfinite(b)):  # no gap within inf
+        return False
+    return abs(a - b) <= (1e-12 if 0 in (a, b) else 1e-9 * max(abs(a), abs(b)))
+
+
 # spaces are gone by then: "approximately1.414"
 _ABOUT = r"(?:\\approx|≈|~|approximately|approx\.?|about|roughly|nearly)?"
 _APPROX = re.compile(rf"^{_ABOUT}\s*(-?)(\d*)\.(\d+)$", re.I)

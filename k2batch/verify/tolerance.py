@@ -57,7 +57,7 @@ def within(policy: dict, reference: float | complex, answer: float | complex) ->
     tol, absolute = policy.get("tolerance"), policy.get("absolute")
     reference, answer = (x if isinstance(x, complex) else float(x) for x in (reference, answer))  # Decimals
     gap = abs(reference - answer)
-    if isinstance(tol, float) and gap <= tol * max(abs(reference), 1e-12):
+    if isinstance(tol, float) and gap <= tol * max(abs(reference), 1e-300):  # relative, at any scale
         return True
     return bool(absolute) and gap <= absolute * SLACK
 
