@@ -336,7 +336,9 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
     listed = len(lines) > 1 and re.match(rf"\(?[{letters}{lower}]\s*\)", lines[-2].strip())
     if named_last and not listed:  # "b ) 270" closing the reply, as MathQA writes its options (not a list)
         return named_last.group(1).upper(), "a last line naming an option"
-    cited = list(re.finditer(rf"\(([{letters}])\)|\b([{letters}])[.)](?!\w)|\*\*([{letters}])\*\*", part))
+    inword = r"(?<!\w\()"  # V(D)J names no option
+    cited = rf"(?<!\w)\(([{letters}])\)|\b([{letters}])[.)](?!\w)|\*\*([{letters}])\*\*"
+    cited = list(re.finditer(cited, part))
     named = ["".join(c.groups(default="")) for c in cited]
     # "A) ... B) ... C) ...", or two cut off where the reply ends: a walk through the options, no answer
     walk = named == list(letters[: len(named)]) and (len(named) >= 3 or len(named) == 2 and "\n" not in
@@ -346,7 +348,7 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
     opening = _opening(part, letters)
     if opening:
         return opening, "the letter the reply opens with"
-    capital = rf"(?<![\w'])([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))(?<!A(?=\s+(?!is\b|was\b)[a-z]))"
+    capital = rf"(?<![\w']){inword}([{letters}])(?![\w'])(?<!I(?=\s+[a-z]))(?<!A(?=\s+(?!is\b|was\b)[a-z]))"
     capitals = list(re.finditer(capital, part))
     for rule, found in (("last option letter", cited), ("last capital letter", capitals)):
         if found:

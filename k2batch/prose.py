@@ -333,6 +333,10 @@ def _stated(part: str) -> tuple[str | None, str]:
         # "So she needs 5 days, which is 10 fewer than ..." (a comparison after the answer)
         keys = list(_CONCLUDES.finditer(sentence)) if concluding else []
         stated = _STATED.search(sentence, keys[-1].start()) if keys else None
+        joins = keys and not stated and re.fullmatch(r"so|thus|hence|therefore", keys[-1].group(0), re.I)
+        lone = _NUMBER.findall(sentence[keys[-1].start():]) if joins else []
+        if len(lone) == 1:  # "... = 288 ⇒ [ABC] = 588, so the heptagon has area 588.": what "so" says
+            return lone[0].rstrip(".,"), "concluding sentence (after its last concluding word)"
         stated = stated or _STATED.search(sentence)
         if stated and (concluding or re.match(r"is|are|was|were|equals?|=|comes? to", stated.group(0), re.I)):
             worked = _WORKED.match(sentence, stated.start(1) - (sentence[stated.start(1) - 1] == "$"))

@@ -196,3 +196,19 @@ def test_what_a_blind_set_of_published_rows_and_replies_found():
     mathqa = _one({"Problem": "how long is her book ?", "options": "a ) 229 , b ) 270 , c ) 877", "correct": "b"})
     assert _verdict(mathqa, "The difference is 90 pages, so the book has 270 pages.\nb ) 270") == "correct"
     assert extract_choice("Options:\na ) 1\nb ) 2", 3)[0] is None  # a list of options closing a reply names none
+
+
+def test_what_a_second_blind_set_found():
+    """A second held-out set (171 rows of GPQA, MMLU(-Pro), ARC, AIME, HMMT, MATH-500, Minerva, Omni-MATH,
+    GSM8K, HLE, MedQA and the commonsense sets, each with a reply labelled by its own grader)."""
+    assert extract_choice("So the variability must come from V(D)J recombination hypermutation", 4)[0] is None
+    aime = "[DEGF] = 24/49 · [ABC] = 288 ⇒ [ABC] = 588, and the reflections keep the area, so the heptagon has area 588."
+    assert answer_of(aime, "math")[0] == "588"  # what "so" says, not the sentence's first number
+    assert answer_of("So the train travels 210 miles in total over the 4 hours.", "math")[0] == "210 miles"
+    hmmt = ("Compute the two possible values of $a+b+c$. In your answer, list the two values in a comma-separated "
+            "list of two valid \\LaTeX expressions.")  # fmt: skip
+    gold = "\\frac{-1+\\sqrt{17}}{2}, \\frac{-1-\\sqrt{17}}{2}"
+    assert verify_answer(gold, "\\boxed{\\frac{-1-\\sqrt{17}}{2}, \\frac{-1+\\sqrt{17}}{2}}", prompt=hmmt).correct
+    polar = "Convert the point $(0,3)$ to polar coordinates, in the form $(r,\\theta),$ where $r > 0$ and $0 \\le \\theta < 2 \\pi.$"
+    assert not verify_answer("\\left( 3, \\frac{\\pi}{2} \\right)", "$\\boxed{(3, 90^\\circ)}$", prompt=polar).correct
+    assert verify_answer("\\left( 3, \\frac{\\pi}{2} \\right)", "$\\boxed{(3, \\frac{\\pi}{2})}$", prompt=polar).correct

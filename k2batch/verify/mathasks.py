@@ -78,7 +78,11 @@ def not_scientific(problem: str, reference: str, answer: str) -> bool:
 def angle_unit(problem: str) -> str | None:
     """"radians" or "degrees" where the problem asks for its answer in one of them."""
     m = re.search(r"\b(?:in|to|as|using) (radians|degrees)\b", problem or "", re.I)
-    return m.group(1).lower() if m else None
+    if m:
+        return m.group(1).lower()
+    # "where r > 0 and 0 \le \theta < 2 \pi": an angle bounded by pi is in radians
+    bounded = re.search(r"(?:\\theta|θ)\s*(?:<|\\leq?|≤)\s*\d*\s*(?:\\pi|π)", problem or "")
+    return "radians" if bounded else None
 
 
 _INTERVALS = re.compile(r"interval notation|\bintervals?\b|\bdomain\b|\brange\b|inequalit", re.I)
@@ -92,7 +96,7 @@ def intervals(problem: str) -> bool:
 
 _ALL_OF = re.compile(
     r"\ball\b|\bevery\b|\bsolutions\b|\broots\b|\bzeros\b|\bzeroes\b|\bintercepts\b|\bset of\b|"
-    r"\bseparated by commas\b|\bin any order\b",
+    r"\bseparated by commas\b|\bcomma-separated\b|\bin any order\b|\bpossible values\b",
     re.I,
 )
 _ORDERED = re.compile(
