@@ -12,7 +12,9 @@ Prints, measured in one run:
 - MATH-500 reference solutions (`solution`) against `answer` (goal >= 99 %);
 - code, both directions: the shared sets' reference solutions must pass (goal: all), and
   hand-written wrong ones (off by one, wrong format, timeout, crash, tampering) must fail, per
-  kind (benchmarks/code_cases.py). `--quick` skips the timeout variants' long tail.
+  kind (benchmarks/code_cases.py). `--quick` skips the timeout variants' long tail;
+- with `--published FILE`: rows as their publishers ship them with whole replies, each labelled
+  by its benchmark's own grader (sets copying published rows, kept outside the repository).
 Verifications per second for each."""
 
 from __future__ import annotations
@@ -227,11 +229,49 @@ def code_replies(path: Path, shared: Path, pool: VerifierPool) -> float:
     return agree
 
 
+def published_rows(path: Path, pool: VerifierPool) -> float:
+    """Rows as their publishers ship them (TheoremQA, SciBench, JEEBench, BIG-Bench Hard, GPQA, AIME...)
+    with whole replies, each labelled by that benchmark's own grader (`{"benchmark", "row", "reply",
+    "expected", "arguable"}` per line): scored as a job verifies them, the row through validation
+    (a rejected row counts as a miss). These sets copy published rows, so they are kept outside the
+    repository; pass them with `--published`."""
+    from k2batch.config import MathPolicy
+    from k2batch.validate import validate_row
+    from k2batch.verify import task
+
+    cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    tasks, rejected = [], {}
+    policy = MathPolicy().model_dump()
+    for i, c in enumerate(cases):
+        problem, why = validate_row(dict(c["row"]), i)
+        if problem is None:
+            rejected[i] = why
+            problem = {"domain": "exact", "answer": None, "problem": ""}
+        n = len(problem.get("choices") or []) or None
+        tasks.append(task(problem, answer_of(c["reply"], problem["domain"], n)[0], policy=policy))
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    print(f"\npublished rows with replies, each benchmark's own grader: {path}")
+    for i, (c, (status, reason)) in enumerate(zip(cases, pool.check_all(tasks), strict=True)):
+        status, reason = ("reject", rejected[i]) if i in rejected else (status, reason)
+        key = c["benchmark"] + (" (arguable)" if c.get("arguable") else "")
+        per[key] = [per[key][0] + (status == c["expected"]), per[key][1] + 1]
+        if status != c["expected"] and not c.get("arguable"):
+            print(f"    {c['id']}: expected {c['expected']}, got {status}: {reason[:90]}")
+    for key, (agree, n) in sorted(per.items()):
+        print(f"  {key:<32} {agree:>4}/{n:<4}")
+    plain = [v for k, v in per.items() if "arguable" not in k]
+    agree = sum(v[0] for v in per.values()) / len(cases)
+    print(f"  overall {agree:.3f}; not arguable {sum(v[0] for v in plain)}/{sum(v[1] for v in plain)}")
+    return agree
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="fewer timeout variants (each costs seconds)")
+    ap.add_argument("--published", type=Path, action="append", default=[],
+                    help="a held-out set of published rows with replies (outside the repo); repeatable")
     args = ap.parse_args()
     pool = VerifierPool(args.workers, timeout_s=20)
     try:
@@ -249,6 +289,8 @@ def main() -> int:
         refs_pass, wrong_fail = code(args.shared, pool, args.quick)
         if (CASES / "code_holdout.jsonl").exists():
             code_replies(CASES / "code_holdout.jsonl", args.shared, pool)
+        for path in args.published:
+            published_rows(path, pool)
     finally:
         pool.close()
     goals = own >= 0.97 and m_ok / m_n >= 0.99 and refs_pass and wrong_fail
