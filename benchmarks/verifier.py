@@ -214,15 +214,21 @@ def code_replies(path: Path, shared: Path, pool: VerifierPool) -> float:
         if problem is None:
             raise SystemExit(f"{c['id']}: the row was rejected: {why}")
         tasks.append(task(problem, answer_of(reply, "code")[0]))
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     print("\ncode: whole replies, held-out set 1 (written blind: 0.903; not arguable 0.969, at c91747c)")
-    for c, (status, reason) in zip(cases, pool.check_all(tasks), strict=True):
-        key = c["format"] + (" (arguable)" if c.get("arguable") else "")
+    return _tally(cases, pool.check_all(tasks), "format", every_miss=True)
+
+
+def _tally(cases: list[dict], verdicts: list, group: str, every_miss: bool) -> float:
+    """Agreement per `group` (arguable cases apart), the misses (the arguable ones too where
+    `every_miss`), and the overall share; returns that share."""
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c, (status, reason) in zip(cases, verdicts, strict=True):
+        key = c[group] + (" (arguable)" if c.get("arguable") else "")
         per[key] = [per[key][0] + (status == c["expected"]), per[key][1] + 1]
-        if status != c["expected"]:
+        if status != c["expected"] and (every_miss or not c.get("arguable")):
             print(f"    {c['id']}: expected {c['expected']}, got {status}: {reason[:90]}")
     for key, (agree, n) in sorted(per.items()):
-        print(f"  {key:<28} {agree:>4}/{n:<4}")
+        print(f"  {key:<32} {agree:>4}/{n:<4}")
     plain = [v for k, v in per.items() if "arguable" not in k]
     agree = sum(v[0] for v in per.values()) / len(cases)
     print(f"  overall {agree:.3f}; not arguable {sum(v[0] for v in plain)}/{sum(v[1] for v in plain)}")
@@ -249,20 +255,9 @@ def published_rows(path: Path, pool: VerifierPool) -> float:
             problem = {"domain": "exact", "answer": None, "problem": ""}
         n = len(problem.get("choices") or []) or None
         tasks.append(task(problem, answer_of(c["reply"], problem["domain"], n)[0], policy=policy))
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     print(f"\npublished rows with replies, each benchmark's own grader: {path}")
-    for i, (c, (status, reason)) in enumerate(zip(cases, pool.check_all(tasks), strict=True)):
-        status, reason = ("reject", rejected[i]) if i in rejected else (status, reason)
-        key = c["benchmark"] + (" (arguable)" if c.get("arguable") else "")
-        per[key] = [per[key][0] + (status == c["expected"]), per[key][1] + 1]
-        if status != c["expected"] and not c.get("arguable"):
-            print(f"    {c['id']}: expected {c['expected']}, got {status}: {reason[:90]}")
-    for key, (agree, n) in sorted(per.items()):
-        print(f"  {key:<32} {agree:>4}/{n:<4}")
-    plain = [v for k, v in per.items() if "arguable" not in k]
-    agree = sum(v[0] for v in per.values()) / len(cases)
-    print(f"  overall {agree:.3f}; not arguable {sum(v[0] for v in plain)}/{sum(v[1] for v in plain)}")
-    return agree
+    verdicts = [("reject", rejected[i]) if i in rejected else v for i, v in enumerate(pool.check_all(tasks))]
+    return _tally(cases, verdicts, "benchmark", every_miss=False)
 
 
 def main() -> int:
