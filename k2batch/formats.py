@@ -1,8 +1,8 @@
 """Problem sets as their publishers ship them. A file without the contract's `id` and `problem`
 columns is read as the published format its columns name (HumanEval, MBPP, LiveCodeBench,
 APPS/TACO, CodeContests, GPQA, ARC, MMLU, AGIEval, MedMCQA, WinoGrande, PIQA, HellaSwag, options
-in lettered columns, AQuA-RAT, BIG-Bench Hard, TheoremQA, JEEBench, MGSM, GSM8K, SVAMP,
-OlympiadBench, SciBench, MATH, or any set whose columns go by the usual names); each
+in lettered columns, AQuA-RAT, BIG-Bench Hard, TheoremQA, JEEBench, LiveBench, MAWPS, MGSM, GSM8K,
+SVAMP, OlympiadBench, SciBench, MATH, or any set whose columns go by the usual names); each
 row is mapped onto the contract before validation, so a job runs on the set as downloaded.
 
 Columns are matched without regard to case (AIME_2024's `ID`, `Problem`, `Answer`). A set
@@ -26,6 +26,7 @@ from typing import Any
 
 from k2batch import choicesets as choice
 from k2batch import domains
+from k2batch import mathsets as maths
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
 from k2batch.extract import last_boxed
@@ -107,99 +108,6 @@ def _code_contests(get: Get) -> dict:
     spec = {"type": "stdio", "cases": cases, "any_case": True, "prelude": False}  # run bare, as its judge
     tests = json.dumps(spec) if cases else None
     return {"problem": _starter(get("description"), None, STDIN), "domain": "code", "tests": tests}
-
-
-def _olympiadbench(get: Get) -> dict:
-    """OlympiadBench: a shared `context` goes before the question (its physics problems need it);
-    `final_answer` is a list."""
-    context = get("context")
-    question = f"{context}\n\n{get('question')}" if not _missing(context) else get("question")
-    tolerance = _olympiad_tolerance(get("error"))
-    own = {"tolerance": tolerance} if tolerance else {}
-    return {"problem": question, "answer": get("final_answer"), **own}
-
-
-def _olympiad_tolerance(error: Any) -> str | None:
-    """OlympiadBench's `error`: its judge's absolute tolerance, one per part ("0.1,0.01"; the
-    largest is kept, a shortcut), empty for exact answers."""
-    parts = [p.strip() for p in str(error or "").split(",") if p.strip()]
-    return ",".join(parts) or None
-
-
-def _mgsm(get: Get) -> dict:
-    """MGSM (and GSM8K-style sets with an `answer_number`): the number is the reference; `answer`
-    holds a worked solution in its exemplar rows only."""
-    return {"problem": get("question"), "answer": get("answer_number")}
-
-
-def _bbh(get: Get) -> dict:
-    """BIG-Bench Hard: the task text (options inside it, "(A) ...") in `input`, the expected reply
-    in `target` ("(B)", "False", "valid", "costume counterpart oven", "] ) >"), matched exactly as its
-    harness matches (the `exact` domain: a word list keeps its order, brackets are no math)."""
-    return {"problem": get("input"), "answer": get("target"), "domain": "exact"}
-
-
-JEE_ASKS = {  # what JEEBench's own prompt tells the model for each type of question (its grader relies on it)
-    "mcq": "In this problem, only one option is correct; end with the letter of that option.",
-    "mcq(multiple)": "In this problem, one or more options can be correct; end with the letters of all the "
-    "correct options.",
-    "integer": "In this problem, the final answer is a non-negative integer.",
-    "numeric": "In this problem, the final answer is a numeric value: give it correct up to the 2nd decimal "
-    "digit.",
-}
-
-
-def _jeebench(get: Get) -> dict:
-    """JEEBench: `gold` is a letter, letters (several options right) or a number; the question
-    carries its options. The type's instruction goes first, as JEEBench's prompt; its grader takes a
-    Numeric answer within 0.01 of the key."""
-    kind = str(get("type") or "").strip().lower()
-    question = get("question")
-    problem = f"{JEE_ASKS[kind]}\n\n{question}" if kind in JEE_ASKS else question
-    return {"problem": problem, "answer": get("gold"), **({"tolerance": "0.01"} if kind == "numeric" else {})}
-
-
-SCALE = re.compile(r"\$?\s*10\^\{?\s*(-?\d+)\s*\}?\s*\$?")  # SciBench's remove_not: a unit's power of ten
-
-
-def _scibench(get: Get) -> dict:
-    """SciBench: `answer_number` is the answer in the unit `unit` names. Where that unit carries a
-    power of ten (`$10^{-19} \\mathrm{~J}$`), SciBench's own prompt states the unit without it and
-    its grader compares the whole value (3.52 x 10^{-19}); both are done here. Its grader takes an
-    answer within 5 % (`math.isclose(rel_tol=0.05)`): the row's tolerance."""
-    unit, text, number = get("unit"), get("problem_text"), get("answer_number")
-    unit = "" if _missing(unit) else str(unit).strip()
-    scale = SCALE.search(unit)
-    if scale and not _missing(number):
-        unit = SCALE.split(unit)[-1].strip(" $")
-        unit = f"${unit}$" if unit.startswith("\\") else unit  # `\mathrm{~J}` as the math it is
-        number = f"{str(number).strip()} \\times 10^{{{scale.group(1)}}}"
-    return {"problem": f"{str(text).strip()} The unit of the answer is {unit}." if unit else text,
-            "answer": number, "tolerance": "5%"}  # fmt: skip
-
-
-THEOREMQA_TYPES = ("bool", "integer", "float", "option", "list of integer", "list of float")
-
-
-def _theoremqa_or_hle(get: Get) -> dict:
-    """TheoremQA and HLE share `question`, `answer`, `answer_type`; TheoremQA's scorer takes a
-    float within 4 % of the key (its integers exactly here: it rounds the answer, not copied)."""
-    kind = str(get("answer_type") or "").strip().lower()
-    if kind not in THEOREMQA_TYPES:
-        return choice.hle(get)
-    own = {"tolerance": "4%"} if "float" in kind else {}
-    answer = get("answer")  # a list as its text, "[1.0, 0.25]": its values (not an interval)
-    if kind.startswith("list") and isinstance(answer, str) and re.fullmatch(r"\s*\[.*\]\s*", answer, re.S):
-        answer = answer.strip()[1:-1]
-    return {"problem": get("question"), "answer": answer, **own}
-
-
-def _svamp(get: Get) -> dict:
-    """SVAMP (and ASDiv) state the story in `Body` and ask in `Question`; ASDiv's answer names what
-    it counts, "9 (apples)": its grader compares the number."""
-    answer = get("answer")
-    counted = re.fullmatch(r"\s*(-?[\d.,/:]+)\s*\([^()]*\)\s*", answer) if isinstance(answer, str) else None
-    return {"problem": f"{get('body')} {get('question')}", "answer": counted.group(1) if counted else answer}
 
 
 def _gsm8k(get: Get) -> dict:
@@ -286,16 +194,18 @@ FORMATS = (  # the first whose columns a file has
            choice.lettered("input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
     Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
            ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
-    Format("BIG-Bench Hard (input, target)", ("input", "target"), ("input", "target"), _bbh),
+    Format("BIG-Bench Hard (input, target)", ("input", "target"), ("input", "target"), maths.bbh),
     Format("HLE / TheoremQA", ("question", "answer", "answer_type"), ("question", "answer"),
-           _theoremqa_or_hle),  # fmt: skip
-    Format("JEEBench", ("question", "gold", "type"), ("question", "gold", "type"), _jeebench),
+           maths.theoremqa_or_hle),  # fmt: skip
+    Format("JEEBench", ("question", "gold", "type"), ("question", "gold", "type"), maths.jeebench),
     Format("OlympiadBench", ("question", "final_answer", "context"), ("question", "final_answer", "context"),
-           _olympiadbench),  # fmt: skip
+           maths.olympiadbench),  # fmt: skip
     Format("SciBench", ("problem_text", "answer_number"), ("problem_text", "answer_number", "unit"),
-           _scibench, ("problemid",)),  # fmt: skip
-    Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), _svamp),
-    Format("MGSM", ("question", "answer_number"), ("question", "answer", "answer_number"), _mgsm),
+           maths.scibench, ("problemid",)),  # fmt: skip
+    Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), maths.svamp),
+    Format("LiveBench", ("turns", "ground_truth"), ("turns", "ground_truth"), maths.livebench),
+    Format("MAWPS", ("squestion", "lsolutions"), ("squestion", "lsolutions"), maths.mawps, ("iindex",)),
+    Format("MGSM", ("question", "answer_number"), ("question", "answer", "answer_number"), maths.mgsm),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
     Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model"),

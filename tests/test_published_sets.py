@@ -212,3 +212,16 @@ def test_what_a_second_blind_set_found():
     polar = "Convert the point $(0,3)$ to polar coordinates, in the form $(r,\\theta),$ where $r > 0$ and $0 \\le \\theta < 2 \\pi.$"
     assert not verify_answer("\\left( 3, \\frac{\\pi}{2} \\right)", "$\\boxed{(3, 90^\\circ)}$", prompt=polar).correct
     assert verify_answer("\\left( 3, \\frac{\\pi}{2} \\right)", "$\\boxed{(3, \\frac{\\pi}{2})}$", prompt=polar).correct
+
+
+def test_livebench_and_mawps_as_published():
+    """LiveBench's `turns` and `ground_truth` (its rows without a reference are solved, unverified),
+    MAWPS's `sQuestion` and one-value `lSolutions`: each was one error naming its columns."""
+    live = {"question_id": "a1b2", "category": "math", "ground_truth": "1,3,2", "task": "olympiad",
+            "turns": ["Order the steps. Answer as a comma-separated list of indices."], "hardness": 0.5}  # fmt: skip
+    lb, free = _one(live), _one({**live, "question_id": "c3", "category": "instruction_following", "ground_truth": None})
+    assert (lb["id"], lb["answer"], free["answer"]) == ("a1b2", "1,3,2", None) and lb["problem"].startswith("Order")
+    assert _verdict(lb, "So the order is \\boxed{1,3,2}.") == "correct" and _verdict(lb, "\\boxed{1,2,3}") == "incorrect"
+    mawps = _one({"iIndex": 7, "sQuestion": "Joan has 5 apples and gets 3 more. How many?", "lSolutions": [8.0],
+                  "lEquations": ["X=5+3"], "lAlignments": [0, 1]})  # fmt: skip
+    assert (mawps["id"], mawps["answer"]) == ("7", "8.0") and _verdict(mawps, "She has 8 apples.") == "correct"

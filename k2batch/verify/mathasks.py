@@ -96,7 +96,7 @@ def intervals(problem: str) -> bool:
 
 _ALL_OF = re.compile(
     r"\ball\b|\bevery\b|\bsolutions\b|\broots\b|\bzeros\b|\bzeroes\b|\bintercepts\b|\bset of\b|"
-    r"\bseparated by commas\b|\bcomma-separated\b|\bin any order\b|\bpossible values\b",
+    r"\bseparated by commas\b|\bin any order\b|\bpossible values\b",
     re.I,
 )
 _ORDERED = re.compile(
