@@ -39,6 +39,7 @@ def test_tolerance_values_and_what_they_set():
     for bad in ("about 4", "-1", True, "4 %%"):
         with pytest.raises(ValueError, match="percentage"):
             tol.parse(bad)
+    assert tol.of_row({"tolerance": "precision"}, "a column of another meaning") == {"tolerance": "precision"}
     assert tol.within({"absolute": 0.01}, 1.23, 1.24) and not tol.within({"absolute": 0.01}, 1.23, 1.25)
     assert tol.within({"tolerance": 0.04}, 100, 96) and not tol.within({"tolerance": 0.04}, 100, 95.9)
 

@@ -39,8 +39,12 @@ def parse(value: Any) -> dict | None:
 
 
 def of_row(policy: dict | None, row_tolerance: Any) -> dict | None:
-    """The job's policy with the row's own tolerance in place (where the job lets rows set it)."""
-    own = parse(row_tolerance) if row_tolerance is not None else None
+    """The job's policy with the row's own tolerance in place (where the job lets rows set it).
+    Validation rejects a bad value; one in solutions written before rows had tolerances is ignored."""
+    try:
+        own = parse(row_tolerance) if row_tolerance is not None else None
+    except ValueError:
+        own = None
     if not own or (policy or {}).get("row_tolerance") is False:
         return policy
     return {**(policy or {}), **own}
