@@ -253,8 +253,8 @@ def published_rows(path: Path, pool: VerifierPool) -> float:
         if problem is None:
             rejected[i] = why
             problem = {"domain": "exact", "answer": None, "problem": ""}
-        n = len(problem.get("choices") or []) or None
-        tasks.append(task(problem, answer_of(c["reply"], problem["domain"], n)[0], policy=policy))
+        answer = answer_of(c["reply"], problem["domain"], choices=problem.get("choices"))[0]
+        tasks.append(task(problem, answer, policy=policy))
     print(f"\npublished rows with replies, each benchmark's own grader: {path}")
     verdicts = [("reject", rejected[i]) if i in rejected else v for i, v in enumerate(pool.check_all(tasks))]
     return _tally(cases, verdicts, "benchmark", every_miss=False)

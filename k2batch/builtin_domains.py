@@ -9,6 +9,7 @@ from decimal import Decimal
 from k2batch.code_extract import extract_code
 from k2batch.domains import Domain
 from k2batch.extract import extract_choice, extract_math, normalize_answer, option_letters
+from k2batch.options import option_named
 
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -72,29 +73,11 @@ def choice_quick(task: dict) -> tuple[str, str] | None:
     if not answer:
         return "incorrect", "no option letter"
     if len(answer) != 1 or answer.upper() not in option_letters(len(task["choices"])):  # a reply, no letter
-        named = _option_named(answer, task["choices"])
+        named = option_named(answer, task["choices"])
         if named is None:
             return "incorrect", "no option letter, nor one option's text"
         return ("correct", "the option's text") if named == letter else ("incorrect", "another option's text")
     return ("correct", "same option") if answer.upper() == letter else ("incorrect", "other option")
-
-
-def _option_named(answer: str, choices: list[str]) -> str | None:
-    """The letter of the one option whose text the answer states ("Queue", "... = 80 km/h."), as
-    lm-evaluation-harness matches a choice's text: in what follows "answer is", else in the last
-    sentence, else anywhere; None where no option or several are named."""
-    if len(re.findall(r"(?<![\w'])\(?[A-Z][.)]\s", answer)) >= 2:
-        return None  # a walk through the options ("A) ... B) ..."), not an answer naming one
-    phrase = re.search(r"(?i:answer is|answer:)\s*(.+)$", answer)
-    last = re.split(r"(?<=[.!?])\s+", answer.strip())[-1]
-    for text in ([phrase.group(1)] if phrase else []) + [last, answer]:
-        hits = {
-            letter for letter, c in zip(option_letters(len(choices)), choices, strict=False)
-            if str(c).strip() and re.search(rf"(?<![\w.]){re.escape(str(c).strip())}(?!\w|\.\d)", text, re.I)
-        }  # fmt: skip
-        if len(hits) == 1:
-            return hits.pop()
-    return None
 
 
 def choice_extract(text: str, n_choices: int | None) -> tuple[str | None, str]:

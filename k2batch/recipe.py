@@ -15,7 +15,7 @@ from k2batch.config import STAGES, JobConfig, StageConfig
 from k2batch.extract import answer_part, normalize_answer, option_letters
 from k2batch.prompts import Recipe
 from k2batch.replies import JUDGE_SCHEMA, TRIAGE_SCHEMA, parse_judge, parse_plan, parse_triage
-from k2batch.verify import REFERENCE_UNPARSABLE, SECOND_OPINION, extract
+from k2batch.verify import REFERENCE_UNPARSABLE, SECOND_OPINION, answer_of
 
 __all__ = ["STAGES", "parse_judge", "parse_plan", "parse_triage"]  # the default parsers, re-exported
 
@@ -93,8 +93,9 @@ def make_candidate(
     sample: int, plan: str | None, request: ChatRequest, result: ChatResult, problem: dict
 ) -> dict:
     """A candidate row (see schemas/solution: candidates), answer extracted, not yet verified."""
-    n = len(problem.get("choices") or []) or None
-    answer, rule = extract(result.text, problem["domain"], n) if not result.error else (None, "call failed")
+    answer, rule = (None, "call failed")
+    if not result.error:
+        answer, rule = answer_of(result.text, problem["domain"], choices=problem.get("choices"))
     return {
         "sample": sample,
         "seed": request.seed,

@@ -21,7 +21,7 @@ from k2batch.io import (
     read_parts,
     write_part,
 )
-from k2batch.verify import extract, task
+from k2batch.verify import answer_of, task
 from k2batch.verify.pool import VerifierPool
 
 
@@ -38,9 +38,8 @@ def reverify_rows(rows: list[dict], pool: VerifierPool, cfg: JobConfig) -> tuple
     changed. The judge's decisions are kept: only the verdicts are recomputed."""
     tasks, changed, out = [], 0, []
     for row in rows:
-        n = len(row.get("choices") or []) or None
         for c in row["candidates"]:
-            c["answer"], rule = extract(c["response"] or "", row["domain"], n)
+            c["answer"], rule = answer_of(c["response"], row["domain"], choices=row.get("choices"))
             c["_before"], c["verdict_reason"] = c["verdict"], f"extracted by: {rule}"
             policy = cfg.verify.math.model_dump()
             tasks.append(task(row, c["answer"], pool.timeout_s, cfg.verify.sandbox, policy))

@@ -27,7 +27,7 @@ def _one(row: dict) -> dict:
 
 
 def _verdict(problem: dict, reply: str, policy: dict = POLICY) -> str:
-    answer, _ = answer_of(reply, problem["domain"], len(problem["choices"] or []) or None)
+    answer, _ = answer_of(reply, problem["domain"], choices=problem["choices"])
     return check(task(problem, answer, policy=policy))[0]
 
 
@@ -226,3 +226,38 @@ def test_livebench_and_mawps_as_published():
     mawps = _one({"iIndex": 7, "sQuestion": "Joan has 5 apples and gets 3 more. How many?", "lSolutions": [8.0],
                   "lEquations": ["X=5+3"], "lAlignments": [0, 1]})  # fmt: skip
     assert (mawps["id"], mawps["answer"]) == ("7", "8.0") and _verdict(mawps, "She has 8 apples.") == "correct"
+
+
+def test_an_option_named_by_its_text_in_a_job_as_in_the_benchmark():
+    """GPQA replies written for another harness's shuffle name a letter of that order with its
+    option's text ("Answer: D (11)"): the text is the answer. A reply naming only the text
+    ("Answer: bank", "**Answer: 10^-4 eV**") is that option. A job's candidates read answers as the
+    benchmark does (they were read without the whole-reply rules before)."""
+    from k2batch.backends.base import ChatRequest, ChatResult
+    from k2batch.recipe import make_candidate
+
+    gpqa = _one({"Question": "How many carbons does product 3 have?", "Correct Answer": "11",
+                 "Incorrect Answer 1": "10", "Incorrect Answer 2": "12", "Incorrect Answer 3": "14"})  # fmt: skip
+    right = gpqa["answer"]
+    wrong = next(x for x in "ABCD" if x != right)
+    wrong_text = gpqa["choices"]["ABCD".index(wrong)]
+    assert _verdict(gpqa, f"Cyclopropanation adds one carbon.\n\nAnswer: {wrong} (11)") == "correct"
+    assert _verdict(gpqa, f"Answer: {right} ({wrong_text})") == "incorrect"  # the text, not the letter
+    assert _verdict(gpqa, f"Answer: {right} (eleven)") == "correct"  # a gloss naming no option: the letter
+    assert _verdict(gpqa, f"**{wrong}** — 11") == "correct" and _verdict(gpqa, "Answer: 11") == "correct"
+    signed = _one({"Question": "Expectation value?", "Correct Answer": "-0.7", "Incorrect Answer 1": "0.85",
+                   "Incorrect Answer 2": "-1.4", "Incorrect Answer 3": "0.7"})  # fmt: skip
+    other = next(x for x in "ABCD" if x != signed["answer"] and signed["choices"]["ABCD".index(x)] != "0.7")
+    assert _verdict(signed, f"Answer: {other}) -0.7") == "correct"  # a minus sign is no dash
+    dashed = _one({"Question": "In base, oxygen is a ... oxidant and reacts ...", "Correct Answer": "weaker - slower",
+                   "Incorrect Answer 1": "stronger – slower", "Incorrect Answer 2": "weaker – faster",
+                   "Incorrect Answer 3": "stronger – faster"})  # fmt: skip
+    assert _verdict(dashed, "Answer: weaker – slower") == "correct"
+    csqa = _one({"id": "q1", "question": {"stem": "Revolving doors are a security measure at a?", "choices": [
+        {"label": x, "text": t} for x, t in zip("ABC", ["bank", "library", "mall"], strict=True)]}, "answerKey": "A"})
+    assert _verdict(csqa, "They control entry.\n\n**Answer: bank**") == "correct"
+    assert _verdict(csqa, "Answer: library") == "incorrect" and _verdict(csqa, "Answer: the bank or the mall") == "incorrect"
+    request = ChatRequest(messages=(("user", "q"),), max_tokens=8)
+    cand = make_candidate(0, None, request, ChatResult(f"It adds a carbon.\nAnswer: {wrong} (11)", "stop"), gpqa)
+    assert cand["answer"] == right and "glossed" in cand["verdict_reason"]
+    assert make_candidate(0, None, request, ChatResult("Answer: bank", "stop"), csqa)["answer"] == "bank"

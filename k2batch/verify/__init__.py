@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from k2batch import domains
 from k2batch.extract import answer_part
+from k2batch.options import glossed
 from k2batch.prose import without_gloss
 from k2batch.verify import tolerance
 
@@ -92,11 +93,19 @@ def extract(text: str, domain: str, n_choices: int | None = None) -> tuple[str |
     return domains.get(domain_of(domain)).extract(text, n_choices)
 
 
-def answer_of(response: str | None, domain: str, n_choices: int | None = None) -> tuple[str | None, str]:
+def answer_of(
+    response: str | None, domain: str, n_choices: int | None = None, choices: list | None = None
+) -> tuple[str | None, str]:
     """(answer, rule) of a whole model output or of a bare answer ("25 cm", "x = 2"): a one-line
-    reply that only the weakest rules would read is taken whole."""
+    reply that only the weakest rules would read is taken whole. With the options' texts, a letter
+    glossed with another option's whole text is that option (`options.glossed`)."""
     response = "" if response is None else str(response)  # no output at all: "no answer"
+    n_choices = n_choices or len(choices or []) or None
     answer, rule = extract(response, domain_of(domain), n_choices)
+    if choices and answer and len(answer) == 1:
+        named = glossed(response, answer, choices)
+        if named:
+            return named, f"{rule}, glossed with option {named}'s text"
     bare = answer_part(response).strip()  # after the reasoning: "<think>...</think>\nParis"
     bare = bare if "\n" in bare else without_gloss(bare)  # "2.5 km (2500 m ÷ 1000 m per km)": 2.5 km
     bare = re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", bare)  # "Total: 7 marbles" states 7 marbles
@@ -116,6 +125,9 @@ def answer_of(response: str | None, domain: str, n_choices: int | None = None) -
     words_only = re.fullmatch(r"[\W_]*[A-Za-z][\w\s'’,-]*[\W_]*", last) and len(last.split()) <= 8
     if n_choices and rule == "no option letter" and words_only:  # "...\n\nAdam Smith", not "3^7 = 729 x 3 ="
         return last, "the reply's last line"  # an option's text, if it is one (builtin_domains)
+    labelled = re.fullmatch(r"[*_\s]*(?i:final\s+)?(?i:answer)\s*[:：][*_\s]*(.+?)[*_\s]*", last)
+    if n_choices and rule == "no option letter" and labelled:  # "Answer: 10^-4 eV", "**Answer: bank**"
+        return labelled[1], "the reply's answer line"  # matched to an option's text, or no answer
     return answer, rule
 
 
@@ -138,7 +150,7 @@ def verify_answer(
     domain = domain_of(domain)
     if reference is not None and not isinstance(reference, str):
         reference = str(reference)  # a number from a DataFrame column
-    answer, _ = answer_of(response, domain, len(choices or []) or None)
+    answer, _ = answer_of(response, domain, choices=choices)
     problem = {"domain": domain, "reference": reference, "tests": tests, "choices": choices,
                "entry_point": entry_point, "problem": prompt, "tolerance": tolerance}  # fmt: skip
     return Verdict(*check(task(problem, answer, sandbox=sandbox, policy=policy)))
