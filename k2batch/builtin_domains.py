@@ -10,6 +10,7 @@ from k2batch.code_extract import extract_code
 from k2batch.domains import Domain
 from k2batch.extract import extract_choice, extract_math, normalize_answer, option_letters
 from k2batch.options import option_named
+from k2batch.verify import execution, puzzles
 
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -112,4 +113,9 @@ DOMAINS = [
            choice_extract, math_verify, choice_quick, needs_choices=True, builtin=True),  # fmt: skip
     Domain("science", BOXED, choice_extract, math_verify, choice_quick, builtin=True),
     Domain("exact", BOXED, lambda text, n: extract_math(text), None, exact_quick, builtin=True),
+    Domain("execution", execution.INSTRUCTION, execution.extract, execution.verify, execution.quick,
+           builtin=True),  # fmt: skip
+    Domain("countdown", puzzles.COUNTDOWN, puzzles.countdown_extract, None, puzzles.countdown_check,
+           builtin=True),  # fmt: skip
+    Domain("grid", puzzles.GRID, puzzles.grid_extract, None, puzzles.grid_check, builtin=True),
 ]

@@ -266,8 +266,10 @@ def extract_math(text: str) -> tuple[str | None, str]:
 _ANSWER_WORD = "|".join([
     r"(?:final |correct |right |best )?(?:answers?|option|choice)", "respuesta", "réponse", "antwort",
     "risposta", "resposta", "jawaban", "jibu", "答案", "答え", "答", "回答", "解答", "정답", "답변", "답",
-    "الإجابة", "الجواب", "उत्तर", "উত্তর",
+    "الإجابة", "الجواب", "उत्तर", "উত্তর", "正确的?选项", "正確的?選項", "选项", "選項", "选择?", "選擇?",
 ])  # fmt: skip
+# "is" between the word and the letter: CMMLU's and C-Eval's "答案是D", "答案为C", "应该是D"; none after "选"
+_COPULA = r"(?i:is|are)|(?:应该|應該|应|應|也)?[是为為]|(?<=[选選择擇])"
 _FIELDS = re.compile(r'"(?:answer|choice|option|final_answer)"\s*:\s*\[([^\]]*)\]', re.I)
 _REFUSAL = re.compile(r"\b(?:rather not|won't|will not|cannot|can't|decline to|refuse to|unable to)\s+"
                       r"(?:choose|pick|select|answer|determine)\b", re.I)  # fmt: skip
@@ -314,7 +316,7 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
     lower, one = letters.lower(), rf"[{letters}{letters.lower()}]"
     opt = r"(?i:option\s*|choice\s*)?"
     phrases = list(re.finditer(
-        rf"(?i:{_ANSWER_WORD})\s*(?:(?i:is|are)\s*:?\s*{opt}(?:\(?([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w'])"
+        rf"(?i:{_ANSWER_WORD})\s*(?:(?:{_COPULA})\s*:?\s*{opt}(?:\(?([{lower}])\)|[(\[$*\s]*([{letters}])(?![\w'])"
         rf"|([{lower}])(?=[.!]?[ \t]*(?:\n|$)))"  # "the answer is b" ending its line (MathQA's keys)
         rf"|:\s*{opt}[(\[$*\s]*([{letters}{lower}])(?![\w']))", part))  # fmt: skip
     if phrases:  # lower case in brackets, after a colon or ending a line: "the answer is a ..." is an article

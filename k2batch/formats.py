@@ -110,6 +110,37 @@ def _code_contests(get: Get) -> dict:
     return {"problem": _starter(get("description"), None, STDIN), "domain": "code", "tests": tests}
 
 
+def _classeval(get: Get) -> dict:
+    """ClassEval: complete the class of `skeleton`, graded as its test_pipeline grades: every
+    unittest class of `test_classes` must pass, run after its `import_statement`."""
+    classes, imports = get("test_classes"), get("import_statement")
+    classes = list(classes) if isinstance(classes, list | tuple) else []
+    if not classes or not all(re.fullmatch(r"\w+", str(c)) for c in classes):
+        raise ValueError("ClassEval's test_classes must name its unittest classes")
+    run = f"""
+
+import sys as _sys, unittest as _unittest
+_suite = _unittest.TestSuite(map(_unittest.defaultTestLoader.loadTestsFromTestCase, [{", ".join(classes)}]))
+assert _unittest.TextTestRunner(stream=_sys.stderr, verbosity=0).run(_suite).wasSuccessful()
+"""
+    setup = "\n".join(imports) if isinstance(imports, list | tuple) else imports
+    spec = {"type": "script", "code": f"{get('test')}{run}", "prelude": False, "setup": setup or None}
+    problem = f"Please complete the class {get('class_name')} in the following code.\n"
+    problem += f"```python\n{get('skeleton')}\n```"
+    return {"problem": problem, "domain": "code", "tests": json.dumps(spec)}
+
+
+def _cruxeval(get: Get) -> dict:
+    """CRUXEval: what `f` returns on `input` (output prediction, its usual task), graded by running
+    the row's code (the `execution` domain; an assertion on another input is input prediction)."""
+    code, given = str(get("code")), get("input")
+    problem = ("Complete the assertion with a literal (no unsimplified expressions, no function calls) "
+               "holding the output of the function on the given input, even if the function is incorrect or "
+               f"incomplete.\n\n```python\n{code.rstrip()}\nassert f({given}) == ??\n```")  # fmt: skip
+    tests = json.dumps({"code": code, "input": given, "output": get("output")})
+    return {"problem": problem, "answer": get("output"), "domain": "execution", "tests": tests}
+
+
 def _gsm8k(get: Get) -> dict:
     """GSM8K's answer is the worked solution ending `#### 72`: the number is the answer (commas
     dropped), the solution is carried as `solution`."""
@@ -166,6 +197,8 @@ FORMATS = (  # the first whose columns a file has
     Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
     Format("CodeContests", ("description", "public_tests"), ("description", "public_tests", "private_tests",
            "generated_tests", "solutions", "incorrect_solutions"), _code_contests, ("name",)),  # fmt: skip
+    Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), _cruxeval),
+    Format("ClassEval", ("class_name", "skeleton", "test", "test_classes"), ("skeleton",), _classeval),
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
                     "incorrect answer 3"), ("question",), choice.gpqa),  # fmt: skip
     Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), choice.arc),
@@ -194,6 +227,11 @@ FORMATS = (  # the first whose columns a file has
            choice.lettered("input", ("target", "answer", "correct", "answerkey", "label"))),  # fmt: skip
     Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
            ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
+    Format("Countdown (target, nums)", ("target", "nums"), ("target", "nums"), maths.countdown),
+    Format("ZebraLogic (puzzle, solution)", ("puzzle", "solution"), ("puzzle", "solution", "size"),
+           maths.zebralogic),  # fmt: skip
+    Format("GSM-Hard (input, code, target)", ("input", "code", "target"), ("input", "target"),
+           maths.gsm_hard),  # fmt: skip
     Format("BIG-Bench Hard (input, target)", ("input", "target"), ("input", "target"), maths.bbh),
     Format("HLE / TheoremQA", ("question", "answer", "answer_type"), ("question", "answer"),
            maths.theoremqa_or_hle),  # fmt: skip

@@ -4,6 +4,8 @@ where its grader allows one, the row's numeric tolerance (k2batch/verify/toleran
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from typing import Any
 
@@ -54,6 +56,15 @@ def bbh(get: Get) -> dict:
     in `target` ("(B)", "False", "valid", "costume counterpart oven", "] ) >"), matched exactly as its
     harness matches (the `exact` domain: a word list keeps its order, brackets are no math)."""
     return {"problem": get("input"), "answer": get("target"), "domain": "exact"}
+
+
+def gsm_hard(get: Get) -> dict:
+    """GSM-Hard (PAL): GSM8K's questions with larger numbers in `input`, the value its program
+    `code` computes in `target` (a float: `-9867630.0`), graded as a number, not BBH's exact text."""
+    target = get("target")
+    if isinstance(target, float) and abs(target) < 1e12:
+        target = f"{target:.12g}"  # its programs' float noise: 3244047.0999999996 is 3244047.1
+    return {"problem": get("input"), "answer": target}
 
 
 JEE_ASKS = {  # what JEEBench's own prompt tells the model for each type of question (its grader relies on it)
@@ -117,3 +128,26 @@ def svamp(get: Get) -> dict:
     answer = get("answer")
     counted = re.fullmatch(r"\s*(-?[\d.,/:]+)\s*\([^()]*\)\s*", answer) if isinstance(answer, str) else None
     return {"problem": f"{get('body')} {get('question')}", "answer": counted.group(1) if counted else answer}
+
+
+def countdown(get: Get) -> dict:
+    """TinyZero's Countdown tasks (`target`, `nums`): an expression of the numbers, each once."""
+    nums = get("nums")
+    nums = json.loads(nums) if isinstance(nums, str) else [int(n) for n in nums]
+    problem = (f"Using the numbers {nums}, create an equation that equals {get('target')}. You can use basic "
+               "arithmetic operations (+, -, *, /) and each number can only be used once.")  # fmt: skip
+    tests = json.dumps({"nums": nums, "target": str(get("target"))})
+    return {"problem": problem, "answer": str(get("target")), "domain": "countdown", "tests": tests}
+
+
+def zebralogic(get: Get) -> dict:
+    """ZebraLogic's grid puzzles (`puzzle`, `solution` {header, rows}), graded as ZeroEval grades:
+    every cell of the table the reply's JSON gives. The prompt asks for ZeroEval's JSON shape."""
+    solution = get("solution")
+    if isinstance(solution, str):  # published as Python's repr of {header, rows}; JSON read too
+        solution = json.loads(solution) if solution.lstrip().startswith('{"') else ast.literal_eval(solution)
+    header, rows = list(solution["header"]), [list(r) for r in solution["rows"]]
+    houses = {f"{header[0]} {r[0]}": dict.fromkeys(header[1:], "___") for r in rows}
+    shape = json.dumps({"reasoning": "___", "solution": houses})
+    problem = f"{get('puzzle')}\n\nGive your answer in this JSON format:\n{shape}"
+    return {"problem": problem, "answer": json.dumps({"header": header, "rows": rows}), "domain": "grid"}

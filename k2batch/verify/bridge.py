@@ -28,6 +28,10 @@ import json as _json, math as _math, collections.abc as _abc
 _TAGS = {"$t": tuple, "$s": set, "$fs": frozenset}
 class CannotCross(BaseException):
     """A value that is not plain data: the check cannot be decided."""
+def _HANDLE(v):  # an object the tests made (each side sets its own): it crosses as its handle
+    return None
+def _UNHANDLE(h):
+    raise ValueError("no objects on this side")
 def _enc(v, depth=0):
     if depth > 200:
         raise CannotCross("a value nested too deep to cross the sandbox")
@@ -53,6 +57,8 @@ def _enc(v, depth=0):
         return {"$d": [[_enc(k, depth + 1), _enc(x, depth + 1)] for k, x in v.items()]}
     if isinstance(v, _abc.Iterator):
         return {"$it": [_enc(x, depth + 1) for x in v]}
+    if _HANDLE(v) is not None:  # never an object the candidate made: `Any()` equal to all cannot cross
+        return {"$h": _HANDLE(v)}
     raise CannotCross(t.__name__ + " values cannot cross the sandbox (only plain data can)")
 def _dec(v):
     if type(v) is list:
@@ -72,6 +78,8 @@ def _dec(v):
         return complex(*x)
     if tag == "$it":
         return iter([_dec(i) for i in x])
+    if tag == "$h":
+        return _UNHANDLE(x)
     raise ValueError("not plain data: " + str(tag)[:40])
 '''
 
@@ -90,20 +98,38 @@ def _k2b_serve(defined):
     names = {k: ("class" if isinstance(v, type) else "function") for k, v in list(scope.items())
              if k in defined and callable(v)}
     send({"names": names})
-    objects = []
+    objects, ids = [], {}  # what the tests made (kept alive, so ids stay theirs)
+    def unhandle(h):
+        if type(h) is not int or not 0 <= h < len(objects):
+            raise ValueError("no such object")
+        return objects[h]
+    global _HANDLE, _UNHANDLE
+    _HANDLE, _UNHANDLE = (lambda v: ids.get(id(v))), unhandle
+    ops = {"len": len, "bool": bool, "str": str, "iter": list, "getitem": lambda o, k: o[k],
+           "contains": lambda o, k: k in o, "setitem": lambda o, k, v: o.__setitem__(k, v)}
     for line in requests:
         req = _json.loads(line)
         try:
             args, kwargs = _dec(req["args"]), _dec(req["kwargs"])
+            owner = unhandle(req["handle"]) if "handle" in req else scope.get(req.get("cls"))
             if req["op"] == "new":
                 objects.append(scope[req["name"]](*args, **kwargs))
+                ids[id(objects[-1])] = len(objects) - 1
                 send({"handle": len(objects) - 1})
                 continue
-            if req["op"] == "call":
-                target = scope[req["name"]]
+            if req["op"] == "getattr":  # obj.x: its value, or that it is a method (called by name)
+                value = getattr(owner, req["name"])
+                method = callable(value) and not isinstance(value, type)
+                send({"method": True} if method else {"ok": _enc(value), "args": [], "kwargs": {"$d": []}})
+                continue
+            if req["op"] == "setattr":
+                setattr(owner, req["name"], *args)
+                result = None
+            elif req["op"] == "apply":  # len(obj), obj[k], k in obj, iteration, str(obj)
+                result = ops[req["name"]](owner, *args)
             else:
-                target = getattr(objects[req["handle"]], req["name"])
-            result = target(*args, **kwargs)
+                target = scope[req["name"]] if req["op"] == "call" else getattr(owner, req["name"])
+                result = target(*args, **kwargs)
             send({"ok": _enc(result), "args": _enc(args), "kwargs": _enc(kwargs)})
         except CannotCross as exc:
             send({"cannot": str(exc)})
@@ -149,28 +175,61 @@ def _k2b_result(reply, args, kwargs):
             old.clear()
             old.update(new)
     return _dec(reply["ok"])
+def _k2b_op(op, owner, name, *args, **kwargs):
+    reply = _k2b_rpc({"op": op, **owner, "name": name, "args": _enc(list(args)), "kwargs": _enc(kwargs)})
+    if reply.get("method"):
+        return _k2b_Function(name, owner)
+    return _k2b_result(reply, args, kwargs)
 class _k2b_Function:
-    def __init__(self, name, handle=None):
-        self.__name__, self._handle = name, handle
+    def __init__(self, name, owner=None):  # owner: {"handle": h} (an object's) or {"cls": name}
+        self.__name__, self._owner = name, owner
     def __call__(self, *args, **kwargs):
-        op = {"op": "call"} if self._handle is None else {"op": "method", "handle": self._handle}
-        reply = _k2b_rpc({**op, "name": self.__name__, "args": _enc(list(args)), "kwargs": _enc(kwargs)})
-        return _k2b_result(reply, args, kwargs)
+        op = "call" if self._owner is None else "method"
+        return _k2b_op(op, self._owner or {}, self.__name__, *args, **kwargs)
 class _k2b_Object:
+    """An object the tests made of a candidate's class: its attributes read and set, its methods,
+    len, [], in, iteration and str go to it; never == (its own __eq__ could say yes to anything)."""
     def __init__(self, handle):
-        self._handle = handle
+        object.__setattr__(self, "_handle", {"handle": handle})
     def __getattr__(self, name):
-        return _k2b_Function(name, self._handle)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _k2b_op("getattr", self._handle, name)
+    def __setattr__(self, name, value):
+        _k2b_op("setattr", self._handle, name, value)
+    def __len__(self):
+        return _k2b_op("apply", self._handle, "len")
+    def __bool__(self):
+        return _k2b_op("apply", self._handle, "bool")
+    def __str__(self):
+        return _k2b_op("apply", self._handle, "str")
+    def __getitem__(self, key):
+        return _k2b_op("apply", self._handle, "getitem", key)
+    def __setitem__(self, key, value):
+        _k2b_op("apply", self._handle, "setitem", key, value)
+    def __contains__(self, key):
+        return _k2b_op("apply", self._handle, "contains", key)
+    def __iter__(self):
+        return iter(_k2b_op("apply", self._handle, "iter"))
+_k2b_objects = {}
+def _HANDLE(v):
+    return v._handle["handle"] if type(v) is _k2b_Object else None
+def _UNHANDLE(h):
+    return _k2b_objects.setdefault(h, _k2b_Object(h))
 class _k2b_Class:
     def __init__(self, name):
         self.__name__ = name
+    def __getattr__(self, name):  # a static method or a class attribute
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _k2b_op("getattr", {"cls": self.__name__}, name)
     def __call__(self, *args, **kwargs):
         reply = _k2b_rpc(
             {"op": "new", "name": self.__name__, "args": _enc(list(args)), "kwargs": _enc(kwargs)}
         )
         if "handle" not in reply:
             _k2b_result(reply, args, kwargs)
-        return _k2b_Object(reply["handle"])
+        return _UNHANDLE(reply["handle"])
 _k2b_hello = _k2b_from.readline(1 << 24)
 if not _k2b_hello.endswith("\n"):
     raise CandidateGone("the candidate's code ended before it could be called")

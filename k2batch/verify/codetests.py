@@ -99,7 +99,8 @@ def _own(t: dict, ctx: dict) -> dict:
         check = {"type": "check", "check": t.get("test"), "entry_point": t.get("entry_point")}
         return _own(check | _HUMANEVAL, ctx)
     if kind == "check":
-        entry = t.get("entry_point") or ctx["entry_point"]
+        called = re.findall(r"^check\((\w+)\)\s*$", str(t.get("check") or ""), re.M)  # HumanEval-X's own call
+        entry = t.get("entry_point") or ctx["entry_point"] or (called[-1] if called else None)
         if not isinstance(t.get("check"), str) or not entry:
             raise ValueError("check tests need `check` code and an entry_point")
         return {"type": "check", "check": t["check"], "entry_point": entry} | _bare(t)

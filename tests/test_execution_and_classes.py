@@ -1,0 +1,171 @@
+"""Sets found by two more blind sets of published rows with replies: CRUXEval (what a program
+does: the `execution` domain), ClassEval (a class under unittest, through the sandbox bridge),
+HumanEval-X's tests that call check themselves, GSM-Hard, and CMMLU's Chinese answer phrases."""
+
+import json
+
+import pytest
+
+from k2batch.extract import extract_choice
+from k2batch.validate import validate_row
+from k2batch.verify import answer_of, check, task
+from k2batch.verify.bridge import run_tests
+from k2batch.verify.pool import VerifierPool
+
+CRUX = {"code": "def f(a, b):\n    for k, v in b.items():\n        a.setdefault(k, []).append(v)\n    return a",
+        "input": "{}, {'foo': 'bar'}", "output": "{'foo': ['bar']}", "id": "sample_11"}  # fmt: skip
+
+
+def _one(row: dict) -> dict:
+    problem, reason = validate_row(row, 0)
+    assert reason is None, reason
+    return problem
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = VerifierPool(1, timeout_s=10)
+    yield p
+    p.close()
+
+
+def _verdicts(pool, problem: dict, replies: list[str]) -> list[tuple[str, str]]:
+    tasks = [task(problem, answer_of(r, problem["domain"], choices=problem.get("choices"))[0]) for r in replies]
+    return pool.check_all(tasks)
+
+
+def test_cruxeval_output_and_input_prediction_run_the_rows_code(pool):
+    crux = _one(CRUX)
+    assert crux["domain"] == "execution" and crux["id"] == "sample_11" and "assert f({}, {'foo': 'bar'}) == ??" in crux["problem"]
+    got = _verdicts(pool, crux, [
+        "a is empty.\n[ANSWER]\nassert f({}, {'foo': 'bar'}) == {'foo': ['bar']}\n[/ANSWER]",
+        "[ANSWER]\nassert f({}, {'foo': 'bar'}) == {'foo': 'bar'}\n[/ANSWER]\nWait:\n[ANSWER]\nassert f({}, {'foo': 'bar'}) == {'foo': ['bar']}\n[/ANSWER]",
+        "[ANSWER]\nassert f({'foo': []}, {'foo': 'bar'}) == {'foo': ['bar']}\n[/ANSWER]",  # another input that gives it
+        "[ANSWER]\nassert f({'x': []}, {'foo': 'bar'}) == {'foo': ['bar']}\n[/ANSWER]",  # one that does not
+        "[ANSWER]\nassert f({}, {'foo': 'bar'}) == f({}, {'foo': 'bar'})\n[/ANSWER]",  # no calls in the output
+        "[ANSWER]\nassert f({}, {'foo': 'bar'}) == __import__('os')._exit(0)\n[/ANSWER]",
+        "[ANSWER]\nassert f(__import__('os')._exit(0)) == {'foo': ['bar']}\n[/ANSWER]",
+        "The output is {'foo': ['bar']}.",  # no assertion
+    ])  # fmt: skip
+    assert [s for s, _ in got] == ["correct", "incorrect", "correct", "incorrect", "incorrect", "incorrect",
+                                   "incorrect", "incorrect"], got  # fmt: skip
+    assert "literal" in got[4][1] and "literal" in got[6][1]
+
+
+def test_an_object_the_tests_made_is_read_set_and_passed_through_the_bridge():
+    """Tests that set an attribute, read one, pass one object to another's method, or use len/[]/in
+    on it (ClassEval's) were graded wrong before: the attribute was set on the stand-in."""
+    account = ("class Account:\n    rate = 2\n    def __init__(self, balance=0):\n        self.balance = balance\n"
+               "    def move(self, other, amount):\n        self.balance -= amount\n        other.balance += amount\n"
+               "    def __len__(self):\n        return self.balance\n    def __getitem__(self, k):\n        return k * 2\n"
+               "    @staticmethod\n    def fee(x):\n        return x + 1\n    def me(self):\n        return self\n")  # fmt: skip
+    tests = ("a, b = Account(), Account(5)\na.balance = 100\nassert a.balance == 100\na.move(b, 30)\n"
+             "assert (a.balance, b.balance) == (70, 35)\nassert len(b) == 35 and b[4] == 8 and Account.rate == 2\n"
+             "assert Account.fee(1) == 2 and a.me() is a and bool(Account())  is False\n")  # fmt: skip
+    assert run_tests(account, tests, "", 10.0) == ("correct", "all tests passed")
+    wrong = account.replace("other.balance += amount", "other.balance += amount - 1")
+    assert run_tests(wrong, tests, "", 10.0)[0] == "incorrect"
+    # an object the candidate made still cannot cross: one equal to anything is never accepted
+    forged = "class Any:\n    def __eq__(self, o):\n        return True\nclass Account:\n    def total(self):\n        return Any()\n"
+    assert run_tests(forged, "assert Account().total() == 5\n", "", 10.0)[0] == "error"
+
+
+def test_classeval_rows_run_every_test_class(pool):
+    row = {"task_id": "ClassEval_0", "class_name": "Counter", "import_statement": ["import math"],
+           "skeleton": "import math\nclass Counter:\n    def __init__(self):\n        pass\n    def add(self, n):\n        pass",
+           "test_classes": ["CounterTestAdd", "CounterTestMain"],
+           "test": ("import unittest\nclass CounterTestAdd(unittest.TestCase):\n    def test_add(self):\n"
+                    "        c = Counter()\n        c.total = 5\n        self.assertEqual(c.add(2), 7)\n"
+                    "class CounterTestMain(unittest.TestCase):\n    def test_main(self):\n"
+                    "        c = Counter()\n        c.add(3)\n        self.assertEqual(c.total, 3)\n"
+                    "        self.assertEqual(math.floor(c.total / 2), 1)\n")}  # fmt: skip
+    problem = _one(row)
+    assert problem["domain"] == "code" and problem["problem"].startswith("Please complete the class Counter")
+    right = "```python\nclass Counter:\n    def __init__(self):\n        self.total = 0\n    def add(self, n):\n        self.total += n\n        return self.total\n```"
+    wrong_second_class = right.replace("self.total = 0", "self.total = 1")  # only CounterTestMain fails
+    assert [s for s, _ in _verdicts(pool, problem, [right, wrong_second_class])] == ["correct", "incorrect"]
+    with pytest.raises(AssertionError, match="test_classes"):
+        _one({**row, "test_classes": ["os.system('x')"]})
+
+
+def test_humaneval_x_tests_call_check_themselves_and_name_the_entry_point(pool):
+    row = {"task_id": "Python/0", "prompt": "def add(a, b):\n    \"\"\"Sum.\"\"\"\n", "declaration": "def add(a, b):\n",
+           "canonical_solution": "    return a + b\n", "example_test": "",
+           "test": "\n\ndef check(add):\n    assert add(2, 3) == 5\n\ncheck(add)\n"}  # fmt: skip
+    problem = _one(row)
+    assert json.loads(problem["tests"])["entry_point"] == "add"
+    assert [s for s, _ in _verdicts(pool, problem, ["    return a + b\n", "    return a - b\n"])] == ["correct", "incorrect"]
+
+
+def test_gsm_hard_is_a_number_and_cmmlu_answers_in_chinese():
+    hard = _one({"input": "Janet's ducks lay 16 eggs per day ...", "code": "def solution():\n    return -9867630.0",
+                 "target": -9867630.0})  # fmt: skip
+    assert hard["domain"] == "math"  # BIG-Bench Hard's `input`/`target` are exact text
+    assert check(task(hard, answer_of("So she makes \\boxed{-9867630} dollars.", "math")[0]))[0] == "correct"
+    for reply, letter in [("……推动了近代中国社会发展。答案是D", "D"), ("自然经济根深蒂固，答案为C。", "C"),
+                          ("反映的是铁器普及之前的状况，故选A。", "A"), ("比值为(√3-√2):(√2-1)，答案选项是C", "C"),
+                          ("我认为答案应该是D", "D"), ("正确的选项是 C", "C")]:  # fmt: skip
+        assert extract_choice(reply, 4)[0] == letter, reply
+    noisy = _one({"input": "Q", "code": "def solution(): ...", "target": 3244047.0999999996})
+    assert noisy["answer"] == "3244047.1"  # a float of its program's, noise and all
+    assert check(task(noisy, "3244047.1"))[0] == "correct"
+
+
+def test_countdown_expressions_of_the_numbers_each_once():
+    row = _one({"target": 98, "nums": [44, 19, 35]})
+    assert row["domain"] == "countdown" and "[44, 19, 35]" in row["problem"]
+
+    def verdict(reply: str) -> str:
+        return check(task(row, answer_of(reply, "countdown")[0]))[0]
+
+    assert verdict("<think>44+19=63</think>\n<answer>(44 + 35) + 19</answer>") == "correct"
+    assert verdict("<answer>44 + 19 + 35 = 98</answer>") == "correct"  # the result stated: TinyZero says no
+    assert verdict("<answer>44 + 19 + 35 + 0</answer>") == "incorrect"  # a number not given
+    assert verdict("<answer>44 * 2 + 10</answer>") == "incorrect"
+    assert verdict("<answer>__import__('os').system('true')</answer>") == "incorrect"  # never evaluated
+    assert verdict("<answer>44 + 19 + 35</answer> then <answer>44 - 19 + 35</answer>") == "incorrect"  # the last
+    frac = _one({"target": "2", "nums": "[7, 3, 4, 1]"})  # a file of strings, as some copies have it
+    assert check(task(frac, "(7 + 1) / (4 * 1)"))[0] == "incorrect"  # 1 twice, no 3
+    assert check(task(frac, "(7 - 4) / 3 + 1 ** 3"))[0] == "incorrect"  # 2, each once, but no powers
+    assert check(task(frac, "(7 - 3) / 4 + 1"))[0] == "correct"  # exactly 2, each number once
+
+
+def test_zebralogic_every_cell_as_zeroeval_grades():
+    row = _one({"id": "lgp-test-2x2-33", "size": "2*2", "puzzle": "There are 2 houses ...",
+                "solution": "{'header': ['House', 'Name', 'Pet'], 'rows': [['1', 'Eric', 'cat'], ['2', 'Arnold', 'dog']]}"})  # fmt: skip
+    assert row["domain"] == "grid" and '"House 1": {"Name": "___", "Pet": "___"}' in row["problem"]
+
+    def verdict(reply: str) -> str:
+        return check(task(row, answer_of(reply, "grid")[0]))[0]
+
+    right = '{"reasoning": "...", "solution": {"House 1": {"Name": "eric ", "Pet": "Cat"}, "House 2": {"Name": "Arnold", "Pet": "dog"}}}'
+    assert verdict(f"```json\n{right}\n```") == "correct"
+    assert verdict(right.replace("Cat", "dog")) == "incorrect"
+    assert verdict(f'{right}\nLet me double check: {{"note": "done"}}') == "incorrect"  # the last JSON has none
+    assert verdict("House 1: Eric, cat. House 2: Arnold, dog.") == "incorrect"
+
+
+def test_a_job_on_the_new_layouts_verifies_them_in_its_own_domains(tmp_path):
+    """Beam, Prefect and the verifier pool on CRUXEval, Countdown and ZebraLogic files (the instant
+    backend boxes a number: each is wrong, for its own domain's reason)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from k2batch.config import load_config
+    from k2batch.job import run_solve
+    from k2batch.testing import instant
+
+    instant.register()
+    files = {"crux": [CRUX], "countdown": [{"target": 6, "nums": [1, 2, 3]}],
+             "zebra": [{"id": "z1", "puzzle": "Two houses ...", "solution": {"header": ["House", "Name"],
+                                                                             "rows": [["1", "A"], ["2", "B"]]}}]}  # fmt: skip
+    cfg = load_config(overrides={"backend.kind": "instant", "samples": 1})
+    reasons = {}
+    for name, rows in files.items():
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{name}.parquet")
+        run_solve(str(tmp_path / f"{name}.parquet"), str(tmp_path / name), cfg)
+        (solution,) = pq.read_table(tmp_path / name / "solutions").to_pylist()
+        reasons[name] = (solution["domain"], solution["status"], solution["candidates"][0]["verdict_reason"])
+    assert reasons["crux"][:2] == ("execution", "incorrect") and "assertion" in reasons["crux"][2]
+    assert reasons["countdown"][:2] == ("countdown", "incorrect") and "each given number" in reasons["countdown"][2]
+    assert reasons["zebra"][:2] == ("grid", "incorrect") and "no solution" in reasons["zebra"][2]
