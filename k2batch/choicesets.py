@@ -155,10 +155,11 @@ def hle(get: Get) -> dict:
     return {"problem": head.rstrip(), "choices": options, "answer": answer, "domain": "choice"}
 
 
-def two_way(problem: str, options: tuple[str, ...], key: str, base: int) -> Callable[[Get], dict]:
+def two_way(problem: str | Callable[[Get], Any], options: tuple[str, ...], key: str, base: int) -> Callable:
     """Options in numbered columns and the key their number: WinoGrande (`sentence`, `option1`,
-    `option2`, `answer` "1"/"2"), PIQA (`goal`, `sol1`, `sol2`, `label` 0/1). `base`: the key's
-    first number. An empty key (their unlabelled test splits) is no reference."""
+    `option2`, `answer` "1"/"2"), PIQA (`goal`, `sol1`, `sol2`, `label` 0/1), COPA, Social IQa.
+    `problem`: its column, or how it is put together; `base`: the key's first number. An empty key
+    (their unlabelled test splits) is no reference."""
 
     def fields(get: Get) -> dict:
         texts = [get(c) for c in options]
@@ -168,9 +169,57 @@ def two_way(problem: str, options: tuple[str, ...], key: str, base: int) -> Call
         except ValueError:
             index = -1
         answer = option_letters(len(texts))[index] if 0 <= index < len(texts) else None
-        return {"problem": get(problem), "choices": texts, "answer": answer, "domain": "choice"}
+        stated = problem(get) if callable(problem) else get(problem)
+        return {"problem": stated, "choices": texts, "answer": answer, "domain": "choice"}
 
     return fields
+
+
+def copa(get: Get) -> dict:
+    """COPA (`premise`, `choice1`, `choice2`, `question` cause/effect, `label` 0/1), asked as
+    OpenCompass and lm-evaluation-harness ask it."""
+    ask = {"cause": "What was the cause of this?", "effect": "What happened as a result?"}
+    stated = f"{get('premise')}\n{ask.get(str(get('question')).strip().lower(), get('question'))}"
+    return two_way(lambda _: stated, ("choice1", "choice2"), "label", 0)(get)
+
+
+def social_iqa(get: Get) -> dict:
+    """Social IQa (`context`, `question`, `answerA`-`answerC`, `label` "1"-"3")."""
+    stated = f"{get('context')}\n{get('question')}"
+    return two_way(lambda _: stated, ("answera", "answerb", "answerc"), "label", 1)(get)
+
+
+YES_NO = ["Yes", "No"]
+
+
+def _yes(value: Any) -> bool | None:
+    """A truth value as published: a bool, 0/1, "True"/"true"/"yes"."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(word)
+
+
+def boolq(get: Get) -> dict:
+    """BoolQ (`question`, `passage`, `answer` a bool): Yes or No, as options (a reply may say "yes"
+    or "A", as OpenCompass's prompt offers them); a non-truth answer is read as the value it is."""
+    stated = f"{get('passage')}\nQuestion: {str(get('question')).rstrip('?')}?"
+    said = _yes(get("answer"))
+    if said is None:
+        return {"problem": stated, "answer": get("answer")}
+    return {"problem": stated, "choices": YES_NO, "answer": "A" if said else "B", "domain": "choice"}
+
+
+def entailment(get: Get) -> dict:
+    """RTE as SuperGLUE and GLUE ship it (`premise`, `hypothesis`, `label` 0 entailment / 1 not, or
+    the words), asked as OpenCompass asks it; MNLI's and ANLI's neutral and contradiction (2) read
+    as "not entailed"."""
+    stated = (f"{get('premise')}\n{get('hypothesis')}\n"
+              "Is the sentence below entailed by the sentence above?")  # fmt: skip
+    label = str(get("label")).strip().lower()
+    answer = {"0": "A", "entailment": "A", "1": "B", "2": "B", "not_entailment": "B", "neutral": "B",
+              "contradiction": "B"}.get(label)  # fmt: skip
+    return {"problem": stated, "choices": YES_NO, "answer": answer, "domain": "choice"}
 
 
 def hellaswag(get: Get) -> dict:

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from k2batch import choicesets as choice
+from k2batch import codesets as codes
 from k2batch import domains
 from k2batch import mathsets as maths
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
 from k2batch.extract import last_boxed
+from k2batch.verify import pytests
 from k2batch.verify.codetests import TEST_COLUMNS
 
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
@@ -117,14 +119,9 @@ def _classeval(get: Get) -> dict:
     classes = list(classes) if isinstance(classes, list | tuple) else []
     if not classes or not all(re.fullmatch(r"\w+", str(c)) for c in classes):
         raise ValueError("ClassEval's test_classes must name its unittest classes")
-    run = f"""
-
-import sys as _sys, unittest as _unittest
-_suite = _unittest.TestSuite(map(_unittest.defaultTestLoader.loadTestsFromTestCase, [{", ".join(classes)}]))
-assert _unittest.TextTestRunner(stream=_sys.stderr, verbosity=0).run(_suite).wasSuccessful()
-"""
+    run = pytests.unittest_runner([str(c) for c in classes])
     setup = "\n".join(imports) if isinstance(imports, list | tuple) else imports
-    spec = {"type": "script", "code": f"{get('test')}{run}", "prelude": False, "setup": setup or None}
+    spec = {"type": "script", "code": f"{get('test')}\n{run}", "prelude": False, "setup": setup or None}
     problem = f"Please complete the class {get('class_name')} in the following code.\n"
     problem += f"```python\n{get('skeleton')}\n```"
     return {"problem": problem, "domain": "code", "tests": json.dumps(spec)}
@@ -197,6 +194,17 @@ FORMATS = (  # the first whose columns a file has
     Format("APPS/TACO", ("question", "input_output"), ("question",), _apps),
     Format("CodeContests", ("description", "public_tests"), ("description", "public_tests", "private_tests",
            "generated_tests", "solutions", "incorrect_solutions"), _code_contests, ("name",)),  # fmt: skip
+    Format("Codeforces as open-r1 ships it", ("description", "official_tests"), ("title", "description",
+           "input_format", "output_format", "examples", "note", "official_tests"),
+           codes.codeforces),  # fmt: skip
+    Format("verifiable-coding-problems (prompt, verification_info)", ("prompt", "verification_info"),
+           ("prompt", "verification_info"), codes.verifiable),  # fmt: skip
+    Format("MultiPL-E", ("name", "language", "prompt", "tests"), ("prompt", "tests", "language"),
+           codes.multipl_e, ("name",)),  # fmt: skip
+    Format("BigCodeBench", ("complete_prompt", "code_prompt", "test", "entry_point"), ("complete_prompt",
+           "instruct_prompt", "code_prompt", "test"), codes.bigcodebench),  # fmt: skip
+    Format("Aider's polyglot benchmark", ("exercise", "files"), ("exercise", "files"), codes.aider,
+           ("exercise",)),  # fmt: skip
     Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), _cruxeval),
     Format("ClassEval", ("class_name", "skeleton", "test", "test_classes"), ("skeleton",), _classeval),
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
@@ -215,6 +223,13 @@ FORMATS = (  # the first whose columns a file has
            "answer"), choice.two_way("sentence", ("option1", "option2"), "answer", 1)),  # fmt: skip
     Format("PIQA", ("goal", "sol1", "sol2", "label"), ("goal", "sol1", "sol2", "label"),
            choice.two_way("goal", ("sol1", "sol2"), "label", 0)),  # fmt: skip
+    Format("COPA", ("premise", "choice1", "choice2", "label"), ("premise", "choice1", "choice2", "question",
+           "label"), choice.copa),  # fmt: skip
+    Format("Social IQa", ("context", "answera", "answerb", "label"), ("context", "question", "answera",
+           "answerb", "answerc", "label"), choice.social_iqa),  # fmt: skip
+    Format("RTE / NLI (premise, hypothesis, label)", ("premise", "hypothesis", "label"),
+           ("premise", "hypothesis", "label"), choice.entailment),  # fmt: skip
+    Format("BoolQ", ("question", "passage", "answer"), ("question", "passage", "answer"), choice.boolq),
     Format("HellaSwag", ("ctx", "endings", "label"), ("ctx", "endings", "label"), choice.hellaswag),
     Format("MMLU-Pro / MedQA", ("question", "options", "answer"), ("question", "options", "answer",
            "answer_idx"), choice.mmlu),  # fmt: skip

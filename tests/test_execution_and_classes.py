@@ -169,3 +169,70 @@ def test_a_job_on_the_new_layouts_verifies_them_in_its_own_domains(tmp_path):
     assert reasons["crux"][:2] == ("execution", "incorrect") and "assertion" in reasons["crux"][2]
     assert reasons["countdown"][:2] == ("countdown", "incorrect") and "each given number" in reasons["countdown"][2]
     assert reasons["zebra"][:2] == ("grid", "incorrect") and "no solution" in reasons["zebra"][2]
+
+
+def test_pytest_and_unittest_files_run_their_tests(pool):
+    """KodCode's `from solution import f` + `def test_...` files, parametrized and with
+    pytest.raises: run as a bare script, nothing in them ran (a wrong solution passed)."""
+    tests = ("import pytest\nfrom solution import interleave\n\n"
+             "def test_even():\n    assert interleave('ab', 'xy') == 'axby'\n\n"
+             "@pytest.mark.parametrize('a, b, want', [('abc', 'x', 'axbc'), ('', 'xyz', 'xyz')])\n"
+             "def test_uneven(a, b, want):\n    assert interleave(a, b) == want\n\n"
+             "def test_type():\n    with pytest.raises(TypeError):\n        interleave(1, 'x')\n")  # fmt: skip
+    problem = _one({"id": "k1", "problem": "Interleave two strings.", "domain": "code", "tests": tests})
+    right = ("```python\ndef interleave(a, b):\n    if not isinstance(a, str):\n        raise TypeError(a)\n"
+             "    out = ''.join(x + y for x, y in zip(a, b))\n    return out + a[len(b):] + b[len(a):]\n```")  # fmt: skip
+    short = right.replace(" + a[len(b):] + b[len(a):]", "")  # wrong on uneven strings only
+    fixture = tests.replace("def test_even():", "def test_even(tmp_path):")
+    needs = _one({"id": "k2", "problem": "Interleave.", "domain": "code", "tests": fixture})
+    got = _verdicts(pool, problem, [right, short]) + _verdicts(pool, needs, [right])
+    assert [s for s, _ in got] == ["correct", "incorrect", "error"], got
+
+
+def test_codeforces_and_rl_sets_as_published(pool):
+    cf = {"id": "4/A", "title": "Watermelon", "description": "Divide the watermelon into two even parts.",
+          "input_format": "One integer w.", "output_format": "Print YES or NO.", "examples": [{"input": "8\n", "output": "YES\n"}],
+          "official_tests": [{"input": "8\n", "output": "YES\n"}, {"input": "2\n", "output": "NO\n"}],
+          "interaction_format": None, "generated_checker": None, "note": None}  # fmt: skip
+    problem = _one(cf)
+    assert problem["id"] == "4/A" and "Print YES or NO." in problem["problem"]
+    code = "```python\nw = int(input())\nprint('{}' if w % 2 == 0 and w > 2 else '{}')\n```"
+    got = _verdicts(pool, problem, [code.format("Yes", "No"), code.format("YES", "YES")])
+    assert [s for s, _ in got] == ["correct", "incorrect"], got  # yes/no in any case, as its checker
+    assert _one({**cf, "interaction_format": "Interact with the judge."})["tests"] is None  # no fixed output grades it
+    calls = {"problem_id": "vfc_1", "prompt": "Write count_vowels(s).", "verification_info": json.dumps({
+        "language": "python", "test_cases": [{"type": "function_call", "fn_name": "count_vowels", "input": ["hello"],
+                                              "output": [2]}]})}  # fmt: skip
+    assert _verdicts(pool, _one(calls), ["```python\ndef count_vowels(s):\n    return sum(c in 'aeiou' for c in s)\n```"])[0][0] == "correct"
+    multipl = {"name": "HumanEval_23_strlen", "language": "py", "prompt": "def strlen(string: str) -> int:\n",
+               "tests": "def check(candidate):\n    assert candidate('abc') == 3\n\ndef test_check():\n    check(strlen)\n\ntest_check()\n",
+               "stop_tokens": ["\ndef"]}  # fmt: skip
+    assert [s for s, _ in _verdicts(pool, _one(multipl), ["    return len(string)\n", "    return 3 * len(string)\n"])] == [
+        "correct", "incorrect"]  # fmt: skip
+    _, why = validate_row({**multipl, "language": "js"}, 0)
+    assert "Python only" in why
+
+
+def test_bigcodebench_and_aider_exercises(pool):
+    bcb = {"task_id": "BigCodeBench/1", "complete_prompt": "import json\ndef task_func(s):\n    \"\"\"Parse.\"\"\"\n",
+           "instruct_prompt": "Parse JSON text; raise ValueError on bad input.", "code_prompt": "import json\ndef task_func(s):\n",
+           "entry_point": "task_func", "canonical_solution": "    return json.loads(s)\n",
+           "test": ("import unittest\nclass TestCases(unittest.TestCase):\n    def test_ok(self):\n"
+                    "        self.assertEqual(task_func('[1]'), [1])\n    def test_bad(self):\n"
+                    "        with self.assertRaises(ValueError):\n            task_func('{x')\n")}  # fmt: skip
+    problem = _one(bcb)
+    got = _verdicts(pool, problem, ["```python\ndef task_func(s):\n    return json.loads(s)\n```",  # its import, calibrated
+                                    "```python\ndef task_func(s):\n    return [1]\n```"])  # fmt: skip
+    assert [s for s, _ in got] == ["correct", "incorrect"], got  # JSONDecodeError crosses as the ValueError it is
+    files = _one({**bcb, "test": bcb["test"].replace("'[1]'", "open(tempfile.mktemp(), 'w').name")})
+    assert _verdicts(pool, files, ["```python\ndef task_func(s):\n    return 1\n```"])[0][0] == "error"
+    aider = {"exercise": "list-ops", "language": "python", "files": {
+        ".docs/instructions.md": "Implement list operations.", "list_ops.py": "def append(a, b):\n    pass\n",
+        "list_ops_test.py": ("import unittest\nfrom list_ops import (\n    append,\n    append as joined,\n)\n\n"
+                             "class ListOpsTest(unittest.TestCase):\n    def test_append(self):\n"
+                             "        self.assertEqual(joined([1], [2]), [1, 2])\n\nif __name__ == '__main__':\n    unittest.main()\n")}}  # fmt: skip
+    exercise = _one(aider)
+    assert exercise["id"] == "list-ops" and "Complete `list_ops.py`" in exercise["problem"]
+    got = _verdicts(pool, exercise, ["list_ops.py\n```python\ndef append(a, b):\n    return a + b\n```",
+                                     "```python\ndef append(a, b):\n    return b + a\n```"])  # fmt: skip
+    assert [s for s, _ in got] == ["correct", "incorrect"], got

@@ -261,3 +261,32 @@ def test_an_option_named_by_its_text_in_a_job_as_in_the_benchmark():
     cand = make_candidate(0, None, request, ChatResult(f"It adds a carbon.\nAnswer: {wrong} (11)", "stop"), gpqa)
     assert cand["answer"] == right and "glossed" in cand["verdict_reason"]
     assert make_candidate(0, None, request, ChatResult("Answer: bank", "stop"), csqa)["answer"] == "bank"
+
+
+def test_superglue_and_commonsense_layouts_and_a_reply_that_asks_itself_the_next_question():
+    """A fifth blind set (OpenCompass's generative SuperGLUE and commonsense tasks): COPA, Social
+    IQa, RTE (and NLI sets' labels), BoolQ as Yes/No options, StrategyQA's "nope"; a base model's
+    reply that goes on with "Question: ..." is read up to there, as the harnesses stop it."""
+    copa = _one({"premise": "The man turned on the faucet.", "choice1": "The toilet filled with water.",
+                 "choice2": "Water flowed from the spout.", "question": "effect", "label": 1, "idx": 0})  # fmt: skip
+    assert copa["answer"] == "B" and copa["problem"].endswith("What happened as a result?")
+    assert _verdict(copa, "B") == "correct" and _verdict(copa, "The answer is A.") == "incorrect"
+    siqa = _one({"context": "Tracy resisted Riley's attacks.", "question": "What does Tracy need to do before this?",
+                 "answerA": "make a new plan", "answerB": "Go home", "answerC": "Find somewhere to go", "label": "3"})  # fmt: skip
+    assert siqa["answer"] == "C" and _verdict(siqa, "C. Find somewhere to go") == "correct"
+    rte = {"premise": "Dana Reeve has died of lung cancer.", "hypothesis": "Christopher Reeve had an accident.", "idx": 0}
+    assert [_one({**rte, "label": x})["answer"] for x in (0, 1, "entailment", "not_entailment", "neutral", 2)] == [
+        "A", "B", "A", "B", "B", "B"]  # fmt: skip
+    assert _verdict(_one({**rte, "label": 1}), "No, the premise mentions no accident.\n\nAnswer: B") == "correct"
+    boolq = _one({"question": "is pain experienced in a missing body part", "answer": True,
+                  "passage": "Phantom pain sensations are perceptions ..."})  # fmt: skip
+    assert (boolq["choices"], boolq["answer"]) == (["Yes", "No"], "A")
+    assert [_verdict(boolq, r) for r in ("A", "Answer: yes", "**No**", "B. No")] == ["correct", "correct", "incorrect", "incorrect"]
+    strategy = _one({"qid": "41450dbd", "question": "Would a Monoamine Oxidase candy bar cheer up a depressed friend?",
+                     "answer": False, "facts": [], "decomposition": []})  # fmt: skip
+    assert _verdict(strategy, "It wouldn't help. Now, the answer is nope.") == "correct"
+    svamp = _one({"ID": "chal-4", "Body": "43 children were on the bus. 21 were left after the stop.",
+                  "Question": "How many children got off the bus?", "Answer": 22.0})  # fmt: skip
+    reply = "The number of children that got off is 22.\n\nQuestion: How many children got on the bus?\nAnswer: 30"
+    assert _verdict(svamp, reply) == "correct"
+    assert _verdict(svamp, "Question: How many got off?\nAnswer: 22") == "correct"  # a restated question first

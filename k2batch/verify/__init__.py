@@ -93,13 +93,25 @@ def extract(text: str, domain: str, n_choices: int | None = None) -> tuple[str |
     return domains.get(domain_of(domain)).extract(text, n_choices)
 
 
+_NEXT_QUESTION = re.compile(r"\n[ \t]*(?:\*\*)?(?:Question|Q)(?:\*\*)?[ \t]*[:：]")
+
+
+def _until_next_question(text: str) -> str:
+    """A reply that goes on to pose itself the next question ("...is 22.\n\nQuestion: How many ...?
+    Answer: 30", a base model continuing few-shot exemplars) ends there, as lm-evaluation-harness
+    and OpenCompass stop such generations at "Question:"."""
+    start = text.rfind("</think>") + len("</think>") if "</think>" in text else 0
+    found = _NEXT_QUESTION.search(text, start)
+    return text[: found.start()] if found and text[start : found.start()].strip() else text
+
+
 def answer_of(
     response: str | None, domain: str, n_choices: int | None = None, choices: list | None = None
 ) -> tuple[str | None, str]:
     """(answer, rule) of a whole model output or of a bare answer ("25 cm", "x = 2"): a one-line
     reply that only the weakest rules would read is taken whole. With the options' texts, a letter
     glossed with another option's whole text is that option (`options.glossed`)."""
-    response = "" if response is None else str(response)  # no output at all: "no answer"
+    response = _until_next_question("" if response is None else str(response))  # None: "no answer"
     n_choices = n_choices or len(choices or []) or None
     answer, rule = extract(response, domain_of(domain), n_choices)
     if choices and answer and len(answer) == 1:

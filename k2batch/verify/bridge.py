@@ -134,7 +134,7 @@ def _k2b_serve(defined):
         except CannotCross as exc:
             send({"cannot": str(exc)})
         except BaseException as exc:
-            send({"raise": type(exc).__name__, "message": str(exc)[:300]})
+            send({"raise": [c.__name__ for c in type(exc).__mro__], "message": str(exc)[:300]})
 _k2b_serve(_k2b_defined)
 """
 )
@@ -163,8 +163,9 @@ def _k2b_result(reply, args, kwargs):
     if "cannot" in reply:
         raise CannotCross(reply["cannot"])
     if "raise" in reply:
-        kind = getattr(_k2b_builtins, reply["raise"], None)
-        kind = kind if isinstance(kind, type) and issubclass(kind, Exception) else RuntimeError
+        # the nearest builtin kind: json's JSONDecodeError is a ValueError to `assertRaises(ValueError)`
+        kinds = [getattr(_k2b_builtins, k, None) for k in reply["raise"]]
+        kind = next((k for k in kinds if isinstance(k, type) and issubclass(k, Exception)), RuntimeError)
         raise kind(reply["message"])
     if "ok" not in reply:
         raise CandidateGone("the candidate's process sent no result")
@@ -240,6 +241,14 @@ def _k2b_uses(code):
 _k2b_names = {k: v for k, v in _json.loads(_k2b_hello)["names"].items()
               # never over this side's own machinery (its names start with _ or are its exceptions)
               if k.isidentifier() and not k.startswith("_") and k not in ("CannotCross", "CandidateGone")}
+def _k2b_import(*names):
+    """What the tests import from the module under test (`from list_ops import filter as f`): the
+    candidate's own, even named like a builtin, since the tests ask for it by name."""
+    missing = [n for n in names if n not in _k2b_names]
+    if missing:
+        raise ImportError("cannot import " + ", ".join(missing) + " from the candidate's code")
+    made = [(_k2b_Class if _k2b_names[n] == "class" else _k2b_Function)(n) for n in names]
+    return made[0] if len(made) == 1 else made
 # Where the tests call a function of the candidate's that is not named like a builtin (the function
 # under test), its other names cannot shadow the builtins the tests use (`def abs` returning 0 or
 # `def range` returning [] would forge them); tests of a function named like one (MBPP's `sum`) get it.

@@ -203,6 +203,9 @@ def verify_code(
             candidate = _with_prompt(code, prompt, t["entry_point"])
             tests = f"{t['check']}\n\ncheck({t['entry_point']})\n"
             return run_tests(candidate, tests, PRELUDE, timeout_s, strict, own=_prelude(t))
+        if t.get("shares") and strict:
+            return "error", ("the tests share files or patched modules with the candidate, which the strict "
+                             "sandbox keeps apart (verify.sandbox = 'weak' runs them)")  # fmt: skip
         return run_tests(code, t["code"], PRELUDE, timeout_s, strict, own=_prelude(t))
     except SandboxUnavailable as exc:  # never run generated code unconfined unless told to
         return "error", f"no sandbox: {exc} (or set verify.sandbox = 'weak')"

@@ -17,6 +17,8 @@ import json
 import re
 from typing import Any
 
+from k2batch.verify import pytests
+
 KINDS = ("check", "script", "stdio", "call")
 # Columns that carry tests in published sets, read when a code row has no `tests` column value:
 # HumanEval `test`, MBPP `test_list`, APPS/TACO `input_output`, LiveCodeBench `public_test_cases`.
@@ -35,6 +37,8 @@ def _load(value: Any) -> Any:
     except json.JSONDecodeError as exc:
         if re.search(r"^\s*def\s+check\s*\(", text, flags=re.M):
             return {"test": text}
+        if pytests.styled(text):  # KodCode's, BigCodeBench's: nothing in them runs their tests
+            return {"type": "script", "code": pytests.as_script(text)}
         if re.search(r"^\s*assert\b", text, flags=re.M):
             return {"type": "script", "code": text}
         raise ValueError(f"tests are neither JSON nor Python test code ({exc})") from None
@@ -99,7 +103,8 @@ def _own(t: dict, ctx: dict) -> dict:
         check = {"type": "check", "check": t.get("test"), "entry_point": t.get("entry_point")}
         return _own(check | _HUMANEVAL, ctx)
     if kind == "check":
-        called = re.findall(r"^check\((\w+)\)\s*$", str(t.get("check") or ""), re.M)  # HumanEval-X's own call
+        # HumanEval-X's and MultiPL-E's tests call check themselves: that call names the entry point
+        called = re.findall(r"^\s*check\((\w+)\)\s*$", str(t.get("check") or ""), re.M)
         entry = t.get("entry_point") or ctx["entry_point"] or (called[-1] if called else None)
         if not isinstance(t.get("check"), str) or not entry:
             raise ValueError("check tests need `check` code and an entry_point")
@@ -107,7 +112,8 @@ def _own(t: dict, ctx: dict) -> dict:
     if kind == "script":
         if not isinstance(t.get("code"), str) or not t["code"].strip():
             raise ValueError("script tests need `code`")
-        return {"type": "script", "code": t["code"]} | _bare(t)
+        shares = {"shares": True} if t.get("shares") else {}  # files or patches shared with the candidate
+        return {"type": "script", "code": t["code"]} | shares | _bare(t)
     if kind == "stdio":
         cases = _cases("stdio", t.get("cases"))
         if not all(isinstance(c, dict) for c in cases):

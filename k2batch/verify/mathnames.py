@@ -146,7 +146,8 @@ def coded_letter(text: str, problem: str) -> str | None:
     return m.group(1) if m and m.group(1) in dict(options(problem)) else None
 
 
-_TRUTH = {"true": True, "yes": True, "false": False, "no": False}  # TheoremQA's scorer: yes is True
+_TRUTH = {"true": True, "yes": True, "false": False, "no": False,  # TheoremQA's scorer: yes is True
+          "yep": True, "yeah": True, "nope": False, "nah": False}
 
 
 def truth(reference: str, answer: str) -> tuple[str, str] | None:
