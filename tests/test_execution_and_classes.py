@@ -65,6 +65,14 @@ def test_an_object_the_tests_made_is_read_set_and_passed_through_the_bridge():
     assert run_tests(account, tests, "", 10.0) == ("correct", "all tests passed")
     wrong = account.replace("other.balance += amount", "other.balance += amount - 1")
     assert run_tests(wrong, tests, "", 10.0)[0] == "incorrect"
+    # the tests' functions cross as callbacks (Exercism's list-ops folds, a sort key), nested calls too
+    fold = ("def fold(f, xs, acc):\n    for x in xs:\n        acc = f(acc, x)\n    return acc\n"
+            "def double(x):\n    return 2 * x\n")  # fmt: skip
+    folds = ("assert fold(lambda a, x: a + double(x), [1, 2], 0) == 6\nassert fold(max, [3, 9, 4], 0) == 9\n"
+             "def boom(a, x):\n    raise KeyError(x)\ntry:\n    fold(boom, [1], 0)\n    raise AssertionError\n"
+             "except KeyError:\n    pass\n")  # fmt: skip
+    assert run_tests(fold, folds, "", 10.0) == ("correct", "all tests passed")
+    assert run_tests(fold.replace("2 * x", "3 * x"), folds, "", 10.0)[0] == "incorrect"
     # an object the candidate made still cannot cross: one equal to anything is never accepted
     forged = "class Any:\n    def __eq__(self, o):\n        return True\nclass Account:\n    def total(self):\n        return Any()\n"
     assert run_tests(forged, "assert Account().total() == 5\n", "", 10.0)[0] == "error"

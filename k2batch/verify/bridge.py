@@ -24,7 +24,7 @@ from k2batch.verify import sandbox
 # Shared by both sides (source text): plain data <-> JSON, exact types only (a subclass of int
 # or list could carry its own __eq__).
 CODEC = r'''
-import json as _json, math as _math, collections.abc as _abc
+import builtins as _builtins, json as _json, math as _math, collections.abc as _abc
 _TAGS = {"$t": tuple, "$s": set, "$fs": frozenset}
 class CannotCross(BaseException):
     """A value that is not plain data: the check cannot be decided."""
@@ -32,6 +32,25 @@ def _HANDLE(v):  # an object the tests made (each side sets its own): it crosses
     return None
 def _UNHANDLE(h):
     raise ValueError("no objects on this side")
+def _FUNCTION(v):  # a function of the tests' (`lambda x: x % 2`): crosses as a callback to them
+    return None
+def _CALLBACK(i):
+    raise ValueError("no callbacks on this side")
+def _reraise(reply):
+    """A reply's exception, as its nearest builtin kind (JSONDecodeError is a ValueError)."""
+    if "cannot" in reply:
+        raise CannotCross(reply["cannot"])
+    kinds = [getattr(_builtins, k, None) for k in reply["raise"]]
+    kind = next((k for k in kinds if isinstance(k, type) and issubclass(k, Exception)), RuntimeError)
+    raise kind(reply["message"])
+def _reply_of(call):
+    """{"ok": value} for a call that returned, else what it raised as a reply."""
+    try:
+        return {"ok": _enc(call())}
+    except CannotCross as exc:
+        return {"cannot": str(exc)}
+    except BaseException as exc:
+        return {"raise": [c.__name__ for c in type(exc).__mro__], "message": str(exc)[:300]}
 def _enc(v, depth=0):
     if depth > 200:
         raise CannotCross("a value nested too deep to cross the sandbox")
@@ -59,6 +78,8 @@ def _enc(v, depth=0):
         return {"$it": [_enc(x, depth + 1) for x in v]}
     if _HANDLE(v) is not None:  # never an object the candidate made: `Any()` equal to all cannot cross
         return {"$h": _HANDLE(v)}
+    if _FUNCTION(v) is not None:
+        return {"$fn": _FUNCTION(v)}
     raise CannotCross(t.__name__ + " values cannot cross the sandbox (only plain data can)")
 def _dec(v):
     if type(v) is list:
@@ -80,6 +101,8 @@ def _dec(v):
         return iter([_dec(i) for i in x])
     if tag == "$h":
         return _UNHANDLE(x)
+    if tag == "$fn":
+        return _CALLBACK(x)
     raise ValueError("not plain data: " + str(tag)[:40])
 '''
 
@@ -103,25 +126,38 @@ def _k2b_serve(defined):
         if type(h) is not int or not 0 <= h < len(objects):
             raise ValueError("no such object")
         return objects[h]
-    global _HANDLE, _UNHANDLE
+    global _HANDLE, _UNHANDLE, _CALLBACK, _FUNCTION
     _HANDLE, _UNHANDLE = (lambda v: ids.get(id(v))), unhandle
     ops = {"len": len, "bool": bool, "str": str, "iter": list, "getitem": lambda o, k: o[k],
            "contains": lambda o, k: k in o, "setitem": lambda o, k, v: o.__setitem__(k, v)}
-    for line in requests:
-        req = _json.loads(line)
+    def callback(i):
+        def call(*args, **kwargs):  # asks the tests, serving their calls until their answer comes
+            send({"callback": i, "args": _enc(list(args)), "kwargs": _enc(kwargs)})
+            while True:
+                line = requests.readline()
+                if not line:
+                    raise SystemExit(0)  # the tests are gone
+                req = _json.loads(line)
+                if "answer" in req:
+                    return _dec(req["answer"]["ok"]) if "ok" in req["answer"] else _reraise(req["answer"])
+                handle(req)
+        call._k2b_callback = i  # echoed back (arguments are, for what a call changed) as itself
+        return call
+    _CALLBACK, _FUNCTION = callback, (lambda v: getattr(v, "_k2b_callback", None))
+    def handle(req):  # one call of the tests', answered
         try:
             args, kwargs = _dec(req["args"]), _dec(req["kwargs"])
             owner = unhandle(req["handle"]) if "handle" in req else scope.get(req.get("cls"))
             if req["op"] == "new":
                 objects.append(scope[req["name"]](*args, **kwargs))
                 ids[id(objects[-1])] = len(objects) - 1
-                send({"handle": len(objects) - 1})
-                continue
+                return send({"handle": len(objects) - 1})
             if req["op"] == "getattr":  # obj.x: its value, or that it is a method (called by name)
                 value = getattr(owner, req["name"])
                 method = callable(value) and not isinstance(value, type)
-                send({"method": True} if method else {"ok": _enc(value), "args": [], "kwargs": {"$d": []}})
-                continue
+                if method:
+                    return send({"method": True})
+                return send({"ok": _enc(value), "args": [], "kwargs": _enc({})})
             if req["op"] == "setattr":
                 setattr(owner, req["name"], *args)
                 result = None
@@ -135,6 +171,11 @@ def _k2b_serve(defined):
             send({"cannot": str(exc)})
         except BaseException as exc:
             send({"raise": [c.__name__ for c in type(exc).__mro__], "message": str(exc)[:300]})
+    while True:
+        line = requests.readline()
+        if not line:
+            break
+        handle(_json.loads(line))
 _k2b_serve(_k2b_defined)
 """
 )
@@ -155,18 +196,22 @@ def _k2b_rpc(msg):
         _k2b_to.flush()
     except BrokenPipeError:
         raise CandidateGone("the candidate's process ended") from None
-    line = _k2b_from.readline(1 << 24)
-    if not line.endswith("\n"):
-        raise CandidateGone("the candidate's process ended without answering")
-    return _json.loads(line)
+    while True:
+        line = _k2b_from.readline(1 << 24)
+        if not line.endswith("\n"):
+            raise CandidateGone("the candidate's process ended without answering")
+        reply = _json.loads(line)
+        if "callback" not in reply:
+            return reply
+        fn = _k2b_callbacks[reply["callback"]]  # the candidate calls one of the tests' functions
+        answer = _reply_of(lambda: fn(*_dec(reply["args"]), **_dec(reply["kwargs"])))
+        _k2b_to.write(_json.dumps({"answer": answer}) + "\n")
+        _k2b_to.flush()
 def _k2b_result(reply, args, kwargs):
     if "cannot" in reply:
         raise CannotCross(reply["cannot"])
     if "raise" in reply:
-        # the nearest builtin kind: json's JSONDecodeError is a ValueError to `assertRaises(ValueError)`
-        kinds = [getattr(_k2b_builtins, k, None) for k in reply["raise"]]
-        kind = next((k for k in kinds if isinstance(k, type) and issubclass(k, Exception)), RuntimeError)
-        raise kind(reply["message"])
+        _reraise(reply)
     if "ok" not in reply:
         raise CandidateGone("the candidate's process sent no result")
     for old, new in zip((*args, *kwargs.values()), (*_dec(reply["args"]), *_dec(reply["kwargs"]).values())):
@@ -212,7 +257,14 @@ class _k2b_Object:
         return _k2b_op("apply", self._handle, "contains", key)
     def __iter__(self):
         return iter(_k2b_op("apply", self._handle, "iter"))
-_k2b_objects = {}
+_k2b_objects, _k2b_callbacks = {}, []
+def _FUNCTION(v):
+    if not callable(v) or isinstance(v, _k2b_Object):
+        return None
+    _k2b_callbacks.append(v)
+    return len(_k2b_callbacks) - 1
+def _CALLBACK(i):
+    return _k2b_callbacks[i]
 def _HANDLE(v):
     return v._handle["handle"] if type(v) is _k2b_Object else None
 def _UNHANDLE(h):
