@@ -69,3 +69,20 @@ v = verify_answer(None, "    return x + y\n", "code", tests=tests, entry_point="
 w = verify_answer(None, "    return x * y\n", "code", tests=tests, entry_point="add", prompt=prompt)
 assert v.correct and not w.correct, (v, w)
 print("wheel check: code ok", v.reason)'
+# Published layouts read by the installed wheel, as the unprivileged user: a CRUXEval row (the
+# execution domain runs its code in the sandbox), a pytest file (KodCode's), a Countdown row.
+"${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" "$work/venv/bin/python" -c '
+from k2batch.validate import validate_row
+from k2batch.verify import answer_of, check, task
+def verdict(row, reply):
+    problem, why = validate_row(row, 0)
+    assert why is None, why
+    return check(task(problem, answer_of(reply, problem["domain"], choices=problem.get("choices"))[0]))[0]
+crux = {"id": "sample_0", "code": "def f(x):\n    return x * 2", "input": "3", "output": "6"}
+tests = "from solution import double\n\ndef test_double():\n    assert double(4) == 8\n"
+kod = {"question_id": "k1", "question": "Write double(x).", "test": tests}
+got = [verdict(crux, "[ANSWER]\nassert f(3) == 6\n[/ANSWER]"), verdict(crux, "[ANSWER]\nassert f(3) == 9\n[/ANSWER]"),
+       verdict(kod, "```python\ndef double(x):\n    return 2 * x\n```"), verdict(kod, "```python\ndef double(x):\n    return x\n```"),
+       verdict({"target": 6, "nums": [1, 2, 3]}, "<answer>1 + 2 + 3</answer>")]
+assert got == ["correct", "incorrect", "correct", "incorrect", "correct"], got
+print("wheel check: published layouts ok")'
