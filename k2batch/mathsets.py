@@ -143,10 +143,15 @@ def countdown(get: Get) -> dict:
 def zebralogic(get: Get) -> dict:
     """ZebraLogic's grid puzzles (`puzzle`, `solution` {header, rows}), graded as ZeroEval grades:
     every cell of the table the reply's JSON gives. The prompt asks for ZeroEval's JSON shape."""
-    solution = get("solution")
+    solution = table = get("solution")
     if isinstance(solution, str):  # published as Python's repr of {header, rows}; JSON read too
-        solution = json.loads(solution) if solution.lstrip().startswith('{"') else ast.literal_eval(solution)
-    header, rows = list(solution["header"]), [list(r) for r in solution["rows"]]
+        try:
+            table = json.loads(solution) if solution.lstrip().startswith('{"') else ast.literal_eval(solution)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            table = None
+    if not (isinstance(table, dict) and "header" in table and "rows" in table):  # another set's puzzles
+        return {"problem": get("puzzle"), "answer": solution}
+    header, rows = list(table["header"]), [list(r) for r in table["rows"]]
     houses = {f"{header[0]} {r[0]}": dict.fromkeys(header[1:], "___") for r in rows}
     shape = json.dumps({"reasoning": "___", "solution": houses})
     problem = f"{get('puzzle')}\n\nGive your answer in this JSON format:\n{shape}"

@@ -151,6 +151,8 @@ def test_zebralogic_every_cell_as_zeroeval_grades():
     assert verdict(right.replace("Cat", "dog")) == "incorrect"
     assert verdict(f'{right}\nLet me double check: {{"note": "done"}}') == "incorrect"  # the last JSON has none
     assert verdict("House 1: Eric, cat. House 2: Arnold, dog.") == "incorrect"
+    sudoku = _one({"puzzle": "53..7....", "solution": "534678912"})  # another set's puzzle and solution
+    assert (sudoku["domain"], sudoku["answer"]) == ("math", "534678912")
 
 
 def test_a_job_on_the_new_layouts_verifies_them_in_its_own_domains(tmp_path):
