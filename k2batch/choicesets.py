@@ -201,10 +201,11 @@ def _yes(value: Any) -> bool | None:
 
 
 def boolq(get: Get) -> dict:
-    """BoolQ (`question`, `passage`, `answer` a bool): Yes or No, as options (a reply may say "yes"
-    or "A", as OpenCompass's prompt offers them); a non-truth answer is read as the value it is."""
+    """BoolQ (`question`, `passage`, `answer` a bool, or SuperGLUE's `label` 0/1): Yes or No, as
+    options (a reply may say "yes" or "A", as OpenCompass's prompt offers them); a non-truth answer
+    is read as the value it is."""
     stated = f"{get('passage')}\nQuestion: {str(get('question')).rstrip('?')}?"
-    said = _yes(get("answer"))
+    said = _yes(get("answer") if get("answer") is not None else get("label"))  # SuperGLUE's: `label` 1 is yes
     if said is None:
         return {"problem": stated, "answer": get("answer")}
     return {"problem": stated, "choices": YES_NO, "answer": "A" if said else "B", "domain": "choice"}

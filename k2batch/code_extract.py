@@ -21,6 +21,7 @@ def extract_code(text: str) -> tuple[str | None, str]:
     else the reply itself where it is code (a full program, or a body that completes the prompt,
     as base models answer HumanEval)."""
     text = text.replace("\r\n", "\n")  # a reply with Windows line ends: its fences and its code
+    text = re.sub(r"\[PYTHON\][ \t]*\n", "```python\n", text).replace("[/PYTHON]", "```")  # Code Llama's tags
     part = answer_part(text)
     found = list(_BLOCK.finditer(part))
     cut = _OPEN.search(part, found[-1].end() if found else 0)  # a last fence never closed: cut off
@@ -35,9 +36,23 @@ def extract_code(text: str) -> tuple[str | None, str]:
     body = text.strip("\n") if text.strip() == part else part  # answer_part strips the indent
     if re.match(r"[ \t]+\S", body) and _parses(f"def _completed():\n{body}\n"):
         return f"{body}\n", "bare code (a completion of the prompt)"  # "    return x + y": the prompt's body
-    if re.search(r"^\s*(def|class|import|from)\s", part, flags=re.M):
-        return part, "bare code"
+    start = re.search(r"^(?:def|class|import|from|@)\S*\s", part, flags=re.M)
+    if start or re.search(r"^\s*(def|class|import|from)\s", part, flags=re.M):
+        return _bare(part[start.start() :] if start and not _parses(part) else part), "bare code"
     return None, "no code block"
+
+
+def _bare(code: str) -> str:
+    """Bare code from its first definition on ("Implementation of IPAddress:" before it left out),
+    less prose after it: the longest start of it that parses, where any does."""
+    lines = code.rstrip().splitlines()
+    for end in range(len(lines), 0, -1):
+        prose = all(not x.strip() or re.match(r"[A-Z][\w']*\s+\w[^=()]*$", x) for x in lines[end:])
+        if not prose:  # a program broken in its code is left broken: its syntax error is its verdict
+            break
+        if _parses("\n".join(lines[:end])):
+            return "\n".join(lines[:end]) + "\n"
+    return code
 
 
 def _solution(blocks: list[str]) -> str:

@@ -178,6 +178,7 @@ class Format:
     uses: tuple[str, ...]  # columns it maps onto the contract (not carried as extras)
     fields: Callable[[Get], dict]  # the contract's fields of a row
     ids: tuple[str, ...] = ()  # its own id columns, before the usual names (ID_NAMES)
+    strong: bool = False  # its columns say what it is even beside `id` and `problem` (open-r1's has both)
 
 
 FORMATS = (  # the first whose columns a file has
@@ -195,8 +196,8 @@ FORMATS = (  # the first whose columns a file has
     Format("CodeContests", ("description", "public_tests"), ("description", "public_tests", "private_tests",
            "generated_tests", "solutions", "incorrect_solutions"), _code_contests, ("name",)),  # fmt: skip
     Format("Codeforces as open-r1 ships it", ("description", "official_tests"), ("title", "description",
-           "input_format", "output_format", "examples", "note", "official_tests"),
-           codes.codeforces),  # fmt: skip
+           "input_format", "output_format", "examples", "note", "official_tests", "problem", "prompt"),
+           codes.codeforces, strong=True),  # fmt: skip
     Format("verifiable-coding-problems (prompt, verification_info)", ("prompt", "verification_info"),
            ("prompt", "verification_info"), codes.verifiable),  # fmt: skip
     Format("MultiPL-E", ("name", "language", "prompt", "tests"), ("prompt", "tests", "language"),
@@ -230,6 +231,8 @@ FORMATS = (  # the first whose columns a file has
     Format("RTE / NLI (premise, hypothesis, label)", ("premise", "hypothesis", "label"),
            ("premise", "hypothesis", "label"), choice.entailment),  # fmt: skip
     Format("BoolQ", ("question", "passage", "answer"), ("question", "passage", "answer"), choice.boolq),
+    Format("BoolQ as SuperGLUE ships it", ("question", "passage", "label"), ("question", "passage", "label"),
+           choice.boolq),  # fmt: skip
     Format("HellaSwag", ("ctx", "endings", "label"), ("ctx", "endings", "label"), choice.hellaswag),
     Format("MMLU-Pro / MedQA", ("question", "options", "answer"), ("question", "options", "answer",
            "answer_idx"), choice.mmlu),  # fmt: skip
@@ -277,6 +280,9 @@ def _generic(problem: str, answer: str | None) -> Format:
 @functools.lru_cache(maxsize=64)
 def _detect(names: frozenset[str]) -> Format | None:
     low = {n.lower() for n in names}
+    strong = next((f for f in FORMATS if f.strong and set(f.needs) <= low), None)
+    if strong:
+        return strong
     if {"id", "problem"} <= names and ("answer" in names or not low & set(ANSWER_NAMES)):
         return None  # the contract itself: read as it is (with its reference under another name, mapped)
     known = next((f for f in FORMATS if set(f.needs) <= low), None)

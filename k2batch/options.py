@@ -33,18 +33,30 @@ def option_named(answer: str, choices: list[str]) -> str | None:
     return None
 
 
+def _glosses(tail: str) -> list[str]:
+    """What may be an option's text after a letter: "D (11)", "B) text", "**B** - text", "A: text",
+    with or without its brackets ("A: (1+n*v)/(n+v)"); a dash needs a space: "A) -0.7" is -0.7."""
+    bare = re.sub(r"^[\s)\].:*$]*(?:[-=]\s+|:\s*)?", "", dashes(tail))
+    bare = re.sub(r"[\s.*$]*$", "", bare).strip("*").strip().lower().rstrip(".")
+    inner = bare[1:-1].strip() if bare.startswith("(") and bare.endswith(")") else None
+    return [g for g in (bare, inner) if g]
+
+
 def glossed(response: str, letter: str, choices: list) -> str | None:
-    """The letter of the option whose whole text follows the answer's letter on its line ("Answer: D
-    (11)", "**B** — At active promoters"), where that is another option: the text is the answer.
-    A letter may come from another order of the options (harnesses shuffle GPQA's each their own
-    way); an option's whole text copied out does not. None: no such gloss, or it is this option's."""
-    texts = [dashes(c).lower().rstrip(".") for c in choices]
-    lines = [x for x in answer_part(response).splitlines() if re.search(rf"(?<![\w']){letter}(?![\w'])", x)]
-    if not lines:
-        return None
-    tail = re.split(rf"(?<![\w']){letter}(?![\w'])", lines[-1])[-1]
-    # "D (11)", "B) text", "**B** - text", "A: text"; a dash needs a space after it: "A) -0.7" glosses -0.7
-    gloss = re.fullmatch(r"[\s)\].:*$]*(?:[-=]\s+|:\s*|\(\s*)?(.+?)\s*\)?[\s.*$]*", dashes(tail))
-    gloss = gloss and gloss[1].lower().rstrip(".").strip("*").strip()
-    hits = [x for x, text in zip(option_letters(len(choices)), texts, strict=False) if text and text == gloss]
-    return hits[0] if len(hits) == 1 and hits[0] != letter else None
+    """The letter of the option whose whole text glosses the answer's letter ("Answer: D (11)",
+    "**B** — At active promoters", "That is option A: (1+n*v)/(n+v)." before "Answer: A"), or that
+    the reply states as the answer on the line before ("So the answer is ~12.6.\n\nAnswer: B"),
+    where that is another option: the text is the answer. A letter may come from another order of
+    the options (harnesses shuffle GPQA's each their own way); an option's whole text copied out
+    does not. None: no such gloss, or it is this option's."""
+    texts = [dashes(c).lower().rstrip(".") or None for c in choices]  # an empty option glosses nothing
+    every = [x for x in answer_part(response).splitlines() if x.strip()]
+    lines = [x for x in every if re.search(rf"(?<![\w']){letter}(?![\w'])", x)]
+    last = len(every) >= 2 and lines[-1:] == every[-1:]  # the letter closes the reply
+    said = re.search(r"(?i)\banswer is\s+(.+?)\s*$", every[-2]) if last else None
+    tails = [re.split(rf"(?<![\w']){letter}(?![\w'])", x)[-1] for x in reversed(lines)]
+    for gloss in [g for tail in ([said[1]] if said else []) + tails for g in _glosses(tail)]:
+        hits = [x for x, text in zip(option_letters(len(choices)), texts, strict=False) if text == gloss]
+        if len(hits) == 1:
+            return hits[0] if hits[0] != letter else None
+    return None

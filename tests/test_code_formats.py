@@ -92,3 +92,13 @@ def test_leetcode_references_pass_as_published(shared_data):
     for row in rows:
         status, reason = verify_code(row["answer"], row["tests"], row["problem"])
         assert status == "correct", (row["id"], reason)
+
+
+def test_code_in_code_llama_tags_and_bare_code_after_a_line_of_prose():
+    from k2batch.code_extract import extract_code
+
+    assert extract_code("[PYTHON]\ndef f():\n    return 2\n[/PYTHON]")[0] == "def f():\n    return 2\n"
+    prose = "Implementation of IPAddress:\nclass A:\n    def f(self):\n        return 1\n\nThis class works as asked."
+    assert extract_code(prose)[0] == "class A:\n    def f(self):\n        return 1\n\n"
+    broken = "def f():\n    return 1\n\nprint(f(\n"  # broken in its code: left broken, its syntax error its verdict
+    assert extract_code(broken)[0].rstrip().endswith("print(f(")

@@ -290,3 +290,24 @@ def test_superglue_and_commonsense_layouts_and_a_reply_that_asks_itself_the_next
     reply = "The number of children that got off is 22.\n\nQuestion: How many children got on the bus?\nAnswer: 30"
     assert _verdict(svamp, reply) == "correct"
     assert _verdict(svamp, "Question: How many got off?\nAnswer: 22") == "correct"  # a restated question first
+
+
+def test_what_a_seventh_blind_set_found():
+    """A set written blind after the others were fixed (the new layouts, fresh rows): a GPQA letter
+    glossed on an earlier line or after "the answer is", SuperGLUE's BoolQ `label`, open-r1's
+    Codeforces rows beside `problem` and `prompt` columns of none, ZeroEval's list cells."""
+    gpqa = _one({"Question": "Speed of light in moving glass?", "Correct Answer": "(1+n*v)/(n+v)",
+                 "Incorrect Answer 1": "(1-n*v)/(n-v)", "Incorrect Answer 2": "(1-n*v)/(n+v)",
+                 "Incorrect Answer 3": "(1+n*v)/(n-v)"})  # fmt: skip
+    other = next(x for x in "ABCD" if x != gpqa["answer"])
+    assert _verdict(gpqa, f"u = (1 + nv)/(n + v).\n\nThat is option {other}: (1+n*v)/(n+v).\n\nAnswer: {other}") == "correct"
+    assert _verdict(gpqa, f"So the answer is (1+n*v)/(n+v).\n\nAnswer: {other}") == "correct"
+    assert _verdict(gpqa, f"So the answer is clear.\n\nAnswer: {other}") == "incorrect"  # no option's text: the letter
+    boolq = _one({"question": "can you tan through a window", "passage": "Glass transmits UVA.", "idx": 1, "label": 1})
+    assert (boolq["choices"], boolq["answer"]) == (["Yes", "No"], "A")
+    cf = _one({"id": "4/A", "problem": None, "prompt": None, "title": "Watermelon", "description": "Even parts?",
+               "input_format": "w", "output_format": "YES or NO", "examples": [], "official_tests": "[]"})  # fmt: skip
+    assert cf["id"] == "4/A" and cf["problem"].startswith("Watermelon")
+    zebra = _one({"id": "z", "puzzle": "Two houses ...", "solution": {"header": ["House", "Name"], "rows": [["1", "A"], ["2", "B"]]}})
+    listed = '{"solution": {"House 1": {"Name": ["A"]}, "House 2": {"Name": ["B"]}}}'
+    assert _verdict(zebra, listed) == "correct"

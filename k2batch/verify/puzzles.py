@@ -121,6 +121,7 @@ def grid_check(task: dict) -> tuple[str, str]:
         house = answer.get(f"{header[0]} {row[0]}")
         for name, cell in zip(header[1:], row[1:], strict=False):
             got = house.get(name) if isinstance(house, dict) else None
+            got = got[0] if isinstance(got, list) and got else got  # ["Alice"], as ZeroEval reads it
             wrong += got is None or str(got).lower().strip() != str(cell).lower().strip()
     cells = sum(len(r) - 1 for r in rows)  # its columns after the house number
     return ("incorrect", f"{wrong} of {cells} cells wrong") if wrong else ("correct", f"all {cells} cells")
