@@ -290,6 +290,8 @@ def test_superglue_and_commonsense_layouts_and_a_reply_that_asks_itself_the_next
     reply = "The number of children that got off is 22.\n\nQuestion: How many children got on the bus?\nAnswer: 30"
     assert _verdict(svamp, reply) == "correct"
     assert _verdict(svamp, "Question: How many got off?\nAnswer: 22") == "correct"  # a restated question first
+    docstring = 'def f():\n    """Answer a quiz.\n    Q: what is 1 + 1?\n    """\n    return 2\n'
+    assert answer_of(f"Here it is:\n```python\n{docstring}```", "code")[0] == docstring  # code is never cut
 
 
 def test_what_a_seventh_blind_set_found():

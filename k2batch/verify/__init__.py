@@ -111,7 +111,9 @@ def answer_of(
     """(answer, rule) of a whole model output or of a bare answer ("25 cm", "x = 2"): a one-line
     reply that only the weakest rules would read is taken whole. With the options' texts, a letter
     glossed with another option's whole text is that option (`options.glossed`)."""
-    response = _until_next_question("" if response is None else str(response))  # None: "no answer"
+    response = "" if response is None else str(response)  # no output at all: "no answer"
+    if domain_of(domain) != "code":  # in code a "Q:" line may be a docstring's
+        response = _until_next_question(response)
     n_choices = n_choices or len(choices or []) or None
     answer, rule = extract(response, domain_of(domain), n_choices)
     if choices and answer and len(answer) == 1:
