@@ -14,7 +14,7 @@ from k2batch.verify import pytests
 
 _SHARES = re.compile(r"\b(?:tempfile|mock|patch|shutil|open\(|Path\(|"
                      r"os\.(?:path|mkdir|makedirs|listdir|remove|walk|chdir|getcwd|environ))")  # fmt: skip
-STDIN = "Read the inputs from stdin, solve the problem and write the answer to stdout."
+STDIN = "Read the inputs from stdin, solve the problem and write the answer to stdout."  # LiveCodeBench's
 
 
 def _python_only(language: Any, name: str) -> None:

@@ -30,6 +30,7 @@ from k2batch import domains
 from k2batch import mathsets as maths
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
+from k2batch.codesets import STDIN
 from k2batch.extract import last_boxed
 from k2batch.verify import pytests
 from k2batch.verify.codetests import TEST_COLUMNS
@@ -37,7 +38,6 @@ from k2batch.verify.codetests import TEST_COLUMNS
 ID_NAMES = ("id", "task_id", "question_id", "problem_id", "unique_id", "problem_idx", "record id", "idx",
             "uid")
 PROBLEM_NAMES = ("problem", "question", "prompt", "question_content", "instruction", "input")
-STDIN = "Read the inputs from stdin, solve the problem and write the answer to stdout."  # LiveCodeBench's
 NO_REFERENCE = ("proof", "notfound", "not found")  # what sets write where a problem has no final answer
 ANSWER_NAMES = ("answer", "final_answer", "expected_answer", "ground_truth", "solution_answer")
 
