@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 import fsspec
 import pyarrow as pa
 
-from k2batch import formats, inputs, jsonl
+from k2batch import arrowfiles, formats, inputs
 from k2batch.io import InputError
 
 SHINGLE = 3  # word 3-grams: problems are short (20-80 words), 5-grams would leave too few shingles
@@ -105,8 +105,11 @@ def read_eval_problems(uri: str) -> list[str]:
     across a folder's files in sorted order)."""
     try:
         fs, path = fsspec.core.url_to_fs(uri)
-        files = sorted(f for f in fs.glob(posixpath.join(path, "**", "*")) if f.endswith(".parquet") or
-                       jsonl.is_text(f)) if fs.isdir(path) else [path]  # fmt: skip
+        # files of several kinds may sit together here (each is read by itself); a saved dataset's
+        # metadata is no set
+        found = fs.glob(posixpath.join(path, "**", "*")) if fs.isdir(path) else None
+        files = [path] if found is None else sorted(
+            f for f in found if inputs.readable(f) and posixpath.basename(f) not in arrowfiles.METADATA)
         if not files or not fs.exists(files[0]):
             raise InputError(f"evaluation set {uri}: not found")
         out: list[str] = []

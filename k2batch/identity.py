@@ -98,6 +98,7 @@ def _file_fingerprint(uri: str) -> dict:
     up to 64 MiB (JSON at any size); past that the Parquet footer's hash (row counts, offsets,
     statistics of every column chunk) with the store's ETag where it gives one. Not noticed: an
     in-place edit of a bigger file that keeps its size and footer byte for byte and has no ETag."""
+    from k2batch.arrowfiles import is_arrow
     from k2batch.io import _fs
     from k2batch.jsonl import is_text
 
@@ -106,7 +107,7 @@ def _file_fingerprint(uri: str) -> dict:
     size = int(info["size"])
     out: dict = {"size": size}
     with fs.open(path, "rb") as f:
-        if size <= WHOLE_FILE_HASH_BYTES or is_text(uri):  # JSON and CSV have no footer to stand for it
+        if size <= WHOLE_FILE_HASH_BYTES or is_text(uri) or is_arrow(uri):  # no footer to stand for it
             h = hashlib.sha256()
             while chunk := f.read(1 << 20):
                 h.update(chunk)

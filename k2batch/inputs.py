@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from k2batch import formats, jsonl
+from k2batch import arrowfiles, formats, jsonl
 from k2batch.io import InputError, _fs
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,21 @@ def _listing(uri: str) -> dict[str, dict] | None:
     else:
         return None
     base = _fs(root(uri))[1].rstrip("/") + "/"
-    keep = sorted(f for f in found if (f.endswith(".parquet") or jsonl.is_text(f))
-                  and not _skipped(f.removeprefix(base)))  # fmt: skip
-    if len(kinds := sorted({jsonl.kind(f) for f in keep})) > 1:
+    keep = sorted(f for f in found if readable(f) and not _skipped(f.removeprefix(base)))
+    if any(arrowfiles.is_arrow(f) for f in keep):  # datasets' save_to_disk: its metadata is no rows
+        keep = [f for f in keep if posixpath.basename(f) not in arrowfiles.METADATA]
+    if len(kinds := sorted({kind(f) for f in keep})) > 1:
         raise InputError(f"input {uri} holds {' and '.join(kinds)} files: point it at one kind")
     return {fs.unstrip_protocol(f) if "://" in uri else f: found[f] for f in keep}
+
+
+def readable(uri: str) -> bool:
+    """A file of a kind k2batch reads as a set: Parquet, JSON, CSV or Arrow."""
+    return uri.endswith(".parquet") or jsonl.is_text(uri) or arrowfiles.is_arrow(uri)
+
+
+def kind(uri: str) -> str:
+    return "Arrow" if arrowfiles.is_arrow(uri) else jsonl.kind(uri)
 
 
 def input_files(uri: str) -> list[str] | None:
@@ -66,6 +76,8 @@ def input_files(uri: str) -> list[str] | None:
 def _file_shape(uri: str) -> tuple[list[str], list[int]]:
     if jsonl.is_text(uri):
         return list(jsonl.rows(uri)[0]), jsonl.groups(uri)
+    if arrowfiles.is_arrow(uri):
+        return arrowfiles.shape(uri)
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:
         pf = pq.ParquetFile(f)
@@ -103,20 +115,20 @@ def inspect_input(uri: str) -> list[Group]:
     """Check that `uri` is a readable problem set and return its groups. Raises InputError with a
     clear message; warns where a folder's files lie in several folders (a downloaded repository's
     splits and configurations are all read as one set)."""
-    kind = jsonl.kind(uri)
+    what = kind(uri)
     try:
         fs, path = _fs(uri)
         if not fs.exists(path) and not any(c in path for c in WILDCARDS):
             raise InputError(f"input not found: {uri}")
         files = input_files(uri)
         if files == []:
-            raise InputError(f"input {uri} holds no Parquet, JSON or CSV file (.parquet, .jsonl, .json, "
-                             ".csv)")  # fmt: skip
+            raise InputError(f"input {uri} holds no Parquet, JSON, CSV or Arrow file (.parquet, .jsonl, "
+                             ".json, .csv, .arrow)")  # fmt: skip
         names, groups = layout(uri)
     except InputError:
         raise
     except (pa.ArrowInvalid, OSError, jsonl.NotJSON) as exc:
-        raise InputError(f"input is not a readable {kind} file: {uri} ({exc})") from exc
+        raise InputError(f"input is not a readable {what} file: {uri} ({exc})") from exc
     except Exception as exc:  # unknown protocol, bad credentials...
         raise InputError(f"cannot read input {uri}: {type(exc).__name__}: {exc}") from exc
     try:
@@ -145,6 +157,11 @@ def read_column(uri: str, name: str, total: int) -> list:
             break
         if jsonl.is_text(file):
             out += [row.get(name) for row, _ in jsonl.rows(file)[1][: total - len(out)]]
+            continue
+        if arrowfiles.is_arrow(file):
+            schema, found = arrowfiles.batches(file)
+            for b in found:
+                out += b.column(name).to_pylist() if name in schema.names else [None] * b.num_rows
             continue
         fs, path = _fs(file)
         with fs.open(path, "rb") as f:
@@ -216,6 +233,12 @@ def _file_group(uri: str, index: int, first_row: int) -> Iterator[tuple[int, dic
     if jsonl.is_text(uri):
         for offset, (row, damage) in enumerate(jsonl.group(uri, index)):
             yield first_row + offset, row, damage
+        return
+    if arrowfiles.is_arrow(uri):
+        batch = arrowfiles.batches(uri)[1][index]
+        values = {n: _values(pa.chunked_array([batch.column(n)])) for n in batch.schema.names}
+        for offset in range(batch.num_rows):
+            yield first_row + offset, {c: v[offset] for c, v in values.items()}, None
         return
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from k2batch import formats, jsonl
+from k2batch import arrowfiles, formats, jsonl
 from k2batch.inputs import input_files, shape
 from k2batch.io import _fs, join
 from k2batch.validate import validate_row
@@ -22,6 +22,8 @@ LENGTHS = ("short", "medium", "long")
 
 
 def _table(uri: str) -> pa.Table:
+    if arrowfiles.is_arrow(uri):
+        return arrowfiles.table(uri)
     fs, path = _fs(uri)
     with fs.open(path, "rb") as f:
         return pq.read_table(f)

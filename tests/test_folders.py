@@ -130,3 +130,36 @@ def test_an_estimate_over_shards_typed_unlike_each_other(tmp_path):
     assert res["problems"] == 12 and res["tokens"]["total"]["calls"]["pilot"] > 0
     pilot = pq.read_table(tmp_path / "out" / "_estimate" / "solutions").to_pylist()
     assert {r["reference"] for r in pilot} == {str(int(r["id"][1:]) + 1) for r in pilot}
+
+
+def _save_to_disk(folder, table, batch=4):
+    """A folder as `datasets`' Dataset.save_to_disk writes it (checked against datasets 4): an
+    Arrow stream of record batches beside state.json and dataset_info.json."""
+    folder.mkdir(parents=True)
+    with pa.OSFile(str(folder / "data-00000-of-00001.arrow"), "wb") as f, pa.ipc.new_stream(f, table.schema) as w:
+        for b in table.to_batches(max_chunksize=batch):
+            w.write_batch(b)
+    (folder / "state.json").write_text(json.dumps({"_data_files": [{"filename": "data-00000-of-00001.arrow"}],
+                                                   "_fingerprint": "c7a42b88", "_split": None}))  # fmt: skip
+    (folder / "dataset_info.json").write_text(json.dumps({"features": {n: {"dtype": "string", "_type": "Value"}
+                                                                       for n in table.column_names}}))  # fmt: skip
+
+
+def test_a_dataset_saved_by_hugging_face_datasets_and_a_feather_file_are_sets(tmp_path):
+    instant.register()
+    table = pa.table({"question": [f"What is {i}+3?" for i in range(10)], "answer": [f"#### {i + 3}" for i in range(10)]})
+    _save_to_disk(tmp_path / "dd" / "test", table)  # a DatasetDict: one folder a split
+    (tmp_path / "dd" / "dataset_dict.json").write_text(json.dumps({"splits": ["test"]}))
+    read = _read(str(tmp_path / "dd" / "test"))
+    assert [pos for pos, _, _ in read] == list(range(10)) and len(inspect_input(str(tmp_path / "dd"))) == 3
+    assert [validate_row(row, pos, why)[0]["answer"] for pos, row, why in read] == [str(i + 3) for i in range(10)]
+    cfg = load_config(sets=["backend.kind=instant", "samples=1"])
+    res = run_solve(str(tmp_path / "dd"), str(tmp_path / "out"), cfg)  # the metadata files are no rows
+    assert res["counts"]["solutions"] == 10 and res["counts"]["rejects"] == 0
+    table.to_pandas().to_feather(tmp_path / "set.feather")  # the Arrow file layout, with its footer
+    assert _read(str(tmp_path / "set.feather")) == read
+    res = est.estimate(str(tmp_path / "set.feather"), str(tmp_path / "est"), cfg, min_problems=4)
+    assert res["problems"] == 10 and res["tokens"]["total"]["calls"]["pilot"] > 0
+    (tmp_path / "set.arrow").write_bytes(b"not arrow at all")
+    with pytest.raises(InputError, match="not a readable Arrow file"):
+        inspect_input(str(tmp_path / "set.arrow"))
