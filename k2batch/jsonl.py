@@ -72,11 +72,13 @@ def _objects(data: bytes) -> list[tuple[object, str, str]]:
     """(value or None, where it is, why it is not JSON) of each row in the file: a line each, or
     the items of one array, or one object written over many lines (MATH's files, a problem each)."""
     data = data.removeprefix(codecs.BOM_UTF8)
-    if data.lstrip()[:1] == b"{" and b"\n" in data.strip():
+    if data.lstrip()[:1] == b"{":
         try:
-            return [(json.loads(data), "the file", "")]
+            whole = json.loads(data)
         except ValueError:  # JSON Lines: "Extra data" after the first object
             pass
+        else:
+            return _table_in(whole) or [(whole, "the file" if b"\n" in data.strip() else "line 1", "")]
     if data.lstrip()[:1] == b"[":  # one array of objects
         try:
             return [(v, f"item {i + 1}", "") for i, v in enumerate(json.loads(data))]
@@ -90,6 +92,55 @@ def _objects(data: bytes) -> list[tuple[object, str, str]]:
             except ValueError as exc:  # bad JSON, or bytes that are not UTF-8
                 out.append((None, f"line {n}", f"{exc}; the line: {line[:200].decode('utf-8', 'replace')}"))
     return out
+
+
+def _table_in(value: object) -> list[tuple[object, str, str]] | None:
+    """The rows of one JSON object that is a table, not a row: pandas' `to_json` layouts
+    (`columns`, its default: a column a key; `index`; `split`; `table`) and one list of rows beside
+    metadata (TriviaQA's `{"Data": [...], "Version": 1.0}`, BIG-bench's task.json `examples`).
+    Taken only where the object read as one row matches no layout (k2batch/formats.py), or holds
+    nothing but objects, and the rows match one; otherwise None."""
+    from k2batch import formats
+
+    if not isinstance(value, dict) or not value:
+        return None
+    if _reads(formats, [value]) and not all(isinstance(v, dict) for v in value.values()):
+        return None  # a row (MATH's files hold one problem each), not a row of dicts only
+    tables: list[list[tuple[dict, str]]] = []
+    if isinstance(value.get("columns"), list) and isinstance(value.get("data"), list):  # "split"
+        labels = value.get("index") if isinstance(value.get("index"), list) else []
+        rows = [dict(zip(value["columns"], r, strict=False)) for r in value["data"] if isinstance(r, list)]
+        if len(labels) == len(rows):
+            rows = [_named(formats, r, str(i)) for r, i in zip(rows, labels, strict=True)]
+        tables.append([(r, f"data row {i + 1}") for i, r in enumerate(rows)])
+    if all(isinstance(v, dict) for v in value.values()):  # its index labels kept as ids
+        index = list(next(iter(value.values())))  # "columns": {column: {label: value}}
+        if all(list(v) == index for v in value.values()):
+            rows = [{c: v[i] for c, v in value.items()} for i in index]
+            tables.append([(_named(formats, r, i), f"index {i}") for r, i in zip(rows, index, strict=True)])
+        # "index": {label: row}
+        tables.append([(_named(formats, r, k), f"key {k}") for k, r in value.items()])
+    lists = [k for k, v in value.items() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+    if len(lists) == 1:  # "table" ({"schema", "data"}), or rows beside metadata
+        tables.append([(r, f"{lists[0]} item {i + 1}") for i, r in enumerate(value[lists[0]])])
+    for rows in tables:
+        if rows and _reads(formats, [r for r, _ in rows]):
+            return [(r, where, "") for r, where in rows]
+    return None
+
+
+def _named(formats, row: dict, label: str) -> dict:
+    """A row of a table keyed by labels: the label is its id where it has no id column."""
+    return row if any(k.lower() in formats.ID_NAMES for k in row) else row | {"id": label}
+
+
+def _reads(formats, rows: list[dict]) -> bool:
+    """Rows whose columns k2batch reads: its own, or a published layout's."""
+    try:
+        formats.detect(dict.fromkeys(k for r in rows for k in r))
+    except ValueError:
+        return False
+    return True
 
 
 def _records(data: bytes, delimiter: str, name: str = "") -> list[tuple[object, str, str]]:

@@ -73,9 +73,34 @@ def test_json_that_is_no_problem_set_is_one_clear_error(tmp_path):
     (tmp_path / "broken.json").write_text('[{"id": "a", "problem": "x"},')
     with pytest.raises(InputError, match="not a readable JSON file.*array that does not parse"):
         inspect_input(str(tmp_path / "broken.json"))
-    (tmp_path / "nested.json").write_text(json.dumps({"data": [{"id": "a", "problem": "x"}]}))
-    with pytest.raises(InputError, match=r"lacks required column\(s\): id, problem.*\(data\)"):
-        inspect_input(str(tmp_path / "nested.json"))
+    (tmp_path / "nested.json").write_text(json.dumps({"data": [{"id": "a", "text": "x"}], "version": 2}))
+    with pytest.raises(InputError, match=r"lacks required column\(s\): id, problem.*\(data, version\)"):
+        inspect_input(str(tmp_path / "nested.json"))  # rows under a key, but no problem column in them
+
+
+def test_a_json_object_holding_a_table_is_read_as_its_rows(tmp_path):
+    """pandas' to_json layouts, TriviaQA's official file (rows under "Data" beside metadata) and
+    BIG-bench's task.json; an object that is one row (MATH's files) stays one row."""
+    import pandas as pd
+
+    df = pd.DataFrame({"question": ["What is 2+3?", "What is 4*5?"], "answer": ["5", "20"]}, index=["a", "b"])
+    expect = [("a", "What is 2+3?", "5"), ("b", "What is 4*5?", "20")]
+    for orient in ("columns", "index", "split", "records"):
+        df.to_json(tmp_path / f"{orient}.json", orient=orient)
+        rows = [validate_row(row, pos, why)[0] for pos, row, why in _rows(tmp_path / f"{orient}.json")]
+        assert [(p["id"], p["problem"], p["answer"]) for p in rows] == (
+            expect if orient != "records" else [(str(i), q, a) for i, (_, q, a) in enumerate(expect)]), orient
+    (tmp_path / "task.json").write_text(json.dumps({"name": "arithmetic", "keywords": ["math"], "examples": [
+        {"input": "1 + 1 =", "target": "2"}, {"input": "2 + 2 =", "target": "4"}]}, indent=2))  # fmt: skip
+    assert [validate_row(r, p, w)[0]["answer"] for p, r, w in _rows(tmp_path / "task.json")] == ["2", "4"]
+    (tmp_path / "one.json").write_text(json.dumps({"problem": "What is 1+1?", "solution": "$\\boxed{2}$",
+                                                   "level": "Level 1"}, indent=2))  # fmt: skip
+    assert [r["problem"] for _, r, _ in _rows(tmp_path / "one.json")] == ["What is 1+1?"]
+
+
+def _rows(path):
+    uri = str(path)
+    return [r for f, i, first, _ in inspect_input(uri) for r in read_group(uri, f, i, first)]
 
 
 def test_waves_over_jsonl_keep_repeated_ids_together(tmp_path):
