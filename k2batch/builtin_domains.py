@@ -10,7 +10,7 @@ from k2batch.code_extract import extract_code
 from k2batch.domains import Domain
 from k2batch.extract import extract_choice, extract_math, normalize_answer, option_letters
 from k2batch.options import option_named
-from k2batch.verify import execution, puzzles
+from k2batch.verify import execution, puzzles, qa
 
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -62,6 +62,15 @@ def _choice_letter(reference: str, choices: list[str] | None) -> str | None:
     return m.group(1).upper() if m and m.group(1).upper() in letters else None
 
 
+def _numbered(answer: str, choices: list[str]) -> str | None:
+    """An option named by its number, 1 to n, as harnesses that number their options read it
+    (MuSR's "ANSWER: 2"); only where no option's text holds a digit, which the number could be."""
+    m = re.fullmatch(r"\(?(\d{1,2})\)?\.?", answer.strip())
+    if not m or any(re.search(r"\d", str(c)) for c in choices) or not 1 <= int(m[1]) <= len(choices):
+        return None
+    return option_letters(len(choices))[int(m[1]) - 1]
+
+
 def choice_quick(task: dict) -> tuple[str, str] | None:
     if _no_reference(task):
         return "unverified", "no reference"
@@ -74,7 +83,7 @@ def choice_quick(task: dict) -> tuple[str, str] | None:
     if not answer:
         return "incorrect", "no option letter"
     if len(answer) != 1 or answer.upper() not in option_letters(len(task["choices"])):  # a reply, no letter
-        named = option_named(answer, task["choices"])
+        named = option_named(answer, task["choices"]) or _numbered(answer, task["choices"])
         if named is None:
             return "incorrect", "no option letter, nor one option's text"
         return ("correct", "the option's text") if named == letter else ("incorrect", "another option's text")
@@ -113,9 +122,11 @@ DOMAINS = [
            choice_extract, math_verify, choice_quick, needs_choices=True, builtin=True),  # fmt: skip
     Domain("science", BOXED, choice_extract, math_verify, choice_quick, builtin=True),
     Domain("exact", BOXED, lambda text, n: extract_math(text), None, exact_quick, builtin=True),
+    Domain("qa", qa.INSTRUCTION, qa.extract, None, qa.check, builtin=True),
     Domain("execution", execution.INSTRUCTION, execution.extract, execution.verify, execution.quick,
            builtin=True),  # fmt: skip
     Domain("countdown", puzzles.COUNTDOWN, puzzles.countdown_extract, None, puzzles.countdown_check,
            builtin=True),  # fmt: skip
     Domain("grid", puzzles.GRID, puzzles.grid_extract, None, puzzles.grid_check, builtin=True),
+    Domain("knights", puzzles.KNIGHTS, puzzles.knights_extract, None, puzzles.knights_check, builtin=True),
 ]

@@ -28,6 +28,7 @@ from k2batch import choicesets as choice
 from k2batch import codesets as codes
 from k2batch import domains
 from k2batch import mathsets as maths
+from k2batch import qasets as qa
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
 from k2batch.codesets import STDIN
@@ -142,6 +143,8 @@ def _gsm8k(get: Get) -> dict:
     """GSM8K's answer is the worked solution ending `#### 72`: the number is the answer (commas
     dropped), the solution is carried as `solution`."""
     answer, out = get("answer"), {"problem": get("question")}
+    if qa.is_accepted_list(answer):  # Natural Questions' list, TriviaQA's {aliases, value}
+        return qa.open_answer(get)
     if isinstance(answer, str) and "####" in answer:
         worked, final = answer.rsplit("####", 1)
         out |= {"answer": final.strip().replace(",", ""), "solution": answer}
@@ -208,6 +211,7 @@ FORMATS = (  # the first whose columns a file has
            ("exercise",)),  # fmt: skip
     Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), _cruxeval),
     Format("ClassEval", ("class_name", "skeleton", "test", "test_classes"), ("skeleton",), _classeval),
+    *(Format(*layout) for layout in qa.LAYOUTS),  # reading and QA sets, before the question/answer ones
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
                     "incorrect answer 3"), ("question",), choice.gpqa),  # fmt: skip
     Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), choice.arc),
@@ -246,6 +250,8 @@ FORMATS = (  # the first whose columns a file has
     Format("ARC / CommonsenseQA / OpenBookQA as first published (question {stem, choices}, answerKey)",
            ("question", "answerkey"), ("question", "answerkey"), choice.arc),  # fmt: skip
     Format("Countdown (target, nums)", ("target", "nums"), ("target", "nums"), maths.countdown),
+    Format("Knights and Knaves (quiz, names, solution)", ("quiz", "names", "solution"), ("quiz", "names",
+           "solution"), maths.knights_and_knaves),  # fmt: skip
     Format("ZebraLogic (puzzle, solution)", ("puzzle", "solution"), ("puzzle", "solution", "size"),
            maths.zebralogic),  # fmt: skip
     Format("GSM-Hard (input, code, target)", ("input", "code", "target"), ("input", "target"),

@@ -156,3 +156,13 @@ def zebralogic(get: Get) -> dict:
     shape = json.dumps({"reasoning": "___", "solution": houses})
     problem = f"{get('puzzle')}\n\nGive your answer in this JSON format:\n{shape}"
     return {"problem": problem, "answer": json.dumps({"header": header, "rows": rows}), "domain": "grid"}
+
+
+def knights_and_knaves(get: Get) -> dict:
+    """Knights and Knaves (mem-kk-logic: `quiz`, `names`, `solution` a truth value a person, True for
+    a knight): every person's identity, graded as its own evaluation grades."""
+    names, solution = get("names"), get("solution")
+    lists = isinstance(names, list | tuple) and isinstance(solution, list | tuple)
+    ok = lists and len(names) == len(solution)
+    roles = {str(n): "knight" if s else "knave" for n, s in zip(names, solution, strict=True)} if ok else None
+    return {"problem": get("quiz"), "answer": json.dumps(roles) if roles else None, "domain": "knights"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from k2batch import domains
 from k2batch.extract import answer_part
-from k2batch.options import glossed
+from k2batch.options import glossed, option_named
 from k2batch.prose import without_gloss
 from k2batch.verify import tolerance
 
@@ -105,6 +105,9 @@ def _until_next_question(text: str) -> str:
     return text[: found.start()] if found and text[start : found.start()].strip() else text
 
 
+STATED = ("boxed", "final-answer phrase", "answer tag")  # where a reply states its answer outright
+
+
 def answer_of(
     response: str | None, domain: str, n_choices: int | None = None, choices: list | None = None
 ) -> tuple[str | None, str]:
@@ -120,6 +123,11 @@ def answer_of(
         named = glossed(response, answer, choices)
         if named:
             return named, f"{rule}, glossed with option {named}'s text"
+    if choices and rule in ("last option letter", "last capital letter", "no option letter"):
+        stated, how = extract(response, "math", None)  # "Answer: no", "\boxed{\text{True}}": an option's text
+        named = option_named(stated, [str(c) for c in choices]) if how in STATED and stated else None
+        if named:
+            return named, f"{how} naming option {named}'s text"
     bare = answer_part(response).strip()  # after the reasoning: "<think>...</think>\nParis"
     bare = bare if "\n" in bare else without_gloss(bare)  # "2.5 km (2500 m ÷ 1000 m per km)": 2.5 km
     bare = re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", bare)  # "Total: 7 marbles" states 7 marbles

@@ -1,5 +1,7 @@
 """Puzzle domains, graded as their own harnesses grade them.
 
+`knights` (Knights and Knaves, mem-kk-logic): each person's identity in the reply's conclusion.
+
 `countdown` (TinyZero's Countdown tasks): an arithmetic expression in <answer></answer> that uses
 each given number exactly once and equals the target. The expression is read by `ast` (numbers,
 + - * / and brackets only) and computed exactly, never `eval`ed.
@@ -125,3 +127,38 @@ def grid_check(task: dict) -> tuple[str, str]:
             wrong += got is None or str(got).lower().strip() != str(cell).lower().strip()
     cells = sum(len(r) - 1 for r in rows)  # its columns after the house number
     return ("incorrect", f"{wrong} of {cells} cells wrong") if wrong else ("correct", f"all {cells} cells")
+
+
+KNIGHTS = ('Think step by step, then state who is a knight and who is a knave after "CONCLUSION:", one '
+           'person a line: "(1) Zoey is a knave".')  # fmt: skip
+_CONCLUSION = re.compile(r"(?i)(?:conclusion|final answer|answer)\s*[:：]|###\s*answer")
+
+
+def knights_extract(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
+    """Knights and Knaves: what follows the reply's last "CONCLUSION:" (its harness's marker; an
+    "Answer:" too), else its whole answer after the reasoning."""
+    part = answer_part(text).replace("**", "")
+    marks = list(_CONCLUSION.finditer(part))
+    if marks:
+        return part[marks[-1].end() :].strip() or None, "conclusion"
+    return part.strip() or None, "the whole reply"
+
+
+def knights_check(task: dict) -> tuple[str, str]:
+    """Every person's identity as the reference has it (the last one the conclusion states for
+    each), as mem-kk-logic's parse_cot_eval grades: one wrong or missing is a wrong answer."""
+    try:
+        roles = json.loads(task.get("reference") or "")
+    except ValueError:
+        return "unverified", "no reference"
+    if not isinstance(roles, dict) or not roles:
+        return "unverified", "no reference"
+    said = task.get("answer") or ""
+    for name, role in roles.items():
+        stated = rf"(?i)\b{re.escape(name)}\b\W{{0,3}}\s*(?:is|was)\s+(?:an?\s+)?(knight|knave)"
+        found = re.findall(stated, said)
+        if not found:
+            return "incorrect", f"no identity stated for {name}"
+        if found[-1].lower() != role:
+            return "incorrect", f"{name} is a {role}, not a {found[-1].lower()}"
+    return "correct", f"all {len(roles)} identities"

@@ -1,0 +1,166 @@
+"""Question answering and reading sets as their publishers ship them (k2batch/formats.py reads
+which): the passage a question is about goes before it, as the benchmarks' own prompts put it
+(a question asked without its passage cannot be answered); short answers are the `qa` domain
+(k2batch/verify/qa.py), with every accepted answer; labels are options."""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import Any
+
+from k2batch.choicesets import Get, missing
+from k2batch.extract import option_letters
+
+NO_SPAN = 'Answer with the shortest span of the passage that answers it, or "unanswerable" if it does not.'
+
+
+def accepted(value: Any) -> str | None:
+    """Every accepted answer as the `qa` domain's JSON list: a list (Natural Questions), TriviaQA's
+    {aliases, value}, SQuAD's {text}, DROP's {spans}; None where there is none at all."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("aliases", "text", "spans") if isinstance(value.get(k), list)),
+                     [value.get("value")] if not missing(value.get("value")) else None)  # fmt: skip
+        if value is None:
+            return None
+    if isinstance(value, list | tuple):
+        answers = dict.fromkeys(str(a).strip() for a in value if not missing(a))
+        return json.dumps(list(answers), ensure_ascii=False)
+    return None if missing(value) else str(value)
+
+
+def _passage(text: Any, question: Any, ask: str = "") -> str:
+    return f"{str(text).strip()}\n\nQuestion: {str(question).strip()}" + (f"\n{ask}" if ask else "")
+
+
+def squad(get: Get) -> dict:
+    """SQuAD 1.1 and 2.0 (`context`, `question`, `answers` {text, answer_start}): an empty
+    `answers.text` (2.0) means the passage holds no answer."""
+    answers = get("answers") if isinstance(get("answers"), dict) else {}
+    texts = answers.get("text")
+    answer = accepted(answers) if texts else "[]" if isinstance(texts, list) else None
+    return {"problem": _passage(get("context"), get("question"), NO_SPAN), "answer": answer, "domain": "qa"}
+
+
+def drop(get: Get) -> dict:
+    """DROP as HuggingFace ships it (`passage`, `question`, `answers_spans` {spans, types}): any of its
+    spans, numbers compared as numbers."""
+    return {"problem": _passage(get("passage"), get("question")), "answer": accepted(get("answers_spans")),
+            "domain": "qa"}  # fmt: skip
+
+
+def hotpotqa(get: Get) -> dict:
+    """HotpotQA (`question`, `answer`, `context` {title, sentences}): its paragraphs (the gold ones
+    and the distractors) titled, before the question."""
+    context = get("context") if isinstance(get("context"), dict) else {}
+    paragraphs = zip(context.get("title") or [], context.get("sentences") or [], strict=False)
+    text = "\n\n".join(f"{title}: {''.join(sentences)}" for title, sentences in paragraphs)
+    return {"problem": _passage(text, get("question")) if text else get("question"),
+            "answer": accepted([get("answer")]), "domain": "qa"}  # fmt: skip
+
+
+def open_answer(get: Get) -> dict:
+    """An open question whose answer is a list or a dict of accepted answers (Natural Questions'
+    open list, TriviaQA's {aliases, value}, WebQuestions' `answers`)."""
+    answer = get("answer") if get("answer") is not None else get("answers")
+    return {"problem": get("question"), "answer": accepted(answer), "domain": "qa"}
+
+
+def is_accepted_list(value: Any) -> bool:
+    """A list of answers, or TriviaQA's {aliases, value}."""
+    if isinstance(value, dict):
+        return not {"aliases", "value"}.isdisjoint(value)
+    return isinstance(value, list | tuple)
+
+
+def _options(problem: str, options: list, index: Any) -> dict:
+    ok = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(options)
+    answer = option_letters(len(options))[index] if ok else None
+    return {"problem": problem, "choices": [str(o) for o in options], "answer": answer, "domain": "choice"}
+
+
+YES_NO_MAYBE = ["yes", "no", "maybe"]
+
+
+def pubmedqa(get: Get) -> dict:
+    """PubMedQA (`question`, `context` {contexts, labels, ...} or the original's `CONTEXTS`,
+    `final_decision`): its abstract's parts before the question; yes, no or maybe."""
+    context = get("context") if get("context") is not None else get("contexts")
+    parts = context.get("contexts") if isinstance(context, dict) else context
+    labels = context.get("labels") if isinstance(context, dict) else None
+    if isinstance(parts, list | tuple):
+        fits = isinstance(labels, list | tuple) and len(labels) == len(parts)
+        named = labels if fits else [None] * len(parts)
+        context = "\n".join(f"{n}: {p}" if n else str(p) for n, p in zip(named, parts, strict=True))
+    decision = str(get("final_decision") or "").strip().lower()
+    index = YES_NO_MAYBE.index(decision) if decision in YES_NO_MAYBE else None
+    return _options(_passage(context, get("question")), YES_NO_MAYBE, index)
+
+
+def reclor(get: Get) -> dict:
+    """ReClor and LogiQA-style reading (`context`, `question`, `answers` the options, `label` an index)."""
+    options = get("answers") if isinstance(get("answers"), list | tuple) else []
+    return _options(f"{str(get('context')).strip()}\n\n{get('question')}", list(options), get("label"))
+
+
+def musr(get: Get) -> dict:
+    """MuSR (`narrative`, `question`, `choices` a Python list written as text, `answer_index`)."""
+    options = get("choices")
+    if isinstance(options, str):
+        try:
+            options = ast.literal_eval(options)  # a literal only: never code
+        except (ValueError, SyntaxError):
+            raise ValueError("MuSR's choices are not a list written as text") from None
+    return _options(f"{str(get('narrative')).strip()}\n\n{get('question')}", list(options or []),
+                    get("answer_index"))  # fmt: skip
+
+
+FOLIO_LABELS = ["True", "False", "Uncertain"]
+
+
+def folio(get: Get) -> dict:
+    """FOLIO (`premises`, `conclusion`, `label` True / False / Uncertain), asked as its paper asks."""
+    premises = get("premises")
+    premises = "\n".join(premises) if isinstance(premises, list | tuple) else str(premises).strip()
+    problem = (f"Premises:\n{premises}\n\nConclusion: {str(get('conclusion')).strip()}\n\nBased on the "
+               "premises, is the conclusion true, false, or uncertain?")  # fmt: skip
+    label = str(get("label")).strip().capitalize()
+    return _options(problem, FOLIO_LABELS, FOLIO_LABELS.index(label) if label in FOLIO_LABELS else None)
+
+
+def tabmwp(get: Get) -> dict:
+    """TabMWP (`question`, `table`, `table_title`, `choices` or none, `answer`, `ans_type`): the table
+    before the question; options where it has them, numbers as math, other answers as text."""
+    title = get("table_title")
+    problem = (f"{title}\n" if not missing(title) else "") + f"{get('table')}\n\n{get('question')}"
+    options, answer = get("choices"), get("answer")
+    if isinstance(options, list | tuple) and options:
+        texts = [str(o) for o in options]
+        index = texts.index(str(answer)) if str(answer) in texts else None
+        return _options(problem, texts, index)
+    if str(get("ans_type") or "").endswith("_number"):
+        return {"problem": problem, "answer": answer, "domain": "math"}
+    return {"problem": problem, "answer": accepted([answer]) if not missing(answer) else None, "domain": "qa"}
+
+
+LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id columns), for formats.py
+    ("ReClor (context, question, answers, label)", ("context", "question", "answers", "label"),
+     ("context", "question", "answers", "label"), reclor, ("id_string",)),
+    ("SQuAD (context, question, answers {text})", ("context", "question", "answers"),
+     ("context", "question", "answers"), squad, ()),
+    ("DROP (passage, question, answers_spans)", ("passage", "question", "answers_spans"),
+     ("passage", "question", "answers_spans"), drop, ("query_id",)),
+    ("HotpotQA (question, answer, context, supporting_facts)",
+     ("question", "answer", "context", "supporting_facts"), ("question", "answer", "context"), hotpotqa, ()),
+    ("PubMedQA (question, context, final_decision)", ("question", "context", "final_decision"),
+     ("question", "context", "final_decision"), pubmedqa, ("pubid",)),
+    ("PubMedQA as first published (QUESTION, CONTEXTS, final_decision)", ("question", "contexts",
+     "final_decision"), ("question", "contexts", "final_decision"), pubmedqa, ("pubid",)),
+    ("MuSR (narrative, question, choices, answer_index)", ("narrative", "question", "choices",
+     "answer_index"), ("narrative", "question", "choices", "answer_index", "answer_choice"), musr, ()),
+    ("FOLIO (premises, conclusion, label)", ("premises", "conclusion", "label"),
+     ("premises", "conclusion", "label"), folio, ("example_id",)),
+    ("TabMWP (question, table, choices, answer)", ("question", "table", "answer"),
+     ("question", "table", "table_title", "choices", "answer"), tabmwp, ()),
+    ("open QA (question, answers)", ("question", "answers"), ("question", "answers"), open_answer, ()),
+)  # fmt: skip

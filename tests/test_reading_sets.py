@@ -1,0 +1,134 @@
+"""Reading and question-answering sets in their published layouts (SQuAD, DROP, HotpotQA,
+TriviaQA, Natural Questions, PubMedQA, ReClor, MuSR, FOLIO, TabMWP, Knights and Knaves): the
+passage goes with the question, every accepted answer is one, and replies are graded as each
+benchmark's own script grades them."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from k2batch.validate import validate_row
+from k2batch.verify import answer_of, check, task
+
+PASSAGE = ("Super Bowl 50 was an American football game. The American Football Conference (AFC) champion "
+           "Denver Broncos defeated the National Football Conference (NFC) champion Carolina Panthers 24-10.")  # fmt: skip
+SQUAD = {"id": "56be4db0", "title": "Super_Bowl_50", "context": PASSAGE, "question": "Which NFL team represented the AFC?",
+         "answers": {"text": ["Denver Broncos", "Denver Broncos"], "answer_start": [97, 97]}}  # fmt: skip
+
+
+def _verdict(row: dict, reply: str) -> tuple[str, str]:
+    problem, why = validate_row(row, 0)
+    assert problem is not None, why
+    return check(task(problem, answer_of(reply, problem["domain"], choices=problem.get("choices"))[0]))
+
+
+def test_extractive_and_open_answers_are_any_accepted_answer_after_the_official_normalisation():
+    problem, _ = validate_row(dict(SQUAD), 0)
+    assert problem["domain"] == "qa" and problem["problem"].startswith("Super Bowl 50")  # the passage first
+    assert problem["problem"].count("Which NFL team") == 1 and json.loads(problem["answer"]) == ["Denver Broncos"]
+    assert _verdict(dict(SQUAD), "It was them.\n\nAnswer: the Denver Broncos.")[0] == "correct"  # article, period
+    assert _verdict(dict(SQUAD), "Answer: **Denver Broncos**")[0] == "correct"
+    assert _verdict(dict(SQUAD), "Answer: Denver Broncos (the AFC champion)")[0] == "incorrect"  # a gloss: no EM
+    assert _verdict(dict(SQUAD), "Answer: Carolina Panthers")[0] == "incorrect"
+    v2 = dict(SQUAD, answers={"text": [], "answer_start": []}, question="Who sang the anthem?")
+    assert _verdict(dict(v2), "The passage does not name a singer.\n\nAnswer: unanswerable")[0] == "correct"
+    assert _verdict(dict(v2), "Answer: Lady Gaga")[0] == "incorrect"
+    drop = {"section_id": "nfl_1", "query_id": "q1", "passage": PASSAGE, "question": "How many points did Denver score?",
+            "answers_spans": {"spans": ["24", "24"], "types": ["number", "number"]}}  # fmt: skip
+    assert _verdict(dict(drop), "Answer: 24.0")[0] == "correct"  # numbers as numbers, as DROP's script
+    assert _verdict(dict(drop), "Answer: 10")[0] == "incorrect"
+    trivia = {"question": "Which Lloyd Webber musical premiered in the US on 10th December 1993?",
+              "question_id": "tc_33", "question_source": "http://www.triviacountry.com/",
+              "answer": {"aliases": ["Sunset Blvd", "Sunset Boulevard"], "normalized_aliases": ["sunset blvd"],
+                         "value": "Sunset Boulevard", "type": "WikipediaEntity"}}  # fmt: skip
+    assert _verdict(dict(trivia), "<think>...</think>\nThe answer is Sunset Blvd.")[0] == "correct"
+    assert _verdict(dict(trivia), "Answer: Cats")[0] == "incorrect"
+    nq = {"question": "when was the last time anyone was on the moon", "answer": ["14 December 1972 UTC",
+                                                                                  "December 1972"]}  # fmt: skip
+    assert _verdict(dict(nq), "Answer: December 1972")[0] == "correct"
+    assert _verdict(dict(nq), "Answer: 1969")[0] == "incorrect"
+    hotpot = {"id": "5a8b", "question": "Were Scott Derrickson and Ed Wood of the same nationality?", "answer": "yes",
+              "type": "comparison", "level": "hard", "supporting_facts": {"title": ["Ed Wood"], "sent_id": [0]},
+              "context": {"title": ["Ed Wood", "Scott Derrickson"], "sentences": [["Ed Wood was an American ",
+                          "filmmaker."], ["Scott Derrickson is an American director."]]}}  # fmt: skip
+    problem, _ = validate_row(dict(hotpot), 0)
+    assert "Ed Wood: Ed Wood was an American filmmaker." in problem["problem"] and problem["id"] == "5a8b"
+    assert _verdict(dict(hotpot), "Both are American.\n\nAnswer: Yes")[0] == "correct"
+
+
+def test_reading_and_logic_sets_are_options_with_their_passages():
+    pubmed = {"pubid": 21645374, "question": "Do mitochondria play a role in remodelling lace plant leaves?",
+              "context": {"contexts": ["PCD is the regulated death of cells.", "Mitochondria moved early."],
+                          "labels": ["BACKGROUND", "RESULTS"], "meshes": []},
+              "long_answer": "...", "final_decision": "yes"}  # fmt: skip
+    problem, _ = validate_row(dict(pubmed), 0)
+    assert problem["choices"] == ["yes", "no", "maybe"] and problem["answer"] == "A" and problem["id"] == "21645374"
+    assert problem["problem"].startswith("BACKGROUND: PCD is")
+    # "C" stands in the reasoning (a stray capital); the answer line names an option by its text
+    assert _verdict(dict(pubmed), "Group C cells died first.\n\n**Answer: yes**")[0] == "correct"
+    assert _verdict(dict(pubmed, final_decision="no"), "Group C cells died first.\n\nAnswer: yes")[0] == "incorrect"
+    reclor = {"context": "Injuries fell after the lanes opened.", "question": "Which strengthens the argument?",
+              "answers": ["Fewer cyclists.", "Other cities.", "No decline elsewhere.", "Cyclists feel safer."],
+              "label": 2, "id_string": "val_137"}  # fmt: skip
+    problem, _ = validate_row(dict(reclor), 0)
+    assert (problem["id"], problem["answer"], problem["problem"].split("\n")[0]) == ("val_137", "C", reclor["context"])
+    assert _verdict(dict(reclor), "Answer: C")[0] == "correct"
+    musr = {"narrative": "Mack was found dead at the gym.", "question": "Who is the most likely murderer?",
+            "choices": "['Mackenzie', 'Ana']", "answer_index": 1, "answer_choice": "Ana"}  # fmt: skip
+    assert validate_row(dict(musr), 0)[0]["choices"] == ["Mackenzie", "Ana"]
+    assert _verdict(dict(musr), "Ana had means and motive.\n\nANSWER: 2")[0] == "correct"  # numbered, as MuSR's
+    assert _verdict(dict(musr), "ANSWER: 1")[0] == "incorrect"
+    hostile = dict(musr, choices="__import__('os').system('true')")
+    assert "not a list written as text" in validate_row(hostile, 0)[1]  # a literal only, never run
+    folio = {"story_id": 461, "premises": "Tom is a wild turkey.\nTom is not an Eastern wild turkey.",
+             "premises-FOL": "", "conclusion": "Tom is an Ocellated wild turkey.", "conclusion-FOL": "",
+             "label": "Uncertain", "example_id": 1201}  # fmt: skip
+    problem, _ = validate_row(dict(folio), 0)
+    assert problem["choices"] == ["True", "False", "Uncertain"] and problem["answer"] == "C"
+    assert _verdict(dict(folio), "Other kinds remain possible.\n\n$\\boxed{\\text{Uncertain}}$")[0] == "correct"
+    assert _verdict(dict(folio), "Answer: Unknown")[0] == "incorrect"  # not one of its labels
+
+
+def test_tables_and_knights_and_knaves():
+    row = {"question": "How many more cookies on Saturday than on Sunday?", "choices": None, "answer": "20",
+           "unit": None, "table_title": "Cookies baked", "table": "Day | Number\nSaturday | 281\nSunday | 261",
+           "ans_type": "integer_number", "ques_type": "free_text"}  # fmt: skip
+    problem, _ = validate_row(dict(row), 0)
+    assert problem["domain"] == "math" and problem["problem"].startswith("Cookies baked\nDay | Number")
+    assert _verdict(dict(row), "281 - 261 = 20\n\nThe answer is 20.")[0] == "correct"
+    picked = dict(row, choices=["yes", "no"], answer="no", ans_type="boolean_text", ques_type="multi_choice")
+    assert validate_row(picked, 0)[0]["answer"] == "B" and _verdict(picked, "The answer is no.")[0] == "correct"
+    texts = dict(row, answer="Sunday", ans_type="extractive_text")
+    assert validate_row(texts, 0)[0]["domain"] == "qa" and _verdict(texts, "The answer is Sunday.")[0] == "correct"
+    kk = {"quiz": "Knights always tell the truth, and knaves always lie. You meet 2 inhabitants: Mia, and "
+                  "Charlotte. ... So who is a knight and who is a knave?", "names": ["Mia", "Charlotte"],
+          "solution": [False, True], "solution_text": "Mia is a knave, and Charlotte is a knight.", "index": 0}  # fmt: skip
+    problem, _ = validate_row(dict(kk), 0)
+    assert problem["domain"] == "knights" and json.loads(problem["answer"]) == {"Mia": "knave", "Charlotte": "knight"}
+    right = "Suppose Mia is a knight ... contradiction.\n\nCONCLUSION:\n(1) Mia is a knave\n(2) Charlotte is a knight"
+    assert _verdict(dict(kk), right)[0] == "correct"
+    assert _verdict(dict(kk), right.replace("Charlotte is a knight", "Charlotte is a knave"))[1] == (
+        "Charlotte is a knight, not a knave")
+    assert _verdict(dict(kk), "CONCLUSION:\n(1) Mia is a knave")[1] == "no identity stated for Charlotte"
+
+
+def test_a_job_reads_a_reading_set_with_its_passages(tmp_path):
+    """Beam, Prefect and the verifier pool on SQuAD and Knights and Knaves files: the solver's
+    prompt holds the passage, the verdicts come from the new domains."""
+    from k2batch.config import load_config
+    from k2batch.job import run_solve
+    from k2batch.testing import instant
+
+    instant.register()
+    cfg = load_config(overrides={"backend.kind": "instant", "samples": 1})
+    kk = {"quiz": "You meet 2 inhabitants: Mia, and Zoe.", "names": ["Mia", "Zoe"], "solution": [True, True]}
+    seen = {}
+    for name, rows in {"squad": [SQUAD], "kk": [kk]}.items():
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{name}.parquet")
+        run_solve(str(tmp_path / f"{name}.parquet"), str(tmp_path / name), cfg)
+        (solution,) = pq.read_table(tmp_path / name / "solutions").to_pylist()
+        seen[name] = (solution["domain"], solution["problem"], solution["candidates"][0]["verdict_reason"])
+    assert seen["squad"][0] == "qa" and seen["squad"][1].startswith("Super Bowl 50")  # the passage went to the solver
+    assert seen["squad"][2].startswith("no exact match")  # the instant backend boxes a number
+    assert seen["kk"][0] == "knights" and seen["kk"][2].startswith("no identity stated for Mia")
