@@ -165,12 +165,15 @@ def _math(get: Get) -> dict:
 
 def _verl(get: Get) -> dict:
     """verl's RL datasets: the prompt as chat messages (the user's are the problem), the reference
-    as reward_model.ground_truth."""
+    as reward_model.ground_truth; for `ability` code, that is the tests (APPS's {inputs, outputs},
+    Skywork-OR1's LeetCode {test_code, entry_point, import_prefix})."""
     prompt, reward = get("prompt"), get("reward_model") or {}
     if isinstance(prompt, list | tuple):
         users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
         prompt = "\n\n".join(str(m.get("content", "")) for m in users)
     truth = reward.get("ground_truth") if isinstance(reward, dict) else None
+    if str(get("ability") or "").strip().lower() == "code":  # Eurus-2's, Skywork-OR1's: tests as JSON text
+        return {"problem": prompt, "domain": "code", "tests": truth}
     return {"problem": prompt, "answer": truth if isinstance(truth, str | int | float) else None}
 
 
@@ -270,8 +273,8 @@ FORMATS = (  # the first whose columns a file has
     Format("MGSM", ("question", "answer_number"), ("question", "answer", "answer_number"), maths.mgsm),
     Format("GSM8K (question, answer)", ("question", "answer"), ("question", "answer"), _gsm8k),
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
-    Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model"),
-           _verl),  # fmt: skip
+    Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model",
+           "ability"), _verl),  # fmt: skip
 )
 
 

@@ -246,3 +246,36 @@ def test_bigcodebench_and_aider_exercises(pool):
     got = _verdicts(pool, exercise, ["list_ops.py\n```python\ndef append(a, b):\n    return a + b\n```",
                                      "```python\ndef append(a, b):\n    return b + a\n```"])  # fmt: skip
     assert [s for s, _ in got] == ["correct", "incorrect"], got
+
+
+def test_rl_training_sets_code_rows_as_published(pool):
+    """A ninth blind set (RL training sets): verl rows of `ability` code (Eurus-2's APPS-style
+    ground truth, Skywork-OR1's LeetCode check) and DeepCoder's `tests` lists were read as math."""
+    system = {"role": "system", "content": "[ASSESS]\n\nNext action: [NEXT ACTION NAME]"}
+    eurus = {"data_source": "codecontests", "ability": "code", "extra_info": {"split": "dummy", "index": 0},
+             "prompt": [system, {"role": "user", "content": "Print the sum of two integers a and b.\n\n"
+                                 "Write Python code to solve the problem."}],
+             "reward_model": {"style": "rule", "ground_truth": json.dumps({"inputs": ["1 2\n", "5 7\n"],
+                                                                           "outputs": ["3\n", "12\n"]})}}  # fmt: skip
+    problem = _one(eurus)
+    assert problem["domain"] == "code" and "[ASSESS]" not in problem["problem"]  # the user's message alone
+    sums = "```python\na, b = map(int, input().split())\nprint(a {} b)\n```"
+    assert [s for s, _ in _verdicts(pool, problem, [sums.format("+"), sums.format("*")])] == ["correct", "incorrect"]
+    leetcode = {"data_source": "train-code-leetcode-Easy", "ability": "code", "extra_info": {"index": 1},
+                "prompt": [{"role": "user", "content": "Return the running sum of nums.\n```python\nclass Solution:\n"
+                                                       "    def runningSum(self, nums: List[int]) -> List[int]:\n```"}],
+                "reward_model": {"style": "rule", "ground_truth": json.dumps({
+                    "inputs": None, "outputs": None, "fn_name": None, "entry_point": "Solution().runningSum",
+                    "import_prefix": "from typing import *\nfrom itertools import *\n",
+                    "test_code": "def check(candidate):\n    assert candidate(nums = [1,2,3,4]) == [1,3,6,10]\n"})}}  # fmt: skip
+    solution = "```python\nclass Solution:\n    def runningSum(self, nums: List[int]) -> List[int]:\n        return list({})\n```"
+    got = _verdicts(pool, _one(leetcode), [solution.format("accumulate(nums)"), solution.format("nums")])
+    assert [s for s, _ in got] == ["correct", "incorrect"], got  # `List` and `accumulate` from its import_prefix
+    stdin = {"problem": "Read n; print YES if n is even and over 2.", "starter_code": "", "metadata": "{}",
+             "tests": json.dumps([{"type": "stdin_stdout", "input": "8\n", "output": "YES\n"},
+                                  {"input": "5\n", "output": "NO\n"}])}  # fmt: skip
+    even = "```python\nn = int(input())\nprint('YES' if n % 2 == 0 and n > 2 else 'NO')\n```"
+    assert [s for s, _ in _verdicts(pool, _one(stdin), [even, even.replace("'NO'", "'YES'")])] == ["correct", "incorrect"]
+    calls = dict(stdin, problem="Write vowels(s).", tests=json.dumps([
+        {"type": "function_call", "fn_name": "vowels", "input": ["hello"], "output": [2]}]))
+    assert _verdicts(pool, _one(calls), ["```python\ndef vowels(s):\n    return sum(c in 'aeiou' for c in s)\n```"])[0][0] == "correct"

@@ -441,6 +441,7 @@ HELD_OUT = [  # (reference, output, problem, status), math
     ("14.29", "\\boxed{14.\\overline{285714}}", "Split \\$100 among 7, rounded to the nearest cent.", "incorrect"),
     ("14.29", "\\boxed{14.29}", "Split \\$100 among 7, rounded to the nearest cent.", "correct"),
     ("3", "\\boxed{300 \\text{ cents}}", "How many dollars do 10 stamps at 30 cents cost?", "incorrect"),
+    ("7", "\\boxed{7\\text{ cents}}", "How many cents are saved by buying from the advertiser?", "correct"),
     ("16\\pi", "The radius is 4.\n\nThe area is 16π square units.", "Express your answer in terms of $\\pi$.", "correct"),
     # exact numbers compared exactly, however small
     ("\\frac{1}{2^{60}}", "\\boxed{\\frac{1}{2^{59}}}", "", "incorrect"),

@@ -182,6 +182,20 @@ def _livecodebench(cases: list, ctx: dict) -> dict:
     return {"type": "call", "fn_name": fn, "class_name": cls, "cases": out, "unwrap": False}
 
 
+def _typed_cases(cases: list, ctx: dict) -> dict:
+    """[{"input", "output", "type"?}] (DeepCoder's and PrimeIntellect's): stdin/stdout cases, or with
+    "type": "function_call" (and `fn_name`) the arguments and the return value, as TACO's."""
+    kinds = {str(c.get("type") or "stdin_stdout") for c in cases}
+    if kinds <= {"stdin_stdout", "stdin", "stdio"}:
+        return _own({"type": "stdio", "cases": cases}, ctx)
+    if kinds != {"function_call"}:
+        got = ", ".join(sorted(kinds))
+        raise ValueError(f"cases must all be stdin/stdout or all function calls, got {got}")
+    name = next((c["fn_name"] for c in cases if c.get("fn_name")), None)
+    inputs, outputs = [c["input"] for c in cases], [c["output"] for c in cases]
+    return _apps({"inputs": inputs, "outputs": outputs, "fn_name": name or ctx["fn_name"]}, ctx)
+
+
 def _apps(t: dict, ctx: dict) -> dict:
     """APPS / TACO `input_output`: {"inputs": [...], "outputs": [...], "fn_name"?}. With fn_name
     each input is the argument list and an output may be wrapped in a one-element list."""
@@ -225,7 +239,10 @@ def normalize_tests(
             return _own(script | _HUMANEVAL, ctx)
         if t and all(isinstance(x, dict) and "testtype" in x for x in t):
             return _livecodebench(t, ctx)
-        raise ValueError("a tests list must hold assert strings (MBPP) or LiveCodeBench cases")
+        if t and all(isinstance(x, dict) and {"input", "output"} <= x.keys() for x in t):
+            return _typed_cases(t, ctx)
+        raise ValueError("a tests list must hold assert strings (MBPP), LiveCodeBench cases or input/output "
+                         "cases")  # fmt: skip
     if not isinstance(t, dict):
         raise ValueError(f"tests must be an object or a list, got {type(t).__name__}")
     if "type" in t:
@@ -234,6 +251,9 @@ def normalize_tests(
         return _own({"type": "humaneval_check", "test": t["test"], "entry_point": t.get("entry_point")}, ctx)
     if "functional" in t:  # rLLM LeetCode: a script that calls check itself
         return _own({"type": "script", "code": t["functional"]}, ctx)
+    if isinstance(t.get("test_code"), str) and t.get("entry_point"):  # Skywork-OR1's LeetCode rows
+        code = f"{t['test_code']}\n\ncheck({t['entry_point']})\n"
+        return _own({"type": "script", "code": code, "prelude": False, "setup": t.get("import_prefix")}, ctx)
     if "inputs" in t and "outputs" in t:
         return _apps(t, ctx)
     raise ValueError(f"unrecognised tests format (keys: {', '.join(sorted(map(str, t))) or 'none'})")

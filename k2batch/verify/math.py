@@ -346,7 +346,8 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
         ref, ans = ellipsis_decimal(ref), ellipsis_decimal(ans)  # 0.4545... is 5/11
         policy = {**policy, "tolerance": "exact"} if repeating_decimal(reference) else policy
     in_cents = forms.cents(ref), forms.cents(ans)
-    in_dollars = re.search(r"\bdollars?\b|\bin \\?\$", problem, re.I)  # "How many dollars": not in cents
+    # "How many dollars": not in cents; "How many cents": a bare reference is cents already
+    in_dollars = re.search(r"\bdollars?\b|\bin \\?\$|\bhow many cents\b|\bin cents\b", problem, re.I)
     if bool(in_cents[0]) != bool(in_cents[1]) and not in_dollars:  # 75 cents for $0.75
         ref, ans = in_cents[0] or ref, in_cents[1] or ans
     if asks.asks_percent(problem) and "%" in ref and not re.search(r"%|percent", ans):
