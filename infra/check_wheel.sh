@@ -70,7 +70,8 @@ w = verify_answer(None, "    return x * y\n", "code", tests=tests, entry_point="
 assert v.correct and not w.correct, (v, w)
 print("wheel check: code ok", v.reason)'
 # Published layouts read by the installed wheel, as the unprivileged user: a CRUXEval row (the
-# execution domain runs its code in the sandbox), a pytest file (KodCode's), a Countdown row.
+# execution domain runs its code in the sandbox), a pytest file (KodCode's), a Countdown row, a
+# SQuAD row (the qa domain).
 "${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$work/run" "$work/venv/bin/python" -c '
 from k2batch.validate import validate_row
 from k2batch.verify import answer_of, check, task
@@ -84,5 +85,8 @@ kod = {"question_id": "k1", "question": "Write double(x).", "test": tests}
 got = [verdict(crux, "[ANSWER]\nassert f(3) == 6\n[/ANSWER]"), verdict(crux, "[ANSWER]\nassert f(3) == 9\n[/ANSWER]"),
        verdict(kod, "```python\ndef double(x):\n    return 2 * x\n```"), verdict(kod, "```python\ndef double(x):\n    return x\n```"),
        verdict({"target": 6, "nums": [1, 2, 3]}, "<answer>1 + 2 + 3</answer>")]
-assert got == ["correct", "incorrect", "correct", "incorrect", "correct"], got
+squad = {"id": "s1", "context": "The Denver Broncos won Super Bowl 50.", "question": "Who won?",
+         "answers": {"text": ["Denver Broncos"], "answer_start": [4]}}
+got += [verdict(squad, "Answer: the Denver Broncos."), verdict(squad, "Answer: Carolina Panthers")]
+assert got == ["correct", "incorrect", "correct", "incorrect", "correct", "correct", "incorrect"], got
 print("wheel check: published layouts ok")'

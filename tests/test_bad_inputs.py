@@ -51,7 +51,7 @@ def missing_columns(d):
         (missing_columns, "lacks required column(s): problem"),
         (lambda d: str(d / "nowhere.parquet"), "input not found"),
         (lambda d: "nosuchproto://bucket/x.parquet", "cannot read input"),
-        (lambda d: str(d), "holds no Parquet, JSON or CSV file"),  # a folder of no problem files
+        (lambda d: str(d), "holds no Parquet, JSON, CSV or Arrow file"),  # a folder of no problem files
     ],
 )
 def test_unreadable_inputs_are_one_clear_line(tmp_path, make, needle):

@@ -41,7 +41,7 @@ BAD = {  # reason fragment -> row
     "unknown domain 'astrology'": row("b3", domain="astrology"),
     "neither JSON nor Python test code": row("b4", domain="CODE", tests="not json"),
     "stdio tests need at least one case": row("b5", domain="code", tests='{"type": "stdio", "cases": []}'),
-    "assert strings (MBPP) or LiveCodeBench cases": row("b6", domain="code", tests='[{"input": "1", "output": "1"}]'),
+    "assert strings (MBPP), LiveCodeBench cases or input/output": row("b6", domain="code", tests='[{"input": "1"}]'),
     "need a function name": row("b7", "Add.", domain="code", tests=LCB_FUNCTIONAL),
     "2 inputs but outputs": row("b8", domain="code", tests='{"inputs": ["1", "2"], "outputs": ["1"]}'),
     "check tests need `check` code and an entry_point": row("b9", domain="code", tests='{"type": "check", "check": "x"}'),
