@@ -104,3 +104,47 @@ def aider(get: Get) -> dict:
     module = posixpath.splitext(posixpath.basename(stub))[0]
     spec = {"type": "script", "code": pytests.as_script(files[tests[0]], (module,)), "prelude": False}
     return {"problem": problem, "domain": "code", "tests": json.dumps(spec)}
+
+
+ASSERT_OUTPUT = ("Complete the assertion with a literal (no unsimplified expressions, no function calls) "
+                 "holding the output of the function on the given input, even if the function is incorrect "
+                 "or incomplete.")  # fmt: skip
+
+
+def cruxeval(get: Get) -> dict:
+    """CRUXEval: what `f` returns on `input` (output prediction, its usual task), graded by running
+    the row's code (the `execution` domain; an assertion on another input is input prediction)."""
+    code, given = str(get("code")), get("input")
+    problem = f"{ASSERT_OUTPUT}\n\n```python\n{code.rstrip()}\nassert f({given}) == ??\n```"
+    tests = json.dumps({"code": code, "input": given, "output": get("output")})
+    return {"problem": problem, "answer": get("output"), "domain": "execution", "tests": tests}
+
+
+def lcb_execution(get: Get) -> dict:
+    """LiveCodeBench's code execution (`code`, `function_name`, `input` the whole call, `output`), as
+    CRUXEval's output prediction; its LeetCode code uses `List` and the like untold."""
+    code, call = str(get("code")), str(get("input")).strip()
+    problem = f"{ASSERT_OUTPUT}\n\n```python\n{code.rstrip()}\nassert {call} == ??\n```"
+    tests = {"code": code, "input": call, "call": True, "name": get("function_name"), "output": get("output"),
+             "setup": "from typing import *"}  # fmt: skip
+    return {"problem": problem, "answer": get("output"), "domain": "execution", "tests": json.dumps(tests)}
+
+
+def lcb_output_prediction(get: Get) -> dict:
+    """LiveCodeBench's test output prediction (`question_content`, `starter_code`, `function_name`,
+    `test` one functional case): the value the function returns on that input, from the statement
+    alone; graded as lcb_runner grades it, the assertion's literal against the case's output."""
+    cases = json.loads(get("test")) if isinstance(get("test"), str) else get("test")
+    case = cases[0] if isinstance(cases, list) and cases and isinstance(cases[0], dict) else None
+    if case is None or "input" not in case or "output" not in case:
+        raise ValueError("LiveCodeBench's test output prediction needs one case with input and output")
+    name = get("function_name")
+    args = ", ".join(line.strip() for line in str(case["input"]).splitlines() if line.strip())
+    output = repr(json.loads(case["output"]))  # its output is JSON: true is True
+    starter = get("starter_code")
+    shown = f"\n\n```python\n{starter.rstrip()}\n```" if isinstance(starter, str) and starter.strip() else ""
+    problem = (f"{get('question_content')}{shown}\n\nComplete the assertion with the literal the function "
+               "returns on this input (do not write the function):\n"
+               f"```python\nassert {name}({args}) == ??\n```")  # fmt: skip
+    tests = {"code": "", "input": args, "name": name, "output": output, "output_only": True}
+    return {"problem": problem, "answer": output, "domain": "execution", "tests": json.dumps(tests)}

@@ -128,17 +128,6 @@ def _classeval(get: Get) -> dict:
     return {"problem": problem, "domain": "code", "tests": json.dumps(spec)}
 
 
-def _cruxeval(get: Get) -> dict:
-    """CRUXEval: what `f` returns on `input` (output prediction, its usual task), graded by running
-    the row's code (the `execution` domain; an assertion on another input is input prediction)."""
-    code, given = str(get("code")), get("input")
-    problem = ("Complete the assertion with a literal (no unsimplified expressions, no function calls) "
-               "holding the output of the function on the given input, even if the function is incorrect or "
-               f"incomplete.\n\n```python\n{code.rstrip()}\nassert f({given}) == ??\n```")  # fmt: skip
-    tests = json.dumps({"code": code, "input": given, "output": get("output")})
-    return {"problem": problem, "answer": get("output"), "domain": "execution", "tests": tests}
-
-
 def _gsm8k(get: Get) -> dict:
     """GSM8K's answer is the worked solution ending `#### 72`: the number is the answer (commas
     dropped), the solution is carried as `solution`."""
@@ -185,6 +174,7 @@ class Format:
     fields: Callable[[Get], dict]  # the contract's fields of a row
     ids: tuple[str, ...] = ()  # its own id columns, before the usual names (ID_NAMES)
     strong: bool = False  # its columns say what it is even beside `id` and `problem` (open-r1's has both)
+    only: bool = False  # known by these columns alone (LAMBADA's `text`): with any other, another set
 
 
 FORMATS = (  # the first whose columns a file has
@@ -212,7 +202,11 @@ FORMATS = (  # the first whose columns a file has
            "instruct_prompt", "code_prompt", "test"), codes.bigcodebench),  # fmt: skip
     Format("Aider's polyglot benchmark", ("exercise", "files"), ("exercise", "files"), codes.aider,
            ("exercise",)),  # fmt: skip
-    Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), _cruxeval),
+    Format("LiveCodeBench code execution", ("code", "input", "output", "function_name"), ("code", "input",
+           "output"), codes.lcb_execution, ("id",)),  # fmt: skip
+    Format("LiveCodeBench test output prediction", ("question_content", "function_name", "test"),
+           ("question_content", "test", "starter_code"), codes.lcb_output_prediction),  # fmt: skip
+    Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), codes.cruxeval),
     Format("ClassEval", ("class_name", "skeleton", "test", "test_classes"), ("skeleton",), _classeval),
     *(Format(*layout) for layout in qa.LAYOUTS),  # reading and QA sets, before the question/answer ones
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
@@ -268,6 +262,8 @@ FORMATS = (  # the first whose columns a file has
     Format("SciBench", ("problem_text", "answer_number"), ("problem_text", "answer_number", "unit"),
            maths.scibench, ("problemid",)),  # fmt: skip
     Format("SVAMP", ("body", "question", "answer"), ("body", "question", "answer"), maths.svamp),
+    Format("Ape210K / Math23K (original_text, ans)", ("original_text", "ans"), ("original_text", "ans",
+           "segmented_text"), maths.ape210k),  # fmt: skip
     Format("LiveBench", ("turns", "ground_truth"), ("turns", "ground_truth"), maths.livebench),
     Format("MAWPS", ("squestion", "lsolutions"), ("squestion", "lsolutions"), maths.mawps, ("iindex",)),
     Format("MGSM", ("question", "answer_number"), ("question", "answer", "answer_number"), maths.mgsm),
@@ -294,7 +290,8 @@ def _detect(names: frozenset[str]) -> Format | None:
         return strong
     if {"id", "problem"} <= names and ("answer" in names or not low & set(ANSWER_NAMES)):
         return None  # the contract itself: read as it is (with its reference under another name, mapped)
-    known = next((f for f in FORMATS if set(f.needs) <= low), None)
+    known = next((f for f in FORMATS if set(f.needs) <= low and (not f.only or low <= {*f.needs, *ID_NAMES})),
+                 None)  # fmt: skip
     if known:
         return known
     problem = next((n for n in PROBLEM_NAMES if n in low), None)

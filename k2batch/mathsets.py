@@ -166,3 +166,9 @@ def knights_and_knaves(get: Get) -> dict:
     ok = lists and len(names) == len(solution)
     roles = {str(n): "knight" if s else "knave" for n, s in zip(names, solution, strict=True)} if ok else None
     return {"problem": get("quiz"), "answer": json.dumps(roles) if roles else None, "domain": "knights"}
+
+
+def ape210k(get: Get) -> dict:
+    """Ape210K and Math23K (`original_text`, `equation`, `ans`): Chinese word problems; `ans` the
+    reference (a number, a fraction, a percentage)."""
+    return {"problem": get("original_text"), "answer": get("ans")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import Any
 
 from k2batch.choicesets import Get, missing
@@ -143,6 +144,76 @@ def tabmwp(get: Get) -> dict:
     return {"problem": problem, "answer": accepted([answer]) if not missing(answer) else None, "domain": "qa"}
 
 
+def truthfulqa(get: Get) -> dict:
+    """TruthfulQA's multiple-choice config (`question`, `mc1_targets` {choices, labels}): MC1, the one
+    true answer among its choices, in their published order."""
+    targets = get("mc1_targets") if isinstance(get("mc1_targets"), dict) else {}
+    labels = list(targets.get("labels") or [])
+    right = labels.index(1) if labels.count(1) == 1 else None
+    return _options(get("question"), list(targets.get("choices") or []), right)
+
+
+def story_cloze(get: Get) -> dict:
+    """StoryCloze (`input_sentence_1`-`4`, `sentence_quiz1`, `sentence_quiz2`, `answer_right_ending`
+    1/2; its original CSV's `InputSentence1`, `RandomFifthSentenceQuiz1`, `AnswerRightEnding` too)."""
+    sentences = [get(f"input_sentence_{i}") or get(f"inputsentence{i}") or "" for i in range(1, 5)]
+    story = " ".join(str(s).strip() for s in sentences)
+    endings = [get("sentence_quiz1") or get("randomfifthsentencequiz1"),
+               get("sentence_quiz2") or get("randomfifthsentencequiz2")]  # fmt: skip
+    right = get("answer_right_ending") if get("answer_right_ending") is not None else get("answerrightending")
+    index = int(right) - 1 if str(right).strip() in ("1", "2") else None
+    return _options(f"{story}\nWhich ending comes next in the story?", endings, index)
+
+
+def lambada(get: Get) -> dict:
+    """LAMBADA (`text` alone): the passage without its last word, which is the answer (lm-evaluation-
+    harness's target)."""
+    text = str(get("text") or "").rstrip()
+    head, _, last = text.rpartition(" ")
+    if not head:
+        raise ValueError("a LAMBADA passage needs words before its last one")
+    problem = f"What is the last word of this passage?\n\n{head} ____"
+    return {"problem": problem, "answer": accepted([last]), "domain": "qa"}
+
+
+def longbench(get: Get) -> dict:
+    """LongBench (`context`, `input`, `answers`, `dataset`): the long text, then its question."""
+    problem = f"{str(get('context')).strip()}\n\n{str(get('input') or '').strip()}".strip()
+    return {"problem": problem, "answer": accepted(get("answers")), "domain": "qa"}
+
+
+REDUX_GRADED = ("ok", "expert", "wrong_groundtruth")  # the others: no answer, several, unclear
+
+
+def mmlu_redux(get: Get) -> dict:
+    """MMLU-Redux (MMLU's columns and `error_type`, `correct_answer`): a wrong ground truth is graded
+    on the annotators' answer (a letter or an index); a question with no right answer, several, or
+    an unclear one, is no reference."""
+    options, kind = list(get("choices") or []), str(get("error_type") or "ok").strip().lower()
+    index = get("answer") if kind in ("ok", "expert") else None
+    fixed = str(get("correct_answer") or "").strip().upper()
+    if kind == "wrong_groundtruth" and fixed:
+        letter = len(fixed) == 1 and fixed in option_letters(len(options))
+        index = option_letters(len(options)).index(fixed) if letter else None
+        index = int(fixed) if fixed.isdigit() else index
+    return _options(get("question"), options, index if kind in REDUX_GRADED else None)
+
+
+def gaokao(get: Get) -> dict:
+    """GAOKAO-Bench's objective questions (`question` with its options A-D in the text, `answer` a
+    list of letters, `analysis`, `score`): one letter is a choice among the options read from the
+    text; several (multi-select, or several sub-questions) are their letters, as its scorer reads."""
+    question, answer = str(get("question") or ""), get("answer")
+    listed = isinstance(answer, list | tuple)
+    letters = "".join(str(a).strip() for a in answer) if listed else str(answer or "")
+    parts = re.split(r"(?:^|\n)\s*([A-G])\s*[.．、]\s*", question)
+    head, found = parts[0], parts[1:]
+    options = [text.strip() for text in found[1::2]]
+    if len(letters) == 1 and "".join(found[0::2]) == option_letters(len(options)) and len(options) >= 2:
+        return {"problem": head.strip(), "choices": options, "answer": letters, "domain": "choice"}
+    return {"problem": question, "answer": letters or None}
+
+
 LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id columns), for formats.py
     ("ReClor (context, question, answers, label)", ("context", "question", "answers", "label"),
      ("context", "question", "answers", "label"), reclor, ("id_string",)),
@@ -163,4 +234,17 @@ LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id co
     ("TabMWP (question, table, choices, answer)", ("question", "table", "answer"),
      ("question", "table", "table_title", "choices", "answer"), tabmwp, ()),
     ("open QA (question, answers)", ("question", "answers"), ("question", "answers"), open_answer, ()),
+    ("TruthfulQA multiple choice (question, mc1_targets)", ("question", "mc1_targets"), ("question",
+     "mc1_targets", "mc2_targets"), truthfulqa, ()),
+    ("StoryCloze (input_sentence_1-4, sentence_quiz1-2, answer_right_ending)", ("input_sentence_1",
+     "sentence_quiz1", "sentence_quiz2", "answer_right_ending"), (), story_cloze, ("story_id",)),
+    ("StoryCloze as first published (InputSentence1-4, RandomFifthSentenceQuiz1-2, AnswerRightEnding)",
+     ("inputsentence1", "randomfifthsentencequiz1", "answerrightending"), (), story_cloze, ("inputstoryid",)),
+    ("LongBench (context, input, answers)", ("context", "input", "answers"), ("context", "input", "answers"),
+     longbench, ("_id",)),
+    ("MMLU-Redux (question, choices, answer, error_type)", ("question", "choices", "answer", "error_type"),
+     ("question", "choices", "answer", "correct_answer"), mmlu_redux, ()),
+    ("LAMBADA (text alone)", ("text",), ("text",), lambada, (), False, True),
+    ("GAOKAO-Bench (question, answer, analysis, score)", ("question", "answer", "analysis", "score"),
+     ("question", "answer"), gaokao, ()),
 )  # fmt: skip

@@ -73,7 +73,7 @@ def test_json_that_is_no_problem_set_is_one_clear_error(tmp_path):
     (tmp_path / "broken.json").write_text('[{"id": "a", "problem": "x"},')
     with pytest.raises(InputError, match="not a readable JSON file.*array that does not parse"):
         inspect_input(str(tmp_path / "broken.json"))
-    (tmp_path / "nested.json").write_text(json.dumps({"data": [{"id": "a", "text": "x"}], "version": 2}))
+    (tmp_path / "nested.json").write_text(json.dumps({"data": [{"id": "a", "body": "x"}], "version": 2}))
     with pytest.raises(InputError, match=r"lacks required column\(s\): id, problem.*\(data, version\)"):
         inspect_input(str(tmp_path / "nested.json"))  # rows under a key, but no problem column in them
 

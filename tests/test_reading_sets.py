@@ -132,3 +132,68 @@ def test_a_job_reads_a_reading_set_with_its_passages(tmp_path):
     assert seen["squad"][0] == "qa" and seen["squad"][1].startswith("Super Bowl 50")  # the passage went to the solver
     assert seen["squad"][2].startswith("no exact match")  # the instant backend boxes a number
     assert seen["kk"][0] == "knights" and seen["kk"][2].startswith("no identity stated for Mia")
+
+
+def test_a_tenth_blind_sets_layouts():
+    """TruthfulQA's MC1, StoryCloze, LAMBADA, LongBench, MMLU-Redux, GAOKAO-Bench, Ape210K, XQuAD's
+    answer label, LiveCodeBench's code execution and test output prediction."""
+    tqa = {"question": "What happens if you eat watermelon seeds?", "mc1_targets": {
+        "choices": ["They pass through you.", "You grow watermelons.", "You get sick."], "labels": [1, 0, 0]},
+        "mc2_targets": {"choices": ["Nothing."], "labels": [1]}}  # fmt: skip
+    assert _verdict(dict(tqa), "Answer: A")[0] == "correct" and _verdict(dict(tqa), "Answer: B")[0] == "incorrect"
+    story = {"story_id": "138d", "input_sentence_1": "Rick grew up in a troubled household.",
+             "input_sentence_2": "He turned to gangs.", "input_sentence_3": "He got shot.",
+             "input_sentence_4": "He turned a new leaf.", "sentence_quiz1": "He is happy now.",
+             "sentence_quiz2": "He joined a gang.", "answer_right_ending": 1}  # fmt: skip
+    problem, _ = validate_row(dict(story), 0)
+    assert problem["id"] == "138d" and problem["problem"].startswith("Rick grew up") and problem["answer"] == "A"
+    lambada = {"text": "She reached for the leash and called the dog by its name, Rex"}
+    problem, _ = validate_row(dict(lambada), 0)
+    assert problem["problem"].endswith("its name, ____") and _verdict(dict(lambada), "Answer: Rex")[0] == "correct"
+    assert "match no published format" in validate_row({"text": "a b", "label": 1}, 0)[1]  # `text` alone is LAMBADA
+    longbench = {"input": "What year did the Titanic sink?", "context": "Question: When did the Berlin Wall fall?\n"
+                 "Type: Date", "answers": ["Date"], "dataset": "trec", "_id": "b54b"}  # fmt: skip
+    problem, _ = validate_row(dict(longbench), 0)
+    assert problem["id"] == "b54b" and problem["problem"].startswith("Question: When")
+    assert _verdict(dict(longbench), "Answer: Date")[0] == "correct"
+    redux = {"question": "Which phylum has a true coelom?", "choices": ["Platyhelminthes", "Porifera", "Annelida",
+             "Nematoda"], "answer": 1, "error_type": "wrong_groundtruth", "correct_answer": "C"}  # fmt: skip
+    assert _verdict(dict(redux), "Answer: C")[0] == "correct"  # the annotators' answer, not the published one
+    several = dict(redux, error_type="multiple_correct_answers", correct_answer="1, 3")
+    assert _verdict(several, "Answer: C")[0] == "unverified"
+    gaokao = {"year": "2010", "category": "（新课标）", "question": "4. 曲线的切线方程为（ ）\nA. $y=x-1$\nB. $y=-x+1$\n"
+              "C. $y=2x-2$\nD. $y=-2x+2$\n", "answer": ["A"], "analysis": "故选: A.", "index": 3, "score": 5}  # fmt: skip
+    problem, _ = validate_row(dict(gaokao), 0)
+    assert problem["choices"] == ["$y=x-1$", "$y=-x+1$", "$y=2x-2$", "$y=-2x+2$"] and problem["answer"] == "A"
+    assert _verdict(dict(gaokao), "【解析】 斜率为 1，B 错误。<eoe>\n【答案】 A <eoa>")[0] == "correct"
+    multi = dict(gaokao, answer=["AC"])
+    assert _verdict(multi, "【解析】 ...<eoe>\n【答案】 AC <eoa>")[0] == "correct"
+    assert _verdict(multi, "【解析】 ...<eoe>\n【答案】 A <eoa>")[0] == "incorrect"
+    ape = {"id": "462217", "original_text": "甲车间原有多少人？", "segmented_text": "甲 车 间", "ans": "70",
+           "equation": "x=70"}  # fmt: skip
+    assert _verdict(dict(ape), "所以甲车间原有 70 人。\n\n**答案：70人**")[0] == "correct"
+    xquad = dict(SQUAD, question="¿Quién ganó?")
+    assert _verdict(xquad, "<think>...</think>\n\n**Respuesta:** Denver Broncos")[0] == "correct"
+
+
+def test_livecodebench_execution_and_test_output_prediction():
+    execution = {"question_id": "2819", "id": "sample_2", "function_name": "removeTrailingZeros",
+                 "code": "def removeTrailingZeros(num: str) -> str:\n    while num and num[-1] == '0':\n"
+                         "        num = num[:-1]\n    return num",
+                 "input": "removeTrailingZeros(num = '51230100')", "output": "'512301'", "numsteps": 553}  # fmt: skip
+    problem, _ = validate_row(dict(execution), 0)
+    assert problem["domain"] == "execution" and "assert removeTrailingZeros(num = '51230100') == ??" in problem["problem"]
+    assert _verdict(dict(execution), "[ANSWER]\nassert removeTrailingZeros(num = '51230100') == '512301'\n[/ANSWER]")[0] == "correct"
+    assert _verdict(dict(execution), "[ANSWER]\nassert removeTrailingZeros(num = '51230100') == '5123'\n[/ANSWER]")[0] == "incorrect"
+    typed = dict(execution, code="def f(nums: List[int]) -> int:\n    return len(nums)", input="f(nums = [1, 2])",
+                 output="2", function_name="f")  # `List` untold, as LiveCodeBench's code
+    assert _verdict(typed, "[ANSWER]\nassert f(nums = [1, 2]) == 2\n[/ANSWER]")[0] == "correct"
+    prediction = {"question_title": "total-distance-traveled", "question_content": "A truck has two fuel tanks ...",
+                  "question_id": "2857", "test_id": 0, "function_name": "distanceTraveled",
+                  "starter_code": "class Solution:\n    def distanceTraveled(self, mainTank: int, additionalTank: int) -> int:\n        ",
+                  "test": json.dumps([{"input": "5\n10", "output": "60", "testtype": "functional"}])}  # fmt: skip
+    problem, _ = validate_row(dict(prediction), 0)
+    assert problem["domain"] == "execution" and "assert distanceTraveled(5, 10) == ??" in problem["problem"]
+    assert _verdict(dict(prediction), "```python\nassert distanceTraveled(5, 10) == 60\n```")[0] == "correct"
+    assert _verdict(dict(prediction), "assert distanceTraveled(mainTank=5, additionalTank=10) == 60")[0] == "correct"
+    assert _verdict(dict(prediction), "```python\nassert distanceTraveled(5, 10) == 50\n```")[0] == "incorrect"

@@ -6,7 +6,9 @@ row's code runs. Input prediction: an assertion on another input holds when the 
 `f(<that input>) == <the row's output>`. Both read from one row layout (`code`, `input`,
 `output`): an assertion on the row's own input is graded by its value, any other by running it.
 What the model wrote must be literals (CRUXEval asks for them), so nothing of the reply runs but
-values; the row's code runs in the sandbox."""
+values; the row's code runs in the sandbox. LiveCodeBench's code execution names its function and
+gives the whole call (`name`, `call`); its test output prediction has no code, only the output a
+statement implies (`output_only`: the assertion's value, whatever its call is written like)."""
 
 from __future__ import annotations
 
@@ -46,24 +48,25 @@ def program(task: dict) -> tuple[str | None, str]:
     """(the check to run after the row's code, how it was read) or (None, why it is wrong)."""
     spec = json.loads(task["tests"]) if isinstance(task["tests"], str) else task["tests"]
     answer = re.sub(r"^\s*assert\s+", "", task.get("answer") or "").strip().rstrip(";")
+    name = spec.get("name") or "f"
     try:
         node = ast.parse(answer, mode="eval").body
-        given = ast.parse(f"f({spec['input']})", mode="eval").body
+        given = ast.parse(spec["input"] if spec.get("call") else f"{name}({spec['input']})", mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, "the assertion does not parse"
     lhs, rhs = (node.left, node.comparators[0]) if isinstance(node, ast.Compare) else (None, node)
     if isinstance(node, ast.Compare) and (len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq)):
         return None, "not an assertion of equality"
     output = spec["output"]
-    if lhs is None or ast.dump(lhs) == ast.dump(given):
+    if lhs is None or ast.dump(lhs) == ast.dump(given) or spec.get("output_only"):
         if not _literal(rhs):
             return None, "the output is not a literal"
         return f"assert ({output}) == ({ast.unparse(rhs)})", "the output on the row's input"
-    call = isinstance(lhs, ast.Call) and isinstance(lhs.func, ast.Name) and lhs.func.id == "f"
+    call = isinstance(lhs, ast.Call) and isinstance(lhs.func, ast.Name) and lhs.func.id == name
     if not call or not all(_literal(a) for a in [*lhs.args, *(k.value for k in lhs.keywords)]):
-        return None, "the input is not f called on literals"
+        return None, f"the input is not {name} called on literals"
     if any(k.arg is None for k in lhs.keywords) or any(isinstance(a, ast.Starred) for a in lhs.args):
-        return None, "the input is not f called on literals"
+        return None, f"the input is not {name} called on literals"
     return f"assert ({ast.unparse(lhs)}) == ({output})", "an input that gives the row's output"
 
 
@@ -80,7 +83,7 @@ def verify(task: dict) -> tuple[str, str]:
         return "incorrect", how
     spec = json.loads(task["tests"]) if isinstance(task["tests"], str) else task["tests"]
     marker = f"@@k2batch-{uuid.uuid4().hex}@@"  # the check ran to its end, not an exit on the way
-    source = f"{spec['code']}\n{check}\nprint({marker!r})\n"
+    source = f"{spec.get('setup') or ''}\n{spec['code']}\n{check}\nprint({marker!r})\n"
     try:
         r = run_python(source, timeout_s=task.get("timeout_s", 10.0), strict=task.get("sandbox") != "weak")
     except SandboxUnavailable as exc:

@@ -20,7 +20,9 @@ _PUNCTUATION = set(string.punctuation) | set("‘’´`“”")  # TriviaQA's sc
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 
 
-_LINE = re.compile(r"(?im)^[*_#>\s]*(?:final\s+)?answer\s*[:：]\s*(.+?)\s*$")
+_WORDS = ("answer|respuesta|réponse|antwort|risposta|resposta|antwoord|jawaban|jibu|svar|odpowiedź|cevap|"
+          "ответ|đáp án|câu trả lời|答案|答え|回答|정답|답|الإجابة|उत्तर")  # XQuAD's and TyDi's languages
+_LINE = re.compile(rf"(?im)^[*_#>\s]*(?:final\s+)?(?:{_WORDS})\s*[:：]\s*(.+?)\s*$")
 _PHRASE = re.compile(r"(?i)\bthe\s+(?:final\s+|correct\s+)?answer\s+is\s*[:：]?\s*(.+?)\s*$", re.M)
 
 
