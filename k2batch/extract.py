@@ -46,7 +46,7 @@ def answer_part(text: str, tail_chars: int | None = None) -> str:
     if not any(tag in text for tag in _CLOSE) and any(tag in text for tag in _OPEN):
         return text[-tail_chars:].strip() if tail_chars else ""
     # GAOKAO-Bench's prompt asks for "【答案】 A <eoa>": its marker is an answer label
-    return re.sub(r"\s*<eo[ae]>", "", split_think(text)[1].replace("【答案】", "答案:"))
+    return re.sub(r"\s*<eo[ae]>", "", split_think(text)[1].replace("【答案】", "Answer:"))
 
 
 def _boxes(text: str) -> list[tuple[int, int, str]]:
@@ -169,8 +169,8 @@ def _structured(part: str) -> tuple[str | None, str]:
 # The sentence's full stop is a period before a space or the line's end: "is 0.5." is 0.5, not 0.
 # "Answer: X" opening a line is simple-evals' form; bold marks around either part are dropped.
 _FINAL_PHRASE = re.compile(
-    r"(?:final answer|the answer|the (?:correct |right |best )?(?:option|choice)|^[\W_]*answer|^[\W_]*答案)"
-    r"\**\s*(?:is|[:：])\s*[:：]?\s*\**\s*\$?([^\n$]+?)\$?\**\s*"
+    r"(?:final answer|the answer|the (?:correct |right |best )?(?:option|choice)|^[\W_]*answer)"
+    r"\**\s*(?:is|:)\s*:?\s*\**\s*\$?([^\n$]+?)\$?\**\s*"
     r"(?:\.(?=\s|$)|$)",
     re.I | re.M,
 )

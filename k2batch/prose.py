@@ -281,7 +281,8 @@ def _stated(part: str) -> tuple[str | None, str]:
         return nested.group(0), "last sentence (a matrix)"
     bold = re.findall(r"\*\*([^*]{1,40})\*\*", last)
     if len(bold) == 1 and not _CONCLUDES.search(bold[0]):  # "It will be **Friday**.": the emphasis
-        named = re.sub(r"^[A-Za-z][a-z ]{1,30}[=:]\s*", "", bold[0].strip())  # "**Area = 7.5 m²**": its value
+        # "**Area = 7.5 m²**", "**答案：70人**": its value
+        named = re.sub(r"^(?:[A-Za-z][a-z ]{1,30}|[\u4e00-\u9fff]{1,4})\s*[=:：]\s*", "", bold[0].strip())
         return named.rstrip("."), "last sentence (bold)"
     endless = re.search(r"\b(?:diverges|goes|tends|grows|increases) (?:without bound )?to "
                         r"(-|negative |minus )?(?:infinity|∞)", last, re.I)
