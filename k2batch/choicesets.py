@@ -231,3 +231,57 @@ def hellaswag(get: Get) -> dict:
     answer = option_letters(len(endings))[int(raw)] if raw.isdigit() and int(raw) < len(endings) else None
     problem = f"Complete the text with the best ending:\n\n{get('ctx')}"
     return {"problem": problem, "choices": endings, "answer": answer, "domain": "choice"}
+
+
+def word_in_context(get: Get) -> dict:
+    """SuperGLUE's WiC (`word`, `sentence1`, `sentence2`, `label`), asked as OpenCompass asks: A. Yes
+    (the same meaning, label 1), B. No."""
+    pair = f"Sentence 1: {get('sentence1')}\nSentence 2: {get('sentence2')}"
+    stated = f"{pair}\nIs the word '{get('word')}' used in the same sense in the two sentences above?"
+    return _yes_no(stated, get("label"))
+
+
+def winograd_schema(get: Get) -> dict:
+    """SuperGLUE's WSC (`text`, `span1_text`, `span2_text`, `label`): does the pronoun refer to the
+    noun? A. Yes (label 1), B. No."""
+    pronoun, noun = get("span2_text"), get("span1_text")
+    stated = f"{get('text')}\nIn the passage above, does the pronoun '{pronoun}' refer to '{noun}'?"
+    return _yes_no(stated, get("label"))
+
+
+def paraphrase(get: Get) -> dict:
+    """PAWS-X (`id`, `sentence1`, `sentence2`, `label` 1 for a paraphrase): A. Yes, B. No."""
+    pair = f"Sentence 1: {get('sentence1')}\nSentence 2: {get('sentence2')}"
+    stated = f"{pair}\nDo the two sentences mean the same?"
+    return _yes_no(stated, get("label"))
+
+
+def _yes_no(stated: str, label: Any) -> dict:
+    said = _yes(label) if str(label).strip() in ("0", "1", "True", "False", "true", "false") else None
+    answer = None if said is None else "A" if said else "B"
+    return {"problem": stated, "choices": YES_NO, "answer": answer, "domain": "choice"}
+
+
+NLI_OPTIONS = ["Contradiction", "Entailment", "Neutral"]  # OpenCompass's order: A, B, C
+
+
+def anli(get: Get) -> dict:
+    """ANLI (`uid`, `premise`, `hypothesis`, `label` 0 entailment / 1 neutral / 2 contradiction,
+    `reason`): three ways, in the order OpenCompass asks them."""
+    stated = f"{get('premise')}\n{get('hypothesis')}\nWhat is the relation between the two sentences?"
+    letter = {"0": "B", "1": "C", "2": "A"}.get(str(get("label")).strip())
+    return {"problem": stated, "choices": NLI_OPTIONS, "answer": letter, "domain": "choice"}
+
+
+def global_mmlu(get: Get) -> dict:
+    """Global-MMLU (`question`, `option_a`-`option_d`, `answer` a letter)."""
+    options = [get(f"option_{x}") for x in "abcd"]
+    return {"problem": get("question"), "choices": options, "answer": get("answer"), "domain": "choice"}
+
+
+def kmmlu(get: Get) -> dict:
+    """KMMLU (`question`, `A`-`D`, `answer` 1-4: one-based, unlike MMLU's index)."""
+    options = [get(x) for x in "abcd"]
+    key = get("answer")
+    answer = option_letters(4)[int(key) - 1] if str(key).strip() in ("1", "2", "3", "4") else None
+    return {"problem": get("question"), "choices": options, "answer": answer, "domain": "choice"}

@@ -277,6 +277,11 @@ _REFUSAL = re.compile(r"\b(?:rather not|won't|will not|cannot|can't|decline to|r
 _FIELD = re.compile(r'"(?:answer|choice|option|final_answer)"\s*:\s*"\s*\(?([A-Za-z])\)?\s*"', re.I)
 
 
+# simple-evals' multilingual MMLU: an answer given in Arabic or Bengali letters (its normalisation)
+_NATIVE_LETTERS = "أبجدঅবডঢ"
+_NATIVE = re.compile(r"((?:الإجابة|الجواب|উত্তর)\s*:\s*)([" + _NATIVE_LETTERS + r"])(?!\w)")
+
+
 def _opening(part: str, letters: str) -> str | None:
     """The letter a reply opens with ("B. Earth spins once ..."), unless its sentence rejects it
     ("A) is wrong") or a later letter concludes ("... so it's C) Na", "So I choose (A)")."""
@@ -301,6 +306,7 @@ def extract_choice(text: str, n_choices: int | None = None) -> tuple[str | None,
     choose between Descartes (C) and ...")."""
     letters = option_letters(n_choices or 10)
     part = unicodedata.normalize("NFKC", answer_part(text))  # "Ｃ" and "：" as C and ":"
+    part = _NATIVE.sub(lambda m: m[1] + "ABCD"[_NATIVE_LETTERS.index(m[2]) % 4], part)  # "الإجابة: ب" is B
     for rule, found in (("answer tag", _last_tag(part, "answer")), ("boxed", last_boxed(part))):
         if found:
             m = re.search(rf"\b([{letters}])\b", found.replace("\\text", " "))

@@ -229,6 +229,18 @@ FORMATS = (  # the first whose columns a file has
            "label"), choice.copa),  # fmt: skip
     Format("Social IQa", ("context", "answera", "answerb", "label"), ("context", "question", "answera",
            "answerb", "answerc", "label"), choice.social_iqa),  # fmt: skip
+    Format("ANLI (uid, premise, hypothesis, label, reason)", ("premise", "hypothesis", "label", "reason"),
+           ("premise", "hypothesis", "label"), choice.anli, ("uid",)),  # fmt: skip
+    Format("WiC (word, sentence1, sentence2, label)", ("word", "sentence1", "sentence2", "label"),
+           ("word", "sentence1", "sentence2", "label"), choice.word_in_context),  # fmt: skip
+    Format("WSC (text, span1_text, span2_text, label)", ("text", "span1_text", "span2_text", "label"),
+           ("text", "span1_text", "span2_text", "label"), choice.winograd_schema),  # fmt: skip
+    Format("PAWS-X (id, sentence1, sentence2, label)", ("id", "sentence1", "sentence2", "label"),
+           ("sentence1", "sentence2", "label"), choice.paraphrase),  # fmt: skip
+    Format("Global-MMLU (question, option_a-d, answer)", ("question", "option_a", "option_b", "answer"),
+           ("question", "option_a", "option_b", "option_c", "option_d", "answer"), choice.global_mmlu),
+    Format("KMMLU (question, A-D, answer 1-4, Human Accuracy)", ("question", "a", "b", "answer",
+           "human accuracy"), ("question", "a", "b", "c", "d", "answer"), choice.kmmlu),  # fmt: skip
     Format("RTE / NLI (premise, hypothesis, label)", ("premise", "hypothesis", "label"),
            ("premise", "hypothesis", "label"), choice.entailment),  # fmt: skip
     Format("BoolQ", ("question", "passage", "answer"), ("question", "passage", "answer"), choice.boolq),
@@ -372,4 +384,6 @@ def adapt(row: dict, position: int) -> dict:
     if isinstance(out.get("answer"), str) and out["answer"].strip().lower() in ("", *NO_REFERENCE):
         out["answer"] = None  # NuminaMath-1.5's proofs: a reply boxing "proof" is no verified answer
     out["id"] = get(ids.lower()) if ids else str(position)
+    if isinstance(out["id"], dict):  # SuperGLUE's MultiRC and ReCoRD: {paragraph, question, answer}
+        out["id"] = "-".join(str(v) for v in out["id"].values())
     return out

@@ -214,6 +214,57 @@ def gaokao(get: Get) -> dict:
     return {"problem": question, "answer": letters or None}
 
 
+def race(get: Get) -> dict:
+    """RACE (`article`, `question`, `options`, `answer` a letter): the article first."""
+    return {"problem": _passage(get("article"), get("question")), "choices": list(get("options") or []),
+            "answer": get("answer"), "domain": "choice"}  # fmt: skip
+
+
+def cosmos_qa(get: Get) -> dict:
+    """CosmosQA (`context`, `question`, `answer0`-`answer3`, `label`; -1 in its test split)."""
+    options = [get(f"answer{i}") for i in range(4)]
+    label = get("label")
+    index = int(label) if str(label).strip() in ("0", "1", "2", "3") else None
+    return _options(_passage(get("context"), get("question")), options, index)
+
+
+def dream(get: Get) -> dict:
+    """DREAM (`dialogue` its turns, `question`, `choice`, `answer` the right choice's text)."""
+    turns = get("dialogue")
+    turns = "\n".join(map(str, turns)) if isinstance(turns, list | tuple) else str(turns)
+    options = [str(c) for c in get("choice") or []]
+    answer = str(get("answer") or "")
+    index = options.index(answer) if answer in options else None
+    return _options(_passage(turns, get("question")), options, index)
+
+
+def belebele(get: Get) -> dict:
+    """Belebele (`flores_passage`, `question`, `mc_answer1`-`4`, `correct_answer_num` 1-4)."""
+    options = [get(f"mc_answer{i}") for i in range(1, 5)]
+    key = str(get("correct_answer_num")).strip()
+    return _options(_passage(get("flores_passage"), get("question")), options,
+                    int(key) - 1 if key in ("1", "2", "3", "4") else None)  # fmt: skip
+
+
+def multirc(get: Get) -> dict:
+    """SuperGLUE's MultiRC (`paragraph`, `question`, `answer` one candidate, `label`): is that answer
+    true? A. Yes (label 1), B. No, as OpenCompass asks."""
+    stated = f"{_passage(get('paragraph'), get('question'))}\nAnswer: {get('answer')}\nIs that answer true?"
+    label = str(get("label")).strip()
+    answer = {"1": "A", "0": "B"}.get(label)
+    return {"problem": stated, "choices": ["Yes", "No"], "answer": answer, "domain": "choice"}
+
+
+def record(get: Get) -> dict:
+    """SuperGLUE's ReCoRD (`passage`, `query` with @placeholder, `entities`, `answers`): the entity
+    that fills the blank, any of `answers` (none in its test split)."""
+    passage = str(get("passage") or "").replace("@highlight\n", "- ")
+    query = str(get("query") or "").replace("@placeholder", "____")
+    problem = f"{passage}\n\nWhich entity of the passage fills the blank?\n{query}"
+    answers = get("answers")
+    return {"problem": problem, "answer": accepted(answers) if answers else None, "domain": "qa"}
+
+
 LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id columns), for formats.py
     ("ReClor (context, question, answers, label)", ("context", "question", "answers", "label"),
      ("context", "question", "answers", "label"), reclor, ("id_string",)),
@@ -245,6 +296,18 @@ LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id co
     ("MMLU-Redux (question, choices, answer, error_type)", ("question", "choices", "answer", "error_type"),
      ("question", "choices", "answer", "correct_answer"), mmlu_redux, ()),
     ("LAMBADA (text alone)", ("text",), ("text",), lambada, (), False, True),
+    ("RACE (article, question, options, answer)", ("article", "question", "options", "answer"),
+     ("article", "question", "options", "answer"), race, ("example_id",)),
+    ("CosmosQA (context, question, answer0-3, label)", ("context", "question", "answer0", "label"),
+     ("context", "question", "answer0", "answer1", "answer2", "answer3", "label"), cosmos_qa, ()),
+    ("DREAM (dialogue, question, choice, answer)", ("dialogue", "question", "choice", "answer"),
+     ("dialogue", "question", "choice", "answer"), dream, ()),
+    ("Belebele (flores_passage, question, mc_answer1-4)", ("flores_passage", "question", "mc_answer1",
+     "correct_answer_num"), ("flores_passage", "question", "correct_answer_num"), belebele, ()),
+    ("MultiRC (paragraph, question, answer, label)", ("paragraph", "question", "answer", "label"),
+     ("paragraph", "question", "answer", "label"), multirc, ()),
+    ("ReCoRD (passage, query, entities, answers)", ("passage", "query", "answers"), ("passage", "query",
+     "answers"), record, ()),
     ("GAOKAO-Bench (question, answer, analysis, score)", ("question", "answer", "analysis", "score"),
      ("question", "answer"), gaokao, ()),
 )  # fmt: skip

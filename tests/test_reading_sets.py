@@ -197,3 +197,52 @@ def test_livecodebench_execution_and_test_output_prediction():
     assert _verdict(dict(prediction), "```python\nassert distanceTraveled(5, 10) == 60\n```")[0] == "correct"
     assert _verdict(dict(prediction), "assert distanceTraveled(mainTank=5, additionalTank=10) == 60")[0] == "correct"
     assert _verdict(dict(prediction), "```python\nassert distanceTraveled(5, 10) == 50\n```")[0] == "incorrect"
+
+
+def test_an_eleventh_blind_sets_layouts():
+    """RACE's article, CosmosQA, DREAM's dialogue, Belebele, MultiRC, ReCoRD, WiC, WSC, PAWS-X, ANLI
+    (three ways, OpenCompass's order), Global-MMLU, KMMLU's one-based key, Arabic letters."""
+    race = {"example_id": "high1.txt", "article": "Tom's bike was stolen on Monday.", "question": "When was it stolen?",
+            "options": ["Sunday", "Monday", "Friday", "Today"], "answer": "B"}  # fmt: skip
+    problem, _ = validate_row(dict(race), 0)
+    assert problem["problem"].startswith("Tom's bike") and problem["id"] == "high1.txt"  # the article, not the question alone
+    assert _verdict(dict(race), "Answer: B")[0] == "correct"
+    cosmos = {"id": "3Q9", "context": "I missed the bus.", "question": "Why was I late?",
+              "answer0": "I overslept.", "answer1": "I missed the bus.", "answer2": "Rain.", "answer3": "None.", "label": 1}  # fmt: skip
+    assert _verdict(dict(cosmos), "Answer: B")[0] == "correct" and _verdict(dict(cosmos, label=-1), "B")[0] == "unverified"
+    dream = {"id": 112, "dialogue_id": "4-199", "dialogue": ["W: When is the next bus?", "M: Take the subway."],
+             "question": "What will the woman do?", "choice": ["Wait.", "Take the subway.", "Walk."], "answer": "Take the subway."}  # fmt: skip
+    problem, _ = validate_row(dict(dream), 0)
+    assert "M: Take the subway." in problem["problem"] and problem["answer"] == "B"
+    bele = {"link": "x", "question_number": 1, "flores_passage": "Le chat dort.", "question": "Que fait le chat ?",
+            "mc_answer1": "Il mange", "mc_answer2": "Il dort", "mc_answer3": "Il court", "mc_answer4": "Il joue",
+            "correct_answer_num": "2", "dialect": "fra_Latn", "ds": "2023-05-03"}  # fmt: skip
+    assert _verdict(dict(bele), "Réponse : B")[0] == "correct"
+    multirc = {"paragraph": "Sarah saved for a bike; her father gave ten dollars.", "question": "What did the father give?",
+               "answer": "Ten dollars", "idx": {"paragraph": 7, "question": 31, "answer": 140}, "label": 1}  # fmt: skip
+    problem, _ = validate_row(dict(multirc), 0)
+    assert problem["id"] == "7-31-140" and problem["answer"] == "A"
+    record = {"passage": "Chelsea lost to Burnley.\n@highlight\nMourinho unhappy", "query": "@placeholder are five points behind.",
+              "entities": ["Chelsea", "Burnley"], "answers": ["Chelsea"], "idx": {"passage": 0, "query": 1}}  # fmt: skip
+    problem, _ = validate_row(dict(record), 0)
+    assert "____ are five points behind." in problem["problem"] and _verdict(dict(record), "Chelsea")[0] == "correct"
+    wic = {"word": "place", "sentence1": "Come to my place.", "sentence2": "No place for them.", "start1": 11,
+           "start2": 3, "end1": 16, "end2": 8, "idx": 0, "label": 0}  # fmt: skip
+    assert validate_row(dict(wic), 0)[0]["answer"] == "B" and _verdict(dict(wic), "B")[0] == "correct"
+    wsc = {"text": "Mark told Pete lies. He should have been truthful.", "span1_index": 0, "span2_index": 5,
+           "span1_text": "Mark", "span2_text": "He", "idx": 0, "label": 1}  # fmt: skip
+    assert "pronoun 'He' refer to 'Mark'" in validate_row(dict(wsc), 0)[0]["problem"] and _verdict(dict(wsc), "A")[0] == "correct"
+    paws = {"id": 5, "sentence1": "The cat sat.", "sentence2": "The cat was sitting.", "label": 1}
+    assert _verdict(dict(paws), "Answer: A")[0] == "correct" and _verdict(dict(paws, label=0), "Answer: A")[0] == "incorrect"
+    anli = {"uid": "a8f1", "premise": "The film was finished after Welles died.", "hypothesis": "Welles watched it.",
+            "label": 2, "reason": "He was dead."}  # fmt: skip
+    problem, _ = validate_row(dict(anli), 0)
+    assert problem["choices"] == ["Contradiction", "Entailment", "Neutral"] and problem["answer"] == "A"
+    assert _verdict(dict(anli), "**A. Contradiction**")[0] == "correct"
+    gm = {"sample_id": "chem/87", "subject": "chemistry", "question": "Welches Element ist am elektronegativsten?",
+          "option_a": "Sauerstoff", "option_b": "Chlor", "option_c": "Fluor", "option_d": "Stickstoff", "answer": "C"}  # fmt: skip
+    assert _verdict(dict(gm), "Fluor.\n\nAntwort: C")[0] == "correct"
+    assert _verdict(dict(gm, answer="B"), "الماء.\n\nالإجابة: ب")[0] == "correct"  # an Arabic letter
+    kmmlu = {"question": "유동자산이 아닌 것은?", "answer": 4, "A": "현금", "B": "매출채권", "C": "재고자산", "D": "건물",
+             "Category": "Accounting", "Human Accuracy": 0.71}  # fmt: skip
+    assert validate_row(dict(kmmlu), 0)[0]["answer"] == "D" and _verdict(dict(kmmlu), "D")[0] == "correct"
