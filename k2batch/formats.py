@@ -174,7 +174,7 @@ class Format:
     fields: Callable[[Get], dict]  # the contract's fields of a row
     ids: tuple[str, ...] = ()  # its own id columns, before the usual names (ID_NAMES)
     strong: bool = False  # its columns say what it is even beside `id` and `problem` (open-r1's has both)
-    only: bool = False  # known by these columns alone (LAMBADA's `text`): with any other, another set
+    only: bool = False  # known by these columns alone (LAMBADA's `text`): with any other (an id too), not it
 
 
 FORMATS = (  # the first whose columns a file has
@@ -302,8 +302,7 @@ def _detect(names: frozenset[str]) -> Format | None:
         return strong
     if {"id", "problem"} <= names and ("answer" in names or not low & set(ANSWER_NAMES)):
         return None  # the contract itself: read as it is (with its reference under another name, mapped)
-    known = next((f for f in FORMATS if set(f.needs) <= low and (not f.only or low <= {*f.needs, *ID_NAMES})),
-                 None)  # fmt: skip
+    known = next((f for f in FORMATS if set(f.needs) <= low and (not f.only or low == set(f.needs))), None)
     if known:
         return known
     problem = next((n for n in PROBLEM_NAMES if n in low), None)
