@@ -29,6 +29,7 @@ from k2batch import codesets as codes
 from k2batch import domains
 from k2batch import mathsets as maths
 from k2batch import qasets as qa
+from k2batch import tablesets as tables
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
 from k2batch.codesets import STDIN
@@ -208,7 +209,8 @@ FORMATS = (  # the first whose columns a file has
            ("question_content", "test", "starter_code"), codes.lcb_output_prediction),  # fmt: skip
     Format("CRUXEval", ("code", "input", "output"), ("code", "input", "output"), codes.cruxeval),
     Format("ClassEval", ("class_name", "skeleton", "test", "test_classes"), ("skeleton",), _classeval),
-    *(Format(*layout) for layout in qa.LAYOUTS),  # reading and QA sets, before the question/answer ones
+    *(Format(*layout) for layout in tables.LAYOUTS),  # sets with tables and documents, then reading and
+    *(Format(*layout) for layout in qa.LAYOUTS),  # QA sets, all before the question/answer ones
     Format("GPQA", ("question", "correct answer", "incorrect answer 1", "incorrect answer 2",
                     "incorrect answer 3"), ("question",), choice.gpqa),  # fmt: skip
     Format("ARC", ("question", "choices", "answerkey"), ("question", "choices", "answerkey"), choice.arc),

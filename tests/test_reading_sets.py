@@ -246,3 +246,58 @@ def test_an_eleventh_blind_sets_layouts():
     kmmlu = {"question": "유동자산이 아닌 것은?", "answer": 4, "A": "현금", "B": "매출채권", "C": "재고자산", "D": "건물",
              "Category": "Accounting", "Human Accuracy": 0.71}  # fmt: skip
     assert validate_row(dict(kmmlu), 0)[0]["answer"] == "D" and _verdict(dict(kmmlu), "D")[0] == "correct"
+
+
+def test_a_twelfth_blind_sets_tables_filings_and_cases():
+    """WikiTableQuestions (its table, its values as a set), TabFact, FinQA (1e-3, a percent read as
+    a hundredth, "$579 million" for 579), TAT-QA (scale, exact), HeadQA, CaseHOLD, QuALITY,
+    NarrativeQA, LegalBench, ScienceQA's hint."""
+    wtq = {"id": "nu-58", "question": "who placed first and second?", "answers": ["Esther", "Shaul"],
+           "table": {"header": ["Name", "Placing"], "rows": [["Shaul", "2"], ["Esther", "1"]], "name": "csv/1.csv"}}  # fmt: skip
+    problem, _ = validate_row(dict(wtq), 0)
+    assert problem["problem"].startswith("Name | Placing\nShaul | 2") and problem["id"] == "nu-58"
+    assert _verdict(dict(wtq), "Answer: Shaul and Esther")[0] == "correct"  # any order
+    assert _verdict(dict(wtq), "Answer: Esther")[0] == "incorrect"
+    assert _verdict(dict(wtq, answers=["Esther"]), "Answer: Esther (1st)")[0] == "correct"  # its evaluator's gloss
+    tabfact = {"id": 0, "table_id": "2-1.csv", "table_text": "tournament#wins\nmasters#0\n", "table_caption": "tony lema",
+               "statement": "tony lema won the masters", "label": 0}  # fmt: skip
+    assert "masters | 0" in validate_row(dict(tabfact), 0)[0]["problem"]
+    assert _verdict(dict(tabfact), "Answer: REFUTED")[0] == "correct" and _verdict(dict(tabfact), "Answer: entailed")[0] == "incorrect"
+    finqa = {"id": "RLW/2016/page_27.pdf-1", "pre_text": ["operating revenues"], "post_text": ["freight fell"],
+             "table": [["", "2016", "2015"], ["total", "$19941", "$21813"]], "filename": "RLW/2016/page_27.pdf",
+             "qa": {"question": "what was the percent change?", "program": "subtract(19941, 21813), divide(#0, 21813)",
+                    "exe_ans": -0.08582}}  # fmt: skip
+    problem, _ = validate_row(dict(finqa), 0)
+    assert "total | $19941 | $21813" in problem["problem"]
+    assert _verdict(dict(finqa), "The answer is -8.58%.")[0] == "correct"
+    assert _verdict(dict(finqa), "The answer is -8.7%.")[0] == "incorrect"
+    millions = dict(finqa, qa={"question": "what was the change?", "exe_ans": 579.0})
+    assert _verdict(millions, "**The answer is $579 million.**")[0] == "correct"
+    tatqa = {"table": {"uid": "e7", "table": [["", "2019", "2018"], ["Prepaid", "$2,303", "$1,780"]]},
+             "paragraphs": [{"uid": "p2", "order": 2, "text": "(in thousands)"}],
+             "questions": [{"uid": "q", "order": 4, "question": "What is the change?", "answer": 523,
+                            "answer_type": "arithmetic", "scale": "thousand"}]}  # fmt: skip
+    assert _verdict(dict(tatqa), "Answer: 523 thousand")[0] == "correct"
+    percent = dict(tatqa, questions=[{"order": 1, "question": "Growth?", "answer": 5.09, "answer_type": "arithmetic",
+                                      "scale": "percent"}])  # fmt: skip
+    assert _verdict(percent, "Answer: 5.09%")[0] == "correct" and _verdict(percent, "Answer: 5.1%")[0] == "incorrect"
+    headqa = {"name": "Cuaderno_2016", "qid": 112, "qtext": "Which is a direct thrombin inhibitor?", "ra": 2,
+              "answers": [{"aid": 1, "atext": "Rivaroxaban."}, {"aid": 2, "atext": "Dabigatran."}]}  # fmt: skip
+    assert _verdict(dict(headqa), "The answer is B.")[0] == "correct"
+    casehold = {"context": "See State v. Mendez (<HOLDING>).", "endings": ["holding a", "holding b", "holding c",
+                "holding d", "holding e"], "label": 1}  # fmt: skip
+    assert _verdict(dict(casehold), "The answer is B.")[0] == "correct"
+    quality = {"article_id": "9", "question_unique_id": "9_q1", "article": "Tomas stayed on the station.",
+               "question": "Where did Tomas stay?", "options": ["home", "the station", "a ship", "Mars"], "gold_label": 2}  # fmt: skip
+    problem, _ = validate_row(dict(quality), 0)
+    assert problem["problem"].startswith("Tomas stayed") and _verdict(dict(quality), "The answer is B.")[0] == "correct"
+    narrative = {"document": {"id": "84", "kind": "gutenberg", "summary": {"text": "Basil paints Dorian.", "tokens": []}},
+                 "question": {"text": "Who paints Dorian?", "tokens": []}, "answers": [{"text": "Basil", "tokens": []}]}  # fmt: skip
+    problem, _ = validate_row(dict(narrative), 0)
+    assert problem["problem"].startswith("Basil paints") and _verdict(dict(narrative), "Basil.")[0] == "correct"
+    legal = {"answer": "Yes", "index": 38, "slice": "Standard hearsay", "text": "A witness told me Henry was on his phone."}
+    assert _verdict(dict(legal), "<think>hearsay</think>\nYes")[0] == "correct"
+    science = {"question": "Which tense?", "choices": ["present", "future"], "answer": 1, "hint": "Mona will print.",
+               "image": None, "lecture": "", "solution": ""}  # fmt: skip
+    problem, _ = validate_row(dict(science), 0)
+    assert problem["problem"] == "Context: Mona will print.\nWhich tense?" and problem["answer"] == "B"

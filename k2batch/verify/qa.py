@@ -3,7 +3,8 @@ answer against each accepted answer, compared as those benchmarks' official scri
 exact match after normalising (lower case; punctuation, articles and extra spaces dropped; a
 number read as a number, as DROP's script reads it) — and correct where any one matches.
 
-The reference is one answer, or a JSON list of them. An empty list says the passage holds no
+The reference is one answer, or a JSON list of them (`{"all": [...]}`: several values, every
+one wanted, in any order: WikiTableQuestions). An empty list says the passage holds no
 answer (SQuAD 2.0): then an abstention ("unanswerable", "no answer") is the right reply, as
 lm-evaluation-harness's SQuAD 2.0 target is "unanswerable"."""
 
@@ -18,6 +19,7 @@ INSTRUCTION = ("Think step by step, then give the final answer as briefly as pos
 ABSTAIN = ("unanswerable", "no answer", "not answerable", "cannot be answered", "cant be answered")
 _PUNCTUATION = set(string.punctuation) | set("‘’´`“”")  # TriviaQA's script drops the curly quotes too
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_GLOSS = re.compile(r"\s*\([^()]*\)\s*$")  # WikiTableQuestions' evaluator drops a closing parenthetical
 
 
 _WORDS = ("answer|respuesta|réponse|antwort|risposta|resposta|antwoord|jawaban|jibu|svar|odpowiedź|cevap|"
@@ -41,6 +43,19 @@ def extract(text: str, n_choices: int | None = None) -> tuple[str | None, str]:
         if found and found[-1].strip("*_ "):
             return found[-1].strip().strip("*_").strip().rstrip("."), rule
     return extract_math(text or "")
+
+
+def _every(reference: str | None) -> list[str] | None:
+    """The values of a reference that wants all of them, in any order (`{"all": [...]}`)."""
+    text = str(reference or "").strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        given = json.loads(text)
+    except ValueError:
+        return None
+    values = given.get("all") if isinstance(given, dict) else None
+    return [str(v) for v in values] if isinstance(values, list) and values else None
 
 
 def references(reference: str | None) -> list[str] | None:
@@ -73,6 +88,14 @@ def normalize(text: str) -> str:
 
 
 def check(task: dict) -> tuple[str, str]:
+    wanted = _every(task.get("reference"))
+    if wanted:  # WikiTableQuestions' values: the reply's items, as a set; a closing "(...)" is no part
+        said = [task.get("answer") or ""]
+        said = re.split(r"\s*(?:[,;|\n]|\band\b)\s*", said[0]) if len(wanted) > 1 else said
+        got = sorted(x for x in (normalize(_GLOSS.sub("", x)) for x in said) if x)
+        want = sorted(normalize(_GLOSS.sub("", v)) for v in wanted)
+        verdict = ("correct", f"all {len(want)} values")
+        return verdict if got == want else ("incorrect", f"not the {len(want)} values")
     accepted = references(task.get("reference"))
     if accepted is None:
         return "unverified", "no reference"
