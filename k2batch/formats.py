@@ -29,6 +29,7 @@ from k2batch import codesets as codes
 from k2batch import domains
 from k2batch import mathsets as maths
 from k2batch import qasets as qa
+from k2batch import sftsets as sft
 from k2batch import tablesets as tables
 from k2batch.choicesets import Get
 from k2batch.choicesets import missing as _missing
@@ -285,6 +286,7 @@ FORMATS = (  # the first whose columns a file has
     Format("MATH (problem, solution)", ("problem", "solution"), ("problem", *ANSWER_NAMES), _math),
     Format("verl (prompt messages, reward_model)", ("prompt", "reward_model"), ("prompt", "reward_model",
            "ability"), _verl),  # fmt: skip
+    *(Format(*layout) for layout in sft.LAYOUTS),  # instruction-tuning and distillation sets, last
 )
 
 

@@ -301,3 +301,49 @@ def test_a_twelfth_blind_sets_tables_filings_and_cases():
                "image": None, "lecture": "", "solution": ""}  # fmt: skip
     problem, _ = validate_row(dict(science), 0)
     assert problem["problem"] == "Context: Mona will print.\nWhich tense?" and problem["answer"] == "B"
+
+
+def test_instruction_tuning_and_distillation_rows_state_their_reference_or_none():
+    """A thirteenth blind set: chat rows (messages, ShareGPT conversations with OpenThoughts'
+    solution section, AM-DeepSeek's info), MetaMathQA, MathInstruct, Alpaca, s1K, camel-ai."""
+    system = "Your role as an assistant involves thoroughly exploring questions ..."
+    share = {"system": system, "conversations": [
+        {"from": "user", "value": "What is the smallest n with n^2+n+41 composite?"},
+        {"from": "assistant", "value": "<|begin_of_thought|>\nTry n = 40 ... \\boxed{41}?\n<|end_of_thought|>\n\n"
+                                       "<|begin_of_solution|>\nHence $\\boxed{40}$.\n<|end_of_solution|>"}]}  # fmt: skip
+    problem, _ = validate_row(dict(share), 0)
+    assert problem["problem"].startswith("What is the smallest") and problem["answer"] == "40"  # its solution's box
+    assert _verdict(dict(share), "<think>...</think>\n\\boxed{40}")[0] == "correct"
+    gpt = {"conversations": [{"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "It is 4, so $\\boxed{4}$."}]}
+    assert validate_row(gpt, 0)[0]["answer"] == "4"
+    only = {"messages": [{"role": "user", "content": "Solve sqrt(x+7) = 9."},
+                         {"role": "assistant", "content": "So x = 74.\n\nThe answer is $\\boxed{74}$."}]}  # fmt: skip
+    assert _verdict(dict(only), "x = 74, so \\boxed{74}")[0] == "correct"
+    chat = {"messages": [{"role": "user", "content": "How can I stay focused?"},
+                         {"role": "assistant", "content": "<answer>Keep a schedule; take breaks.</answer>"}]}  # fmt: skip
+    assert validate_row(chat, 0)[0]["answer"] is None  # a free-form answer is no reference
+    am = {"messages": [{"role": "user", "content": "Print the sum of n integers.", "info": {
+        "source": "codeforces_cots", "reference_answer": None,
+        "test_case": json.dumps({"inputs": ["3\n1 2 3\n"], "outputs": ["6\n"]})}},
+        {"role": "assistant", "content": "<think>sum</think><answer>...</answer>", "info": {}}]}  # fmt: skip
+    assert validate_row(am, 0)[0]["domain"] == "code"
+    metamath = {"type": "GSM_AnsAug", "query": "Natalia sold 48 clips and half as many more. How many?",
+                "original_question": "...", "response": "48 + 24 = 72\n#### 72\nThe answer is: 72"}  # fmt: skip
+    assert validate_row(metamath, 0)[0]["answer"] == "72" and _verdict(metamath, "\\boxed{72}")[0] == "correct"
+    mi = {"source": "data/CoT/aqua_rat.json", "instruction": "Train length?\nAnswer Choices: (A) 120 m (B) 150 m",
+          "output": "Length = 150 m.\nThe answer is B"}  # fmt: skip
+    assert validate_row(mi, 0)[0]["answer"] == "B"
+    pot = dict(mi, source="data/PoT/gsm_gpt4.json", output="print(210)")
+    assert validate_row(pot, 0)[0]["answer"] is None  # a program, no stated answer (not run while reading)
+    alpaca = {"instruction": "Compute the product of the given numbers.", "input": "3, 8, 5", "output": "120"}
+    problem, _ = validate_row(dict(alpaca), 0)
+    assert problem["problem"] == "Compute the product of the given numbers.\n\n3, 8, 5" and problem["answer"] == "120"
+    code = {"instruction": "Write is_prime.", "input": "", "output": "def is_prime(n):\n    return n > 1"}
+    assert validate_row(code, 0)[0]["answer"] is None
+    s1k = {"question": "Seat hidden in pitch air (5)", "solution": "### Answer: CHAIR\n### Explanation: hidden",
+           "cot_type": "crossword", "source_type": "xword1"}  # fmt: skip
+    assert validate_row(dict(s1k), 0)[0]["domain"] == "exact" and _verdict(dict(s1k), "Answer: POT")[0] == "incorrect"
+    camel = {"role_1": "Mathematician", "topic;": "Algebra", "sub_topic": "Linear", "message_1": "Solve 2x + 5 = 17",
+             "message_2": "Subtract 5 and divide: x = 6."}  # fmt: skip
+    problem, _ = validate_row(dict(camel), 0)
+    assert problem["problem"] == "Solve 2x + 5 = 17" and problem["answer"] is None
