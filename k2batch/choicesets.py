@@ -192,7 +192,7 @@ def social_iqa(get: Get) -> dict:
 YES_NO = ["Yes", "No"]
 
 
-def _yes(value: Any) -> bool | None:
+def truth(value: Any) -> bool | None:
     """A truth value as published: a bool, 0/1, "True"/"true"/"yes"."""
     if isinstance(value, bool):
         return value
@@ -205,7 +205,7 @@ def boolq(get: Get) -> dict:
     options (a reply may say "yes" or "A", as OpenCompass's prompt offers them); a non-truth answer
     is read as the value it is."""
     stated = f"{get('passage')}\nQuestion: {str(get('question')).rstrip('?')}?"
-    said = _yes(get("answer") if get("answer") is not None else get("label"))  # SuperGLUE's: `label` 1 is yes
+    said = truth(get("answer") if get("answer") is not None else get("label"))  # SuperGLUE's label 1: yes
     if said is None:
         return {"problem": stated, "answer": get("answer")}
     return {"problem": stated, "choices": YES_NO, "answer": "A" if said else "B", "domain": "choice"}
@@ -238,7 +238,7 @@ def word_in_context(get: Get) -> dict:
     (the same meaning, label 1), B. No."""
     pair = f"Sentence 1: {get('sentence1')}\nSentence 2: {get('sentence2')}"
     stated = f"{pair}\nIs the word '{get('word')}' used in the same sense in the two sentences above?"
-    return _yes_no(stated, get("label"))
+    return yes_no(stated, get("label"))
 
 
 def winograd_schema(get: Get) -> dict:
@@ -246,18 +246,19 @@ def winograd_schema(get: Get) -> dict:
     noun? A. Yes (label 1), B. No."""
     pronoun, noun = get("span2_text"), get("span1_text")
     stated = f"{get('text')}\nIn the passage above, does the pronoun '{pronoun}' refer to '{noun}'?"
-    return _yes_no(stated, get("label"))
+    return yes_no(stated, get("label"))
 
 
 def paraphrase(get: Get) -> dict:
     """PAWS-X (`id`, `sentence1`, `sentence2`, `label` 1 for a paraphrase): A. Yes, B. No."""
     pair = f"Sentence 1: {get('sentence1')}\nSentence 2: {get('sentence2')}"
     stated = f"{pair}\nDo the two sentences mean the same?"
-    return _yes_no(stated, get("label"))
+    return yes_no(stated, get("label"))
 
 
-def _yes_no(stated: str, label: Any) -> dict:
-    said = _yes(label) if str(label).strip() in ("0", "1", "True", "False", "true", "false") else None
+def yes_no(stated: str, label: Any) -> dict:
+    """Options Yes (A) and No (B), the key a truth value (1, True, "true"); any other is no reference."""
+    said = truth(label) if str(label).strip() in ("0", "1", "True", "False", "true", "false") else None
     answer = None if said is None else "A" if said else "B"
     return {"problem": stated, "choices": YES_NO, "answer": answer, "domain": "choice"}
 

@@ -134,13 +134,19 @@ def lcb_output_prediction(get: Get) -> dict:
     """LiveCodeBench's test output prediction (`question_content`, `starter_code`, `function_name`,
     `test` one functional case): the value the function returns on that input, from the statement
     alone; graded as lcb_runner grades it, the assertion's literal against the case's output."""
-    cases = json.loads(get("test")) if isinstance(get("test"), str) else get("test")
+    try:
+        cases = json.loads(get("test")) if isinstance(get("test"), str) else get("test")
+    except ValueError:
+        raise ValueError("LiveCodeBench's `test` is not JSON") from None
     case = cases[0] if isinstance(cases, list) and cases and isinstance(cases[0], dict) else None
     if case is None or "input" not in case or "output" not in case:
         raise ValueError("LiveCodeBench's test output prediction needs one case with input and output")
     name = get("function_name")
     args = ", ".join(line.strip() for line in str(case["input"]).splitlines() if line.strip())
-    output = repr(json.loads(case["output"]))  # its output is JSON: true is True
+    try:
+        output = repr(json.loads(case["output"]))  # its output is JSON: true is True
+    except (ValueError, TypeError):
+        raise ValueError("LiveCodeBench's test output is not JSON") from None
     starter = get("starter_code")
     shown = f"\n\n```python\n{starter.rstrip()}\n```" if isinstance(starter, str) and starter.strip() else ""
     problem = (f"{get('question_content')}{shown}\n\nComplete the assertion with the literal the function "

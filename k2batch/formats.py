@@ -177,6 +177,7 @@ class Format:
     ids: tuple[str, ...] = ()  # its own id columns, before the usual names (ID_NAMES)
     strong: bool = False  # its columns say what it is even beside `id` and `problem` (open-r1's has both)
     only: bool = False  # known by these columns alone (LAMBADA's `text`): with any other (an id too), not it
+    weak: bool = False  # a problem column beside an answer column is read instead (chat rows' `messages`)
 
 
 FORMATS = (  # the first whose columns a file has
@@ -307,9 +308,9 @@ def _detect(names: frozenset[str]) -> Format | None:
     if {"id", "problem"} <= names and ("answer" in names or not low & set(ANSWER_NAMES)):
         return None  # the contract itself: read as it is (with its reference under another name, mapped)
     known = next((f for f in FORMATS if set(f.needs) <= low and (not f.only or low == set(f.needs))), None)
-    if known:
-        return known
     problem = next((n for n in PROBLEM_NAMES if n in low), None)
+    if known and not (known.weak and problem and low & set(ANSWER_NAMES)):
+        return known
     if problem is None:
         shown = ", ".join(sorted(names)[:12]) or "none"
         raise ValueError(

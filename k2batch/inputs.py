@@ -161,6 +161,8 @@ def read_column(uri: str, name: str, total: int) -> list:
         if arrowfiles.is_arrow(file):
             schema, found = arrowfiles.batches(file)
             for b in found:
+                if len(out) >= total:
+                    break
                 out += b.column(name).to_pylist() if name in schema.names else [None] * b.num_rows
             continue
         fs, path = _fs(file)

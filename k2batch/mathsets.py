@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from k2batch.choicesets import Get, hle, missing
+from k2batch.choicesets import Get, hle, missing, truth
 
 
 def olympiadbench(get: Get) -> dict:
@@ -164,7 +164,9 @@ def knights_and_knaves(get: Get) -> dict:
     names, solution = get("names"), get("solution")
     lists = isinstance(names, list | tuple) and isinstance(solution, list | tuple)
     ok = lists and len(names) == len(solution)
-    roles = {str(n): "knight" if s else "knave" for n, s in zip(names, solution, strict=True)} if ok else None
+    truths = [truth(s) for s in solution] if ok else []
+    ok = ok and None not in truths  # "False" as text is a knave, not a truthy string
+    roles = {str(n): "knight" if t else "knave" for n, t in zip(names, truths, strict=True)} if ok else None
     return {"problem": get("quiz"), "answer": json.dumps(roles) if roles else None, "domain": "knights"}
 
 

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from k2batch.choicesets import Get, missing
+from k2batch.choicesets import Get, missing, yes_no
 from k2batch.extract import option_letters
 
 NO_SPAN = 'Answer with the shortest span of the passage that answers it, or "unanswerable" if it does not.'
@@ -20,13 +20,11 @@ def accepted(value: Any) -> str | None:
     """Every accepted answer as the `qa` domain's JSON list: a list (Natural Questions), TriviaQA's
     {aliases, value}, SQuAD's {text}, DROP's {spans}; None where there is none at all."""
     if isinstance(value, dict):
-        value = next((value[k] for k in ("aliases", "text", "spans") if isinstance(value.get(k), list)),
-                     [value.get("value")] if not missing(value.get("value")) else None)  # fmt: skip
-        if value is None:
-            return None
+        listed = next((value[k] for k in ("aliases", "text", "spans") if isinstance(value.get(k), list)), [])
+        value = [value.get("value"), *listed] if "aliases" in value else listed or [value.get("value")]
     if isinstance(value, list | tuple):
         answers = dict.fromkeys(str(a).strip() for a in value if not missing(a))
-        return json.dumps(list(answers), ensure_ascii=False)
+        return json.dumps(list(answers), ensure_ascii=False) if answers else None  # none: no reference
     return None if missing(value) else str(value)
 
 
@@ -250,9 +248,7 @@ def multirc(get: Get) -> dict:
     """SuperGLUE's MultiRC (`paragraph`, `question`, `answer` one candidate, `label`): is that answer
     true? A. Yes (label 1), B. No, as OpenCompass asks."""
     stated = f"{_passage(get('paragraph'), get('question'))}\nAnswer: {get('answer')}\nIs that answer true?"
-    label = str(get("label")).strip()
-    answer = {"1": "A", "0": "B"}.get(label)
-    return {"problem": stated, "choices": ["Yes", "No"], "answer": answer, "domain": "choice"}
+    return yes_no(stated, get("label"))
 
 
 def record(get: Get) -> dict:
@@ -288,9 +284,13 @@ LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id co
     ("TruthfulQA multiple choice (question, mc1_targets)", ("question", "mc1_targets"), ("question",
      "mc1_targets", "mc2_targets"), truthfulqa, ()),
     ("StoryCloze (input_sentence_1-4, sentence_quiz1-2, answer_right_ending)", ("input_sentence_1",
-     "sentence_quiz1", "sentence_quiz2", "answer_right_ending"), (), story_cloze, ("story_id",)),
+     "sentence_quiz1", "sentence_quiz2", "answer_right_ending"), ("input_sentence_1", "input_sentence_2",
+     "input_sentence_3", "input_sentence_4", "sentence_quiz1", "sentence_quiz2", "answer_right_ending"),
+     story_cloze, ("story_id",)),
     ("StoryCloze as first published (InputSentence1-4, RandomFifthSentenceQuiz1-2, AnswerRightEnding)",
-     ("inputsentence1", "randomfifthsentencequiz1", "answerrightending"), (), story_cloze, ("inputstoryid",)),
+     ("inputsentence1", "randomfifthsentencequiz1", "answerrightending"), ("inputsentence1", "inputsentence2",
+     "inputsentence3", "inputsentence4", "randomfifthsentencequiz1", "randomfifthsentencequiz2",
+     "answerrightending"), story_cloze, ("inputstoryid",)),
     ("LongBench (context, input, answers)", ("context", "input", "answers"), ("context", "input", "answers"),
      longbench, ("_id",)),
     ("MMLU-Redux (question, choices, answer, error_type)", ("question", "choices", "answer", "error_type"),

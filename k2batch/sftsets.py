@@ -107,6 +107,7 @@ LAYOUTS = (  # (name, columns it is known by, columns it maps, fields, its id co
     ("s1K (question, solution, cot_type)", ("question", "solution", "cot_type"), ("question", "solution"),
      s1k, ()),
     ("camel-ai (message_1, message_2)", ("message_1", "message_2"), ("message_1", "message_2"), camel, ()),
-    ("chat messages (messages)", ("messages",), ("messages", "prompt"), chat, ()),
-    ("ShareGPT conversations (conversations)", ("conversations",), ("conversations", "system"), chat, ()),
+    ("chat messages (messages)", ("messages",), ("messages", "prompt"), chat, (), False, False, True),
+    ("ShareGPT conversations (conversations)", ("conversations",), ("conversations", "system"), chat, (),
+     False, False, True),
 )  # fmt: skip

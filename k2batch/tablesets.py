@@ -74,6 +74,8 @@ def tatqa(get: Get) -> dict:
     answer, kind = q.get("answer"), str(q.get("answer_type") or "")
     problem = _passage(text.strip(), q.get("question"))
     spans = list(answer) if isinstance(answer, list | tuple) else [answer]
+    if not spans:
+        return {"problem": problem, "answer": None, "domain": "qa"}
     number = re.fullmatch(r"\$?\s*(\()?\s*\$?([\d,]*\.?\d+)\s*\)?%?", str(spans[0]).strip())
     number = number if len(spans) == 1 else None  # "$(426)": a number, negative in its brackets
     if kind in ("span", "multi-span") and not number:

@@ -271,8 +271,10 @@ def test_a_twelfth_blind_sets_tables_filings_and_cases():
     assert "total | $19941 | $21813" in problem["problem"]
     assert _verdict(dict(finqa), "The answer is -8.58%.")[0] == "correct"
     assert _verdict(dict(finqa), "The answer is -8.7%.")[0] == "incorrect"
-    millions = dict(finqa, qa={"question": "what was the change?", "exe_ans": 579.0})
-    assert _verdict(millions, "**The answer is $579 million.**")[0] == "correct"
+    millions = dict(finqa, pre_text=["net revenues ( in millions )"], qa={"question": "what was the change?",
+                                                                            "exe_ans": 579.0})  # fmt: skip
+    assert _verdict(millions, "**The answer is $579 million.**")[0] == "correct"  # the table's own scale
+    assert _verdict(dict(millions, pre_text=["net revenues"]), "The answer is $579 million.")[0] == "incorrect"
     tatqa = {"table": {"uid": "e7", "table": [["", "2019", "2018"], ["Prepaid", "$2,303", "$1,780"]]},
              "paragraphs": [{"uid": "p2", "order": 2, "text": "(in thousands)"}],
              "questions": [{"uid": "q", "order": 4, "question": "What is the change?", "answer": 523,
@@ -347,3 +349,23 @@ def test_instruction_tuning_and_distillation_rows_state_their_reference_or_none(
              "message_2": "Subtract 5 and divide: x = 6."}  # fmt: skip
     problem, _ = validate_row(dict(camel), 0)
     assert problem["problem"] == "Solve 2x + 5 = 17" and problem["answer"] is None
+
+
+def test_edge_rows_a_review_found():
+    """An empty answer list is no reference (not "the passage holds none"); truth values written as
+    text; a problem/answer file with a `messages` column keeps its answer; 5万 is no counted 5."""
+    from k2batch import formats
+    from k2batch.verify.mathunits import split_unit
+
+    hotpot = {"id": "h", "question": "Who?", "answer": "", "type": "bridge", "level": "easy",
+              "supporting_facts": {}, "context": {}}  # fmt: skip
+    assert validate_row(hotpot, 0)[0]["answer"] is None
+    trivia = {"question": "Q?", "question_id": "t1", "answer": {"aliases": [], "value": "<unk>", "normalized_aliases": []}}
+    assert json.loads(validate_row(trivia, 0)[0]["answer"]) == ["<unk>"]  # its value is an alias too
+    kk = {"quiz": "Two inhabitants.", "names": ["A", "B"], "solution": ["False", "True"]}
+    assert json.loads(validate_row(kk, 0)[0]["answer"]) == {"A": "knave", "B": "knight"}
+    multirc = {"paragraph": "p", "question": "q", "answer": "a", "idx": {"p": 1}, "label": True}
+    assert validate_row(multirc, 0)[0]["answer"] == "A"
+    assert formats.describe(["problem", "answer", "messages"]).startswith("problem/answer")
+    assert formats.describe(["id", "prompt", "messages"]).startswith("chat messages")
+    assert split_unit("5万") == ("5万", None) and split_unit("70人") == ("70", None)

@@ -191,9 +191,11 @@ def _typed_cases(cases: list, ctx: dict) -> dict:
     if kinds != {"function_call"}:
         got = ", ".join(sorted(kinds))
         raise ValueError(f"cases must all be stdin/stdout or all function calls, got {got}")
-    name = next((c["fn_name"] for c in cases if c.get("fn_name")), None)
+    name = next((c["fn_name"] for c in cases if c.get("fn_name")), None) or ctx["fn_name"]
+    if not name:
+        raise ValueError("function-call cases need a function name (fn_name)")
     inputs, outputs = [c["input"] for c in cases], [c["output"] for c in cases]
-    return _apps({"inputs": inputs, "outputs": outputs, "fn_name": name or ctx["fn_name"]}, ctx)
+    return _apps({"inputs": inputs, "outputs": outputs, "fn_name": name}, ctx)
 
 
 def _apps(t: dict, ctx: dict) -> dict:

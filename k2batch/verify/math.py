@@ -350,7 +350,7 @@ def _verdict(reference: str, answer: str, problem: str, policy: dict) -> tuple[s
     in_dollars = re.search(r"\bdollars?\b|\bin \\?\$|\bhow many cents\b|\bin cents\b", problem, re.I)
     if bool(in_cents[0]) != bool(in_cents[1]) and not in_dollars:  # 75 cents for $0.75
         ref, ans = in_cents[0] or ref, in_cents[1] or ans
-    ans = ref if forms.unscaled(answer, reference) else ans  # "$579 million" for 579 in a table of millions
+    ans = ref if forms.unscaled(answer, reference, problem) else ans  # "$579 million": 579 in millions
     if asks.asks_percent(problem) and "%" in ref and not re.search(r"%|percent", ans):
         ref = re.sub(r"\s*%$", "", ref)  # "what percent": the number of percent, not a hundredth of it
     if policy["tolerance"] == "precision" and asks.exact_form(problem):

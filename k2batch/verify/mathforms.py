@@ -19,7 +19,6 @@ def clean(text: str) -> str:
     """The answer without what never changes its value: math delimiters, spacing commands,
     \\left/\\right, \\dfrac/\\tfrac, thousands separators inside numbers, a final full stop."""
     t = re.sub(r"^`([^`]+)`$", r"\1", text.strip())  # `x + 3`: inline code
-    t = re.sub(r"^\\?\$\s*\(\s*([\d,]*\.?\d+)\s*\)", r"-\1", t)  # "$(426)": an accountant's negative
     t = t.replace("−", "-").replace("\\%", "%").replace("°", "^\\circ").replace("{:}", ":")
     t = re.sub(r"\s*×\s*", r" \\times ", t)
     t = _ROOT.sub(lambda m: f"\\sqrt{{{m.group(1) or m.group(2)}}}", t)  # 8√2, √(x+1)
@@ -131,12 +130,14 @@ _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _CONGRUENCE = re.compile(  # `\\pmod{7}`, `(\\mod 7)`, `(\\text{mod } 7)`: not `\\bmod`, an operation
     r"^(?:[^=]*\\equiv\s*)?(.+?)\s*(?:\\pmod\s*\{?\s*\d+\s*\}?|\(\s*(?:\\mod|\\text\{\s*mod\s*\}|mod)\s*\d+\s*\))$"
 )
-def unscaled(answer: str, reference: str) -> bool:
+def unscaled(answer: str, reference: str, problem: str = "") -> bool:
     """"$579 million" for a bare reference of 579: a set whose tables are in millions (FinQA, TAT-QA)
     writes its references without the scale word a reply adds."""
     said = unwrap(answer).strip()
-    m = re.fullmatch(r"\\?\$?\s*(-?[\d,]*\.?\d+)\s*(?:thousand|million|billion)s?\b.*", said, re.I)
+    m = re.fullmatch(r"\\?\$?\s*(-?[\d,]*\.?\d+)\s*(thousand|million|billion)s?\b.*", said, re.I)
     if not m or not re.fullmatch(r"-?\d+(?:\.\d+)?", reference.strip()):
+        return False
+    if not re.search(rf"\b{m[2]}s?\b", problem, re.I):  # "(in millions)": the problem's own scale
         return False
     return abs(float(m[1].replace(",", "")) - float(reference)) <= 1e-9 * max(1.0, abs(float(reference)))
 

@@ -54,7 +54,7 @@ def split_unit(text: str) -> tuple[str, str | None]:
     """(value, canonical unit or None): `25\\text{ cm}` -> ("25", "cm"), `12 dollars` -> ("12",
     None), `3 square feet` -> ("3", "sq ft"). Only known units count; other trailing words stay."""
     t = re.sub(r"\}\s*/\s*" + _WRAPPERS + r"\{\s*", "/", text.strip())  # \\mathrm{km}/\\mathrm{h}: one unit
-    counted = re.fullmatch(r"(-?[\d.,/]*\d%?)\s*[\u4e00-\u9fff]{1,4}", t)  # "70人", "12千米": counters
+    counted = re.fullmatch(r"(-?[\d.,/]*\d%?)\s*(?![万亿千百十兆])[\u4e00-\u9fff]{1,3}", t)  # "70人": counted
     if counted:
         return counted[1], None
     spelled = _SPELLED.search(t)  # "5t meters per second", "(x + 2) cm": an expression, then its unit apart
