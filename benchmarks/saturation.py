@@ -20,15 +20,17 @@ pipeline's start and its last problems (fewer requests than slots, whatever the 
 Goal: adaptive >= 0.95 by (1) at every capacity, with no more 429s than fixed 16 (the old
 default). About 5 1/2 minutes; these jobs are short (~10 round trips at C = 64), so the
 adaptive window's ramp-up weighs more than in a real job (`--per-slot 6 --most 400`, ~9 min).
-A bound: a first window above 16 would meet 429s at C = 4 (its queue takes 16), so the first
-round trip serves at most 16 of C slots, which alone caps a 10-round-trip job at C = 64 near
-1 - 0.75 / 10, whatever the window does after. "adaptive, next job" is a second job against the
-same server by a new client, which starts from the window the first learned
-(k2batch/backends/windows.py), as a nightly job meets the server of the night before.
-"adaptive, /metrics" is a cold job against the same server publishing vLLM's gauges of running
-and waiting requests at /metrics (as vLLM, SGLang, llama.cpp's server and TGI do), which slow
-start reads (k2batch/backends/server_queue.py): the bound above holds for servers that say
-nothing of their queue (OpenAI, Cerebras)."""
+The server streams as vLLM does (the first chunk when a request gets its slot), and the default
+client streams while its window grows: a full window whose every request has begun doubles at
+once. "adaptive, whole replies" is the same cold job reading latency alone
+(`backend.stream_start=false`), which is bounded: a first window above 16 would meet 429s at
+C = 4 (its queue takes 16), so its first round trip serves at most 16 of C slots, which alone
+caps a 10-round-trip job at C = 64 near 1 - 0.75 / 10, whatever the window does after.
+"adaptive, next job" is a second job against the same server by a new client, which starts
+from the window the first learned (k2batch/backends/windows.py), as a nightly job meets the
+server of the night before. "adaptive, /metrics" is a cold job against the same server
+publishing vLLM's gauges of running and waiting requests at /metrics (as vLLM, SGLang,
+llama.cpp's server and TGI do), which slow start reads (k2batch/backends/server_queue.py)."""
 
 from __future__ import annotations
 
@@ -56,10 +58,13 @@ VARIANTS = {  # name -> job settings
     "fixed 16": ["backend.concurrency=fixed", "backend.max_concurrency=16"],
     "fixed 32": ["backend.concurrency=fixed", "backend.max_concurrency=32"],
     "adaptive": [],  # the defaults, against a server it has not met
+    "adaptive, whole replies": ["backend.stream_start=false"],  # the same, latency alone
     "adaptive, next job": [],  # the same, a new client that starts from the window the job before learned
     "adaptive, /metrics": [],  # cold, against the server publishing vLLM's queue gauges
 }
 PUBLISHES = {"adaptive, /metrics"}  # variants whose server publishes its queue (backends/server_queue.py)
+# a cold start each: nothing learned before this server (state folders of their own)
+COLD_START = {"adaptive, whole replies": "-w", "adaptive, /metrics": "-m"}
 
 
 def service_s(body: dict, scale: float = 1.0) -> float:
@@ -87,9 +92,9 @@ class BoundedServer(QuotaServer):
                 self.inside -= 1
         return admitted
 
-    def _serve(self, body: dict) -> None:
+    def _serve(self, body: dict, started=None) -> None:
         try:
-            super()._serve(body)
+            super()._serve(body, started)
         finally:
             with self._lock:
                 self.inside -= 1
@@ -110,6 +115,7 @@ def _server(conn, capacity: int, bound: int, scale: float) -> None:
 
 
 DEMAND: list[tuple[float, int]] = []  # (time, +1 | -1): a request enters the client's gate / leaves
+PEAK = [0]  # the largest window a request met at the gate
 
 
 def watch_demand() -> None:
@@ -119,6 +125,7 @@ def watch_demand() -> None:
 
     async def entering(gate):
         DEMAND.append((time.monotonic(), 1))
+        PEAK[0] = max(PEAK[0], gate.limit)
         return await enter(gate)
 
     def leaving(gate):
@@ -161,10 +168,11 @@ def run_capacity(src: str, capacity: int, problems: int, bound: int, scale: floa
     rows = {}
     for name, sets in VARIANTS.items():
         # nothing learned before this server; the /metrics job is cold too
-        os.environ["K2BATCH_STATE_DIR"] = str(tmp / f"state-c{capacity}{'-m' if name in PUBLISHES else ''}")
+        os.environ["K2BATCH_STATE_DIR"] = str(tmp / f"state-c{capacity}{COLD_START.get(name, '')}")
         parent.send("publish" if name in PUBLISHES else "silent")
         backends._engines.clear()  # each job a new client, as in a new process (same settings share one)
         DEMAND.clear()
+        PEAK[0] = 0
         base = ["backend.kind=openai", "backend.model=m", f"backend.base_url={url}/v1", f"limit={problems}"]
         cfg = load_config(sets=[*base, *sets])
         start = windows.initial(cfg.backend, COLD) if cfg.backend.concurrency == "adaptive" else None
@@ -175,7 +183,8 @@ def run_capacity(src: str, capacity: int, problems: int, bound: int, scale: floa
         served, rejected = parent.recv()
         work, whole = utilisation(served, list(DEMAND), capacity)
         rows[name] = {"calls": manifest["calls"]["made"], "job_s": elapsed, "429": rejected,
-                      "work": work, "whole": whole, "start": start, "end": _window(cfg)}  # fmt: skip
+                      "work": work, "whole": whole, "start": start, "peak": PEAK[0],
+                      "end": _window(cfg)}  # fmt: skip
     parent.send("done")
     server.join()
     return rows
@@ -208,9 +217,11 @@ def main() -> int:
         print(f"{c:>3} {problems:>8} {rows['adaptive']['calls']:>6}" + "".join(f" {x:>22}" for x in cells))
         for name in ok:
             ok[name] &= rows[name]["work"] >= 0.95 and rows[name]["429"] <= rows["fixed 16"]["429"]
-    print("adaptive windows, first job / next job: start -> end")
+    adaptive = [n for n in VARIANTS if n.startswith("adaptive")]
+    print(f"windows, {' / '.join(adaptive)}: start -> peak -> end")
     for c, (_, rows) in table.items():
-        print(f"{c:>3}  " + "  /  ".join(f"{rows[n]['start']} -> {rows[n]['end']}" for n in ok))
+        print(f"{c:>3}  " + "  /  ".join(f"{rows[n]['start']} -> {rows[n]['peak']} -> {rows[n]['end']}"
+                                         for n in adaptive))  # fmt: skip
     for name, met in ok.items():
         print(f"goal ({name} >= 0.95 at every capacity, 429s <= fixed 16): {'met' if met else 'NOT met'}")
     return 0 if all(ok.values()) else 1

@@ -76,6 +76,11 @@ class BackendConfig(Strict):
         "its /metrics (vLLM, SGLang, llama.cpp --metrics, TGI) while the first window grows; one GET "
         "where a server has none (k2batch/backends/server_queue.py).",
     )
+    stream_start: bool = execution_only(
+        True, description="adaptive: stream replies while the window grows: a reply's first chunk shows "
+        "the server runs it (a queued one gets none), so a server with room is found before the first "
+        "reply is back, /metrics or not; whole replies after (k2batch/backends/http.py).",
+    )
     timeout_s: float = execution_only(600.0, gt=0, description="Per request.")
     max_retries: int = execution_only(
         8, ge=0, description="Retries of transient errors (429, 5xx, timeouts)."

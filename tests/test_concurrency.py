@@ -369,12 +369,12 @@ llamacpp:requests_deferred 12
     assert metrics_url("http://h:8080") == "http://h:8080/metrics"
 
 
-def window_at_each_reply(srv, requests: int, keep: list | None = None) -> list[tuple[bool, int]]:
-    """A job of `requests` calls against `srv` with the default (adaptive) settings: (slow start
-    still on, window) as each reply came back. `keep` gets the backend, closed."""
+def window_at_each_reply(srv, requests: int, keep: list | None = None, *more: str) -> list[tuple[bool, int]]:
+    """A job of `requests` calls against `srv` with the default (adaptive) settings (and `more`):
+    (slow start still on, window) as each reply came back. `keep` gets the backend, closed."""
     from k2batch.backends.base import ChatRequest
 
-    sets = ["backend.kind=openai", "backend.model=m", f"backend.base_url={srv.url}/v1"]
+    sets = ["backend.kind=openai", "backend.model=m", f"backend.base_url={srv.url}/v1", *more]
     backend = OpenAIBackend(load_config(sets=sets).backend)
     if keep is not None:
         keep.append(backend)
@@ -390,15 +390,31 @@ def window_at_each_reply(srv, requests: int, keep: list | None = None) -> list[t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("publishes", [True, False])
-def test_a_server_that_publishes_its_queue_is_filled_in_the_first_round_trip(monkeypatch, publishes):
+@pytest.mark.parametrize("publishes, streams", [(True, False), (False, True), (False, False)])
+def test_a_server_with_room_is_filled_in_the_first_round_trip(monkeypatch, publishes, streams):
     """A server of 64 slots, 1 s a request: one that publishes vLLM's gauges has the window
-    doubled at least once before its first reply is back (a read each 0.1 s; 3 reach 128); one
-    that does not, at the cold 16 (latency shows nothing before a reply). The same job either way."""
+    doubled at least once before its first reply is back (a read each 0.1 s; 3 reach 128); so
+    has one that does not, from its streams' first chunks, which show it runs every request of
+    the window (to 128 = twice its slots, where half of them get none). With neither the window
+    is the cold 16 until a reply is back (latency shows nothing before). The same job each way."""
     monkeypatch.setenv("OPENAI_API_KEY", "local")
     with QuotaServer(capacity=64, service_s=lambda body: 1.0, queue_metrics=publishes) as srv:
-        _, first = window_at_each_reply(srv, 192)[0]
-    assert first >= 32 if publishes else first == 16
+        _, first = window_at_each_reply(srv, 192, None, f"backend.stream_start={str(streams).lower()}")[0]
+    assert first >= 32 if publishes else first == (128 if streams else 16)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slots", [4, 8, 16])
+def test_streams_do_not_grow_the_window_past_what_a_small_server_runs(monkeypatch, slots):
+    """Streams at a server of 4, 8 or 16 slots (0.5 s a request): the cold window of 16 may grow
+    only where the server runs all of it (16 slots: to 32, once); a queued request's stream sends
+    nothing, so at 4 and 8 nothing grows it before latency ends slow start (a bound of 4 x 4
+    would have seen no 429 at 4 slots)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    with QuotaServer(capacity=slots, service_s=lambda body: 0.5) as srv:
+        seen = window_at_each_reply(srv, 6 * slots)
+    assert max(window for _, window in seen[:slots]) == (32 if slots == 16 else 16)
+    assert max(window for ramp, window in seen if ramp) <= max(16, 2 * slots) and srv.counts["ok"] == 6 * slots
 
 
 @pytest.mark.slow
@@ -420,3 +436,43 @@ def test_closing_a_backend_ends_its_queue_watcher(monkeypatch):
     [backend] = backends
     assert backend._watcher is not None and backend._watcher.done()
     assert backend._gauge._client is None  # its HTTP client was closed
+
+
+def test_once_the_servers_counts_have_doubled_the_window_latency_adds_nothing_in_slow_start():
+    """Streams (or /metrics) showed every request of the cold window running: 16 -> 32. The
+    first round trip's replies then met no queue, which proves room for 16, not for 32: the
+    leap takes twice the window of its proof (it took twice the window now: 64), and latency,
+    noisy per unit of work, no longer adds a request a reply (a server of 16 reached 65, a 429
+    past its 64)."""
+    limit = AdaptiveLimit(128)
+    limit.queue_seen(16, 0, 16)
+    assert limit.limit == 32
+    for _ in range(96):
+        limit.sample(0.2, sent=16, size=1.0)
+    assert limit.limit == 32
+
+
+def test_where_streams_show_what_the_server_runs_a_clear_latency_proof_does_not_leap():
+    """A server of 8 behind a cold window of 16 can give a first round trip whose fuller half
+    looks clear (latency per unit of work is noisy): latency alone leaps to 32 (429s past a
+    queue of 32). Where streams show when the server begins a request, they lead instead."""
+    for streams, after in ((False, 32), (True, 16)):
+        limit = AdaptiveLimit(128)
+        if streams:
+            limit.streams_lead()
+        for _ in range(16):
+            limit.sample(0.2, sent=12, size=1.0)
+        assert limit.limit == after
+
+
+def test_a_stream_leads_only_where_its_first_chunk_came_well_before_its_end():
+    """A proxy that holds a stream back until its end sends its first chunk with its last: such
+    streams show nothing of the server's queue, and latency keeps leading."""
+    now = [0.0]
+    for begun, leads in ((0.1, True), (0.9, False)):
+        gate, now[0] = Gate(AdaptiveLimit(128), clock=lambda: now[0]), 0.0
+        with gate.sending() as call:
+            now[0] = begun
+            gate.started(call)
+            now[0] = 1.0
+        assert gate.control._led is leads and gate.running == 0 and gate.limit == 16

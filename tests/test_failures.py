@@ -48,7 +48,9 @@ def test_a_job_whose_every_call_fails_is_failed_and_echoed_keys_are_redacted(tmp
         assert KEY not in r.stdout + r.stderr
         before = srv.counts["400"]
         again = cli(*args, env={"K2BATCH_TEST_KEY": KEY})  # not a no-op: the failed calls are retried
-        assert again.returncode == 1 and srv.counts["400"] == before + 3
+        # each once, streamed while the window grows; a refused stream is sent again whole until
+        # one such is refused too (the refusal is then the request's own): 4 to 6 requests
+        assert again.returncode == 1 and 3 < srv.counts["400"] - before <= 6
 
 
 def test_a_partial_job_is_rerun_and_retries_only_what_failed(tmp_path):

@@ -11,6 +11,7 @@ import urllib.request
 import pyarrow.parquet as pq
 import pytest
 
+from k2batch import backends
 from k2batch.backends import get_backend
 from k2batch.backends.base import ChatRequest
 from k2batch.backends.llamacpp import embedded_model_path
@@ -20,6 +21,8 @@ from k2batch.testing.quota_server import QuotaServer
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow
+JSON_REQ = ChatRequest(messages=(("user", "Is 2 + 2 hard?"),), max_tokens=8,
+                       json_schema='{"type": "object", "properties": {"hard": {"type": "boolean"}}}')
 FAST = ["stages.triage.max_tokens=24", "stages.plan.max_tokens=32", "stages.generate.max_tokens=48",
         "stages.judge.max_tokens=24", "samples=2"]  # fmt: skip
 
@@ -68,6 +71,39 @@ def test_cerebras_client_speaks_to_the_same_server(tmp_path, monkeypatch):
     with QuotaServer(tpm=50_000, window_s=5) as srv:
         m = run_solve(str(SAMPLE), str(tmp_path), http_cfg("cerebras", srv.url, "limit=3", *FAST))
     assert m["counts"]["solutions"] == 3 and srv.counts["ok"] == m["calls"]["made"] > 0
+
+
+@pytest.mark.parametrize("kind", ["openai", "cerebras"])
+def test_a_streamed_reply_reads_as_the_same_reply_whole(kind, monkeypatch):
+    """While the window grows replies are streamed (their first chunk shows the server runs
+    them); gathered, each is the reply the server gives whole: text, finish, the server's usage."""
+    monkeypatch.setenv("CEREBRAS_API_KEY", "csk-test-key")
+    reqs = [ChatRequest(messages=(("user", f"what is {i} + {i}?"),), max_tokens=16, seed=i) for i in range(6)]
+    got = {}
+    for streams in (True, False):
+        with QuotaServer(capacity=4, service_s=lambda body: 0.05) as srv:
+            url = srv.url + ("/v1" if kind == "openai" else "")
+            backend = get_backend(http_cfg(kind, url, f"backend.stream_start={str(streams).lower()}").backend)
+            try:
+                assert backend._streaming(reqs[0]) is streams
+                # Cerebras's reasoning models refuse JSON mode in a stream: constrained requests go whole
+                assert backend._streaming(JSON_REQ) is (streams and kind == "openai")
+                got[streams] = [(r.text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.error)
+                                for r in backend.generate(reqs)]  # fmt: skip
+            finally:
+                backend.close()
+    assert got[True] == got[False] and all(t and p > 0 and not e for t, _, p, _, e in got[True])
+
+
+def test_a_server_that_refuses_to_stream_a_request_gets_it_whole(tmp_path):
+    """A server answering a streamed JSON-mode request with a 400 (as Cerebras's reasoning models
+    do) that it answers whole: each refused request is sent again whole, the job loses nothing,
+    and streams stop after the first round trip's refusals."""
+    with QuotaServer(capacity=8, service_s=lambda body: 0.02, refuse_json_streams=True) as srv:
+        m = run_solve(str(SAMPLE), str(tmp_path), http_cfg("openai", srv.url + "/v1", "limit=3", *FAST))
+    stats = pq.read_table(tmp_path / "token_stats").to_pylist()
+    assert m["counts"]["solutions"] == 3 and not any(s["error"] for s in stats)
+    assert 0 < srv.counts["400"] <= 16 and srv.counts["ok"] == m["calls"]["made"]
 
 
 def free_port() -> int:
@@ -162,3 +198,26 @@ def test_a_server_that_refuses_json_schema_fails_the_call_at_once_with_the_setti
     finally:
         ok.close()
     assert not res.error, res.error
+
+
+def test_a_server_whose_streams_carry_no_usage_gets_whole_replies(llama_server, caplog):
+    """llama-cpp-python's server sends no token counts in a stream, even when asked: the replies
+    streamed while the window grew get estimated counts and a warning, then whole replies, also
+    for the next job against it, whose counts are the server's own."""
+    cfg = http_cfg("openai", llama_server + "/v1", "backend.model=smollm2").backend
+    req = ChatRequest(messages=(("user", "What is 2 + 2? Answer briefly."),), max_tokens=8, temperature=0.0)
+    got = []
+    for _ in range(2):
+        backend = get_backend(cfg)
+        streams = backend._streams
+        try:
+            [res] = backend.generate([req])
+        finally:
+            backend.close()
+        got.append((streams, res.prompt_tokens, res.completion_tokens, res.error))
+        backends._engines.clear()  # the next job: a new client
+    exact = chat(llama_server, {"model": "smollm2", "messages": req.chat(), "max_tokens": 1})["usage"]
+    (streamed, estimated, pieces, error), (again, prompt, completion, error2) = got
+    assert streamed and not again and error is error2 is None
+    assert prompt == exact["prompt_tokens"] != estimated > 0 and pieces > 0 and completion > 0
+    assert "without its token counts" in caplog.text

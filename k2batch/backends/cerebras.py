@@ -17,6 +17,7 @@ DEFAULT_URL = "https://api.cerebras.ai"
 class CerebrasBackend(AsyncHTTPBackend):
     name = "cerebras"
     max_tokens_field = "max_completion_tokens"
+    streams_json = False  # its reasoning models refuse JSON mode in a stream (a 400)
 
     def __init__(self, cfg: BackendConfig):
         super().__init__(cfg)

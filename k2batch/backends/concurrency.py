@@ -26,7 +26,13 @@ server that keeps it busy while the client is between batches, without piling up
   publishes its own counts of running and waiting requests (vLLM, SGLang, llama.cpp, TGI) is
   asked instead, every 0.1 s while the window is full (every second while it is not): no queue
   at a full window doubles it at once, a queue ends slow start at tolerance x what the server
-  runs (`queue_seen`).
+  runs (`queue_seen`). Any server is also streamed to while slow start lasts
+  (k2batch/backends/http.py): a reply's first chunk shows the server runs it (a queued request
+  gets none), so a full window whose every request has begun doubles the same way (`Gate.started`).
+  Once counts have doubled the window, or a stream's first chunk came well before its end (a
+  proxy may hold a stream back), they lead: latency no longer grows the window in slow start (a
+  latency per unit of work is noisy, and misses a queue the counts see), and the first round
+  trip of a full window they did not double ends it; the target below takes over from there.
 - Then, once an epoch: target = tolerance x in flight x no-load / latency. The window grows
   toward it (at least by one) while it is above the window, requests waited for a slot and
   latency is under tolerance x no-load (a job between batches proves nothing), and shrinks half
@@ -87,6 +93,8 @@ class AdaptiveLimit:
         self._confirmed = False  # an epoch's fuller half met no queue: slow start may grow
         self._first = [0.0, 0.0, 0]  # latency, work, number: first epoch, sent with <= CLEAR in flight
         self._queued = 0  # reads in a row of the server's counts that showed a queue
+        self._led = False  # the server's counts or its streams show what it runs: they lead slow start
+        self._doubled = False  # they doubled the window this epoch
 
     @property
     def limit(self) -> int:
@@ -126,11 +134,18 @@ class AdaptiveLimit:
             self._queued = 0
             if running >= ours >= self.limit:
                 self.value = min(self.max_limit, 2 * self.value)
+                self._led = self._doubled = True
             return
         self._queued += 1
         if self._queued >= 2:
             self.slow_start = False
             self.value = max(self.min_limit, min(self.value, self.tolerance * max(running, 1)))
+
+    def streams_lead(self) -> None:
+        """A streamed reply's first chunk came well before its end: this server's streams show
+        when it begins a request, so they lead slow start (`queue_seen`), not latency, whose
+        proof at a server of 8 behind 16 can look clear (a leap to 32: 429s past 32)."""
+        self._led = True
 
     def sample(self, latency: float, sent: int, size: float = 1.0) -> None:
         """One reply: its latency (s), how many were in flight when it was sent (itself too) and
@@ -147,8 +162,11 @@ class AdaptiveLimit:
             self._first = _plus(self._first, latency, size)
         if self.slow_start and 2 * sent >= self.limit and self._restore is None:  # window half full
             self._full = _plus(self._full, latency, size)
-            if self._confirmed and latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
-                self.value = min(self.max_limit, self.value + 1)  # as TCP: x2 a round trip
+            # as TCP: x2 a round trip; not where counts lead, which see a queue that latency (per
+            # unit of work, noisy) can miss: it grew a server of 16 from their 32 to 63 (429s past 64)
+            if self._confirmed and not self._led:
+                if latency < self._lows[0][1] * size * (1 + self.tolerance) / 2:
+                    self.value = min(self.max_limit, self.value + 1)
         self._latency += latency
         self._work += size
         self._sent += sent
@@ -163,6 +181,7 @@ class AdaptiveLimit:
 
     def _update(self) -> None:
         r, inflight, limited = self._latency / self._work, self._sent / self._n, self.limited
+        doubled, self._doubled = self._doubled, False
         self._latency = self._work = self._sent = 0.0
         self._n, self.limited = 0, False
         self.epoch += 1
@@ -195,12 +214,16 @@ class AdaptiveLimit:
             self._full = [0.0, 0.0, 0]
             if n < 4:
                 return  # the job did not fill it: nothing learned
-            if latency / size < base * (1 + self.tolerance) / 2:
+            if self._led:  # a full window the counts did not double has met the server's edge
+                if doubled or not limited:
+                    return  # still doubling, or the job did not fill the window
+            elif latency / size < base * (1 + self.tolerance) / 2:
                 if not self._confirmed and latency / size < LEAP_BELOW * base:
                     # a clear first proof: the server ran the whole window at about its no-load
                     # latency, so (Little's law) it runs at least window x base / latency; take
-                    # tolerance x that now, not a round trip of replies later
-                    leap = self.tolerance * self.value * min(1.0, base * size / latency)
+                    # tolerance x that now, not a round trip of replies later (x the window the
+                    # proof was sent at, its epoch's first)
+                    leap = self.tolerance * self._began * min(1.0, base * size / latency)
                     self.value = min(self.max_limit, max(self.value, leap))
                 self._confirmed = True  # from now on one more per reply that met no queue
                 return  # no queue yet: keep growing
@@ -229,6 +252,7 @@ class Gate:
         self.clock = clock
         self.held = 0  # slots taken (a request waiting for its quota holds one)
         self.in_call = 0  # requests at the server
+        self.running = 0  # of those, streams whose reply has begun: the server runs them
         self._waiters: deque[asyncio.Future] = deque()
 
     @property
@@ -278,10 +302,25 @@ class Gate:
             yield call
         finally:
             self.in_call -= 1
+            self.running -= call.started
         if self.control:
             self.control.limited |= bool(self._waiters)
-            self.control.sample(self.clock() - t0, sent, call.size)
+            latency = self.clock() - t0
+            if call.started and call.begun - t0 < latency / 2:  # a proxy may hold a stream to its end
+                self.control.streams_lead()
+            self.control.sample(latency, sent, call.size)
             self._wake()
+
+    def started(self, call: Call) -> None:
+        """The first chunk of `call`'s streamed reply came: the server runs it (a request in its
+        queue gets none). Every request of a full window running shows the server has room, as
+        its own counts would (`AdaptiveLimit.queue_seen`): no round trip of latencies needed."""
+        if call.started:
+            return
+        call.started, call.begun = True, self.clock()
+        self.running += 1
+        if self.control and self.running == self.in_call:
+            self.server_counts(self.running, 0)
 
     def server_counts(self, running: int, waiting: int) -> None:
         """What the server says it runs and queues now (`AdaptiveLimit.queue_seen`)."""
@@ -296,12 +335,13 @@ class Gate:
 
 
 class Call:
-    """One request at the server: its serial number and, once answered, its size (`work`)."""
+    """One request at the server: its serial number, whether its reply has begun (a stream's
+    first chunk) and, once answered, its size (`work`)."""
 
-    __slots__ = ("serial", "size")
+    __slots__ = ("serial", "size", "started", "begun")
 
     def __init__(self, serial: int):
-        self.serial, self.size = serial, 1.0
+        self.serial, self.size, self.started, self.begun = serial, 1.0, False, 0.0
 
 
 def _plus(acc: list, latency: float, size: float) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import os
 import threading
 import time
@@ -17,11 +18,12 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from k2batch.backends import server_queue, windows
 from k2batch.backends.base import ChatRequest, ChatResult, OnResult, estimate_reasoning_tokens
-from k2batch.backends.concurrency import COLD, AdaptiveLimit, Gate, work
+from k2batch.backends.concurrency import COLD, AdaptiveLimit, Call, Gate, work
 from k2batch.backends.limiter import QuotaLimiter
 from k2batch.config import BackendConfig, ConfigError
 from k2batch.secrets import redact, register
 
+log = logging.getLogger(__name__)
 REPLY_SETTINGS = ("json_mode",)  # how constrained replies are asked for changes what comes back
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
@@ -109,6 +111,7 @@ class AsyncHTTPBackend:
 
     name = "http"
     max_tokens_field = "max_tokens"
+    streams_json = True  # a constrained (JSON) reply may be streamed
 
     def __init__(self, cfg: BackendConfig):
         if not cfg.model:
@@ -124,6 +127,9 @@ class AsyncHTTPBackend:
         self._gauge = (server_queue.QueueGauge(server_queue.metrics_url(cfg.base_url))
                        if adaptive and cfg.queue_metrics and cfg.base_url else None)  # fmt: skip
         self._watcher: asyncio.Task | None = None
+        # while the window grows, replies are streamed: a first chunk shows the server runs one
+        self._streams = adaptive and cfg.stream_start and windows.streams_ok(cfg)
+        self._refusals_own = False  # a refused stream, sent again whole, was refused too
         self._kept: tuple[float, int | None] = (time.monotonic(), None)  # the window last written, when
 
     def generate(
@@ -183,7 +189,7 @@ class AsyncHTTPBackend:
             call = None
             try:
                 with self.gate.sending() as call:  # a reply's latency and size feed the window
-                    result, headers = await asyncio.wait_for(self._call(req), self.cfg.timeout_s)
+                    result, headers = await asyncio.wait_for(self._send(req, call), self.cfg.timeout_s)
                     call.size = work(result.prompt_tokens, result.completion_tokens)
             except Exception as exc:
                 # Optimistic: a failed request spent no quota (if it did, the next 429 says so).
@@ -197,6 +203,34 @@ class AsyncHTTPBackend:
             self.limiter.observe(headers)
             self._keep_window()
             return result
+
+    def _streaming(self, req: ChatRequest) -> bool:
+        """Stream this request? While slow start may still grow the window, so that its first
+        chunk tells the gate the server runs it (concurrency.Gate.started); after, a whole reply
+        costs the client less than a parse of each of its thousands of chunks."""
+        control = self.gate.control
+        if self.response_format(req) and not self.streams_json:
+            return False
+        return bool(self._streams and control and control.slow_start and control.limit < control.max_limit)
+
+    async def _send(self, req: ChatRequest, call: Call) -> tuple[ChatResult, Mapping]:
+        """The call, streamed while the window grows. A streamed request refused (400/422) is
+        sent again whole, until one such whole request fails too (then the refusals are the
+        requests' own, not the streams'); a server that answers it whole gets no more streams."""
+        if not self._streaming(req):
+            return await self._call(req)
+        try:
+            return await self._call(req, call)
+        except Exception as exc:
+            if status_of(exc) not in (400, 422) or self._refusals_own:
+                raise
+            try:
+                got = await self._call(req)
+            except Exception:
+                self._refusals_own = True
+                raise
+            self._no_streams(f"refused a streamed request (HTTP {status_of(exc)}) that it answers whole")
+            return got
 
     async def _watch_queue(self) -> None:
         """While slow start lasts, the server's counts every POLL_S that the window is full (its
@@ -232,13 +266,15 @@ class AsyncHTTPBackend:
             return {"type": "json_object", "schema": schema}
         return {"type": "json_schema", "json_schema": {"name": f"{req.stage or 'reply'}", "schema": schema}}
 
-    async def _call(self, req: ChatRequest) -> tuple[ChatResult, Mapping[str, str]]:
+    async def _call(self, req: ChatRequest, streamed: Call | None = None) -> tuple[ChatResult, Mapping]:
         """One chat completion through the subclass's client (OpenAI-shaped SDKs), with the
-        response headers for the limiter."""
+        response headers for the limiter; streamed where `streamed` is the gate's call."""
         kwargs = {self.max_tokens_field: req.max_tokens}
         fmt = self.response_format(req)
         if fmt:
             kwargs["response_format"] = fmt
+        if streamed is not None:
+            kwargs.update(stream=True, stream_options={"include_usage": True})
         raw = await self._client.chat.completions.with_raw_response.create(
             model=req.model or self.model,
             messages=req.chat(),
@@ -247,28 +283,71 @@ class AsyncHTTPBackend:
             seed=req.seed,
             **kwargs,
         )
-        return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
+        if streamed is None:
+            return result_from_completion(await parsed(raw), self.name, self.model), raw.headers
+        return await self._gather(await parsed(raw), req, streamed), raw.headers
+
+    async def _gather(self, chunks, req: ChatRequest, call: Call) -> ChatResult:
+        """A streamed reply as one whole: its first chunk tells the gate the server runs it. A
+        server whose streams carry no token counts (llama-cpp-python's) has this reply's
+        estimated (the prompt as the limiter reckons it, a chunk a token) and gets no more streams."""
+        text, thought, finish, usage, model, metrics, pieces = [], [], None, None, None, None, 0
+        try:
+            async for chunk in chunks:
+                self.gate.started(call)
+                usage, model = _get(chunk, "usage") or usage, _get(chunk, "model") or model
+                metrics = _get(chunk, "metrics") or metrics  # vLLM's draft counts, with its last chunk
+                for choice in _get(chunk, "choices") or ():
+                    delta = _get(choice, "delta") or {}
+                    said = _get(delta, "content")
+                    thinking = _get(delta, "reasoning_content") or _get(delta, "reasoning")
+                    text.append(said or "")
+                    thought.append(thinking or "")
+                    pieces += bool(said or thinking)
+                    finish = _get(choice, "finish_reason") or finish
+        finally:
+            await chunks.close()
+        if usage is None:
+            usage = {"prompt_tokens": estimate_tokens(req) - req.max_tokens, "completion_tokens": pieces}
+            self._no_streams("sent a streamed reply without its token counts: the counts of the replies "
+                             "streamed while the window grew are estimates")
+        message = {"content": "".join(text), "reasoning_content": "".join(thought) or None}
+        whole = {"choices": [{"message": message, "finish_reason": finish}], "usage": usage, "model": model,
+                 "metrics": metrics}  # fmt: skip
+        return result_from_completion(whole, self.name, self.model)
+
+    def _no_streams(self, why: str) -> None:
+        if self._streams:
+            self._streams = False
+            windows.no_streams(self.cfg)
+            log.warning("%s %s; whole replies from now on (for 7 days; backend.stream_start = false "
+                        "streams none)", windows.server(self.cfg), why)  # fmt: skip
 
     def close(self) -> None:
         self._keep_window(now=True)
 
-        async def end_watcher() -> None:
-            # its `finally` closes its HTTP client, which takes turns of the loop: with the loop
-            # stopped at once it was left pending ("Task was destroyed but it is pending")
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+        async def end() -> None:
+            # what still closes takes turns of the loop, which stopped at once left it pending
+            # ("Task was destroyed but it is pending"): the queue watcher's HTTP client, and the
+            # SDKs' stream readers, async generators left after a stream's [DONE]
+            if self._watcher:
+                self._watcher.cancel()
+                await asyncio.gather(self._watcher, return_exceptions=True)
+            await self._loop.shutdown_asyncgens()
 
-        if self._watcher and self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(end_watcher(), self._loop).result(timeout=10)
+        if self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(end(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+def _get(obj, name, default=None):
+    """A field of an SDK's object or of a dict."""
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
 def result_from_completion(resp, backend: str, model: str) -> ChatResult:
     """A ChatResult from an OpenAI-shaped chat completion (objects or dicts)."""
-
-    def get(obj, name, default=None):
-        return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
-
+    get = _get
     choice = get(resp, "choices")[0]
     message = get(choice, "message")
     usage = get(resp, "usage") or {}

@@ -1,8 +1,9 @@
 """What an adaptive window learned about a server, kept for the next job against it.
 
-A cold window starts at 16 (the most a server of 4 with a queue of 16 takes without a 429) and
-needs a few round trips to reach a large server's 2 x capacity; a short job spends much of
-itself there (benchmarks/saturation.py). Nightly and scheduled jobs meet the same server again,
+A cold window starts at 16 (the most a server of 4 with a queue of 16 takes without a 429) and,
+where neither the server's counts nor its streams show what it runs, needs a few round trips to
+reach a large server's 2 x capacity; a short job spends much of itself there
+(benchmarks/saturation.py). Nightly and scheduled jobs meet the same server again,
 so, as TCP caches a path's slow-start threshold (RFC 2140, Linux's tcp_metrics), each worker
 process writes its window to a small file when it changes (at most every `EVERY_S`), and the
 next job against the same server (kind, URL, model) within a week (`state.TTL_S`) starts at half
@@ -46,3 +47,13 @@ def initial(cfg: BackendConfig, cold: int) -> int:
     if start != cold:
         log.info("%s: starting with %d requests in flight (half the window it showed)", server(cfg), start)
     return min(start, cfg.max_concurrency)
+
+
+def streams_ok(cfg: BackendConfig) -> bool:
+    """Whether to stream to this server while the window grows (k2batch/backends/http.py): yes
+    until a stream came back without its token counts or was refused (then for state.TTL_S)."""
+    return state.recall(FILE, f"{server(cfg)} streams", "ok") != 0
+
+
+def no_streams(cfg: BackendConfig) -> None:
+    state.remember(FILE, f"{server(cfg)} streams", ok=0)

@@ -27,12 +27,15 @@ class QuotaServer:
                  fault_rate: float = 0.0, hang_s: float = 3.0, seed: int = 0, reply=None,
                  capacity: int | None = None, service_s=None, api_key: str | None = None,
                  echo_key: bool = False, draft_metrics: bool = False,
-                 queue_metrics: bool = False):  # fmt: skip
+                 queue_metrics: bool = False, refuse_json_streams: bool = False):  # fmt: skip
         self.reply = reply  # optional body -> text (None: the default reply)
         # api_key: requests must carry it (401 otherwise, echoing what was sent, as some servers
         # do); echo_key: every chat request fails with a 400 whose message quotes the key;
         # draft_metrics: replies carry vLLM's per-request speculative-decoding metrics.
         self.api_key, self.echo_key, self.draft_metrics = api_key, echo_key, draft_metrics
+        # refuse_json_streams: a streamed request with a response_format gets a 400, as Cerebras's
+        # reasoning models answer one in JSON mode
+        self.refuse_json_streams = refuse_json_streams
         # Fixed concurrency (like an engine's max_num_seqs): `capacity` requests served at once,
         # each for service_s(body) seconds; the rest wait in the server's queue.
         self._slots = threading.Semaphore(capacity) if capacity else None
@@ -118,14 +121,19 @@ class QuotaServer:
         busy = sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.served)
         return busy / (self.capacity * (end - start))
 
-    def _serve(self, body: dict) -> None:
+    def _serve(self, body: dict, started=None) -> None:
+        """Serve one request: wait for a slot (with `capacity`), then service_s(body). `started`
+        is called when it gets its slot (a stream's first chunk goes out then, as an engine's
+        first token does)."""
         if self._slots is None:
-            return
+            return started and started()
         with self._lock:
             self.waiting += 1
         with self._slots:
             with self._lock:
                 self.waiting, self.running = self.waiting - 1, self.running + 1
+            if started:
+                started()
             t0 = time.monotonic()
             time.sleep(self.service_s(body))
             with self._lock:
@@ -181,6 +189,22 @@ class QuotaServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _begin_stream(self, headers: dict) -> None:
+                """A stream's headers go out at once (vLLM's do); its events follow as chunks."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.flush()
+
+            def _event(self, payload: dict | None) -> None:
+                """One server-sent event (None: the closing [DONE] and the last, empty chunk)."""
+                data = b"data: " + (json.dumps(payload).encode() if payload else b"[DONE]") + b"\n\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) + (b"" if payload else b"0\r\n\r\n"))
+                self.wfile.flush()
+
             def _key_refused(self) -> bool:
                 sent = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if srv.api_key and sent != srv.api_key:
@@ -210,6 +234,9 @@ class QuotaServer:
                     return None
                 if not self.path.endswith("/chat/completions"):
                     return self._send(404, {"error": {"message": "not found"}})
+                if srv.refuse_json_streams and body.get("stream") and body.get("response_format"):
+                    srv.counts["400"] += 1
+                    return self._send(400, {"error": {"message": "streaming is not supported in JSON mode"}})
                 if body.get("model") == "no-such-model":  # a permanent error: must not be retried
                     srv.counts["404"] += 1
                     return self._send(404, {"error": {"message": "model not found"}})
@@ -233,22 +260,49 @@ class QuotaServer:
                     srv.counts["429"] += 1
                     headers["retry-after"] = f"{retry:.3f}"
                     return self._send(429, {"error": {"message": "rate limited"}}, headers)
+                whole = {"id": "cmpl", "created": int(time.time()), "model": body.get("model", "quota-test"),
+                         "system_fingerprint": "quota-test"}  # fmt: skip
+                if body.get("stream"):
+                    return self._stream(body, prompt, max_tokens, whole, headers)
                 srv._serve(body)
+                text, usage = self._answer(body, prompt, max_tokens)
+                self._send(200, {**self._drafts(usage), **whole, "object": "chat.completion",
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": text}}],
+                    "usage": usage,
+                }, headers)  # fmt: skip
+
+            def _answer(self, body: dict, prompt: int, max_tokens: int) -> tuple[str, dict]:
                 srv.counts["ok"] += 1
                 srv.seeds[(body.get("seed"), json.dumps(body["messages"]))] += 1
                 text = (srv.reply and srv.reply(body)) or srv.reply_for(body)
                 completion = min(max_tokens, len(text) // 4 + 1)
-                extra = {"metrics": {"speculative_decoding": {  # vLLM >= 0.28, per request
-                    "num_accepted_draft_tokens": completion // 2, "num_draft_tokens": completion,
+                return text, {"prompt_tokens": prompt, "completion_tokens": completion,
+                              "total_tokens": prompt + completion}  # fmt: skip
+
+            def _drafts(self, usage: dict) -> dict:
+                """vLLM's per-request speculative-decoding metrics (>= 0.28), where asked for."""
+                return {"metrics": {"speculative_decoding": {
+                    "num_accepted_draft_tokens": usage["completion_tokens"] // 2,
+                    "num_draft_tokens": usage["completion_tokens"],
                 }}} if srv.draft_metrics else {}  # fmt: skip
-                self._send(200, {**extra,
-                    "id": f"cmpl-{srv.counts['ok']}", "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": body.get("model", "quota-test"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": text}}],
-                    "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                              "total_tokens": prompt + completion},
-                }, headers)  # fmt: skip
+
+            def _stream(self, body: dict, prompt: int, max_tokens: int, whole: dict, headers: dict) -> None:
+                """As vLLM streams: the role's chunk when the request gets a slot, then the text,
+                the finish, the usage if `stream_options.include_usage` asks, and [DONE]."""
+                chunk = {**whole, "object": "chat.completion.chunk"}
+
+                def delta(**fields) -> dict:
+                    finish = fields.pop("finish_reason", None)
+                    return {**chunk, "choices": [{"index": 0, "delta": fields, "finish_reason": finish}]}
+
+                self._begin_stream(headers)
+                srv._serve(body, started=lambda: self._event(delta(role="assistant", content="")))
+                text, usage = self._answer(body, prompt, max_tokens)
+                self._event(delta(content=text))
+                self._event(delta(finish_reason="stop"))
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    self._event({**chunk, "choices": [], "usage": usage, **self._drafts(usage)})
+                self._event(None)
 
         return Handler
