@@ -436,6 +436,7 @@ def test_closing_a_backend_ends_its_queue_watcher(monkeypatch):
     [backend] = backends
     assert backend._watcher is not None and backend._watcher.done()
     assert backend._gauge._client is None  # its HTTP client was closed
+    assert backend._client.is_closed()  # and the SDK's, whose pool had closed at exit off the loop
 
 
 def test_once_the_servers_counts_have_doubled_the_window_latency_adds_nothing_in_slow_start():

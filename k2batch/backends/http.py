@@ -328,11 +328,14 @@ class AsyncHTTPBackend:
 
         async def end() -> None:
             # what still closes takes turns of the loop, which stopped at once left it pending
-            # ("Task was destroyed but it is pending"): the queue watcher's HTTP client, and the
-            # SDKs' stream readers, async generators left after a stream's [DONE]
+            # ("Task was destroyed but it is pending"; "Event loop is closed" at exit): the queue
+            # watcher's and the SDK's HTTP clients, and the SDKs' stream readers, async
+            # generators left after a stream's [DONE]
             if self._watcher:
                 self._watcher.cancel()
                 await asyncio.gather(self._watcher, return_exceptions=True)
+            if client := getattr(self, "_client", None):  # its pool, else closed at exit off the loop
+                await client.close()
             await self._loop.shutdown_asyncgens()
 
         if self._loop.is_running():
