@@ -226,8 +226,8 @@ class AsyncHTTPBackend:
                 raise
             try:
                 got = await self._call(req)
-            except Exception:
-                self._refusals_own = True
+            except Exception as again:
+                self._refusals_own = status_of(again) in (400, 422)  # not a 429 or a fault
                 raise
             self._no_streams(f"refused a streamed request (HTTP {status_of(exc)}) that it answers whole")
             return got
