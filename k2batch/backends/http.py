@@ -209,7 +209,7 @@ class AsyncHTTPBackend:
         chunk tells the gate the server runs it (concurrency.Gate.started); after, a whole reply
         costs the client less than a parse of each of its thousands of chunks."""
         control = self.gate.control
-        if self.response_format(req) and not self.streams_json:
+        if not self.streams_json and self.response_format(req):  # (parses the schema: Cerebras only)
             return False
         return bool(self._streams and control and control.slow_start and control.limit < control.max_limit)
 
