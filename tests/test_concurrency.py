@@ -466,6 +466,27 @@ def test_where_streams_show_what_the_server_runs_a_clear_latency_proof_does_not_
         assert limit.limit == after
 
 
+def test_a_window_seen_all_running_doubles_only_if_it_stays_so():
+    """A server of 8 ends 8 of a cold window of 16 and begins the other 8 in the freed slots; the
+    client may read the new first chunks before the old ends (the bytes are in its sockets, not
+    yet read), and for that moment sees all 16 running. The window doubles only where none ends
+    for a while after (CI once saw 16 -> 32 at a server of 8)."""
+    async def job(one_ends: bool) -> int:
+        gate = Gate(AdaptiveLimit(128))
+        sends = [gate.sending() for _ in range(16)]
+        for call in [send.__enter__() for send in sends]:
+            gate.started(call)
+        if one_ends:  # an old reply's end, read just after the new first chunks
+            sends.pop(0).__exit__(None, None, None)
+        await asyncio.sleep(0.3)
+        for send in sends:
+            send.__exit__(None, None, None)
+        return gate.limit
+
+    assert asyncio.run(job(False)) == 32
+    assert asyncio.run(job(True)) == 16
+
+
 def test_a_stream_leads_only_where_its_first_chunk_came_well_before_its_end():
     """A proxy that holds a stream back until its end sends its first chunk with its last: such
     streams show nothing of the server's queue, and latency keeps leading."""

@@ -28,7 +28,9 @@ server that keeps it busy while the client is between batches, without piling up
   at a full window doubles it at once, a queue ends slow start at tolerance x what the server
   runs (`queue_seen`). Any server is also streamed to while slow start lasts
   (k2batch/backends/http.py): a reply's first chunk shows the server runs it (a queued request
-  gets none), so a full window whose every request has begun doubles the same way (`Gate.started`).
+  gets none), so a full window whose every request has begun doubles the same way (`Gate.started`)
+  once it has stayed so a moment (a reply's end can be read after the first chunk of the request
+  the server ran next in its slot).
   Once counts have doubled the window, or a stream's first chunk came well before its end (a
   proxy may hold a stream back), they lead: latency no longer grows the window in slow start (a
   latency per unit of work is noisy, and misses a queue the counts see), and the first round
@@ -58,6 +60,7 @@ CLEAR = 4  # replies sent with at most this many in flight met no queue (servers
 COLD = 16  # the first window without a learned one (k2batch/backends/windows.py): the old fixed default
 JITTER_S = 0.01  # added to every latency: a server that answers in milliseconds shows only noise
 LEAP_BELOW = 1.15  # a first proof this clear (latency / no-load) leaps; a noisier one grows per reply
+GRACE_S = 0.05  # a window seen all running must stay so this long (and a quarter of its oldest's age)
 
 
 def work(prompt_tokens: int, completion_tokens: int) -> float:
@@ -253,6 +256,9 @@ class Gate:
         self.held = 0  # slots taken (a request waiting for its quota holds one)
         self.in_call = 0  # requests at the server
         self.running = 0  # of those, streams whose reply has begun: the server runs them
+        self.ended = 0  # calls that have ended
+        self._oldest: dict[Call, float] = {}  # calls at the server: when each was sent (oldest first)
+        self._check: asyncio.TimerHandle | None = None  # a full window seen all running, to confirm
         self._waiters: deque[asyncio.Future] = deque()
 
     @property
@@ -298,11 +304,14 @@ class Gate:
         self.in_call += 1
         call = Call(self.control.send() if self.control else 0)
         sent, t0 = self.in_call, self.clock()
+        self._oldest[call] = t0
         try:
             yield call
         finally:
             self.in_call -= 1
             self.running -= call.started
+            self.ended += 1
+            del self._oldest[call]
         if self.control:
             self.control.limited |= bool(self._waiters)
             latency = self.clock() - t0
@@ -319,7 +328,18 @@ class Gate:
             return
         call.started, call.begun = True, self.clock()
         self.running += 1
-        if self.control and self.running == self.in_call:
+        if self.control and self.running == self.in_call >= self.limit and self._check is None:
+            # Not at once: a reply whose end is already in our socket still counts as running
+            # until it is read, and the request the server ran next, in its freed slot, may show
+            # its first chunk first (a server of 8 looked like 16). Only a window that stays all
+            # running, no reply ending, for a while counts (a real one runs for a round trip).
+            age = self.clock() - next(iter(self._oldest.values()))
+            self._check = asyncio.get_running_loop().call_later(
+                max(GRACE_S, age / 4), self._still_all_running, self.ended)
+
+    def _still_all_running(self, ended: int) -> None:
+        self._check = None
+        if self.ended == ended and self.running == self.in_call:
             self.server_counts(self.running, 0)
 
     def server_counts(self, running: int, waiting: int) -> None:
